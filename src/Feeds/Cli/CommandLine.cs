@@ -1,0 +1,99 @@
+using Feeds.Content;
+using Feeds.Data;
+using Feeds.Import;
+
+namespace Feeds.Cli;
+
+/// <summary>
+/// The commands beside the server: <c>migrate</c> and <c>import FILE.ndjson [--skip-bad-lines]</c>. They read
+/// the same settings as the server (appsettings, Feeds__* variables, --Feeds:Name=value arguments).
+/// </summary>
+public static class CommandLine
+{
+    private const string SkipBadLinesFlag = "--skip-bad-lines";
+
+    public static bool IsCommand(string[] args) => args.Length > 0 && args[0] is "migrate" or "import";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var command = args[0];
+        var rest = args.Skip(1).ToList();
+        var skipBadLines = rest.Remove(SkipBadLinesFlag);
+        var file = command == "import" && rest.Count > 0 && !rest[0].StartsWith('-') ? rest[0] : null;
+        if (file is not null)
+        {
+            rest.RemoveAt(0);
+        }
+
+        var builder = Host.CreateApplicationBuilder(rest.ToArray());
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddFeedsCore();
+        using var host = builder.Build();
+        var services = host.Services;
+        using var cancellation = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancellation.Cancel();
+        };
+
+        try
+        {
+            // Stops here with the failing settings named, as the server does.
+            await host.StartAsync(cancellation.Token);
+            var migrator = services.GetRequiredService<Migrator>();
+            if (command == "migrate")
+            {
+                var applied = await migrator.MigrateAsync(cancellation.Token);
+                Console.WriteLine(applied.Count == 0 ? "The database is up to date." : $"Applied {string.Join(", ", applied)}.");
+                return 0;
+            }
+            if (file is null)
+            {
+                await Console.Error.WriteLineAsync($"usage: import FILE.ndjson [{SkipBadLinesFlag}]");
+                return 2;
+            }
+            if (!File.Exists(file))
+            {
+                await Console.Error.WriteLineAsync($"import: no file {file}");
+                return 2;
+            }
+            // The embedded database is created on first use; SQL Server is migrated by the operator.
+            if (services.GetRequiredService<Database>().Dialect == SqlDialect.Sqlite)
+            {
+                await migrator.MigrateAsync(cancellation.Token);
+            }
+            var importer = new NdjsonImporter(
+                services.GetRequiredService<Database>(),
+                new ImportLineParser(services.GetRequiredService<SiteTime>()),
+                services.GetRequiredService<TimeProvider>());
+            var report = await importer.ImportAsync(file, skipBadLines, Console.Error, cancellation.Token);
+            foreach (var error in report.Errors)
+            {
+                await Console.Error.WriteLineAsync($"{file}: {error}");
+            }
+            if (!report.Committed)
+            {
+                await Console.Error.WriteLineAsync(
+                    $"import: {report.Errors.Count} bad line(s); nothing was imported. Fix them, or pass {SkipBadLinesFlag} to import the good lines.");
+                return 1;
+            }
+            Console.WriteLine($"Imported {file}: {report.Inserted} new, {report.Updated} updated, {report.Unchanged} unchanged, {report.Errors.Count} bad line(s) skipped.");
+            return 0;
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException exception)
+        {
+            await Console.Error.WriteLineAsync($"{command}: invalid settings: {string.Join(" ", exception.Failures)}");
+            return 2;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"{command}: cancelled; nothing was changed by the unfinished step.");
+            return 130;
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using Feeds.Data;
+using Microsoft.Extensions.Options;
+
+namespace Feeds.Content;
+
+/// <summary>What a feed is about: a category, a section, or (Name null) the whole site.</summary>
+public sealed record FeedSubject(string Slug, string? Name);
+
+/// <summary>Decides what goes into a feed: ids, links, dates, authors, clean text and clean HTML.</summary>
+public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTime, ArticleHtml articleHtml)
+{
+    private const string Untitled = "(無標題)";
+    private readonly FeedsOptions _options = options.Value;
+
+    /// <summary>Articles are in feed order, newest first; <paramref name="categoryName"/> names an article's category.</summary>
+    public FeedDocument Build(
+        FeedSubject subject,
+        Uri selfLink,
+        DateTime updatedUtc,
+        IReadOnlyList<ArticleRow> articles,
+        ILookup<long, string> tags,
+        Func<long, string?> categoryName)
+    {
+        var entries = articles.Select(article => BuildEntry(article, tags[article.Id], categoryName(article.CategoryId))).ToArray();
+        var siteName = XmlText.Clean(_options.SiteName);
+        var name = subject.Name is null ? null : XmlText.Clean(subject.Name);
+        return new FeedDocument(
+            Id: FeedId(subject.Slug),
+            Title: name is null ? siteName : $"{siteName} - {name}",
+            Description: name is null ? XmlText.Clean(_options.SiteDescription) : $"{name} - {XmlText.Clean(_options.SiteDescription)}",
+            Language: _options.Language,
+            SiteLink: _options.SiteUrl,
+            SelfLink: selfLink,
+            Publisher: siteName,
+            Updated: siteTime.ToSite(updatedUtc),
+            TimeToLive: TimeSpan.FromMinutes(_options.TimeToLiveMinutes),
+            Entries: entries);
+    }
+
+    /// <summary>RFC 4151 tag URI from the CMS id alone, so it never changes with title, category or URL.</summary>
+    public string ArticleId(string externalId) => $"{_options.IdPrefix}article:{Uri.EscapeDataString(externalId)}";
+
+    public string FeedId(string slug) => $"{_options.IdPrefix}feed:{Uri.EscapeDataString(slug)}";
+
+    private FeedEntry BuildEntry(ArticleRow article, IEnumerable<string> tags, string? categoryName)
+    {
+        var link = AbsoluteOrNull(_options.SiteUrl, article.Url) ?? _options.SiteUrl;
+        var title = XmlText.Clean(article.Title).Trim();
+        var summary = XmlText.CleanOrNull(article.Summary)?.Trim();
+        var content = articleHtml.Clean(article.ContentHtml ?? string.Empty, link);
+        var authors = Distinct([article.Author, article.Source]);
+        var categories = Distinct([categoryName, .. tags]);
+        var image = AbsoluteOrNull(link, article.ImageUrl) is { } imageUrl ? new FeedImage(imageUrl, ImageMediaType(imageUrl)) : null;
+        var updated = article.UpdatedAt > article.PublishedAt ? article.UpdatedAt : article.PublishedAt;
+        return new FeedEntry(
+            Id: ArticleId(article.ExternalId),
+            Title: title.Length == 0 ? Untitled : title,
+            Link: link,
+            Published: siteTime.ToSite(article.PublishedAt),
+            Updated: siteTime.ToSite(updated),
+            Authors: authors.Count == 0 ? [XmlText.Clean(_options.SiteName)] : authors,
+            Categories: categories,
+            Summary: string.IsNullOrEmpty(summary) ? null : summary,
+            ContentHtml: content.Length == 0 ? null : content,
+            Image: image);
+    }
+
+    private static List<string> Distinct(IEnumerable<string?> values) =>
+        values.Select(value => XmlText.CleanOrNull(value)?.Trim())
+            .Where(value => !string.IsNullOrEmpty(value))
+            .Select(value => value!)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>An http(s) URL, resolved against <paramref name="baseUrl"/> when the CMS stored it relative.</summary>
+    private static Uri? AbsoluteOrNull(Uri baseUrl, string? url)
+    {
+        if (string.IsNullOrWhiteSpace(url) || !Uri.TryCreate(baseUrl, XmlText.Clean(url).Trim(), out var absolute))
+        {
+            return null;
+        }
+        return absolute.Scheme == Uri.UriSchemeHttp || absolute.Scheme == Uri.UriSchemeHttps ? absolute : null;
+    }
+
+    private static string? ImageMediaType(Uri url) => Path.GetExtension(url.AbsolutePath).ToLowerInvariant() switch
+    {
+        ".jpg" or ".jpeg" => "image/jpeg",
+        ".png" => "image/png",
+        ".gif" => "image/gif",
+        ".webp" => "image/webp",
+        ".avif" => "image/avif",
+        ".svg" => "image/svg+xml",
+        _ => null,
+    };
+}

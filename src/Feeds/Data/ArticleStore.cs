@@ -1,0 +1,67 @@
+using Dapper;
+
+namespace Feeds.Data;
+
+/// <summary>The reads behind every feed: the category tree, the newest keys, then the chosen articles.</summary>
+public sealed class ArticleStore(Database database)
+{
+    private const string CategoriesSql = """
+        SELECT id, slug, name, parent_id, updated_at
+        FROM categories
+        """;
+
+    private const string ArticlesByIdSql = """
+        SELECT id, external_id, category_id, title, summary, content_html, author, source, url, image_url,
+               published_at, updated_at, is_published
+        FROM articles
+        WHERE id IN @ids
+        """;
+
+    private const string TagsByArticleSql = """
+        SELECT x.article_id, t.name
+        FROM article_tags x
+        JOIN tags t ON t.id = x.tag_id
+        WHERE x.article_id IN @ids
+        ORDER BY x.article_id, x.position
+        """;
+
+    public async Task<IReadOnlyList<CategoryRow>> GetCategoriesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<CategoryRow>(new CommandDefinition(CategoriesSql, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    /// <summary>
+    /// The keys of the newest published articles whose publish time has come, newest first.
+    /// <paramref name="categoryIds"/> null means the whole site.
+    /// </summary>
+    public async Task<IReadOnlyList<ArticleKey>> GetNewestAsync(
+        IReadOnlyCollection<long>? categoryIds, DateTime nowUtc, int limit, CancellationToken cancellationToken)
+    {
+        if (categoryIds is { Count: 0 })
+        {
+            return [];
+        }
+        var command = categoryIds is null
+            ? new CommandDefinition(database.Dialect.NewestInSiteSql, new { now = nowUtc, limit }, cancellationToken: cancellationToken)
+            : new CommandDefinition(database.Dialect.NewestInCategoriesSql, new { categoryIds, now = nowUtc, limit }, cancellationToken: cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var keys = await connection.QueryAsync<ArticleKey>(command);
+        return keys.AsList();
+    }
+
+    /// <summary>The full articles of these ids, with their tags in order; ids no longer present are absent.</summary>
+    public async Task<(IReadOnlyDictionary<long, ArticleRow> Articles, ILookup<long, string> Tags)> GetArticlesAsync(
+        IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return (new Dictionary<long, ArticleRow>(), Array.Empty<ArticleTagRow>().ToLookup(tag => tag.ArticleId, tag => tag.Name));
+        }
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var articles = await connection.QueryAsync<ArticleRow>(new CommandDefinition(ArticlesByIdSql, new { ids }, cancellationToken: cancellationToken));
+        var tags = await connection.QueryAsync<ArticleTagRow>(new CommandDefinition(TagsByArticleSql, new { ids }, cancellationToken: cancellationToken));
+        return (articles.ToDictionary(article => article.Id), tags.ToLookup(tag => tag.ArticleId, tag => tag.Name));
+    }
+}

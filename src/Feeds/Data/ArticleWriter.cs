@@ -1,0 +1,301 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Feeds.Data;
+
+/// <summary>An article as a writer (the importer, the demo data) delivers it. Times are UTC.</summary>
+public sealed record ArticleInput(
+    string ExternalId,
+    string CategorySlug,
+    string CategoryName,
+    string? SectionSlug,
+    string? SectionName,
+    string Title,
+    string? Summary,
+    string? ContentHtml,
+    string? Author,
+    string? Source,
+    string Url,
+    string? ImageUrl,
+    DateTime PublishedAt,
+    DateTime? UpdatedAt,
+    bool IsPublished,
+    IReadOnlyList<string> Tags);
+
+public enum UpsertOutcome
+{
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+/// <summary>
+/// Upserts articles by external id inside one transaction: all of them are stored, or (when the writer is
+/// disposed without <see cref="CommitAsync"/>) none. An article whose stored values already equal the input
+/// is not touched at all, so importing the same data twice changes nothing.
+/// </summary>
+public sealed class ArticleWriter : IAsyncDisposable
+{
+    private const string CategoryBySlugSql = """
+        SELECT id, slug, name, parent_id, updated_at
+        FROM categories
+        WHERE slug = @slug
+        """;
+
+    private const string CategoryByIdSql = """
+        SELECT id, slug, name, parent_id, updated_at
+        FROM categories
+        WHERE id = @id
+        """;
+
+    private const string InsertCategorySql = """
+        INSERT INTO categories (slug, name, parent_id, updated_at)
+        VALUES (@slug, @name, @parentId, @updatedAt)
+        """;
+
+    private const string UpdateCategorySql = """
+        UPDATE categories
+        SET name = @name, parent_id = @parentId, updated_at = @updatedAt
+        WHERE id = @id
+        """;
+
+    private const string ArticleByExternalIdSql = """
+        SELECT id, external_id, category_id, title, summary, content_html, author, source, url, image_url,
+               published_at, updated_at, is_published
+        FROM articles
+        WHERE external_id = @externalId
+        """;
+
+    private const string ArticleIdSql = """
+        SELECT id
+        FROM articles
+        WHERE external_id = @externalId
+        """;
+
+    private const string InsertArticleSql = """
+        INSERT INTO articles (external_id, category_id, title, summary, content_html, author, source, url, image_url,
+                              published_at, updated_at, is_published)
+        VALUES (@externalId, @categoryId, @title, @summary, @contentHtml, @author, @source, @url, @imageUrl,
+                @publishedAt, @updatedAt, @isPublished)
+        """;
+
+    private const string UpdateArticleSql = """
+        UPDATE articles
+        SET category_id = @categoryId, title = @title, summary = @summary, content_html = @contentHtml,
+            author = @author, source = @source, url = @url, image_url = @imageUrl,
+            published_at = @publishedAt, updated_at = @updatedAt, is_published = @isPublished
+        WHERE id = @id
+        """;
+
+    private const string TagNamesOfArticleSql = """
+        SELECT t.name
+        FROM article_tags x
+        JOIN tags t ON t.id = x.tag_id
+        WHERE x.article_id = @articleId
+        ORDER BY x.position
+        """;
+
+    private const string TagIdSql = """
+        SELECT id
+        FROM tags
+        WHERE name = @name
+        """;
+
+    private const string InsertTagSql = """
+        INSERT INTO tags (name)
+        VALUES (@name)
+        """;
+
+    private const string DeleteArticleTagsSql = """
+        DELETE FROM article_tags
+        WHERE article_id = @articleId
+        """;
+
+    private const string InsertArticleTagSql = """
+        INSERT INTO article_tags (article_id, tag_id, position)
+        VALUES (@articleId, @tagId, @position)
+        """;
+
+    private readonly DbConnection _connection;
+    private readonly DbTransaction _transaction;
+    private readonly TimeProvider _clock;
+    private readonly Dictionary<string, CategoryRow> _categories = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _tagIds = new(StringComparer.Ordinal);
+
+    private ArticleWriter(DbConnection connection, DbTransaction transaction, TimeProvider clock)
+    {
+        _connection = connection;
+        _transaction = transaction;
+        _clock = clock;
+    }
+
+    public static async Task<ArticleWriter> BeginAsync(Database database, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var connection = await database.OpenAsync(cancellationToken);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            return new ArticleWriter(connection, transaction, clock);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<UpsertOutcome> UpsertAsync(ArticleInput input, CancellationToken cancellationToken)
+    {
+        long? parentId = null;
+        if (input.SectionSlug is not null)
+        {
+            parentId = (await EnsureCategoryAsync(input.SectionSlug, input.SectionName ?? input.SectionSlug, null, cancellationToken)).Id;
+        }
+        var category = await EnsureCategoryAsync(input.CategorySlug, input.CategoryName, parentId, cancellationToken);
+        var tags = input.Tags;
+
+        var existing = await _connection.QuerySingleOrDefaultAsync<ArticleRow>(Command(ArticleByExternalIdSql, new { externalId = input.ExternalId }, cancellationToken));
+        if (existing is null)
+        {
+            await _connection.ExecuteAsync(Command(InsertArticleSql, Parameters(input, category.Id, input.UpdatedAt ?? input.PublishedAt), cancellationToken));
+            var id = await _connection.ExecuteScalarAsync<long>(Command(ArticleIdSql, new { externalId = input.ExternalId }, cancellationToken));
+            await ReplaceTagsAsync(id, tags, cancellationToken);
+            return UpsertOutcome.Inserted;
+        }
+
+        var storedTags = (await _connection.QueryAsync<string>(Command(TagNamesOfArticleSql, new { articleId = existing.Id }, cancellationToken))).AsList();
+        var tagsEqual = storedTags.SequenceEqual(tags, StringComparer.Ordinal);
+        var fieldsEqual = SameFields(existing, input, category.Id);
+        if (fieldsEqual && tagsEqual && (input.UpdatedAt is null || input.UpdatedAt == existing.UpdatedAt))
+        {
+            return UpsertOutcome.Unchanged;
+        }
+        // An edit without its own update time is dated by the import that brought it.
+        var updatedAt = input.UpdatedAt ?? _clock.GetUtcNow().UtcDateTime;
+        await _connection.ExecuteAsync(Command(UpdateArticleSql, Parameters(input, category.Id, updatedAt, existing.Id), cancellationToken));
+        if (!tagsEqual)
+        {
+            await ReplaceTagsAsync(existing.Id, tags, cancellationToken);
+        }
+        return UpsertOutcome.Updated;
+    }
+
+    public Task CommitAsync(CancellationToken cancellationToken) => _transaction.CommitAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _transaction.DisposeAsync();
+        await _connection.DisposeAsync();
+    }
+
+    private async Task<CategoryRow> EnsureCategoryAsync(string slug, string name, long? parentId, CancellationToken cancellationToken)
+    {
+        if (!_categories.TryGetValue(slug, out var row))
+        {
+            row = await _connection.QuerySingleOrDefaultAsync<CategoryRow>(Command(CategoryBySlugSql, new { slug }, cancellationToken));
+        }
+        var now = _clock.GetUtcNow().UtcDateTime;
+        if (row is null)
+        {
+            await _connection.ExecuteAsync(Command(InsertCategorySql, new { slug, name, parentId, updatedAt = now }, cancellationToken));
+            row = await _connection.QuerySingleAsync<CategoryRow>(Command(CategoryBySlugSql, new { slug }, cancellationToken));
+        }
+        else
+        {
+            // A line without a section leaves the category where it is.
+            var newParentId = parentId ?? row.ParentId;
+            if (row.Name != name || row.ParentId != newParentId)
+            {
+                if (newParentId is not null && await IsSelfOrAncestorAsync(row.Id, newParentId.Value, cancellationToken))
+                {
+                    throw new InvalidOperationException($"Category '{slug}' cannot be placed under its own descendant.");
+                }
+                await _connection.ExecuteAsync(Command(UpdateCategorySql, new { id = row.Id, name, parentId = newParentId, updatedAt = now }, cancellationToken));
+                row = new CategoryRow { Id = row.Id, Slug = slug, Name = name, ParentId = newParentId, UpdatedAt = now };
+            }
+        }
+        _categories[slug] = row;
+        return row;
+    }
+
+    private async Task<bool> IsSelfOrAncestorAsync(long categoryId, long startId, CancellationToken cancellationToken)
+    {
+        long? current = startId;
+        var seen = new HashSet<long>();
+        while (current is long id && seen.Add(id))
+        {
+            if (id == categoryId)
+            {
+                return true;
+            }
+            var parent = _categories.Values.FirstOrDefault(row => row.Id == id)
+                ?? await _connection.QuerySingleOrDefaultAsync<CategoryRow>(Command(CategoryByIdSql, new { id }, cancellationToken));
+            current = parent?.ParentId;
+        }
+        return false;
+    }
+
+    private async Task ReplaceTagsAsync(long articleId, IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    {
+        await _connection.ExecuteAsync(Command(DeleteArticleTagsSql, new { articleId }, cancellationToken));
+        var seen = new HashSet<long>();
+        var position = 0;
+        foreach (var name in tags)
+        {
+            var tagId = await EnsureTagAsync(name, cancellationToken);
+            // A case-insensitive collation (SQL Server's default) can map two spellings to one tag.
+            if (seen.Add(tagId))
+            {
+                await _connection.ExecuteAsync(Command(InsertArticleTagSql, new { articleId, tagId, position = position++ }, cancellationToken));
+            }
+        }
+    }
+
+    private async Task<long> EnsureTagAsync(string name, CancellationToken cancellationToken)
+    {
+        if (_tagIds.TryGetValue(name, out var cached))
+        {
+            return cached;
+        }
+        var id = await _connection.ExecuteScalarAsync<long?>(Command(TagIdSql, new { name }, cancellationToken));
+        if (id is null)
+        {
+            await _connection.ExecuteAsync(Command(InsertTagSql, new { name }, cancellationToken));
+            id = await _connection.ExecuteScalarAsync<long>(Command(TagIdSql, new { name }, cancellationToken));
+        }
+        _tagIds[name] = id.Value;
+        return id.Value;
+    }
+
+    private static bool SameFields(ArticleRow stored, ArticleInput input, long categoryId) =>
+        stored.CategoryId == categoryId
+        && stored.Title == input.Title
+        && stored.Summary == input.Summary
+        && stored.ContentHtml == input.ContentHtml
+        && stored.Author == input.Author
+        && stored.Source == input.Source
+        && stored.Url == input.Url
+        && stored.ImageUrl == input.ImageUrl
+        && stored.PublishedAt == input.PublishedAt
+        && stored.IsPublished == input.IsPublished;
+
+    private static object Parameters(ArticleInput input, long categoryId, DateTime updatedAt, long id = 0) => new
+    {
+        id,
+        externalId = input.ExternalId,
+        categoryId,
+        title = input.Title,
+        summary = input.Summary,
+        contentHtml = input.ContentHtml,
+        author = input.Author,
+        source = input.Source,
+        url = input.Url,
+        imageUrl = input.ImageUrl,
+        publishedAt = input.PublishedAt,
+        updatedAt,
+        isPublished = input.IsPublished,
+    };
+
+    private CommandDefinition Command(string sql, object parameters, CancellationToken cancellationToken) =>
+        new(sql, parameters, _transaction, cancellationToken: cancellationToken);
+}

@@ -1,0 +1,44 @@
+namespace Feeds.Data;
+
+/// <summary>A category or, when it has no parent, a section.</summary>
+public sealed class CategoryRow
+{
+    public long Id { get; init; }
+    public required string Slug { get; init; }
+    public required string Name { get; init; }
+    public long? ParentId { get; init; }
+    public DateTime UpdatedAt { get; init; }
+}
+
+/// <summary>What identifies one visible article of a feed and its version, without its body.</summary>
+public sealed class ArticleKey
+{
+    public long Id { get; init; }
+    public required string ExternalId { get; init; }
+    public long CategoryId { get; init; }
+    public DateTime PublishedAt { get; init; }
+    public DateTime UpdatedAt { get; init; }
+}
+
+public sealed class ArticleRow
+{
+    public long Id { get; init; }
+    public required string ExternalId { get; init; }
+    public long CategoryId { get; init; }
+    public required string Title { get; init; }
+    public string? Summary { get; init; }
+    public string? ContentHtml { get; init; }
+    public string? Author { get; init; }
+    public string? Source { get; init; }
+    public required string Url { get; init; }
+    public string? ImageUrl { get; init; }
+    public DateTime PublishedAt { get; init; }
+    public DateTime UpdatedAt { get; init; }
+    public bool IsPublished { get; init; }
+}
+
+public sealed class ArticleTagRow
+{
+    public long ArticleId { get; init; }
+    public required string Name { get; init; }
+}

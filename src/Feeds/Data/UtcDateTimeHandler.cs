@@ -1,0 +1,63 @@
+using System.Data;
+using System.Globalization;
+using Dapper;
+using Microsoft.Data.SqlClient;
+
+namespace Feeds.Data;
+
+/// <summary>
+/// Every time in the database is a UTC instant. SQLite keeps it as fixed-width ISO 8601 text
+/// (<c>2026-11-28T08:05:39.0000000Z</c>), so that text order is time order; SQL Server as datetime2(7).
+/// Dapper ignores a handler for DateTime while its built-in map for the type exists, and would send
+/// DateTime to SQL Server as legacy datetime (3 ms precision), so the map is replaced here.
+/// </summary>
+internal sealed class UtcDateTimeHandler : SqlMapper.TypeHandler<DateTime>
+{
+    public const string SqliteFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+
+    private static int s_registered;
+
+    public static void Register()
+    {
+        if (Interlocked.Exchange(ref s_registered, 1) == 0)
+        {
+            SqlMapper.RemoveTypeMap(typeof(DateTime));
+            SqlMapper.RemoveTypeMap(typeof(DateTime?));
+            SqlMapper.AddTypeHandler(new UtcDateTimeHandler());
+            DefaultTypeMap.MatchNamesWithUnderscores = true;
+        }
+    }
+
+    public static string ToSqliteText(DateTime utc) =>
+        ToUtc(utc).ToString(SqliteFormat, CultureInfo.InvariantCulture);
+
+    public override void SetValue(IDbDataParameter parameter, DateTime value)
+    {
+        if (parameter is SqlParameter)
+        {
+            parameter.DbType = DbType.DateTime2;
+            parameter.Value = ToUtc(value);
+        }
+        else
+        {
+            parameter.DbType = DbType.String;
+            parameter.Value = ToSqliteText(value);
+        }
+    }
+
+    public override DateTime Parse(object value) => value switch
+    {
+        DateTime dateTime => DateTime.SpecifyKind(dateTime, DateTimeKind.Utc),
+        DateTimeOffset offset => offset.UtcDateTime,
+        string text => DateTime.Parse(text, CultureInfo.InvariantCulture,
+            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
+        _ => throw new DataException($"Cannot read {value.GetType().Name} as a UTC time."),
+    };
+
+    private static DateTime ToUtc(DateTime value) => value.Kind switch
+    {
+        DateTimeKind.Utc => value,
+        DateTimeKind.Local => value.ToUniversalTime(),
+        _ => throw new ArgumentException("A time without kind reached the database; convert it to UTC first.", nameof(value)),
+    };
+}

@@ -1,0 +1,99 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace Feeds;
+
+/// <summary>Every setting of the service, bound from the "Feeds" configuration section.</summary>
+public sealed class FeedsOptions
+{
+    public const string SectionName = "Feeds";
+
+    /// <summary>Where readers reach this service; the only source of self links (never the Host header).</summary>
+    [Required]
+    public Uri PublicBaseUrl { get; set; } = new("http://localhost:5000/");
+
+    /// <summary>The news site's home page: the feeds' alternate link, and the base for relative article links.</summary>
+    [Required]
+    public Uri SiteUrl { get; set; } = new("https://news.example.com/");
+
+    [Required]
+    public string SiteName { get; set; } = "Feeds 示範新聞網";
+
+    [Required]
+    public string SiteDescription { get; set; } = "示範新聞網的最新文章";
+
+    /// <summary>BCP 47 tag written as RSS language and Atom xml:lang.</summary>
+    [Required, RegularExpression("^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+    public string Language { get; set; } = "zh-Hant";
+
+    /// <summary>IANA or Windows time zone id, or a fixed offset such as +08:00. Naive local times are read in it and every date is written in it.</summary>
+    [Required]
+    public string SiteTimeZone { get; set; } = "Asia/Shanghai";
+
+    /// <summary>Prefix of every article and feed id (RFC 4151 tag URI). Set it once: changing it makes readers see every article as new.</summary>
+    [Required]
+    public string IdPrefix { get; set; } = "tag:news.example.com,2026:";
+
+    [Range(1, 1000)]
+    public int DefaultLimit { get; set; } = 20;
+
+    [Range(1, 1000)]
+    public int MaxLimit { get; set; } = 100;
+
+    /// <summary>RSS ttl and the HTTP max-age of every feed.</summary>
+    [Range(1, 1440)]
+    public int TimeToLiveMinutes { get; set; } = 10;
+
+    /// <summary>Fill a newly created embedded database with demo articles.</summary>
+    public bool DemoData { get; set; } = true;
+
+    [Required]
+    public DatabaseOptions Database { get; set; } = new();
+}
+
+public sealed class DatabaseOptions
+{
+    /// <summary><c>sqlite</c> (embedded default) or <c>sqlserver</c>.</summary>
+    [Required]
+    public string Provider { get; set; } = "sqlite";
+
+    [Required]
+    public string ConnectionString { get; set; } = "Data Source=data/feeds.db";
+}
+
+/// <summary>Checks what data annotations cannot, so that a wrong setting stops the process at start.</summary>
+internal sealed class FeedsOptionsValidator : IValidateOptions<FeedsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, FeedsOptions options)
+    {
+        var failures = new List<string>();
+        if (!IsHttpBase(options.PublicBaseUrl))
+        {
+            failures.Add("Feeds:PublicBaseUrl must be an absolute http or https URL.");
+        }
+        if (!IsHttpBase(options.SiteUrl))
+        {
+            failures.Add("Feeds:SiteUrl must be an absolute http or https URL.");
+        }
+        if (options.DefaultLimit > options.MaxLimit)
+        {
+            failures.Add("Feeds:DefaultLimit must not exceed Feeds:MaxLimit.");
+        }
+        if (!Uri.TryCreate(options.IdPrefix, UriKind.Absolute, out _))
+        {
+            failures.Add("Feeds:IdPrefix must be an absolute URI such as tag:example.com,2026: (RFC 4151).");
+        }
+        if (!Content.SiteTime.TryCreate(options.SiteTimeZone, out _))
+        {
+            failures.Add($"Feeds:SiteTimeZone '{options.SiteTimeZone}' is neither a known time zone nor an offset such as +08:00.");
+        }
+        if (!Data.SqlDialect.TryGet(options.Database.Provider, out _))
+        {
+            failures.Add($"Feeds:Database:Provider '{options.Database.Provider}' is not one of: {string.Join(", ", Data.SqlDialect.Names)}.");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool IsHttpBase(Uri? uri) =>
+        uri is { IsAbsoluteUri: true } && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+}

@@ -1,0 +1,85 @@
+using System.ServiceModel.Syndication;
+using System.Xml;
+using Feeds.Content;
+
+namespace Feeds.Formats;
+
+/// <summary>
+/// Atom 1.0 (RFC 4287). Ids and updated times are always set explicitly: left empty, the formatter would
+/// invent random uuid ids and the current time, and readers would see every entry as new on every poll.
+/// </summary>
+internal sealed class AtomFeedFormat : FeedFormat
+{
+    public override string Extension => "atom";
+    public override string MediaType => "application/atom+xml";
+
+    protected override SyndicationFeedFormatter CreateFormatter(FeedDocument document)
+    {
+        var feed = new AtomFeed
+        {
+            Id = document.Id,
+            Title = new TextSyndicationContent(document.Title),
+            Description = new TextSyndicationContent(document.Description),
+            Language = document.Language,
+            LastUpdatedTime = document.Updated,
+            Generator = "Feeds",
+            Items = document.Entries.Select(CreateEntry).ToArray(),
+        };
+        // RFC 4287 4.1.1: an atom:feed element SHOULD contain one atom:link element with rel="self".
+        feed.Links.Add(new SyndicationLink(document.SelfLink, "self", null, MediaType, 0));
+        feed.Links.Add(new SyndicationLink(document.SiteLink, "alternate", null, "text/html", 0));
+        // RFC 4287 4.1.1: without a feed author every entry must carry one; entries always do, this is the fallback.
+        feed.Authors.Add(new SyndicationPerson(null, document.Publisher, null));
+        return new Atom10FeedFormatter(feed);
+    }
+
+    private static AtomEntry CreateEntry(FeedEntry entry)
+    {
+        var item = new AtomEntry(entry)
+        {
+            Id = entry.Id,
+            Title = new TextSyndicationContent(entry.Title, TextSyndicationContentKind.Plaintext),
+            PublishDate = entry.Published,
+            LastUpdatedTime = entry.Updated,
+        };
+        if (entry.Summary is not null)
+        {
+            item.Summary = new TextSyndicationContent(entry.Summary, TextSyndicationContentKind.Plaintext);
+        }
+        if (entry.ContentHtml is not null)
+        {
+            item.Content = new TextSyndicationContent(entry.ContentHtml, TextSyndicationContentKind.Html);
+        }
+        item.Links.Add(new SyndicationLink(entry.Link, "alternate", null, "text/html", 0));
+        foreach (var author in entry.Authors)
+        {
+            item.Authors.Add(new SyndicationPerson(null, author, null));
+        }
+        foreach (var category in entry.Categories)
+        {
+            item.Categories.Add(new SyndicationCategory(category));
+        }
+        return item;
+    }
+
+    private sealed class AtomFeed : SyndicationFeed
+    {
+        protected override void WriteAttributeExtensions(XmlWriter writer, string version)
+        {
+            writer.WriteAttributeString("xmlns", "media", FeedNamespaces.XmlNamespaceDeclaration, FeedNamespaces.Media);
+            base.WriteAttributeExtensions(writer, version);
+        }
+    }
+
+    private sealed class AtomEntry(FeedEntry entry) : SyndicationItem
+    {
+        protected override void WriteElementExtensions(XmlWriter writer, string version)
+        {
+            if (entry.Image is not null)
+            {
+                FeedNamespaces.WriteImage(writer, entry.Image);
+            }
+            base.WriteElementExtensions(writer, version);
+        }
+    }
+}

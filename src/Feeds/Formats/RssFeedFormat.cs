@@ -1,0 +1,104 @@
+using System.ServiceModel.Syndication;
+using System.Xml;
+using Feeds.Content;
+
+namespace Feeds.Formats;
+
+/// <summary>
+/// RSS 2.0 (https://www.rssboard.org/rss-specification). Extensions the formatter cannot express are
+/// written under their customary prefixes, declared once on the channel: atom:link rel="self"
+/// (RSS Best Practices, "atom:link"), dc:creator for name-only authors (RSS's author element requires
+/// an e-mail address), content:encoded for the full HTML body, media:content for the lead image.
+/// </summary>
+internal sealed class RssFeedFormat : FeedFormat
+{
+    public override string Extension => "rss";
+    public override string MediaType => "application/rss+xml";
+
+    protected override SyndicationFeedFormatter CreateFormatter(FeedDocument document)
+    {
+        var channel = new RssChannel(document, MediaType)
+        {
+            Title = new TextSyndicationContent(document.Title),
+            Description = new TextSyndicationContent(document.Description),
+            Language = document.Language,
+            LastUpdatedTime = document.Updated,
+            TimeToLive = document.TimeToLive,
+            Generator = "Feeds",
+            Items = document.Entries.Select(CreateItem).ToArray(),
+        };
+        channel.Links.Add(SyndicationLink.CreateAlternateLink(document.SiteLink));
+        // Without Atom serialisation the formatter writes no a10: prefix, which the W3C validator warns about.
+        return new Rss20FeedFormatter(channel, serializeExtensionsAsAtom: false);
+    }
+
+    private static RssItem CreateItem(FeedEntry entry)
+    {
+        var item = new RssItem(entry)
+        {
+            Id = entry.Id,
+            Title = new TextSyndicationContent(entry.Title),
+            PublishDate = entry.Published,
+            LastUpdatedTime = entry.Updated,
+        };
+        if (entry.Summary is not null)
+        {
+            // RSS 2.0 description is HTML ("entity-encoded HTML is allowed"); plain text is encoded once as
+            // HTML so that a reader shows "a < b" and never runs markup typed into a summary.
+            item.Summary = new TextSyndicationContent(HtmlEncodeText(entry.Summary));
+        }
+        item.Links.Add(SyndicationLink.CreateAlternateLink(entry.Link));
+        foreach (var category in entry.Categories)
+        {
+            item.Categories.Add(new SyndicationCategory(category));
+        }
+        return item;
+    }
+
+    private static string HtmlEncodeText(string text) =>
+        text.Replace("&", "&amp;", StringComparison.Ordinal)
+            .Replace("<", "&lt;", StringComparison.Ordinal)
+            .Replace(">", "&gt;", StringComparison.Ordinal);
+
+    private sealed class RssChannel(FeedDocument document, string mediaType) : SyndicationFeed
+    {
+        protected override void WriteAttributeExtensions(XmlWriter writer, string version)
+        {
+            writer.WriteAttributeString("xmlns", "atom", FeedNamespaces.XmlNamespaceDeclaration, FeedNamespaces.Atom);
+            writer.WriteAttributeString("xmlns", "dc", FeedNamespaces.XmlNamespaceDeclaration, FeedNamespaces.DublinCore);
+            writer.WriteAttributeString("xmlns", "content", FeedNamespaces.XmlNamespaceDeclaration, FeedNamespaces.Content);
+            writer.WriteAttributeString("xmlns", "media", FeedNamespaces.XmlNamespaceDeclaration, FeedNamespaces.Media);
+            base.WriteAttributeExtensions(writer, version);
+        }
+
+        protected override void WriteElementExtensions(XmlWriter writer, string version)
+        {
+            writer.WriteStartElement("atom", "link", FeedNamespaces.Atom);
+            writer.WriteAttributeString("href", document.SelfLink.AbsoluteUri);
+            writer.WriteAttributeString("rel", "self");
+            writer.WriteAttributeString("type", mediaType);
+            writer.WriteEndElement();
+            base.WriteElementExtensions(writer, version);
+        }
+    }
+
+    private sealed class RssItem(FeedEntry entry) : SyndicationItem
+    {
+        protected override void WriteElementExtensions(XmlWriter writer, string version)
+        {
+            foreach (var author in entry.Authors)
+            {
+                writer.WriteElementString("dc", "creator", FeedNamespaces.DublinCore, author);
+            }
+            if (entry.ContentHtml is not null)
+            {
+                writer.WriteElementString("content", "encoded", FeedNamespaces.Content, entry.ContentHtml);
+            }
+            if (entry.Image is not null)
+            {
+                FeedNamespaces.WriteImage(writer, entry.Image);
+            }
+            base.WriteElementExtensions(writer, version);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.Net.Http.Headers;
+
+namespace Feeds.Http;
+
+/// <summary>RFC 9110 section 13: preconditions of a GET or HEAD.</summary>
+internal static class ConditionalRequest
+{
+    public static bool IsNotModified(HttpRequest request, string etag, DateTime lastModifiedUtc)
+    {
+        var headers = request.Headers;
+        // 13.2.2: when If-None-Match is present, If-Modified-Since is not evaluated.
+        if (headers.IfNoneMatch.Count > 0)
+        {
+            return IfNoneMatchFails(headers.IfNoneMatch, etag);
+        }
+        if (headers.IfModifiedSince.Count == 1
+            && HeaderUtilities.TryParseDate(headers.IfModifiedSince.ToString(), out var since)
+            // 13.1.3: a date later than the server's clock is invalid and ignored.
+            && since <= DateTimeOffset.UtcNow)
+        {
+            // HTTP dates have whole seconds.
+            var lastModified = new DateTimeOffset(TruncateToSeconds(lastModifiedUtc), TimeSpan.Zero);
+            return lastModified <= since;
+        }
+        return false;
+    }
+
+    public static DateTime TruncateToSeconds(DateTime utc) =>
+        new(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+
+    /// <summary>13.1.2: weak comparison; "*" matches any current representation. A malformed header matches nothing.</summary>
+    private static bool IfNoneMatchFails(Microsoft.Extensions.Primitives.StringValues values, string etag)
+    {
+        if (!EntityTagHeaderValue.TryParseList(values, out var tags))
+        {
+            return false;
+        }
+        var current = EntityTagHeaderValue.Parse(etag);
+        return tags.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(current, useStrongComparison: false));
+    }
+}

@@ -1,0 +1,72 @@
+using System.Globalization;
+using Feeds.Formats;
+using Feeds.Publishing;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Feeds.Http;
+
+public static class FeedEndpoints
+{
+    public static IEndpointRouteBuilder MapFeeds(this IEndpointRouteBuilder routes)
+    {
+        var feeds = routes.MapGroup("/feeds");
+        feeds.MapMethods("/{slug}.{extension}", [HttpMethods.Get, HttpMethods.Head], GetFeedAsync);
+        return routes;
+    }
+
+    /// <summary>
+    /// /feeds/{slug}.{rss|atom}: the newest articles of a category, a section or (slug "all") the site.
+    /// A conditional request is answered from the feed's state alone, before any body is read.
+    /// </summary>
+    private static async Task<Results<FeedResponse, NotModifiedResponse, ProblemHttpResult>> GetFeedAsync(
+        string slug,
+        string extension,
+        HttpRequest request,
+        FeedPublisher publisher,
+        IOptions<FeedsOptions> options,
+        CancellationToken cancellationToken)
+    {
+        if (!FeedFormat.TryGet(extension, out var format))
+        {
+            return Problems.NotFound($"There is no feed format '{extension}'; use .rss or .atom.");
+        }
+        if (!TryReadLimit(request.Query, options.Value, out var limit, out var limitError))
+        {
+            return Problems.BadRequest(limitError);
+        }
+
+        var state = await publisher.GetStateAsync(new FeedRequest(slug, format, limit), cancellationToken);
+        if (state is null)
+        {
+            return Problems.NotFound($"There is no category or section '{slug}'.");
+        }
+
+        var cacheHeaders = new FeedCacheHeaders(state.ETag, state.LastModifiedUtc, TimeSpan.FromMinutes(options.Value.TimeToLiveMinutes));
+        if (ConditionalRequest.IsNotModified(request, state.ETag, state.LastModifiedUtc))
+        {
+            return new NotModifiedResponse(cacheHeaders);
+        }
+        var body = await publisher.RenderAsync(state, cancellationToken);
+        return new FeedResponse(body, format.ContentType, cacheHeaders);
+    }
+
+    private static bool TryReadLimit(IQueryCollection query, FeedsOptions options, out int limit, out string error)
+    {
+        limit = options.DefaultLimit;
+        error = string.Empty;
+        if (!query.TryGetValue("limit", out var values))
+        {
+            return true;
+        }
+        if (values.Count != 1
+            || !int.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out limit)
+            || limit < 1
+            || limit > options.MaxLimit)
+        {
+            error = $"limit must be given once, as a whole number from 1 to {options.MaxLimit.ToString(CultureInfo.InvariantCulture)}.";
+            return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,237 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Feeds.Content;
+using Feeds.Data;
+using Feeds.Publishing;
+
+namespace Feeds.Import;
+
+/// <summary>
+/// Reads one NDJSON line into an <see cref="ArticleInput"/> or says exactly what is wrong with it.
+/// Lengths match the SQL Server columns, so a line accepted here is stored whole by either database.
+/// </summary>
+public sealed partial class ImportLineParser(SiteTime siteTime)
+{
+    private const int MaxIdLength = 200;
+    private const int MaxNameLength = 200;
+    private const int MaxTitleLength = 1000;
+    private const int MaxUrlLength = 2000;
+    private const int MaxTagLength = 100;
+
+    public ImportLineResult Parse(ReadOnlyMemory<byte> line)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(line);
+        }
+        catch (JsonException exception)
+        {
+            return ImportLineResult.Fail($"not valid JSON ({exception.Message.Split(" LineNumber:")[0].TrimEnd('.', ' ')})");
+        }
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return ImportLineResult.Fail("not a JSON object");
+            }
+            try
+            {
+                return ImportLineResult.Ok(Read(document.RootElement));
+            }
+            catch (InvalidLineException exception)
+            {
+                return ImportLineResult.Fail(exception.Message);
+            }
+        }
+    }
+
+    private ArticleInput Read(JsonElement json)
+    {
+        var id = RequiredText(json, "id", MaxIdLength);
+        var category = Slug(json, "category", required: true)!;
+        var categoryName = RequiredText(json, "categoryName", MaxNameLength);
+        var section = Slug(json, "section", required: false);
+        var sectionName = OptionalText(json, "sectionName", MaxNameLength);
+        if (sectionName is not null && section is null)
+        {
+            throw new InvalidLineException("sectionName is given without section");
+        }
+        if (section == category)
+        {
+            throw new InvalidLineException("section must differ from category");
+        }
+        var title = RequiredText(json, "title", MaxTitleLength);
+        var url = AbsoluteUrl(json, "url", required: true)!;
+        var publishedAt = Time(json, "publishedAt", required: true)!.Value;
+        var updatedAt = Time(json, "updatedAt", required: false);
+        var status = OptionalText(json, "status", 20) ?? "published";
+        if (status is not ("published" or "draft"))
+        {
+            throw new InvalidLineException("status must be \"published\" or \"draft\"");
+        }
+        return new ArticleInput(
+            ExternalId: id,
+            CategorySlug: category,
+            CategoryName: categoryName,
+            SectionSlug: section,
+            SectionName: section is null ? null : sectionName ?? section,
+            Title: title,
+            Summary: OptionalText(json, "summary", int.MaxValue),
+            ContentHtml: OptionalText(json, "contentHtml", int.MaxValue),
+            Author: OptionalText(json, "author", MaxNameLength),
+            Source: OptionalText(json, "source", MaxNameLength),
+            Url: url,
+            ImageUrl: AbsoluteUrl(json, "imageUrl", required: false),
+            PublishedAt: publishedAt,
+            UpdatedAt: updatedAt,
+            IsPublished: status == "published",
+            Tags: Tags(json));
+    }
+
+    private static string RequiredText(JsonElement json, string name, int maxLength) =>
+        OptionalText(json, name, maxLength) ?? throw new InvalidLineException($"{name} is required");
+
+    /// <summary>
+    /// A string, cleaned of characters XML forbids (they could never be published, and a lone surrogate
+    /// cannot even be stored as UTF-8); null when absent, null or blank.
+    /// </summary>
+    private static string? OptionalText(JsonElement json, string name, int maxLength)
+    {
+        if (!json.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw new InvalidLineException($"{name} must be a string, not {Describe(value.ValueKind)}");
+        }
+        var text = XmlText.Clean(value.GetString()!).Trim();
+        if (text.Length > maxLength)
+        {
+            throw new InvalidLineException($"{name} is longer than {maxLength.ToString(CultureInfo.InvariantCulture)} characters");
+        }
+        return text.Length == 0 ? null : text;
+    }
+
+    private static string? Slug(JsonElement json, string name, bool required)
+    {
+        var slug = required ? RequiredText(json, name, MaxIdLength) : OptionalText(json, name, MaxIdLength);
+        if (slug is null)
+        {
+            return null;
+        }
+        if (!SlugPattern().IsMatch(slug))
+        {
+            throw new InvalidLineException($"{name} '{slug}' is not a slug (lower-case letters, digits and hyphens, up to 64)");
+        }
+        if (slug == FeedPublisher.SiteSlug)
+        {
+            throw new InvalidLineException($"{name} '{slug}' is reserved for the whole-site feed");
+        }
+        return slug;
+    }
+
+    private static string? AbsoluteUrl(JsonElement json, string name, bool required)
+    {
+        var text = required ? RequiredText(json, name, MaxUrlLength) : OptionalText(json, name, MaxUrlLength);
+        if (text is null)
+        {
+            return null;
+        }
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new InvalidLineException($"{name} '{text}' is not an absolute http or https URL");
+        }
+        return text;
+    }
+
+    /// <summary>RFC 3339 date-time, in UTC. Without an offset (as the reference CMS stores times) it is site-local time.</summary>
+    private DateTime? Time(JsonElement json, string name, bool required)
+    {
+        var text = required ? RequiredText(json, name, 64) : OptionalText(json, name, 64);
+        if (text is null)
+        {
+            return null;
+        }
+        // RFC 3339 5.6 allows a space for "T" and lower-case "t" and "z".
+        var normalized = text.ToUpperInvariant();
+        if (normalized.EndsWith('Z')
+            && DateTime.TryParseExact(normalized[..^1], LocalFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var utc))
+        {
+            return DateTime.SpecifyKind(utc, DateTimeKind.Utc);
+        }
+        if (OffsetSuffix().IsMatch(normalized)
+            && DateTimeOffset.TryParseExact(normalized, OffsetFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var withOffset))
+        {
+            return withOffset.UtcDateTime;
+        }
+        if (DateTime.TryParseExact(normalized, LocalFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var naive))
+        {
+            return siteTime.LocalToUtc(naive);
+        }
+        throw new InvalidLineException($"{name} '{text}' is not an RFC 3339 date-time such as 2026-11-28T10:05:39+08:00");
+    }
+
+    private static List<string> Tags(JsonElement json)
+    {
+        if (!json.TryGetProperty("tags", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw new InvalidLineException($"tags must be an array of strings, not {Describe(value.ValueKind)}");
+        }
+        var tags = new List<string>();
+        foreach (var element in value.EnumerateArray())
+        {
+            if (element.ValueKind != JsonValueKind.String)
+            {
+                throw new InvalidLineException($"tags must hold only strings, not {Describe(element.ValueKind)}");
+            }
+            var tag = XmlText.Clean(element.GetString()!).Trim();
+            if (tag.Length > MaxTagLength)
+            {
+                throw new InvalidLineException($"tag '{tag[..20]}…' is longer than {MaxTagLength.ToString(CultureInfo.InvariantCulture)} characters");
+            }
+            if (tag.Length > 0 && !tags.Contains(tag, StringComparer.Ordinal))
+            {
+                tags.Add(tag);
+            }
+        }
+        return tags;
+    }
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
+    private static readonly string[] LocalFormats =
+    [
+        "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF",
+        "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ss.FFFFFFF",
+    ];
+
+    private static readonly string[] OffsetFormats = LocalFormats.Select(format => format + "zzz").ToArray();
+
+    [GeneratedRegex(@"[+-]\d\d:\d\d$")]
+    private static partial Regex OffsetSuffix();
+
+    [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")]
+    private static partial Regex SlugPattern();
+
+    private sealed class InvalidLineException(string message) : Exception(message);
+}
+
+public sealed record ImportLineResult(ArticleInput? Article, string? Error)
+{
+    public static ImportLineResult Ok(ArticleInput article) => new(article, null);
+    public static ImportLineResult Fail(string error) => new(null, error);
+}
