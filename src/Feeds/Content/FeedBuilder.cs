@@ -45,8 +45,8 @@ public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTim
     private FeedEntry BuildEntry(ArticleRow article, IEnumerable<string> tags, string? categoryName)
     {
         var link = AbsoluteOrNull(_options.SiteUrl, article.Url) ?? _options.SiteUrl;
-        var title = XmlText.Clean(article.Title).Trim();
-        var summary = XmlText.CleanOrNull(article.Summary)?.Trim();
+        var title = articleHtml.ToPlainText(article.Title);
+        var summary = article.Summary is null ? null : articleHtml.ToPlainText(article.Summary);
         var content = articleHtml.Clean(article.ContentHtml ?? string.Empty, link);
         var authors = Distinct([article.Author, article.Source]);
         var categories = Distinct([categoryName, .. tags]);

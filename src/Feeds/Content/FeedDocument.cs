@@ -1,6 +1,7 @@
 namespace Feeds.Content;
 
-/// <summary>What one feed says, independent of how a format writes it. Every text is already XML-clean.</summary>
+/// <summary>What one feed says, independent of how a format writes it. Every text is already XML-clean;
+/// titles and summaries are plain text.</summary>
 public sealed record FeedDocument(
     string Id,
     string Title,
@@ -16,7 +17,7 @@ public sealed record FeedDocument(
 /// <param name="Id">Stable id: the same in every feed and every run, whatever the title or category.</param>
 /// <param name="Authors">The writer, then the source organisation; never empty.</param>
 /// <param name="Categories">The article's category, then its tags.</param>
-/// <param name="Summary">Plain text.</param>
+/// <param name="Summary">Plain text, no markup.</param>
 /// <param name="ContentHtml">Sanitised HTML with absolute links.</param>
 public sealed record FeedEntry(
     string Id,

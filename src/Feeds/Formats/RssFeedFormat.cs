@@ -43,9 +43,8 @@ internal sealed class RssFeedFormat : FeedFormat
         };
         if (entry.Summary is not null)
         {
-            // RSS 2.0 description is HTML ("entity-encoded HTML is allowed"); plain text is encoded once as
-            // HTML so that a reader shows "a < b" and never runs markup typed into a summary.
-            item.Summary = new TextSyndicationContent(HtmlEncodeText(entry.Summary));
+            // Plain text without markup (see ArticleHtml.ToPlainText), so it is escaped once, like the title.
+            item.Summary = new TextSyndicationContent(entry.Summary);
         }
         item.Links.Add(SyndicationLink.CreateAlternateLink(entry.Link));
         foreach (var category in entry.Categories)
@@ -54,11 +53,6 @@ internal sealed class RssFeedFormat : FeedFormat
         }
         return item;
     }
-
-    private static string HtmlEncodeText(string text) =>
-        text.Replace("&", "&amp;", StringComparison.Ordinal)
-            .Replace("<", "&lt;", StringComparison.Ordinal)
-            .Replace(">", "&gt;", StringComparison.Ordinal);
 
     private sealed class RssChannel(FeedDocument document, string mediaType) : SyndicationFeed
     {

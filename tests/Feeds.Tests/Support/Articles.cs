@@ -1,0 +1,40 @@
+using Feeds.Data;
+
+namespace Feeds.Tests.Support;
+
+/// <summary>Articles for tests, written as a CMS would: straight into the tables, with no import-time cleaning.</summary>
+public static class Articles
+{
+    public static ArticleInput Sample(
+        string id,
+        string category = "logistics",
+        string? section = "news",
+        DateTime? publishedAt = null,
+        string? title = null) => new(
+        ExternalId: id,
+        CategorySlug: category,
+        CategoryName: category switch { "logistics" => "綜合物流", "express" => "快遞動態", "markets" => "市場行情", _ => category },
+        SectionSlug: section,
+        SectionName: section switch { "news" => "資訊中心", "industry" => "產業觀察", null => null, _ => section },
+        Title: title ?? $"測試文章 {id}",
+        Summary: $"摘要 {id}",
+        ContentHtml: $"<p>內文 {id}</p>",
+        Author: "林雅婷",
+        Source: "示範物流協會",
+        Url: $"https://news.example.com/articles/{id}.html",
+        ImageUrl: null,
+        PublishedAt: publishedAt ?? TestClock.Start.UtcDateTime.AddHours(-1),
+        UpdatedAt: null,
+        IsPublished: true,
+        Tags: ["供應鏈"]);
+
+    public static async Task WriteAsync(Database database, params ArticleInput[] articles)
+    {
+        await using var writer = await ArticleWriter.BeginAsync(database, new TestClock(), TestContext.Current.CancellationToken);
+        foreach (var article in articles)
+        {
+            await writer.UpsertAsync(article, TestContext.Current.CancellationToken);
+        }
+        await writer.CommitAsync(TestContext.Current.CancellationToken);
+    }
+}

@@ -1,0 +1,30 @@
+using System.Text;
+using System.Xml;
+using System.Xml.Linq;
+
+namespace Feeds.Tests.Support;
+
+/// <summary>Reads a feed the way the strictest reader would: a conforming XML 1.0 parser that checks characters.</summary>
+public static class FeedXml
+{
+    public static readonly XNamespace Atom = "http://www.w3.org/2005/Atom";
+    public static readonly XNamespace Dc = "http://purl.org/dc/elements/1.1/";
+    public static readonly XNamespace ContentModule = "http://purl.org/rss/1.0/modules/content/";
+    public static readonly XNamespace Media = "http://search.yahoo.com/mrss/";
+
+    public static XDocument Parse(byte[] body)
+    {
+        Assert.False(body.AsSpan().StartsWith(new byte[] { 0xEF, 0xBB, 0xBF }), "The feed starts with a byte order mark.");
+        var settings = new XmlReaderSettings { CheckCharacters = true, DtdProcessing = DtdProcessing.Prohibit, ConformanceLevel = ConformanceLevel.Document };
+        using var reader = XmlReader.Create(new MemoryStream(body), settings);
+        var document = XDocument.Load(reader, LoadOptions.None);
+        Assert.Equal("utf-8", document.Declaration?.Encoding, ignoreCase: true);
+        return document;
+    }
+
+    public static string Text(byte[] body) => new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(body);
+
+    public static IReadOnlyList<XElement> RssItems(XDocument document) => document.Root!.Element("channel")!.Elements("item").ToList();
+
+    public static IReadOnlyList<XElement> AtomEntries(XDocument document) => document.Root!.Elements(Atom + "entry").ToList();
+}

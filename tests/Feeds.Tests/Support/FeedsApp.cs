@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Feeds.Tests.Support;
+
+/// <summary>
+/// The real server (Kestrel on 127.0.0.1, a free port) over a test database, with a clock the test controls.
+/// Links are published under <see cref="PublicBaseUrl"/>, never under the address the test connects to.
+/// </summary>
+public sealed class FeedsApp : WebApplicationFactory<Program>
+{
+    public const string PublicBaseUrl = "https://feeds.example.org/";
+    public const string SiteUrl = "https://news.example.com/";
+
+    private readonly Dictionary<string, string?> _settings;
+
+    public FeedsApp(TestDatabase database, TestClock? clock = null, IDictionary<string, string?>? settings = null)
+    {
+        Clock = clock ?? new TestClock();
+        _settings = new Dictionary<string, string?>
+        {
+            ["Feeds:Database:Provider"] = database.Provider,
+            ["Feeds:Database:ConnectionString"] = database.ConnectionString,
+            ["Feeds:DemoData"] = "false",
+            ["Feeds:PublicBaseUrl"] = PublicBaseUrl,
+            ["Feeds:SiteUrl"] = SiteUrl,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+        UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
+    }
+
+    public TestClock Clock { get; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.ConfigureTestServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
+    }
+
+    /// <summary>The address Kestrel listens on, such as http://127.0.0.1:41234.</summary>
+    public Uri Address
+    {
+        get
+        {
+            StartServer();
+            var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+            return new Uri(addresses.Single());
+        }
+    }
+
+    /// <summary>A client of the real server that neither follows redirects nor decompresses.</summary>
+    public HttpClient CreateRawClient() =>
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = Address });
+}

@@ -1,0 +1,85 @@
+using Feeds.Data;
+using Microsoft.Data.SqlClient;
+
+namespace Feeds.Tests.Support;
+
+/// <summary>
+/// A fresh, migrated database for one test: a SQLite file in its own folder, or, when FEEDS_TEST_SQLSERVER
+/// holds a connection string, a new SQL Server database that is dropped afterwards.
+/// </summary>
+public sealed class TestDatabase : IAsyncDisposable
+{
+    public const string SqlServerVariable = "FEEDS_TEST_SQLSERVER";
+
+    private readonly Func<Task> _cleanup;
+
+    private TestDatabase(string provider, string connectionString, Func<Task> cleanup)
+    {
+        Provider = provider;
+        ConnectionString = connectionString;
+        Database = new Database(SqlDialect.TryGet(provider, out var dialect) ? dialect : throw new ArgumentException(provider), connectionString);
+        _cleanup = cleanup;
+    }
+
+    /// <summary>Every provider a store or feed test runs on; SQL Server is skipped, with its reason, when not configured.</summary>
+    public static TheoryData<string> Providers => new("sqlite", "sqlserver");
+
+    public string Provider { get; }
+    public string ConnectionString { get; }
+    public Database Database { get; }
+
+    public static async Task<TestDatabase> CreateAsync(string provider, bool migrate = true)
+    {
+        var database = provider switch
+        {
+            "sqlite" => CreateSqlite(),
+            "sqlserver" => await CreateSqlServerAsync(),
+            _ => throw new ArgumentOutOfRangeException(nameof(provider)),
+        };
+        if (migrate)
+        {
+            await new Migrator(database.Database, Migrator.DefaultScriptsRoot).MigrateAsync(TestContext.Current.CancellationToken);
+        }
+        return database;
+    }
+
+    public ValueTask DisposeAsync() => new(_cleanup());
+
+    private static TestDatabase CreateSqlite()
+    {
+        var folder = Directory.CreateTempSubdirectory("feeds-test-");
+        var connectionString = $"Data Source={Path.Combine(folder.FullName, "feeds.db")}";
+        return new TestDatabase("sqlite", connectionString, () =>
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            folder.Delete(recursive: true);
+            return Task.CompletedTask;
+        });
+    }
+
+    private static async Task<TestDatabase> CreateSqlServerAsync()
+    {
+        var server = Environment.GetEnvironmentVariable(SqlServerVariable);
+        if (string.IsNullOrWhiteSpace(server))
+        {
+            Assert.Skip($"SQL Server not configured: set {SqlServerVariable} to a connection string of a login that may create databases.");
+        }
+        var name = $"feeds_test_{Guid.NewGuid():N}";
+        var master = new SqlConnectionStringBuilder(server) { InitialCatalog = "master" }.ConnectionString;
+        await using (var connection = new SqlConnection(master))
+        {
+            await connection.OpenAsync();
+            await using var create = new SqlCommand($"CREATE DATABASE [{name}]; ALTER DATABASE [{name}] SET READ_COMMITTED_SNAPSHOT ON;", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        var connectionString = new SqlConnectionStringBuilder(server) { InitialCatalog = name }.ConnectionString;
+        return new TestDatabase("sqlserver", connectionString, async () =>
+        {
+            SqlConnection.ClearAllPools();
+            await using var connection = new SqlConnection(master);
+            await connection.OpenAsync();
+            await using var drop = new SqlCommand($"ALTER DATABASE [{name}] SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE [{name}];", connection);
+            await drop.ExecuteNonQueryAsync();
+        });
+    }
+}
