@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using System.Text.RegularExpressions;
 using Feeds.Content;
 using Feeds.Data;
@@ -21,6 +23,10 @@ public sealed partial class ImportLineParser(SiteTime siteTime)
 
     public ImportLineResult Parse(ReadOnlyMemory<byte> line)
     {
+        if (!Utf8.IsValid(line.Span))
+        {
+            return ImportLineResult.Fail("not valid UTF-8");
+        }
         JsonDocument document;
         try
         {
@@ -107,7 +113,7 @@ public sealed partial class ImportLineParser(SiteTime siteTime)
         {
             throw new InvalidLineException($"{name} must be a string, not {Describe(value.ValueKind)}");
         }
-        var text = XmlText.Clean(value.GetString()!).Trim();
+        var text = XmlText.Clean(ReadString(value)).Trim();
         if (text.Length > maxLength)
         {
             throw new InvalidLineException($"{name} is longer than {maxLength.ToString(CultureInfo.InvariantCulture)} characters");
@@ -191,7 +197,7 @@ public sealed partial class ImportLineParser(SiteTime siteTime)
             {
                 throw new InvalidLineException($"tags must hold only strings, not {Describe(element.ValueKind)}");
             }
-            var tag = XmlText.Clean(element.GetString()!).Trim();
+            var tag = XmlText.Clean(ReadString(element)).Trim();
             if (tag.Length > MaxTagLength)
             {
                 throw new InvalidLineException($"tag '{tag[..20]}…' is longer than {MaxTagLength.ToString(CultureInfo.InvariantCulture)} characters");
@@ -202,6 +208,52 @@ public sealed partial class ImportLineParser(SiteTime siteTime)
             }
         }
         return tags;
+    }
+
+    /// <summary>
+    /// The string value. System.Text.Json refuses an escaped lone surrogate ("\ud800"), which exporters that
+    /// cut strings by UTF-16 unit produce; such a string is unescaped here and the orphan later dropped.
+    /// </summary>
+    private static string ReadString(JsonElement value)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            return UnescapeLeniently(value.GetRawText());
+        }
+    }
+
+    private static string UnescapeLeniently(string literal)
+    {
+        var text = new StringBuilder(literal.Length);
+        for (var i = 1; i < literal.Length - 1; i++)
+        {
+            var c = literal[i];
+            if (c != '\\')
+            {
+                text.Append(c);
+                continue;
+            }
+            c = literal[++i];
+            text.Append(c switch
+            {
+                'b' => '\b',
+                'f' => '\f',
+                'n' => '\n',
+                'r' => '\r',
+                't' => '\t',
+                'u' => (char)int.Parse(literal.AsSpan(i + 1, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture),
+                _ => c,
+            });
+            if (c == 'u')
+            {
+                i += 4;
+            }
+        }
+        return text.ToString();
     }
 
     private static string Describe(JsonValueKind kind) => kind switch

@@ -1,0 +1,253 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Feeds.Tests.Support;
+
+namespace Feeds.Tests.Http;
+
+/// <summary>What aggregators depend on: validators, 304s, HEAD, freshness, compression, clear errors.</summary>
+public sealed class HttpBehaviourTests
+{
+    public static TheoryData<string> Providers => TestDatabase.Providers;
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task FeedResponse_CarriesWeakETag_LastModified_AndCacheControlMatchingTtl(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
+        await using var app = new FeedsApp(db);
+
+        var response = await app.CreateRawClient().GetAsync("/feeds/logistics.rss", Cancel);
+
+        Assert.True(response.Headers.ETag!.IsWeak);
+        Assert.Equal(TestClock.Start.AddHours(-1), response.Content.Headers.LastModified);
+        Assert.Equal("public, max-age=600", response.Headers.CacheControl!.ToString());
+        Assert.Null(response.Content.Headers.Expires);
+        Assert.Contains("Accept-Encoding", response.Headers.Vary);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task IfNoneMatch_WithTheCurrentETag_Answers304WithoutBody(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
+        await using var app = new FeedsApp(db);
+        var client = app.CreateRawClient();
+        var first = await client.GetAsync("/feeds/logistics.atom", Cancel);
+
+        var again = await SendAsync(client, "/feeds/logistics.atom", request => request.Headers.IfNoneMatch.Add(first.Headers.ETag!));
+        var other = await SendAsync(client, "/feeds/logistics.atom", request => request.Headers.IfNoneMatch.ParseAdd("W/\"0123\", \"abc\""));
+        var star = await SendAsync(client, "/feeds/logistics.atom", request => request.Headers.TryAddWithoutValidation("If-None-Match", "*"));
+        var malformed = await SendAsync(client, "/feeds/logistics.atom", request => request.Headers.TryAddWithoutValidation("If-None-Match", "not-an-etag"));
+
+        Assert.Equal(HttpStatusCode.NotModified, again.StatusCode);
+        Assert.Empty(await again.Content.ReadAsByteArrayAsync(Cancel));
+        Assert.Equal(first.Headers.ETag, again.Headers.ETag);
+        Assert.Equal("public, max-age=600", again.Headers.CacheControl!.ToString());
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        Assert.Equal(HttpStatusCode.NotModified, star.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, malformed.StatusCode);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task IfModifiedSince_Answers304WhenNothingIsNewer_AndIfNoneMatchWinsOverIt(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
+        await using var app = new FeedsApp(db);
+        var client = app.CreateRawClient();
+        var lastModified = (await client.GetAsync("/feeds/logistics.rss", Cancel)).Content.Headers.LastModified!.Value;
+
+        var same = await SendAsync(client, "/feeds/logistics.rss", request => request.Headers.IfModifiedSince = lastModified);
+        var earlier = await SendAsync(client, "/feeds/logistics.rss", request => request.Headers.IfModifiedSince = lastModified.AddSeconds(-1));
+        var staleETag = await SendAsync(client, "/feeds/logistics.rss", request =>
+        {
+            request.Headers.IfModifiedSince = lastModified;
+            request.Headers.IfNoneMatch.ParseAdd("W/\"stale\"");
+        });
+        var garbage = await SendAsync(client, "/feeds/logistics.rss", request => request.Headers.TryAddWithoutValidation("If-Modified-Since", "yesterday"));
+
+        Assert.Equal(HttpStatusCode.NotModified, same.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, earlier.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, staleETag.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, garbage.StatusCode);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task ETag_ChangesWithTheFeedsOwnData_AndOnlyThen(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"), Articles.Sample("b-1", category: "express"));
+        await using var app = new FeedsApp(db);
+        var client = app.CreateRawClient();
+        async Task<string> ETagOf(string path) => (await client.GetAsync(path, Cancel)).Headers.ETag!.Tag;
+
+        var logistics = await ETagOf("/feeds/logistics.rss");
+        var express = await ETagOf("/feeds/express.rss");
+        var logisticsAtom = await ETagOf("/feeds/logistics.atom");
+        Assert.NotEqual(logistics, express);
+        Assert.NotEqual(logistics, logisticsAtom);
+        Assert.Equal(logistics, await ETagOf("/feeds/logistics.rss"));
+
+        await Articles.WriteAsync(db.Database, Articles.Sample("b-1", category: "express", title: "改過的標題") with
+        {
+            UpdatedAt = TestClock.Start.UtcDateTime.AddMinutes(-5),
+        });
+
+        Assert.Equal(logistics, await ETagOf("/feeds/logistics.rss"));
+        Assert.NotEqual(express, await ETagOf("/feeds/express.rss"));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Head_SendsTheHeadersOfGet_AndNoBody(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
+        await using var app = new FeedsApp(db);
+        var client = app.CreateRawClient();
+        var get = await client.GetAsync("/feeds/all.rss", Cancel);
+
+        var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/feeds/all.rss"), Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(get.Headers.ETag, head.Headers.ETag);
+        Assert.Equal(get.Content.Headers.ContentType, head.Content.Headers.ContentType);
+        Assert.Equal(get.Content.Headers.ContentLength, head.Content.Headers.ContentLength);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync(Cancel));
+    }
+
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("br")]
+    public async Task Compression_IsNegotiated_AndDecodesToTheSameFeed(string encoding)
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Enumerable.Range(0, 20).Select(i => Articles.Sample($"a-{i}")).ToArray());
+        await using var app = new FeedsApp(db);
+        var client = app.CreateRawClient();
+        var plain = await client.GetByteArrayAsync("/feeds/all.atom", Cancel);
+
+        var response = await SendAsync(client, "/feeds/all.atom", request => request.Headers.AcceptEncoding.ParseAdd(encoding));
+        await using var compressed = await response.Content.ReadAsStreamAsync(Cancel);
+        await using Stream decoder = encoding == "gzip"
+            ? new GZipStream(compressed, CompressionMode.Decompress)
+            : new BrotliStream(compressed, CompressionMode.Decompress);
+        using var decoded = new MemoryStream();
+        await decoder.CopyToAsync(decoded, Cancel);
+
+        Assert.Equal([encoding], response.Content.Headers.ContentEncoding);
+        Assert.Contains("Accept-Encoding", response.Headers.Vary);
+        Assert.Equal(plain, decoded.ToArray());
+    }
+
+    [Fact]
+    public async Task UnknownCategory_Returns404ProblemDetails()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await using var app = new FeedsApp(db);
+
+        var response = await app.CreateRawClient().GetAsync("/feeds/no-such-category.rss", Cancel);
+
+        await AssertProblemAsync(response, HttpStatusCode.NotFound, "no-such-category");
+    }
+
+    [Theory]
+    [InlineData("/feeds/all.xml")]
+    [InlineData("/feeds/all.json")]
+    [InlineData("/feeds/all")]
+    [InlineData("/no/such/page")]
+    public async Task UnknownFormatOrPath_Returns404ProblemDetails(string path)
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await using var app = new FeedsApp(db);
+
+        var response = await app.CreateRawClient().GetAsync(path, Cancel);
+
+        await AssertProblemAsync(response, HttpStatusCode.NotFound, null);
+    }
+
+    [Theory]
+    [InlineData("limit=0")]
+    [InlineData("limit=-1")]
+    [InlineData("limit=101")]
+    [InlineData("limit=abc")]
+    [InlineData("limit=")]
+    [InlineData("limit=1.5")]
+    [InlineData("limit=%201")]
+    [InlineData("limit=99999999999999999999")]
+    [InlineData("limit=1&limit=2")]
+    public async Task BadLimit_Returns400ProblemDetails(string query)
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
+        await using var app = new FeedsApp(db);
+
+        var response = await app.CreateRawClient().GetAsync($"/feeds/logistics.rss?{query}", Cancel);
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "limit");
+    }
+
+    [Fact]
+    public async Task Limit_WithinRange_IsHonoured_AndUnknownParametersAreIgnored()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Enumerable.Range(0, 30).Select(i => Articles.Sample($"a-{i}")).ToArray());
+        await using var app = new FeedsApp(db);
+        var client = app.CreateRawClient();
+
+        var five = FeedXml.Parse(await client.GetByteArrayAsync("/feeds/logistics.rss?limit=5&utm_source=reader", Cancel));
+        var byDefault = FeedXml.Parse(await client.GetByteArrayAsync("/feeds/logistics.rss", Cancel));
+        var max = FeedXml.Parse(await client.GetByteArrayAsync("/feeds/logistics.rss?limit=100", Cancel));
+
+        Assert.Equal(5, FeedXml.RssItems(five).Count);
+        Assert.Equal(20, FeedXml.RssItems(byDefault).Count);
+        Assert.Equal(30, FeedXml.RssItems(max).Count);
+    }
+
+    [Fact]
+    public async Task DatabaseFailure_Returns500ProblemDetails_WithoutStackTraceOrSql()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
+        await using var app = new FeedsApp(db);
+        var client = app.CreateRawClient();
+        await using (var connection = await db.Database.OpenAsync(Cancel))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DROP TABLE article_tags; DROP TABLE articles;";
+            await command.ExecuteNonQueryAsync(Cancel);
+        }
+
+        var response = await client.GetAsync("/feeds/logistics.rss", Cancel);
+        var body = await response.Content.ReadAsStringAsync(Cancel);
+
+        await AssertProblemAsync(response, HttpStatusCode.InternalServerError, null);
+        Assert.DoesNotContain("SELECT", body, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Sqlite", body, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(" at Feeds.", body, StringComparison.Ordinal);
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string path, Action<HttpRequestMessage> configure)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        configure(request);
+        return await client.SendAsync(request, Cancel);
+    }
+
+    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string? detailContains)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancel));
+        Assert.Equal((int)status, json.RootElement.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(json.RootElement.GetProperty("title").GetString()));
+        if (detailContains is not null)
+        {
+            Assert.Contains(detailContains, json.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+    }
+}
