@@ -1,0 +1,85 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Feeds.Data;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+
+namespace Feeds.Tests.Data;
+
+/// <summary>
+/// No SQL Server runs here, so every T-SQL text Feeds can send is parsed by Microsoft's own parser with the
+/// current grammar (SQL Server 2025, TSql170Parser): the schema scripts and every SQL constant in the code.
+/// </summary>
+public sealed partial class SqlServerScriptTests
+{
+    public static TheoryData<string> SchemaScripts => new(
+        Directory.GetFiles(Path.Combine(Migrator.DefaultScriptsRoot, "sqlserver"), "*.sql").Select(Path.GetFileName).Order()!);
+
+    public static TheoryData<string> CodeTexts => new(SqlServerTexts().Select(text => text.Name));
+
+    [Theory, MemberData(nameof(SchemaScripts))]
+    public void SchemaScript_ParsesAsTSql(string fileName)
+    {
+        var script = File.ReadAllText(Path.Combine(Migrator.DefaultScriptsRoot, "sqlserver", fileName));
+
+        AssertParses(script);
+        // The migrator sends the same batches that GO separates here.
+        Assert.All(SqlDialect.SqlServer.SplitBatches(script), AssertParses);
+    }
+
+    [Theory, MemberData(nameof(CodeTexts))]
+    public void SqlConstant_ParsesAsTSql(string name)
+    {
+        var sql = SqlServerTexts().Single(text => text.Name == name).Sql;
+
+        AssertParses(ExpandListParameters(sql));
+    }
+
+    [Fact]
+    public void EveryCodeText_IsFound()
+    {
+        // Guards the reflection below: a renamed class or constant must not silently shrink the check.
+        var names = SqlServerTexts().Select(text => text.Name).ToList();
+
+        Assert.Contains("ArticleStore.ArticlesByIdSql", names);
+        Assert.Contains("ArticleWriter.UpdateArticleSql", names);
+        Assert.Contains("Migrator.RecordVersionSql", names);
+        Assert.Contains("SqlServerSql.NewestInCategoriesSql", names);
+        Assert.DoesNotContain("SqliteSql.NewestInCategoriesSql", names);
+        Assert.True(names.Count >= 20, $"only {names.Count} texts found");
+    }
+
+    [Fact]
+    public void Parser_RejectsTheSqliteDialect_SoTheCheckCanFail()
+    {
+        var errors = Parse(ExpandListParameters(SqlDialect.Sqlite.NewestInSiteSql));
+
+        Assert.NotEmpty(errors);
+    }
+
+    /// <summary>Every const string named *Sql in the Feeds assembly, except the SQLite dialect's own texts.</summary>
+    private static IEnumerable<(string Name, string Sql)> SqlServerTexts() =>
+        typeof(SqlDialect).Assembly.GetTypes()
+            .Where(type => type.Name != "SqliteSql")
+            .SelectMany(type => type.GetFields(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)
+                .Where(field => field.IsLiteral && field.FieldType == typeof(string) && field.Name.EndsWith("Sql", StringComparison.Ordinal))
+                .Select(field => ($"{type.Name}.{field.Name}", (string)field.GetRawConstantValue()!)));
+
+    /// <summary>Dapper sends "IN @ids" as "IN (@ids1, @ids2, ...)".</summary>
+    private static string ExpandListParameters(string sql) => ListParameter().Replace(sql, "IN (@$1_1, @$1_2)");
+
+    private static void AssertParses(string sql)
+    {
+        var errors = Parse(sql);
+        Assert.True(errors.Count == 0, string.Join("\n", errors.Select(e => $"line {e.Line}: {e.Message}")) + "\n" + sql);
+    }
+
+    private static IList<ParseError> Parse(string sql)
+    {
+        var parser = new TSql170Parser(initialQuotedIdentifiers: true);
+        parser.Parse(new StringReader(sql), out var errors);
+        return errors;
+    }
+
+    [GeneratedRegex(@"IN @(\w+)")]
+    private static partial Regex ListParameter();
+}
