@@ -1,5 +1,6 @@
 using Feeds;
 using Feeds.Cli;
+using Microsoft.Extensions.Options;
 
 if (CommandLine.IsCommand(args))
 {
@@ -10,8 +11,16 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddFeedsWeb();
 var app = builder.Build();
 app.UseFeedsWeb();
-await app.RunAsync();
-return 0;
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (OptionsValidationException exception)
+{
+    await Console.Error.WriteLineAsync($"Feeds did not start: invalid settings: {string.Join(" ", exception.Failures)}");
+    return 2;
+}
 
 /// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>
 public partial class Program;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Feeds.Content;
 using Feeds.Data;
@@ -215,23 +214,6 @@ public sealed class ImportTests : IDisposable
             .Select(item => item.Element("guid")!.Value.Split(':').Last())
             .ToList();
 
-    private async Task<(int ExitCode, string Stdout, string Stderr)> RunFeedsAsync(string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _folder.FullName,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Feeds.dll"));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(Cancel);
-        var stderr = process.StandardError.ReadToEndAsync(Cancel);
-        await process.WaitForExitAsync(Cancel);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int ExitCode, string Stdout, string Stderr)> RunFeedsAsync(string[] arguments) =>
+        FeedsProcess.RunAsync(_folder.FullName, arguments);
 }

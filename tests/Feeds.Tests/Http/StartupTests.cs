@@ -1,0 +1,93 @@
+using Feeds.Data;
+using Feeds.Demo;
+using Feeds.Tests.Support;
+
+namespace Feeds.Tests.Http;
+
+public sealed class StartupTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("Feeds:PublicBaseUrl", "feeds.example.org", "Feeds:PublicBaseUrl must be an absolute http or https URL")]
+    [InlineData("Feeds:SiteUrl", "ftp://news.example.com/", "Feeds:SiteUrl must be an absolute http or https URL")]
+    [InlineData("Feeds:SiteTimeZone", "Mars/Olympus", "Feeds:SiteTimeZone 'Mars/Olympus'")]
+    [InlineData("Feeds:MaxLimit", "10", "Feeds:DefaultLimit must not exceed Feeds:MaxLimit")]
+    [InlineData("Feeds:Database:Provider", "oracle", "Feeds:Database:Provider 'oracle'")]
+    [InlineData("Feeds:IdPrefix", "no prefix", "Feeds:IdPrefix must be an absolute URI")]
+    [InlineData("Feeds:Language", "中文", "Language")]
+    public async Task AWrongSetting_StopsTheServerAtStart_WithAClearMessage(string key, string value, string message)
+    {
+        var folder = Directory.CreateTempSubdirectory("feeds-start-");
+        try
+        {
+            var result = await FeedsProcess.RunAsync(folder.FullName, "--urls=http://127.0.0.1:0", $"--{key}={value}");
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.StartsWith("Feeds did not start: invalid settings:", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ANewEmbeddedDatabase_IsCreatedAndFilledWithDemoArticles_Once()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite", migrate: false);
+        var demo = new Dictionary<string, string?> { ["Feeds:DemoData"] = "true" };
+        var store = new ArticleStore(db.Database);
+
+        await using (var app = new FeedsApp(db, settings: demo))
+        {
+            var client = app.CreateRawClient();
+            var all = FeedXml.Parse(await client.GetByteArrayAsync("/feeds/all.rss?limit=100", Cancel));
+            Assert.Equal(100, FeedXml.RssItems(all).Count);
+            foreach (var slug in new[] { "news", "industry", "logistics", "express", "policy", "shipping", "ecommerce", "cold-chain", "technology" })
+            {
+                var feed = FeedXml.Parse(await client.GetByteArrayAsync($"/feeds/{slug}.atom", Cancel));
+                Assert.NotEmpty(FeedXml.AtomEntries(feed));
+            }
+            Assert.DoesNotContain("<script", FeedXml.Text(await client.GetByteArrayAsync("/feeds/all.rss?limit=100", Cancel)).Replace("&lt;", "<", StringComparison.Ordinal), StringComparison.Ordinal);
+        }
+        var sections = (await store.GetCategoriesAsync(Cancel)).Count(c => c.ParentId is null);
+        var before = (await store.GetNewestAsync(null, DateTime.MaxValue.AddDays(-1).ToUniversalTime(), 1000, Cancel)).Count;
+
+        await using (var restarted = new FeedsApp(db, settings: demo))
+        {
+            restarted.StartServer();
+        }
+        var after = (await store.GetNewestAsync(null, DateTime.MaxValue.AddDays(-1).ToUniversalTime(), 1000, Cancel)).Count;
+
+        Assert.Equal(2, sections);
+        Assert.InRange(before, 250, DemoArticles.Count);
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public async Task DemoDataFalse_LeavesANewDatabaseEmpty()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite", migrate: false);
+        await using var app = new FeedsApp(db);
+
+        var response = await app.CreateRawClient().GetAsync("/feeds/all.rss", Cancel);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(FeedXml.RssItems(FeedXml.Parse(await response.Content.ReadAsByteArrayAsync(Cancel))));
+    }
+
+    [Fact]
+    public async Task APublicBaseUrlWithAPath_PrefixesEverySelfLink()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await using var app = new FeedsApp(db, settings: new Dictionary<string, string?> { ["Feeds:PublicBaseUrl"] = "https://www.example.org/rss" });
+
+        var xml = FeedXml.Parse(await app.CreateRawClient().GetByteArrayAsync("/feeds/all.rss?limit=7", Cancel));
+
+        Assert.Equal("https://www.example.org/rss/feeds/all.rss?limit=7",
+            xml.Root!.Element("channel")!.Element(FeedXml.Atom + "link")!.Attribute("href")!.Value);
+    }
+}
