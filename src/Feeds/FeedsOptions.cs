@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
 namespace Feeds;
@@ -62,7 +63,7 @@ public sealed class DatabaseOptions
 }
 
 /// <summary>Checks what data annotations cannot, so that a wrong setting stops the process at start.</summary>
-internal sealed class FeedsOptionsValidator : IValidateOptions<FeedsOptions>
+internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOptions>
 {
     public ValidateOptionsResult Validate(string? name, FeedsOptions options)
     {
@@ -83,6 +84,10 @@ internal sealed class FeedsOptionsValidator : IValidateOptions<FeedsOptions>
         {
             failures.Add("Feeds:IdPrefix must be an absolute URI such as tag:example.com,2026: (RFC 4151).");
         }
+        else if (options.IdPrefix.StartsWith("tag:", StringComparison.Ordinal) && !TagUriPrefix().IsMatch(options.IdPrefix))
+        {
+            failures.Add("Feeds:IdPrefix must be a tag URI of the form tag:example.com,2026: (RFC 4151 section 2.1: lower-case domain, a date, a colon).");
+        }
         if (!Content.SiteTime.TryCreate(options.SiteTimeZone, out _))
         {
             failures.Add($"Feeds:SiteTimeZone '{options.SiteTimeZone}' is neither a known time zone nor an offset such as +08:00.");
@@ -93,6 +98,10 @@ internal sealed class FeedsOptionsValidator : IValidateOptions<FeedsOptions>
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    // RFC 4151 section 2.1 taggingEntity, as the W3C Feed Validation Service checks it.
+    [GeneratedRegex(@"^tag:([a-z0-9\-._]+@)?[a-z0-9.\-]+,\d{4}(-\d{2}(-\d{2})?)?:[0-9a-zA-Z;/?:@&=+$.\-_!~*'()%,#]*$")]
+    private static partial Regex TagUriPrefix();
 
     private static bool IsHttpBase(Uri? uri) =>
         uri is { IsAbsoluteUri: true } && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);

@@ -15,6 +15,8 @@ public sealed class StartupTests
     [InlineData("Feeds:MaxLimit", "10", "Feeds:DefaultLimit must not exceed Feeds:MaxLimit")]
     [InlineData("Feeds:Database:Provider", "oracle", "Feeds:Database:Provider 'oracle'")]
     [InlineData("Feeds:IdPrefix", "no prefix", "Feeds:IdPrefix must be an absolute URI")]
+    [InlineData("Feeds:IdPrefix", "tag:News.Example.com,2026:", "Feeds:IdPrefix must be a tag URI")]
+    [InlineData("Feeds:IdPrefix", "tag:example.com:", "Feeds:IdPrefix must be a tag URI")]
     [InlineData("Feeds:Language", "中文", "Language")]
     public async Task AWrongSetting_StopsTheServerAtStart_WithAClearMessage(string key, string value, string message)
     {
