@@ -13,7 +13,7 @@ namespace Feeds.Data;
 /// </summary>
 internal sealed class UtcDateTimeHandler : SqlMapper.TypeHandler<DateTime>
 {
-    public const string SqliteFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+    private const string SqliteFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
 
     private static int s_registered;
 
@@ -28,7 +28,7 @@ internal sealed class UtcDateTimeHandler : SqlMapper.TypeHandler<DateTime>
         }
     }
 
-    public static string ToSqliteText(DateTime utc) =>
+    private static string ToSqliteText(DateTime utc) =>
         ToUtc(utc).ToString(SqliteFormat, CultureInfo.InvariantCulture);
 
     public override void SetValue(IDbDataParameter parameter, DateTime value)

@@ -5,7 +5,7 @@ namespace Feeds.Http;
 /// <summary>RFC 9110 section 13: preconditions of a GET or HEAD.</summary>
 internal static class ConditionalRequest
 {
-    public static bool IsNotModified(HttpRequest request, string etag, DateTime lastModifiedUtc)
+    public static bool IsNotModified(HttpRequest request, string etag, DateTime lastModifiedUtc, DateTimeOffset now)
     {
         var headers = request.Headers;
         // 13.2.2: when If-None-Match is present, If-Modified-Since is not evaluated.
@@ -16,7 +16,7 @@ internal static class ConditionalRequest
         if (headers.IfModifiedSince.Count == 1
             && HeaderUtilities.TryParseDate(headers.IfModifiedSince.ToString(), out var since)
             // 13.1.3: a date later than the server's clock is invalid and ignored.
-            && since <= DateTimeOffset.UtcNow)
+            && since <= now)
         {
             // HTTP dates have whole seconds.
             var lastModified = new DateTimeOffset(TruncateToSeconds(lastModifiedUtc), TimeSpan.Zero);

@@ -25,6 +25,7 @@ public static class FeedEndpoints
         HttpRequest request,
         FeedPublisher publisher,
         IOptions<FeedsOptions> options,
+        TimeProvider clock,
         CancellationToken cancellationToken)
     {
         if (!FeedFormat.TryGet(extension, out var format))
@@ -43,7 +44,7 @@ public static class FeedEndpoints
         }
 
         var cacheHeaders = new FeedCacheHeaders(state.ETag, state.LastModifiedUtc, TimeSpan.FromMinutes(options.Value.TimeToLiveMinutes));
-        if (ConditionalRequest.IsNotModified(request, state.ETag, state.LastModifiedUtc))
+        if (ConditionalRequest.IsNotModified(request, state.ETag, state.LastModifiedUtc, clock.GetUtcNow()))
         {
             return new NotModifiedResponse(cacheHeaders);
         }

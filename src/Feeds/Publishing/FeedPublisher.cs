@@ -39,29 +39,19 @@ public sealed class FeedPublisher(ArticleStore store, FeedBuilder builder, IOpti
     public async Task<FeedState?> GetStateAsync(FeedRequest request, CancellationToken cancellationToken)
     {
         var catalog = new CategoryCatalog(await store.GetCategoriesAsync(cancellationToken));
-        FeedSubject subject;
-        IReadOnlyList<long>? categoryIds = null;
-        if (request.Slug == SiteSlug)
-        {
-            subject = new FeedSubject(SiteSlug, null);
-        }
-        else if (catalog.Find(request.Slug) is { } category)
-        {
-            subject = new FeedSubject(category.Slug, category.Name);
-            categoryIds = catalog.SelfAndDescendants(category.Id);
-        }
-        else
+        var category = request.Slug == SiteSlug ? null : catalog.Find(request.Slug);
+        if (category is null && request.Slug != SiteSlug)
         {
             return null;
         }
+        var subject = new FeedSubject(request.Slug, category?.Name);
+        var categoryIds = category is null ? null : catalog.SelfAndDescendants(category.Id);
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        var keys = await store.GetNewestAsync(categoryIds, now, request.Limit, cancellationToken);
-        var subjectCategory = catalog.Find(subject.Slug);
+        var keys = await store.GetNewestAsync(categoryIds, clock.GetUtcNow().UtcDateTime, request.Limit, cancellationToken);
         return new FeedState(
             request, subject, keys, catalog,
-            ETag: ComputeETag(request, subjectCategory, keys, catalog),
-            LastModifiedUtc: LastChange(keys, subjectCategory, catalog));
+            ETag: ComputeETag(request, category, keys, catalog),
+            LastModifiedUtc: LastChange(keys, category, catalog));
     }
 
     public async Task<byte[]> RenderAsync(FeedState state, CancellationToken cancellationToken)
