@@ -2,10 +2,10 @@ using Dapper;
 
 namespace Feeds.Data;
 
-/// <summary>The reads behind every feed: the category tree, the newest keys, then the chosen articles.</summary>
+/// <summary>The reads behind every feed: the category tree with the newest keys, then the chosen articles.</summary>
 public sealed class ArticleStore(Database database)
 {
-    private const string CategoriesSql = """
+    internal const string CategoriesSql = """
         SELECT id, slug, name, parent_id, updated_at
         FROM categories
         """;
@@ -25,30 +25,22 @@ public sealed class ArticleStore(Database database)
         ORDER BY x.article_id, x.position
         """;
 
-    public async Task<IReadOnlyList<CategoryRow>> GetCategoriesAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<CategoryRow>(new CommandDefinition(CategoriesSql, cancellationToken: cancellationToken));
-        return rows.AsList();
-    }
-
     /// <summary>
-    /// The keys of the newest published articles whose publish time has come, newest first.
-    /// <paramref name="categoryIds"/> null means the whole site.
+    /// In one command: every category, and the keys of the newest published articles whose publish time
+    /// has come, newest first, of the category <paramref name="slug"/> and all below it, or of the whole site
+    /// when <paramref name="slug"/> is null. Reads no article body: enough to answer a conditional request.
     /// </summary>
-    public async Task<IReadOnlyList<ArticleKey>> GetNewestAsync(
-        IReadOnlyCollection<long>? categoryIds, DateTime nowUtc, int limit, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<CategoryRow> Categories, IReadOnlyList<ArticleKey> Keys)> GetFeedStateAsync(
+        string? slug, DateTime nowUtc, int limit, CancellationToken cancellationToken)
     {
-        if (categoryIds is { Count: 0 })
-        {
-            return [];
-        }
-        var command = categoryIds is null
-            ? new CommandDefinition(database.Dialect.NewestInSiteSql, new { now = nowUtc, limit }, cancellationToken: cancellationToken)
-            : new CommandDefinition(database.Dialect.NewestInCategoriesSql, new { categoryIds, now = nowUtc, limit }, cancellationToken: cancellationToken);
+        var command = slug is null
+            ? new CommandDefinition(database.Dialect.SiteFeedStateSql, new { now = nowUtc, limit }, cancellationToken: cancellationToken)
+            : new CommandDefinition(database.Dialect.SubtreeFeedStateSql, new { slug, now = nowUtc, limit }, cancellationToken: cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
-        var keys = await connection.QueryAsync<ArticleKey>(command);
-        return keys.AsList();
+        await using var results = await connection.QueryMultipleAsync(command);
+        var categories = (await results.ReadAsync<CategoryRow>()).AsList();
+        var keys = (await results.ReadAsync<ArticleKey>()).AsList();
+        return (categories, keys);
     }
 
     /// <summary>The full articles of these ids, with their tags in order; ids no longer present are absent.</summary>

@@ -7,8 +7,8 @@ namespace Feeds.Data;
 
 /// <summary>
 /// Everything that differs between SQLite and SQL Server, in one place: the connection type, the
-/// newest-N queries (LIMIT and a correlated subquery against TOP and CROSS APPLY), the migrations
-/// bookkeeping table and how script batches are separated. Every other SQL text is shared.
+/// newest-N queries (LIMIT, WITH RECURSIVE and a correlated subquery against TOP, WITH and CROSS APPLY),
+/// the migrations bookkeeping table and how script batches are separated. Every other SQL text is shared.
 /// </summary>
 public sealed class SqlDialect
 {
@@ -16,8 +16,8 @@ public sealed class SqlDialect
     {
         Name = "sqlite",
         CreateConnection = connectionString => new SqliteConnection(connectionString),
-        NewestInCategoriesSql = SqliteSql.NewestInCategoriesSql,
-        NewestInSiteSql = SqliteSql.NewestInSiteSql,
+        SubtreeFeedStateSql = SqliteSql.SubtreeFeedStateSql,
+        SiteFeedStateSql = SqliteSql.SiteFeedStateSql,
         CreateMigrationsTableSql = SqliteSql.CreateMigrationsTableSql,
         SplitBatches = script => [script],
     };
@@ -26,8 +26,8 @@ public sealed class SqlDialect
     {
         Name = "sqlserver",
         CreateConnection = connectionString => new SqlConnection(connectionString),
-        NewestInCategoriesSql = SqlServerSql.NewestInCategoriesSql,
-        NewestInSiteSql = SqlServerSql.NewestInSiteSql,
+        SubtreeFeedStateSql = SqlServerSql.SubtreeFeedStateSql,
+        SiteFeedStateSql = SqlServerSql.SiteFeedStateSql,
         CreateMigrationsTableSql = SqlServerSql.CreateMigrationsTableSql,
         SplitBatches = SqlServerSql.SplitBatches,
     };
@@ -37,11 +37,14 @@ public sealed class SqlDialect
     public required string Name { get; init; }
     public required Func<string, DbConnection> CreateConnection { get; init; }
 
-    /// <summary>Keys of the newest visible articles of a set of categories: @categoryIds, @now, @limit.</summary>
-    public required string NewestInCategoriesSql { get; init; }
+    /// <summary>
+    /// One command, two results: every category, then the keys of the newest visible articles of the
+    /// category @slug and all below it (@now, @limit).
+    /// </summary>
+    public required string SubtreeFeedStateSql { get; init; }
 
-    /// <summary>Keys of the newest visible articles of the whole site: @now, @limit.</summary>
-    public required string NewestInSiteSql { get; init; }
+    /// <summary>One command, two results: every category, then the keys of the site's newest visible articles.</summary>
+    public required string SiteFeedStateSql { get; init; }
 
     public required string CreateMigrationsTableSql { get; init; }
 

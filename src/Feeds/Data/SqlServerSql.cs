@@ -5,25 +5,34 @@ namespace Feeds.Data;
 /// <summary>T-SQL texts of the dialect-specific queries (see <see cref="SqlDialect"/>).</summary>
 internal static partial class SqlServerSql
 {
-    // One index seek per category on ix_articles_category_newest (CROSS APPLY ... TOP), then a
-    // top-N sort of at most (categories x limit) keys.
-    public const string NewestInCategoriesSql = """
+    // The category list, then the keys of the newest visible articles of @slug and every category below it:
+    // one index seek per category on ix_articles_category_newest (CROSS APPLY ... TOP), then a top-N sort of
+    // at most (categories x limit) keys. The import never creates a cycle; MAXRECURSION bounds the walk.
+    public const string SubtreeFeedStateSql = ArticleStore.CategoriesSql + """
+        ;
+        WITH subtree (id) AS (
+            SELECT id FROM categories WHERE slug = @slug
+            UNION ALL
+            SELECT child.id FROM categories child JOIN subtree parent ON child.parent_id = parent.id
+        )
         SELECT TOP (@limit) a.id, a.external_id, a.category_id, a.published_at, a.updated_at
-        FROM categories c
+        FROM subtree c
         CROSS APPLY (
             SELECT TOP (@limit) n.id, n.external_id, n.category_id, n.published_at, n.updated_at
             FROM articles n
             WHERE n.category_id = c.id AND n.is_published = 1 AND n.published_at <= @now
             ORDER BY n.published_at DESC, n.id DESC) a
-        WHERE c.id IN @categoryIds
         ORDER BY a.published_at DESC, a.id DESC
+        OPTION (MAXRECURSION 32);
         """;
 
-    public const string NewestInSiteSql = """
+    // The category list, then the keys of the newest visible articles of the whole site.
+    public const string SiteFeedStateSql = ArticleStore.CategoriesSql + """
+        ;
         SELECT TOP (@limit) a.id, a.external_id, a.category_id, a.published_at, a.updated_at
         FROM articles a
         WHERE a.is_published = 1 AND a.published_at <= @now
-        ORDER BY a.published_at DESC, a.id DESC
+        ORDER BY a.published_at DESC, a.id DESC;
         """;
 
     public const string CreateMigrationsTableSql = """

@@ -38,16 +38,15 @@ public sealed class FeedPublisher(ArticleStore store, FeedBuilder builder, IOpti
     /// <summary>Null when the slug names no category, section or the site.</summary>
     public async Task<FeedState?> GetStateAsync(FeedRequest request, CancellationToken cancellationToken)
     {
-        var catalog = new CategoryCatalog(await store.GetCategoriesAsync(cancellationToken));
-        var category = request.Slug == SiteSlug ? null : catalog.Find(request.Slug);
-        if (category is null && request.Slug != SiteSlug)
+        var slug = request.Slug == SiteSlug ? null : request.Slug;
+        var (categories, keys) = await store.GetFeedStateAsync(slug, clock.GetUtcNow().UtcDateTime, request.Limit, cancellationToken);
+        var catalog = new CategoryCatalog(categories);
+        var category = slug is null ? null : catalog.Find(slug);
+        if (slug is not null && category is null)
         {
             return null;
         }
         var subject = new FeedSubject(request.Slug, category?.Name);
-        var categoryIds = category is null ? null : catalog.SelfAndDescendants(category.Id);
-
-        var keys = await store.GetNewestAsync(categoryIds, clock.GetUtcNow().UtcDateTime, request.Limit, cancellationToken);
         return new FeedState(
             request, subject, keys, catalog,
             ETag: ComputeETag(request, category, keys, catalog),

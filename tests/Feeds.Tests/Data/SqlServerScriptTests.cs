@@ -43,15 +43,15 @@ public sealed partial class SqlServerScriptTests
         Assert.Contains("ArticleStore.ArticlesByIdSql", names);
         Assert.Contains("ArticleWriter.UpdateArticleSql", names);
         Assert.Contains("Migrator.RecordVersionSql", names);
-        Assert.Contains("SqlServerSql.NewestInCategoriesSql", names);
-        Assert.DoesNotContain("SqliteSql.NewestInCategoriesSql", names);
+        Assert.Contains("SqlServerSql.SubtreeFeedStateSql", names);
+        Assert.DoesNotContain("SqliteSql.SubtreeFeedStateSql", names);
         Assert.True(names.Count >= 20, $"only {names.Count} texts found");
     }
 
     [Fact]
     public void Parser_RejectsTheSqliteDialect_SoTheCheckCanFail()
     {
-        var errors = Parse(ExpandListParameters(SqlDialect.Sqlite.NewestInSiteSql));
+        var errors = Parse(ExpandListParameters(SqlDialect.Sqlite.SiteFeedStateSql));
 
         Assert.NotEmpty(errors);
     }

@@ -24,21 +24,43 @@ public sealed class StoreTests
             Articles.Sample("future", publishedAt: now.AddMinutes(1)),
             Articles.Sample("m-1", category: "markets", section: "industry", publishedAt: now.AddMinutes(-10)));
         var store = new ArticleStore(db.Database);
-        var categories = (await store.GetCategoriesAsync(Cancel)).ToDictionary(c => c.Slug);
 
-        var logistics = await store.GetNewestAsync([categories["logistics"].Id], now, 10, Cancel);
-        var news = await store.GetNewestAsync([categories["logistics"].Id, categories["express"].Id, categories["news"].Id], now, 10, Cancel);
-        var site = await store.GetNewestAsync(null, now, 10, Cancel);
-        var siteTwo = await store.GetNewestAsync(null, now, 2, Cancel);
-        var atPublishTime = await store.GetNewestAsync(null, now.AddMinutes(1), 10, Cancel);
+        var (rows, logistics) = await store.GetFeedStateAsync("logistics", now, 10, Cancel);
+        var (_, news) = await store.GetFeedStateAsync("news", now, 10, Cancel);
+        var (_, unknown) = await store.GetFeedStateAsync("nothing-here", now, 10, Cancel);
+        var (_, site) = await store.GetFeedStateAsync(null, now, 10, Cancel);
+        var (_, siteTwo) = await store.GetFeedStateAsync(null, now, 2, Cancel);
+        var (_, atPublishTime) = await store.GetFeedStateAsync(null, now.AddMinutes(1), 10, Cancel);
+        var categories = rows.ToDictionary(c => c.Slug);
 
         Assert.Equal(["l-1", "l-3"], logistics.Select(k => k.ExternalId));
         Assert.Equal(["l-1", "e-2", "l-3"], news.Select(k => k.ExternalId));
+        Assert.Empty(unknown);
         Assert.Equal(["m-1", "l-1", "e-2", "l-3"], site.Select(k => k.ExternalId));
         Assert.Equal(["m-1", "l-1"], siteTwo.Select(k => k.ExternalId));
         Assert.Equal("future", atPublishTime[0].ExternalId);
         Assert.Equal(categories["news"].Id, categories["logistics"].ParentId);
         Assert.Null(categories["news"].ParentId);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task SectionFeed_ReachesCategoriesAtAnyDepth(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        var now = TestClock.Start.UtcDateTime;
+        // news > logistics (from the first line), then logistics > ports: a third level.
+        await Articles.WriteAsync(db.Database,
+            Articles.Sample("l-1", publishedAt: now.AddHours(-2)),
+            Articles.Sample("p-1", category: "ports", section: "logistics", publishedAt: now.AddHours(-1)));
+        var store = new ArticleStore(db.Database);
+
+        var (_, news) = await store.GetFeedStateAsync("news", now, 10, Cancel);
+        var (_, logistics) = await store.GetFeedStateAsync("logistics", now, 10, Cancel);
+        var (_, ports) = await store.GetFeedStateAsync("ports", now, 10, Cancel);
+
+        Assert.Equal(["p-1", "l-1"], news.Select(k => k.ExternalId));
+        Assert.Equal(["p-1", "l-1"], logistics.Select(k => k.ExternalId));
+        Assert.Equal(["p-1"], ports.Select(k => k.ExternalId));
     }
 
     [Theory, MemberData(nameof(Providers))]
@@ -50,7 +72,7 @@ public sealed class StoreTests
         await Articles.WriteAsync(db.Database, Articles.Sample("a-1", publishedAt: published) with { UpdatedAt = updated });
         var store = new ArticleStore(db.Database);
 
-        var key = Assert.Single(await store.GetNewestAsync(null, TestClock.Start.UtcDateTime, 5, Cancel));
+        var key = Assert.Single((await store.GetFeedStateAsync(null, TestClock.Start.UtcDateTime, 5, Cancel)).Keys);
         var (articles, _) = await store.GetArticlesAsync([key.Id], Cancel);
 
         Assert.Equal(published, key.PublishedAt);
@@ -93,8 +115,9 @@ public sealed class StoreTests
             await writer.UpsertAsync(Articles.Sample("a-1"), Cancel);
         }
 
-        Assert.Empty(await new ArticleStore(db.Database).GetCategoriesAsync(Cancel));
-        Assert.Empty(await new ArticleStore(db.Database).GetNewestAsync(null, TestClock.Start.UtcDateTime, 10, Cancel));
+        var (categories, keys) = await new ArticleStore(db.Database).GetFeedStateAsync(null, TestClock.Start.UtcDateTime, 10, Cancel);
+        Assert.Empty(categories);
+        Assert.Empty(keys);
     }
 
     [Theory, MemberData(nameof(Providers))]
@@ -119,15 +142,17 @@ public sealed class StoreTests
         await using var db = await TestDatabase.CreateAsync("sqlite");
         await using var connection = await db.Database.OpenAsync(Cancel);
 
-        // EXPLAIN QUERY PLAN rows are (id, parent, notused, detail).
+        // The second statement of each command is the key query; EXPLAIN QUERY PLAN rows are (id, parent, notused, detail).
         var plan = string.Join("\n", (await connection.QueryAsync(
-            "EXPLAIN QUERY PLAN " + SqlDialect.Sqlite.NewestInCategoriesSql,
-            new { categoryIds = new[] { 1L, 2L }, now = DateTime.UtcNow, limit = 20 })).Select(row => (string)row.detail));
+            "EXPLAIN QUERY PLAN " + SecondStatement(SqlDialect.Sqlite.SubtreeFeedStateSql),
+            new { slug = "news", now = DateTime.UtcNow, limit = 20 })).Select(row => (string)row.detail));
         var sitePlan = string.Join("\n", (await connection.QueryAsync(
-            "EXPLAIN QUERY PLAN " + SqlDialect.Sqlite.NewestInSiteSql, new { now = DateTime.UtcNow, limit = 20 })).Select(row => (string)row.detail));
+            "EXPLAIN QUERY PLAN " + SecondStatement(SqlDialect.Sqlite.SiteFeedStateSql), new { now = DateTime.UtcNow, limit = 20 })).Select(row => (string)row.detail));
 
         Assert.Contains("ix_articles_category_newest (category_id=? AND is_published=? AND published_at<?)", plan, StringComparison.Ordinal);
         Assert.Contains("ix_articles_newest (is_published=? AND published_at<?)", sitePlan, StringComparison.Ordinal);
         Assert.DoesNotContain("TEMP B-TREE", sitePlan, StringComparison.Ordinal);
     }
+
+    private static string SecondStatement(string sql) => sql[(sql.IndexOf(';', StringComparison.Ordinal) + 1)..];
 }
