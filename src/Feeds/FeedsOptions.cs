@@ -45,6 +45,16 @@ public sealed class FeedsOptions
     [Range(1, 1440)]
     public int TimeToLiveMinutes { get; set; } = 10;
 
+    /// <summary>How often the database's feed versions are read: a change by any writer shows within about this long.</summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Keep rendered feeds (and their gzip and Brotli forms) in memory; off renders every request.</summary>
+    public bool CacheEnabled { get; set; } = true;
+
+    /// <summary>Upper bound of the rendered-feed cache; the least recently used feeds go first.</summary>
+    [Range(1, 65536)]
+    public int CacheSizeMegabytes { get; set; } = 256;
+
     /// <summary>Fill a newly created embedded database with demo articles.</summary>
     public bool DemoData { get; set; } = true;
 
@@ -75,6 +85,10 @@ internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOpti
         if (!IsHttpBase(options.SiteUrl))
         {
             failures.Add("Feeds:SiteUrl must be an absolute http or https URL.");
+        }
+        if (options.RefreshInterval < TimeSpan.FromMilliseconds(10) || options.RefreshInterval > TimeSpan.FromHours(1))
+        {
+            failures.Add("Feeds:RefreshInterval must be between 00:00:00.010 and 01:00:00.");
         }
         if (options.DefaultLimit > options.MaxLimit)
         {

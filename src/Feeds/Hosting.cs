@@ -1,9 +1,7 @@
-using System.IO.Compression;
 using Feeds.Content;
 using Feeds.Data;
 using Feeds.Http;
 using Feeds.Publishing;
-using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.Extensions.Options;
 
 namespace Feeds;
@@ -26,27 +24,20 @@ public static class Hosting
         services.AddSingleton<ArticleStore>();
         services.AddSingleton<ArticleHtml>();
         services.AddSingleton<FeedBuilder>();
+        services.AddSingleton<ChangeDetector>();
+        services.AddSingleton<FeedCache>();
         services.AddSingleton<FeedPublisher>();
+        services.AddSingleton(provider => new FeedHeaders(TimeSpan.FromMinutes(Options(provider).TimeToLiveMinutes)));
         return services;
     }
 
     public static WebApplicationBuilder AddFeedsWeb(this WebApplicationBuilder builder)
     {
         builder.Services.AddFeedsCore();
+        // In this order: the embedded database exists before the first versions are read.
         builder.Services.AddHostedService<DatabaseInitializer>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<ChangeDetector>());
         builder.Services.AddProblemDetails();
-        builder.Services.AddResponseCompression(options =>
-        {
-            // Feeds hold public articles and no secrets, so compressing over HTTPS carries no BREACH risk.
-            options.EnableForHttps = true;
-            options.Providers.Add<BrotliCompressionProvider>();
-            options.Providers.Add<GzipCompressionProvider>();
-            // The default list leaves out the feed media types.
-            options.MimeTypes = ResponseCompressionDefaults.MimeTypes.Concat(
-                ["application/rss+xml", "application/atom+xml", "application/problem+json"]);
-        });
-        builder.Services.Configure<BrotliCompressionProviderOptions>(options => options.Level = CompressionLevel.Fastest);
-        builder.Services.Configure<GzipCompressionProviderOptions>(options => options.Level = CompressionLevel.Fastest);
         return builder;
     }
 
@@ -60,7 +51,6 @@ public static class Hosting
             context.Response.Headers.XContentTypeOptions = "nosniff";
             return next(context);
         });
-        app.UseResponseCompression();
         app.MapFeeds();
         return app;
     }

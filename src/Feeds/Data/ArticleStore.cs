@@ -10,6 +10,16 @@ public sealed class ArticleStore(Database database)
         FROM categories
         """;
 
+    // The change detector's poll: every category's version and the publish time of its newest visible
+    // article (one index seek each), so that a scheduled article coming due changes its feeds too.
+    private const string CategoryVersionsSql = """
+        SELECT c.id, c.slug, c.parent_id, c.version,
+               (SELECT MAX(a.published_at)
+                FROM articles a
+                WHERE a.category_id = c.id AND a.is_published = 1 AND a.published_at <= @now) AS newest_due
+        FROM categories c
+        """;
+
     private const string ArticlesByIdSql = """
         SELECT id, external_id, category_id, title, summary, content_html, author, source, url, image_url,
                published_at, updated_at, is_published
@@ -41,6 +51,13 @@ public sealed class ArticleStore(Database database)
         var categories = (await results.ReadAsync<CategoryRow>()).AsList();
         var keys = (await results.ReadAsync<ArticleKey>()).AsList();
         return (categories, keys);
+    }
+
+    public async Task<IReadOnlyList<CategoryVersionRow>> GetCategoryVersionsAsync(DateTime nowUtc, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<CategoryVersionRow>(new CommandDefinition(CategoryVersionsSql, new { now = nowUtc }, cancellationToken: cancellationToken));
+        return rows.AsList();
     }
 
     /// <summary>The full articles of these ids, with their tags in order; ids no longer present are absent.</summary>

@@ -42,3 +42,13 @@ public sealed class ArticleTagRow
     public long ArticleId { get; init; }
     public required string Name { get; init; }
 }
+
+/// <summary>What the change detector reads of a category: its version and when its newest visible article was published.</summary>
+public sealed class CategoryVersionRow
+{
+    public long Id { get; init; }
+    public required string Slug { get; init; }
+    public long? ParentId { get; init; }
+    public long Version { get; init; }
+    public DateTime? NewestDue { get; init; }
+}

@@ -17,7 +17,7 @@ public static class FeedEndpoints
 
     /// <summary>
     /// /feeds/{slug}.{rss|atom}: the newest articles of a category, a section or (slug "all") the site.
-    /// A conditional request is answered from the feed's state alone, before any body is read.
+    /// An unchanged feed is answered from memory, 200 or 304, without touching the database.
     /// </summary>
     private static async Task<Results<FeedResponse, NotModifiedResponse, ProblemHttpResult>> GetFeedAsync(
         string slug,
@@ -25,6 +25,7 @@ public static class FeedEndpoints
         HttpRequest request,
         FeedPublisher publisher,
         IOptions<FeedsOptions> options,
+        FeedHeaders headers,
         TimeProvider clock,
         CancellationToken cancellationToken)
     {
@@ -37,19 +38,16 @@ public static class FeedEndpoints
             return Problems.BadRequest(limitError);
         }
 
-        var state = await publisher.GetStateAsync(new FeedRequest(slug, format, limit), cancellationToken);
-        if (state is null)
+        var feed = await publisher.GetAsync(new FeedRequest(slug, format, limit), cancellationToken);
+        if (feed is null)
         {
             return Problems.NotFound($"There is no category or section '{slug}'.");
         }
-
-        var cacheHeaders = new FeedCacheHeaders(state.ETag, state.LastModifiedUtc, TimeSpan.FromMinutes(options.Value.TimeToLiveMinutes));
-        if (ConditionalRequest.IsNotModified(request, state.ETag, state.LastModifiedUtc, clock.GetUtcNow()))
+        if (ConditionalRequest.IsNotModified(request, feed.ETag, feed.LastModifiedUtc, clock.GetUtcNow()))
         {
-            return new NotModifiedResponse(cacheHeaders);
+            return new NotModifiedResponse(feed, headers);
         }
-        var body = await publisher.RenderAsync(state, cancellationToken);
-        return new FeedResponse(body, format.ContentType, cacheHeaders);
+        return new FeedResponse(feed, headers);
     }
 
     private static bool TryReadLimit(IQueryCollection query, FeedsOptions options, out int limit, out string error)

@@ -12,61 +12,64 @@ namespace Feeds.Publishing;
 public sealed record FeedRequest(string Slug, FeedFormat Format, int Limit);
 
 /// <summary>
-/// What a feed holds right now, read without any article body: enough to answer a conditional request.
-/// <paramref name="ETag"/> and <paramref name="LastModifiedUtc"/> derive from this feed's data alone.
+/// Serves a feed rendered once per version: the version token comes from the change detector's last poll
+/// (no query), a cached rendering of that token is returned as it is, and only a new token reads the
+/// database and writes XML.
 /// </summary>
-public sealed record FeedState(
-    FeedRequest Request,
-    FeedSubject Subject,
-    IReadOnlyList<ArticleKey> Keys,
-    CategoryCatalog Catalog,
-    string ETag,
-    DateTime LastModifiedUtc);
-
-/// <summary>Reads a feed's state, then, only when the client needs the body, its articles and the document.</summary>
-public sealed class FeedPublisher(ArticleStore store, FeedBuilder builder, IOptions<FeedsOptions> options, TimeProvider clock)
+public sealed class FeedPublisher(
+    ArticleStore store,
+    FeedBuilder builder,
+    ChangeDetector changeDetector,
+    FeedCache cache,
+    IOptions<FeedsOptions> options,
+    TimeProvider clock)
 {
     /// <summary>The slug of the whole-site feed; no category may use it.</summary>
     public const string SiteSlug = "all";
 
     // Part of every ETag: bump it when the rendering changes, so that clients fetch the new output.
-    private const string RenderVersion = "1";
+    private const string RenderVersion = "2";
 
     private readonly FeedsOptions _options = options.Value;
     private readonly string _settingsFingerprint = SettingsFingerprint(options.Value);
 
-    /// <summary>Null when the slug names no category, section or the site.</summary>
-    public async Task<FeedState?> GetStateAsync(FeedRequest request, CancellationToken cancellationToken)
+    /// <summary>The feed as of the last poll of versions; null when no such category, section or site feed exists.</summary>
+    public async ValueTask<RenderedFeed?> GetAsync(FeedRequest request, CancellationToken cancellationToken)
+    {
+        var token = changeDetector.Current.TokenOf(request.Slug);
+        if (token is null)
+        {
+            return null;
+        }
+        return _options.CacheEnabled
+            ? await cache.GetOrRenderAsync(request, token, RenderAsync, cancellationToken)
+            : await RenderAsync(request, token);
+    }
+
+    /// <summary>Reads the feed's categories and keys in one command, then its articles, and writes the document.</summary>
+    public async Task<RenderedFeed?> RenderAsync(FeedRequest request, string token)
     {
         var slug = request.Slug == SiteSlug ? null : request.Slug;
-        var (categories, keys) = await store.GetFeedStateAsync(slug, clock.GetUtcNow().UtcDateTime, request.Limit, cancellationToken);
+        var (categories, keys) = await store.GetFeedStateAsync(slug, clock.GetUtcNow().UtcDateTime, request.Limit, CancellationToken.None);
         var catalog = new CategoryCatalog(categories);
         var category = slug is null ? null : catalog.Find(slug);
         if (slug is not null && category is null)
         {
+            // Deleted since the last poll.
             return null;
         }
-        var subject = new FeedSubject(request.Slug, category?.Name);
-        return new FeedState(
-            request, subject, keys, catalog,
-            ETag: ComputeETag(request, category, keys, catalog),
-            LastModifiedUtc: LastChange(keys, category, catalog));
-    }
-
-    public async Task<byte[]> RenderAsync(FeedState state, CancellationToken cancellationToken)
-    {
-        var ids = state.Keys.Select(key => key.Id).ToArray();
-        var (articles, tags) = await store.GetArticlesAsync(ids, cancellationToken);
+        var (articles, tags) = await store.GetArticlesAsync(keys.Select(key => key.Id).ToArray(), CancellationToken.None);
         // Keep the order of the keys; an article deleted since they were read is left out.
-        var ordered = state.Keys.Select(key => articles.GetValueOrDefault(key.Id)).OfType<ArticleRow>().ToArray();
+        var ordered = keys.Select(key => articles.GetValueOrDefault(key.Id)).OfType<ArticleRow>().ToArray();
+        var lastModified = LastChange(keys, category, catalog);
         var document = builder.Build(
-            state.Subject,
-            SelfLink(state.Request),
-            state.LastModifiedUtc,
+            new FeedSubject(request.Slug, category?.Name),
+            SelfLink(request),
+            lastModified,
             ordered,
             tags,
-            categoryId => state.Catalog.Get(categoryId)?.Name);
-        return state.Request.Format.Write(document);
+            categoryId => catalog.Get(categoryId)?.Name);
+        return new RenderedFeed(token, ETag(request, token), lastModified, request.Format.ContentType, request.Format.Write(document));
     }
 
     public Uri SelfLink(FeedRequest request)
@@ -97,25 +100,16 @@ public sealed class FeedPublisher(ArticleStore store, FeedBuilder builder, IOpti
         return DateTime.SpecifyKind(newest, DateTimeKind.Utc);
     }
 
-    private string ComputeETag(FeedRequest request, CategoryRow? subjectCategory, IReadOnlyList<ArticleKey> keys, CategoryCatalog catalog)
+    /// <summary>
+    /// Derived from the feed's version token (which moves with every change to what the feed shows), the
+    /// request and the settings that shape the output. Weak: the same representation may travel gzip- or
+    /// Brotli-encoded (RFC 9110 8.8.3).
+    /// </summary>
+    private string ETag(FeedRequest request, string token)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Append(hash, $"{RenderVersion}\n{_settingsFingerprint}\n{request.Format.Extension}\n{request.Limit}\n{request.Slug}\n");
-        if (subjectCategory is not null)
-        {
-            Append(hash, $"{subjectCategory.Name}\n{subjectCategory.UpdatedAt.Ticks}\n");
-        }
-        foreach (var key in keys)
-        {
-            // The item names its category, so a renamed category changes the feed too.
-            var category = catalog.Get(key.CategoryId);
-            Append(hash, $"{key.ExternalId}\n{key.PublishedAt.Ticks}\n{key.UpdatedAt.Ticks}\n{category?.Name}\n{category?.UpdatedAt.Ticks}\n");
-        }
-        // Weak: the same representation may travel gzip- or Brotli-encoded (RFC 9110 8.8.3).
-        return $"W/\"{Convert.ToHexStringLower(hash.GetHashAndReset().AsSpan(0, 16))}\"";
+        var text = $"{RenderVersion}\n{_settingsFingerprint}\n{request.Format.Extension}\n{request.Limit}\n{request.Slug}\n{token}";
+        return $"W/\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16))}\"";
     }
-
-    private static void Append(IncrementalHash hash, string text) => hash.AppendData(Encoding.UTF8.GetBytes(text));
 
     private static string SettingsFingerprint(FeedsOptions options) => string.Join('\n',
         options.PublicBaseUrl, options.SiteUrl, options.SiteName, options.SiteDescription, options.Language,

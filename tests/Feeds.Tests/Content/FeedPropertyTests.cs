@@ -80,6 +80,7 @@ public sealed partial class FeedPropertyTests
                 article.Title, article.Summary, article.ContentHtml, article.Author, article.Source, article.Url, article.ImageUrl,
                 article.PublishedAt, article.UpdatedAt, true, [tag]);
             Articles.WriteAsync(db.Database, input).GetAwaiter().GetResult();
+            app.RefreshAsync().GetAwaiter().GetResult();
             foreach (var path in new[] { "/feeds/logistics.rss?limit=3", "/feeds/news.atom?limit=3" })
             {
                 var body = client.GetByteArrayAsync(path, cancel).GetAwaiter().GetResult();

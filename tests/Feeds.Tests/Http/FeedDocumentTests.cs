@@ -234,6 +234,7 @@ public sealed partial class FeedDocumentTests
         }
 
         app.Clock.Advance(TimeSpan.FromHours(2));
+        await app.RefreshAsync();
         Assert.Equal(["scheduled", "published"], Ids(Parse(await client.GetByteArrayAsync("/feeds/logistics.rss", Cancel))));
     }
 
@@ -349,6 +350,7 @@ public sealed partial class FeedDocumentTests
 
         var first = await client.GetByteArrayAsync("/feeds/all.atom", Cancel);
         app.Clock.Advance(TimeSpan.FromMinutes(90));
+        await app.RefreshAsync();
         var second = await client.GetByteArrayAsync("/feeds/all.atom", Cancel);
 
         Assert.Equal(first, second);

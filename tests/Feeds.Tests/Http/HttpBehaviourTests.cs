@@ -97,6 +97,7 @@ public sealed class HttpBehaviourTests
         {
             UpdatedAt = TestClock.Start.UtcDateTime.AddMinutes(-5),
         });
+        await app.RefreshAsync();
 
         Assert.Equal(logistics, await ETagOf("/feeds/logistics.rss"));
         Assert.NotEqual(express, await ETagOf("/feeds/express.rss"));

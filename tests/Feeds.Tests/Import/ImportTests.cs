@@ -54,6 +54,7 @@ public sealed class ImportTests : IDisposable
 
         app.Clock.Advance(TimeSpan.FromHours(1));
         var second = await Importer(db, app.Clock).ImportAsync(file, false, TextWriter.Null, Cancel);
+        await app.RefreshAsync();
         var after = await client.GetAsync("/feeds/news.atom", Cancel);
 
         Assert.Equal((0, 0, 6), (second.Inserted, second.Updated, second.Unchanged));

@@ -60,6 +60,13 @@ public sealed class FeedsApp : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>Reads the feed versions now, as the background poll would within Feeds:RefreshInterval.</summary>
+    public Task RefreshAsync()
+    {
+        StartServer();
+        return Services.GetRequiredService<Feeds.Publishing.ChangeDetector>().RefreshAsync(TestContext.Current.CancellationToken);
+    }
+
     /// <summary>A client of the real server that neither follows redirects nor decompresses.</summary>
     public HttpClient CreateRawClient() =>
         CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = Address });

@@ -1,0 +1,66 @@
+namespace Feeds.Http;
+
+public enum ContentCoding
+{
+    Identity,
+    Gzip,
+    Brotli,
+}
+
+/// <summary>Chooses the stored form of a feed that Accept-Encoding (RFC 9110 12.5.3) asks for, without allocating.</summary>
+internal static class ContentCodings
+{
+    public static ContentCoding Choose(string? acceptEncoding)
+    {
+        if (string.IsNullOrEmpty(acceptEncoding))
+        {
+            return ContentCoding.Identity;
+        }
+        var brotli = 0.0;
+        var gzip = 0.0;
+        var any = -1.0;
+        foreach (var range in acceptEncoding.AsSpan().Split(','))
+        {
+            var item = acceptEncoding.AsSpan()[range].Trim();
+            var semicolon = item.IndexOf(';');
+            var coding = (semicolon < 0 ? item : item[..semicolon]).Trim();
+            var quality = semicolon < 0 ? 1.0 : Quality(item[(semicolon + 1)..]);
+            if (coding.Equals("br", StringComparison.OrdinalIgnoreCase))
+            {
+                brotli = quality;
+            }
+            else if (coding.Equals("gzip", StringComparison.OrdinalIgnoreCase) || coding.Equals("x-gzip", StringComparison.OrdinalIgnoreCase))
+            {
+                gzip = quality;
+            }
+            else if (coding.SequenceEqual("*"))
+            {
+                any = quality;
+            }
+        }
+        if (any >= 0)
+        {
+            brotli = brotli == 0 && !Mentions(acceptEncoding, "br") ? any : brotli;
+            gzip = gzip == 0 && !Mentions(acceptEncoding, "gzip") ? any : gzip;
+        }
+        if (brotli > 0 && brotli >= gzip)
+        {
+            return ContentCoding.Brotli;
+        }
+        return gzip > 0 ? ContentCoding.Gzip : ContentCoding.Identity;
+    }
+
+    private static bool Mentions(string acceptEncoding, string coding) =>
+        acceptEncoding.Contains(coding, StringComparison.OrdinalIgnoreCase);
+
+    private static double Quality(ReadOnlySpan<char> parameters)
+    {
+        parameters = parameters.Trim();
+        if (parameters.Length > 2 && (parameters[0] == 'q' || parameters[0] == 'Q') && parameters[1] == '='
+            && double.TryParse(parameters[2..], System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var quality))
+        {
+            return Math.Clamp(quality, 0, 1);
+        }
+        return 0;
+    }
+}

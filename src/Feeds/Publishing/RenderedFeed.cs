@@ -1,0 +1,65 @@
+using System.IO.Compression;
+
+namespace Feeds.Publishing;
+
+/// <summary>
+/// One rendered feed with everything a response needs, prepared once: the identity bytes, their gzip and
+/// Brotli forms, and the header values. Serving it allocates nothing.
+/// </summary>
+public sealed class RenderedFeed
+{
+    private readonly Lazy<byte[]> _gzip;
+    private readonly Lazy<byte[]> _brotli;
+    private long _lastUsed;
+
+    public RenderedFeed(string token, string etag, DateTime lastModifiedUtc, string contentType, byte[] identity)
+    {
+        Token = token;
+        ETag = etag;
+        LastModifiedUtc = lastModifiedUtc;
+        LastModifiedHeader = Microsoft.Net.Http.Headers.HeaderUtilities.FormatDate(Http.ConditionalRequest.TruncateToSeconds(lastModifiedUtc));
+        ContentType = contentType;
+        Identity = identity;
+        _gzip = new Lazy<byte[]>(() => Compress(identity, stream => new GZipStream(stream, CompressionLevel.Optimal)));
+        _brotli = new Lazy<byte[]>(() => Compress(identity, stream => new BrotliStream(stream, CompressionLevel.Optimal)));
+        Touch();
+    }
+
+    /// <summary>The version token of the feed this was rendered for.</summary>
+    public string Token { get; }
+    public string ETag { get; }
+    public DateTime LastModifiedUtc { get; }
+    public string LastModifiedHeader { get; }
+    public string ContentType { get; }
+    public byte[] Identity { get; }
+
+    /// <summary>Compressed on first use; a cached feed compresses both forms when it is rendered.</summary>
+    public byte[] Gzip => _gzip.Value;
+
+    public byte[] Brotli => _brotli.Value;
+
+    /// <summary>Memory held, counted against the cache budget.</summary>
+    public long Size => Identity.Length + (_gzip.IsValueCreated ? _gzip.Value.Length : 0) + (_brotli.IsValueCreated ? _brotli.Value.Length : 0) + 512;
+
+    internal long LastUsed => Volatile.Read(ref _lastUsed);
+
+    internal void Touch() => Volatile.Write(ref _lastUsed, Environment.TickCount64);
+
+    /// <summary>Makes both compressed forms now, so that no request pays for them later.</summary>
+    internal RenderedFeed CompressAll()
+    {
+        _ = _gzip.Value;
+        _ = _brotli.Value;
+        return this;
+    }
+
+    private static byte[] Compress(byte[] data, Func<Stream, Stream> compressor)
+    {
+        using var buffer = new MemoryStream(data.Length / 4);
+        using (var stream = compressor(buffer))
+        {
+            stream.Write(data);
+        }
+        return buffer.ToArray();
+    }
+}
