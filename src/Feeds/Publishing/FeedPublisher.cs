@@ -31,6 +31,7 @@ public sealed class FeedPublisher(
     private const string RenderVersion = "2";
 
     private readonly FeedsOptions _options = options.Value;
+    private long _renders;
     private readonly string _settingsFingerprint = SettingsFingerprint(options.Value);
 
     /// <summary>The feed as of the last poll of versions; null when no such category, section or site feed exists.</summary>
@@ -46,9 +47,13 @@ public sealed class FeedPublisher(
             : await RenderAsync(request, token);
     }
 
+    /// <summary>How many documents have been rendered since start.</summary>
+    public long Renders => Interlocked.Read(ref _renders);
+
     /// <summary>Reads the feed's categories and keys in one command, then its articles, and writes the document.</summary>
     public async Task<RenderedFeed?> RenderAsync(FeedRequest request, string token)
     {
+        Interlocked.Increment(ref _renders);
         var slug = request.Slug == SiteSlug ? null : request.Slug;
         var (categories, keys) = await store.GetFeedStateAsync(slug, clock.GetUtcNow().UtcDateTime, request.Limit, CancellationToken.None);
         var catalog = new CategoryCatalog(categories);
