@@ -23,6 +23,7 @@ public static class Hosting
         services.AddSingleton(provider => new Migrator(provider.GetRequiredService<Database>(), Migrator.DefaultScriptsRoot));
         services.AddSingleton<ArticleStore>();
         services.AddSingleton<ArticleHtml>();
+        services.AddSingleton(_ => new CleanArticleCache());
         services.AddSingleton<FeedBuilder>();
         services.AddSingleton<ChangeDetector>();
         services.AddSingleton<FeedCache>();

@@ -7,7 +7,7 @@ namespace Feeds.Content;
 public sealed record FeedSubject(string Slug, string? Name);
 
 /// <summary>Decides what goes into a feed: ids, links, dates, authors, clean text and clean HTML.</summary>
-public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTime, ArticleHtml articleHtml)
+public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTime, ArticleHtml articleHtml, CleanArticleCache cleanArticles)
 {
     private const string Untitled = "(無標題)";
     private readonly FeedsOptions _options = options.Value;
@@ -44,24 +44,36 @@ public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTim
 
     private FeedEntry BuildEntry(ArticleRow article, IEnumerable<string> tags, string? categoryName)
     {
+        var clean = cleanArticles.GetOrAdd(article, Clean);
+        var updated = article.UpdatedAt > article.PublishedAt ? article.UpdatedAt : article.PublishedAt;
+        return new FeedEntry(
+            Id: ArticleId(article.ExternalId),
+            Title: clean.Title,
+            Link: clean.Link,
+            Published: siteTime.ToSite(article.PublishedAt),
+            Updated: siteTime.ToSite(updated),
+            Authors: clean.Authors,
+            Categories: Distinct([categoryName, .. tags]),
+            Summary: clean.Summary,
+            ContentHtml: clean.ContentHtml,
+            Image: clean.Image);
+    }
+
+    /// <summary>The work that depends on the article alone, done once per article version.</summary>
+    private CleanArticle Clean(ArticleRow article)
+    {
         var link = AbsoluteOrNull(_options.SiteUrl, article.Url) ?? _options.SiteUrl;
         var title = articleHtml.ToPlainText(article.Title);
         var summary = article.Summary is null ? null : articleHtml.ToPlainText(article.Summary);
         var content = articleHtml.Clean(article.ContentHtml ?? string.Empty, link);
         var authors = Distinct([article.Author, article.Source]);
-        var categories = Distinct([categoryName, .. tags]);
         var image = AbsoluteOrNull(link, article.ImageUrl) is { } imageUrl ? new FeedImage(imageUrl, ImageMediaType(imageUrl)) : null;
-        var updated = article.UpdatedAt > article.PublishedAt ? article.UpdatedAt : article.PublishedAt;
-        return new FeedEntry(
-            Id: ArticleId(article.ExternalId),
+        return new CleanArticle(
             Title: title.Length == 0 ? Untitled : title,
             Link: link,
-            Published: siteTime.ToSite(article.PublishedAt),
-            Updated: siteTime.ToSite(updated),
-            Authors: authors.Count == 0 ? [XmlText.Clean(_options.SiteName)] : authors,
-            Categories: categories,
             Summary: string.IsNullOrEmpty(summary) ? null : summary,
             ContentHtml: content.Length == 0 ? null : content,
+            Authors: authors.Count == 0 ? [XmlText.Clean(_options.SiteName)] : authors,
             Image: image);
     }
 

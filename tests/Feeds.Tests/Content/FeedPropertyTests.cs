@@ -43,7 +43,7 @@ public sealed partial class FeedPropertyTests
     [Fact]
     public void EveryFeed_StaysWellFormed_WithRandomUnicodeInEveryField()
     {
-        var builder = new FeedBuilder(Options.Create(new FeedsOptions()), SiteTime.Create("Asia/Shanghai"), new ArticleHtml());
+        var builder = new FeedBuilder(Options.Create(new FeedsOptions()), SiteTime.Create("Asia/Shanghai"), new ArticleHtml(), new CleanArticleCache());
 
         Gen.Select(Article, Text, Text, Text).Sample((article, categoryName, tag, subjectName) =>
         {
