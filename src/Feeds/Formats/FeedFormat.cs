@@ -32,15 +32,14 @@ public abstract class FeedFormat
     public byte[] Write(FeedDocument document)
     {
         var formatter = CreateFormatter(document);
-        using var buffer = new MemoryStream();
         // The formatters write synchronously; they write into memory here, never into the response.
-        using (var writer = XmlWriter.Create(buffer, WriterSettings))
+        return RenderBuffer.Write(buffer =>
         {
+            using var writer = XmlWriter.Create(buffer, WriterSettings);
             writer.WriteStartDocument();
             formatter.WriteTo(writer);
             writer.WriteEndDocument();
-        }
-        return buffer.ToArray();
+        });
     }
 
     protected abstract SyndicationFeedFormatter CreateFormatter(FeedDocument document);

@@ -5,13 +5,18 @@ namespace Feeds.Http;
 /// <summary>RFC 9110 section 13: preconditions of a GET or HEAD.</summary>
 internal static class ConditionalRequest
 {
-    public static bool IsNotModified(HttpRequest request, string etag, DateTime lastModifiedUtc, DateTimeOffset now)
+    public static bool IsNotModified(HttpRequest request, Publishing.RenderedFeed feed, DateTimeOffset now)
     {
         var headers = request.Headers;
         // 13.2.2: when If-None-Match is present, If-Modified-Since is not evaluated.
         if (headers.IfNoneMatch.Count > 0)
         {
-            return IfNoneMatchFails(headers.IfNoneMatch, etag);
+            // Most pollers echo the ETag they were given: compare before parsing anything.
+            if (headers.IfNoneMatch.Count == 1 && string.Equals(headers.IfNoneMatch[0], feed.ETag, StringComparison.Ordinal))
+            {
+                return true;
+            }
+            return IfNoneMatchFails(headers.IfNoneMatch, feed.EntityTag);
         }
         if (headers.IfModifiedSince.Count == 1
             && HeaderUtilities.TryParseDate(headers.IfModifiedSince.ToString(), out var since)
@@ -19,7 +24,7 @@ internal static class ConditionalRequest
             && since <= now)
         {
             // HTTP dates have whole seconds.
-            var lastModified = new DateTimeOffset(TruncateToSeconds(lastModifiedUtc), TimeSpan.Zero);
+            var lastModified = new DateTimeOffset(TruncateToSeconds(feed.LastModifiedUtc), TimeSpan.Zero);
             return lastModified <= since;
         }
         return false;
@@ -29,13 +34,12 @@ internal static class ConditionalRequest
         new(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
 
     /// <summary>13.1.2: weak comparison; "*" matches any current representation. A malformed header matches nothing.</summary>
-    private static bool IfNoneMatchFails(Microsoft.Extensions.Primitives.StringValues values, string etag)
+    private static bool IfNoneMatchFails(Microsoft.Extensions.Primitives.StringValues values, EntityTagHeaderValue current)
     {
         if (!EntityTagHeaderValue.TryParseList(values, out var tags))
         {
             return false;
         }
-        var current = EntityTagHeaderValue.Parse(etag);
         foreach (var tag in tags)
         {
             if (tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(current, useStrongComparison: false))

@@ -43,7 +43,7 @@ public static class FeedEndpoints
         {
             return Problems.NotFound($"There is no category or section '{slug}'.");
         }
-        if (ConditionalRequest.IsNotModified(request, feed.ETag, feed.LastModifiedUtc, clock.GetUtcNow()))
+        if (ConditionalRequest.IsNotModified(request, feed, clock.GetUtcNow()))
         {
             return new NotModifiedResponse(feed, headers);
         }

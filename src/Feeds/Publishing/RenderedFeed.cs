@@ -16,6 +16,7 @@ public sealed class RenderedFeed
     {
         Token = token;
         ETag = etag;
+        EntityTag = Microsoft.Net.Http.Headers.EntityTagHeaderValue.Parse(etag);
         LastModifiedUtc = lastModifiedUtc;
         LastModifiedHeader = Microsoft.Net.Http.Headers.HeaderUtilities.FormatDate(Http.ConditionalRequest.TruncateToSeconds(lastModifiedUtc));
         ContentType = contentType;
@@ -28,6 +29,9 @@ public sealed class RenderedFeed
     /// <summary>The version token of the feed this was rendered for.</summary>
     public string Token { get; }
     public string ETag { get; }
+
+    /// <summary>The ETag parsed once, for comparing with If-None-Match.</summary>
+    public Microsoft.Net.Http.Headers.EntityTagHeaderValue EntityTag { get; }
     public DateTime LastModifiedUtc { get; }
     public string LastModifiedHeader { get; }
     public string ContentType { get; }

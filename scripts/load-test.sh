@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Load test: Feeds side by side with nginx serving the very same bytes and headers as a static file (the
+# ceiling), measured with wrk in one run on this machine. Reports requests per second, p50 and p99 latency,
+# each scenario's ratio to its nginx counterpart, and the server's memory.
+#
+#   bash scripts/load-test.sh                        # 100,000 articles, 10 s per scenario
+#   ARTICLES=20000 DURATION=5 bash scripts/load-test.sh
+#
+# Installs wrk and nginx from Debian when missing (needs root). Every request goes to 127.0.0.1 and every
+# load loop is bounded in time (wrk -d) or count.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ARTICLES=${ARTICLES:-100000}
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-2}
+WORK=${WORK:-/tmp/feeds-load}
+FEEDS_PORT=5081
+UNCACHED_PORT=5082
+NGINX_PORT=5083
+FEED_PATH="/feeds/category-01.rss?limit=50"
+
+install_if_missing() {
+  command -v "$1" > /dev/null && return
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" > /dev/null
+}
+install_if_missing wrk wrk
+install_if_missing nginx nginx
+
+mkdir -p "$WORK"
+dataset="$WORK/articles-$ARTICLES.ndjson"
+if [ ! -s "$dataset" ]; then
+  echo "generating $ARTICLES articles"
+  dotnet run scripts/generate-articles.cs -- "$ARTICLES" > "$dataset"
+fi
+dotnet build -c Release src/Feeds -nologo -v q > /dev/null
+app=src/Feeds/bin/Release/net10.0/Feeds.dll
+db="$WORK/feeds-$ARTICLES.db"
+if [ ! -s "$db" ]; then
+  /usr/bin/time -f "import of $ARTICLES articles: %e s, peak memory %M KB" \
+    dotnet "$app" import "$dataset" "--Feeds:Database:ConnectionString=Data Source=$db" 2> >(grep -v '^imported\|^checked' >&2)
+fi
+
+pids=()
+cleanup() {
+  kill "${pids[@]}" 2> /dev/null || true
+  if [ -f "$WORK/nginx/nginx.pid" ]; then kill "$(cat "$WORK/nginx/nginx.pid")" 2> /dev/null || true; fi
+}
+trap cleanup EXIT
+
+start_feeds() {
+  local port=$1
+  shift
+  dotnet "$app" --urls "http://127.0.0.1:$port" "--Feeds:Database:ConnectionString=Data Source=$db" \
+    --Feeds:DemoData=false --Logging:LogLevel:Default=Warning "$@" > "$WORK/feeds-$port.log" 2>&1 &
+  pids+=($!)
+}
+wait_until_up() {
+  for _ in $(seq 1 150); do
+    curl -fs -o /dev/null "http://127.0.0.1:$1$FEED_PATH" && return 0
+    sleep 0.2
+  done
+  echo "nothing answers on port $1" >&2
+  exit 1
+}
+start_feeds $FEEDS_PORT
+cached_pid=${pids[-1]}
+start_feeds $UNCACHED_PORT --Feeds:CacheEnabled=false
+wait_until_up $FEEDS_PORT
+wait_until_up $UNCACHED_PORT
+
+# The ceiling: nginx serves what Feeds sends for this feed, as files (gzip_static for the gzip form).
+site="$WORK/nginx/html"
+mkdir -p "$site"
+url="http://127.0.0.1:$FEEDS_PORT$FEED_PATH"
+curl -fs "$url" -o "$site/feed.rss"
+curl -fs -H 'Accept-Encoding: gzip' "$url" -o "$site/feed.rss.gz"
+header() { curl -fsI "$url" | tr -d '\r' | awk -v name="$1" -F': ' 'tolower($1) == name { print $2 }'; }
+feeds_etag=$(header etag)
+last_modified=$(header last-modified)
+touch -d "$last_modified" "$site/feed.rss" "$site/feed.rss.gz"
+cat > "$WORK/nginx/nginx.conf" << CONF
+worker_processes auto;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  types { application/rss+xml rss; }
+  charset utf-8;
+  charset_types application/rss+xml;
+  gzip_static on;
+  gzip_vary on;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    root $site;
+    add_header Cache-Control "public, max-age=600";
+    add_header X-Content-Type-Options nosniff;
+  }
+}
+CONF
+nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf"
+static="http://127.0.0.1:$NGINX_PORT/feed.rss"
+for _ in $(seq 1 50); do curl -fs -o /dev/null "$static" && break; sleep 0.1; done
+nginx_etag=$(curl -fsI "$static" | tr -d '\r' | awk -F': ' 'tolower($1) == "etag" { print $2 }')
+
+declare -A rps p50 p99
+run() {
+  local name=$1 target=$2
+  shift 2
+  local out
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" "$target")
+  rps[$name]=$(awk '/^Requests\/sec:/ { print $2 }' <<< "$out")
+  p50[$name]=$(awk '$1 == "50%" { print $2 }' <<< "$out")
+  p99[$name]=$(awk '$1 == "99%" { print $2 }' <<< "$out")
+  if grep -q 'Non-2xx or 3xx' <<< "$out"; then echo "$name: $(grep 'Non-2xx' <<< "$out")" >&2; fi
+}
+
+echo "warming up"
+wrk -t1 -c8 -d2s "$url" > /dev/null
+wrk -t1 -c8 -d2s "http://127.0.0.1:$UNCACHED_PORT$FEED_PATH" > /dev/null
+memory_before=$(awk '/VmRSS/ { print int($2 / 1024) }' "/proc/$cached_pid/status")
+
+run nginx-200 "$static"
+run feeds-200 "$url"
+run nginx-gzip "$static" -H 'Accept-Encoding: gzip'
+run feeds-gzip "$url" -H 'Accept-Encoding: gzip'
+run nginx-304 "$static" -H "If-None-Match: $nginx_etag"
+run feeds-304 "$url" -H "If-None-Match: $feeds_etag"
+run feeds-uncached "http://127.0.0.1:$UNCACHED_PORT$FEED_PATH"
+memory_after=$(awk '/VmRSS/ { print int($2 / 1024) }' "/proc/$cached_pid/status")
+
+# 510 distinct feeds in the cache: 12 categories, 2 sections and the site, 2 formats, 17 limits.
+for slug in all news industry $(seq -f 'category-%02g' 1 12); do
+  for format in rss atom; do
+    for limit in $(seq 34 50); do
+      curl -fs -o /dev/null -H 'Accept-Encoding: gzip' "http://127.0.0.1:$FEEDS_PORT/feeds/$slug.$format?limit=$limit"
+    done
+  done
+done
+memory_cached=$(awk '/VmRSS/ { print int($2 / 1024) }' "/proc/$cached_pid/status")
+
+ratio() { awk -v a="${rps[$1]}" -v b="${rps[$2]}" 'BEGIN { printf "%.2f", a / b }'; }
+printf '\n%s, %s cores, %s articles, %s-item feed of %s bytes (%s gzip), wrk -t%s -c%s -d%ss\n' \
+  "$(uname -m)" "$(nproc)" "$ARTICLES" 50 "$(stat -c %s "$site/feed.rss")" "$(stat -c %s "$site/feed.rss.gz")" "$THREADS" "$CONNECTIONS" "$DURATION"
+printf '%-16s %12s %10s %10s   %s\n' scenario 'requests/s' p50 p99 'ratio to the ceiling (target)'
+for name in nginx-200 feeds-200 nginx-gzip feeds-gzip nginx-304 feeds-304 feeds-uncached; do
+  case $name in
+    feeds-200) note="$(ratio feeds-200 nginx-200) of nginx-200 (>= 0.8)" ;;
+    feeds-gzip) note="$(ratio feeds-gzip nginx-gzip) of nginx-gzip (>= 0.8)" ;;
+    feeds-304) note="$(ratio feeds-304 nginx-304) of nginx-304 (>= 0.5)" ;;
+    feeds-uncached) note="$(ratio feeds-uncached nginx-200) of nginx-200 (>= 0.1)" ;;
+    *) note="" ;;
+  esac
+  printf '%-16s %12s %10s %10s   %s\n' "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" "$note"
+done
+printf 'Feeds memory (RSS): %s MB before load, %s MB after, %s MB with 510 feeds cached (< 300)\n' \
+  "$memory_before" "$memory_after" "$memory_cached"

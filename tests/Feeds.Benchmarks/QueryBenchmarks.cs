@@ -1,0 +1,77 @@
+using BenchmarkDotNet.Attributes;
+using Dapper;
+using Feeds.Data;
+
+namespace Feeds.Benchmarks;
+
+/// <summary>
+/// The newest-N read of a category feed and of the whole site on SQLite with 10,000 and 1,000,000 articles:
+/// with the index it stays one seek per category, so the two sizes should cost about the same.
+/// </summary>
+[MemoryDiagnoser]
+public class QueryBenchmarks
+{
+    // 12 categories in 2 sections, articles spread over them, 1 % drafts, the newest 10 scheduled.
+    private const string FillSql = """
+        INSERT INTO categories (id, slug, name, parent_id, updated_at) VALUES
+            (1, 'news', '資訊中心', NULL, '2026-01-01T00:00:00.0000000Z'),
+            (2, 'industry', '產業觀察', NULL, '2026-01-01T00:00:00.0000000Z');
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12)
+        INSERT INTO categories (id, slug, name, parent_id, updated_at)
+        SELECT 2 + i, printf('category-%02d', i), printf('分類 %d', i), 1 + i % 2, '2026-01-01T00:00:00.0000000Z' FROM n;
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count)
+        INSERT INTO articles (external_id, category_id, title, summary, content_html, author, source, url, published_at, updated_at, is_published)
+        SELECT printf('gen-%07d', i), 3 + i % 12, printf('第%d號報導', i), '摘要', '<p>內文</p>', NULL, '示範物流協會',
+               printf('https://news.example.com/%d.html', i),
+               strftime('%Y-%m-%dT%H:%M:%S.0000000Z', '2026-11-28T00:00:00', printf('%+d minutes', 10 - i)),
+               strftime('%Y-%m-%dT%H:%M:%S.0000000Z', '2026-11-28T00:00:00', printf('%+d minutes', 10 - i)),
+               CASE WHEN i % 100 = 0 THEN 0 ELSE 1 END
+        FROM n;
+        """;
+
+    private ArticleStore _store = null!;
+    private readonly DateTime _now = new(2026, 11, 28, 0, 0, 0, DateTimeKind.Utc);
+
+    [Params(10_000, 1_000_000)]
+    public int Articles { get; set; }
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        // Built once under another name, and only a complete file is kept for later runs.
+        var path = Path.Combine(Path.GetTempPath(), $"feeds-bench-{Articles}.db");
+        if (!File.Exists(path))
+        {
+            var building = path + ".building";
+            File.Delete(building);
+            var target = new Database(SqlDialect.Sqlite, $"Data Source={building};Pooling=False");
+            await new Migrator(target, Migrator.DefaultScriptsRoot).MigrateAsync(CancellationToken.None);
+            await using (var connection = await target.OpenAsync(CancellationToken.None))
+            {
+                await connection.ExecuteAsync(FillSql, new { count = Articles }, commandTimeout: 900);
+                var published = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM articles WHERE published_at IS NOT NULL");
+                if (published != Articles)
+                {
+                    throw new InvalidOperationException($"The benchmark database holds {published} articles, not {Articles}.");
+                }
+                await connection.ExecuteAsync("PRAGMA journal_mode = DELETE; ANALYZE;");
+            }
+            File.Move(building, path);
+        }
+        _store = new ArticleStore(new Database(SqlDialect.Sqlite, $"Data Source={path}"));
+    }
+
+    [Benchmark(Description = "newest 50 of a category")]
+    public Task<int> Category() => CountAsync("category-01");
+
+    [Benchmark(Description = "newest 50 of a section (6 categories)")]
+    public Task<int> Section() => CountAsync("news");
+
+    [Benchmark(Description = "newest 50 of the site")]
+    public Task<int> Site() => CountAsync(null);
+
+    [Benchmark(Description = "poll of all feed versions")]
+    public async Task<int> Versions() => (await _store.GetCategoryVersionsAsync(_now, CancellationToken.None)).Count;
+
+    private async Task<int> CountAsync(string? slug) => (await _store.GetFeedStateAsync(slug, _now, 50, CancellationToken.None)).Keys.Count;
+}
