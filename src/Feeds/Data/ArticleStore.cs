@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 
 namespace Feeds.Data;
@@ -43,14 +44,29 @@ public sealed class ArticleStore(Database database)
     public async Task<(IReadOnlyList<CategoryRow> Categories, IReadOnlyList<ArticleKey> Keys)> GetFeedStateAsync(
         string? slug, DateTime nowUtc, int limit, CancellationToken cancellationToken)
     {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await ReadStateAsync(connection, slug, nowUtc, limit, cancellationToken);
+    }
+
+    private async Task<(IReadOnlyList<CategoryRow> Categories, IReadOnlyList<ArticleKey> Keys)> ReadStateAsync(
+        DbConnection connection, string? slug, DateTime nowUtc, int limit, CancellationToken cancellationToken)
+    {
         var command = slug is null
             ? new CommandDefinition(database.Dialect.SiteFeedStateSql, new { now = nowUtc, limit }, cancellationToken: cancellationToken)
             : new CommandDefinition(database.Dialect.SubtreeFeedStateSql, new { slug, now = nowUtc, limit }, cancellationToken: cancellationToken);
-        await using var connection = await database.OpenAsync(cancellationToken);
         await using var results = await connection.QueryMultipleAsync(command);
         var categories = (await results.ReadAsync<CategoryRow>()).AsList();
         var keys = (await results.ReadAsync<ArticleKey>()).AsList();
         return (categories, keys);
+    }
+
+    /// <summary>Everything one rendering needs, on one connection: the feed's state, then its articles and their tags.</summary>
+    public async Task<FeedRead> ReadFeedAsync(string? slug, DateTime nowUtc, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var (categories, keys) = await ReadStateAsync(connection, slug, nowUtc, limit, cancellationToken);
+        var (articles, tags) = await ReadArticlesAsync(connection, keys.Select(key => key.Id).ToArray(), cancellationToken);
+        return new FeedRead(categories, keys, articles, tags);
     }
 
     public async Task<IReadOnlyList<CategoryVersionRow>> GetCategoryVersionsAsync(DateTime nowUtc, CancellationToken cancellationToken)
@@ -64,13 +80,26 @@ public sealed class ArticleStore(Database database)
     public async Task<(IReadOnlyDictionary<long, ArticleRow> Articles, ILookup<long, string> Tags)> GetArticlesAsync(
         IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
     {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await ReadArticlesAsync(connection, ids, cancellationToken);
+    }
+
+    private static async Task<(IReadOnlyDictionary<long, ArticleRow> Articles, ILookup<long, string> Tags)> ReadArticlesAsync(
+        DbConnection connection, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    {
         if (ids.Count == 0)
         {
             return (new Dictionary<long, ArticleRow>(), Array.Empty<ArticleTagRow>().ToLookup(tag => tag.ArticleId, tag => tag.Name));
         }
-        await using var connection = await database.OpenAsync(cancellationToken);
         var articles = await connection.QueryAsync<ArticleRow>(new CommandDefinition(ArticlesByIdSql, new { ids }, cancellationToken: cancellationToken));
         var tags = await connection.QueryAsync<ArticleTagRow>(new CommandDefinition(TagsByArticleSql, new { ids }, cancellationToken: cancellationToken));
         return (articles.ToDictionary(article => article.Id), tags.ToLookup(tag => tag.ArticleId, tag => tag.Name));
     }
 }
+
+/// <summary>One rendering's read: categories, the feed's keys in order, and the articles and tags behind them.</summary>
+public sealed record FeedRead(
+    IReadOnlyList<CategoryRow> Categories,
+    IReadOnlyList<ArticleKey> Keys,
+    IReadOnlyDictionary<long, ArticleRow> Articles,
+    ILookup<long, string> Tags);

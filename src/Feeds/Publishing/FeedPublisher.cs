@@ -50,12 +50,12 @@ public sealed class FeedPublisher(
     /// <summary>How many documents have been rendered since start.</summary>
     public long Renders => Interlocked.Read(ref _renders);
 
-    /// <summary>Reads the feed's categories and keys in one command, then its articles, and writes the document.</summary>
+    /// <summary>Reads the feed's categories and keys in one command, then its articles, on one connection, and writes the document.</summary>
     public async Task<RenderedFeed?> RenderAsync(FeedRequest request, string token)
     {
         Interlocked.Increment(ref _renders);
         var slug = request.Slug == SiteSlug ? null : request.Slug;
-        var (categories, keys) = await store.GetFeedStateAsync(slug, clock.GetUtcNow().UtcDateTime, request.Limit, CancellationToken.None);
+        var (categories, keys, articles, tags) = await store.ReadFeedAsync(slug, clock.GetUtcNow().UtcDateTime, request.Limit, CancellationToken.None);
         var catalog = new CategoryCatalog(categories);
         var category = slug is null ? null : catalog.Find(slug);
         if (slug is not null && category is null)
@@ -63,7 +63,6 @@ public sealed class FeedPublisher(
             // Deleted since the last poll.
             return null;
         }
-        var (articles, tags) = await store.GetArticlesAsync(keys.Select(key => key.Id).ToArray(), CancellationToken.None);
         // Keep the order of the keys; an article deleted since they were read is left out.
         var ordered = keys.Select(key => articles.GetValueOrDefault(key.Id)).OfType<ArticleRow>().ToArray();
         var lastModified = LastChange(keys, category, catalog);
