@@ -13,6 +13,8 @@ internal sealed class AtomFeedFormat : FeedFormat
     public override string Extension => "atom";
     public override string MediaType => "application/atom+xml";
 
+    protected override string ClosingTag => "</feed>";
+
     protected override SyndicationFeedFormatter CreateFormatter(FeedDocument document)
     {
         var feed = new AtomFeed
@@ -23,7 +25,6 @@ internal sealed class AtomFeedFormat : FeedFormat
             Language = document.Language,
             LastUpdatedTime = document.Updated,
             Generator = "Feeds",
-            Items = document.Entries.Select(CreateEntry).ToArray(),
         };
         // RFC 4287 4.1.1: an atom:feed element SHOULD contain one atom:link element with rel="self".
         feed.Links.Add(new SyndicationLink(document.SelfLink, "self", null, MediaType, 0));
@@ -31,6 +32,14 @@ internal sealed class AtomFeedFormat : FeedFormat
         // RFC 4287 4.1.1: without a feed author every entry must carry one; entries always do, this is the fallback.
         feed.Authors.Add(new SyndicationPerson(null, document.Publisher, null));
         return new Atom10FeedFormatter(feed);
+    }
+
+    protected override SyndicationItemFormatter CreateItemFormatter(FeedEntry entry) => new Atom10ItemFormatter(CreateEntry(entry));
+
+    protected override void StartWrapper(XmlWriter writer)
+    {
+        writer.WriteStartElement("feed", FeedNamespaces.Atom);
+        writer.WriteAttributeString("xmlns", "media", FeedNamespaces.XmlNamespaceDeclaration, FeedNamespaces.Media);
     }
 
     private static AtomEntry CreateEntry(FeedEntry entry)

@@ -6,11 +6,32 @@ using Feeds.Content;
 
 namespace Feeds.Formats;
 
-/// <summary>One way of writing a <see cref="FeedDocument"/>; each format owns its media type.</summary>
+/// <summary>
+/// One way of writing a <see cref="FeedDocument"/>; each format owns its media type. The feed's own
+/// elements and every entry are written by System.ServiceModel.Syndication's formatters: each entry once per
+/// version (kept as bytes), then spliced into the feed where the formatter puts its items, before the
+/// closing tag of the channel or feed.
+/// </summary>
 public abstract class FeedFormat
 {
     public static readonly FeedFormat Rss = new RssFeedFormat();
     public static readonly FeedFormat Atom = new AtomFeedFormat();
+
+    private static readonly XmlWriterSettings DocumentSettings = new()
+    {
+        Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
+        CheckCharacters = true,
+    };
+
+    private static readonly XmlWriterSettings FragmentSettings = new()
+    {
+        Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
+        CheckCharacters = true,
+        ConformanceLevel = ConformanceLevel.Fragment,
+        OmitXmlDeclaration = true,
+    };
+
+    private readonly EntryFragmentCache _entries = new();
 
     public static IReadOnlyList<FeedFormat> All { get; } = [Rss, Atom];
 
@@ -22,6 +43,9 @@ public abstract class FeedFormat
 
     public string ContentType => $"{MediaType}; charset=utf-8";
 
+    /// <summary>The closing tag before which the formatter writes the entries.</summary>
+    protected abstract string ClosingTag { get; }
+
     public static bool TryGet(string? extension, [NotNullWhen(true)] out FeedFormat? format)
     {
         format = All.FirstOrDefault(candidate => string.Equals(candidate.Extension, extension, StringComparison.Ordinal));
@@ -31,27 +55,59 @@ public abstract class FeedFormat
     /// <summary>The whole document as UTF-8 without byte order mark, declared as such.</summary>
     public byte[] Write(FeedDocument document)
     {
-        var formatter = CreateFormatter(document);
         // The formatters write synchronously; they write into memory here, never into the response.
-        return RenderBuffer.Write(buffer =>
+        var shell = RenderBuffer.Write(buffer =>
         {
-            using var writer = XmlWriter.Create(buffer, WriterSettings);
+            using var writer = XmlWriter.Create(buffer, DocumentSettings);
             writer.WriteStartDocument();
-            formatter.WriteTo(writer);
+            CreateFormatter(document).WriteTo(writer);
             writer.WriteEndDocument();
         });
+        var entries = new byte[document.Entries.Count][];
+        var length = shell.Length;
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = _entries.GetOrAdd(document.Entries[i], WriteEntry);
+            length += entries[i].Length;
+        }
+
+        var insertAt = shell.AsSpan().LastIndexOf(Encoding.UTF8.GetBytes(ClosingTag));
+        var result = new byte[length];
+        var position = 0;
+        shell.AsSpan(0, insertAt).CopyTo(result);
+        position += insertAt;
+        foreach (var entry in entries)
+        {
+            entry.CopyTo(result, position);
+            position += entry.Length;
+        }
+        shell.AsSpan(insertAt).CopyTo(result.AsSpan(position));
+        return result;
     }
 
+    /// <summary>The formatter of the feed's own elements, without entries.</summary>
     protected abstract SyndicationFeedFormatter CreateFormatter(FeedDocument document);
 
-    private static readonly XmlWriterSettings WriterSettings = new()
+    /// <summary>The formatter of one entry.</summary>
+    protected abstract SyndicationItemFormatter CreateItemFormatter(FeedEntry entry);
+
+    /// <summary>Declares on the wrapper what the feed element declares, so the entry repeats no namespace.</summary>
+    protected abstract void StartWrapper(XmlWriter writer);
+
+    /// <summary>The entry's XML as it appears inside the feed: written inside a wrapper element, then cut out of it.</summary>
+    private byte[] WriteEntry(FeedEntry entry)
     {
-        Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
-        Indent = true,
-        IndentChars = " ",
-        NewLineChars = "\n",
-        CheckCharacters = true,
-    };
+        var wrapped = RenderBuffer.Write(buffer =>
+        {
+            using var writer = XmlWriter.Create(buffer, FragmentSettings);
+            StartWrapper(writer);
+            CreateItemFormatter(entry).WriteTo(writer);
+            writer.WriteEndElement();
+        });
+        var start = Array.IndexOf(wrapped, (byte)'>') + 1;
+        var end = wrapped.AsSpan().LastIndexOf((byte)'<');
+        return wrapped[start..end];
+    }
 }
 
 internal static class FeedNamespaces

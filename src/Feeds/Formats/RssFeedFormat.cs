@@ -15,6 +15,8 @@ internal sealed class RssFeedFormat : FeedFormat
     public override string Extension => "rss";
     public override string MediaType => "application/rss+xml";
 
+    protected override string ClosingTag => "</channel>";
+
     protected override SyndicationFeedFormatter CreateFormatter(FeedDocument document)
     {
         var channel = new RssChannel(document, MediaType)
@@ -25,11 +27,28 @@ internal sealed class RssFeedFormat : FeedFormat
             LastUpdatedTime = document.Updated,
             TimeToLive = document.TimeToLive,
             Generator = "Feeds",
-            Items = document.Entries.Select(CreateItem).ToArray(),
         };
         channel.Links.Add(SyndicationLink.CreateAlternateLink(document.SiteLink));
         // Without Atom serialisation the formatter writes no a10: prefix, which the W3C validator warns about.
         return new Rss20FeedFormatter(channel, serializeExtensionsAsAtom: false);
+    }
+
+    protected override SyndicationItemFormatter CreateItemFormatter(FeedEntry entry) =>
+        new Rss20ItemFormatter(CreateItem(entry), serializeExtensionsAsAtom: false);
+
+    protected override void StartWrapper(XmlWriter writer)
+    {
+        writer.WriteStartElement("channel");
+        DeclarePrefixes(writer);
+    }
+
+    /// <summary>The prefixes of every extension, declared once on the channel.</summary>
+    private static void DeclarePrefixes(XmlWriter writer)
+    {
+        writer.WriteAttributeString("xmlns", "atom", FeedNamespaces.XmlNamespaceDeclaration, FeedNamespaces.Atom);
+        writer.WriteAttributeString("xmlns", "dc", FeedNamespaces.XmlNamespaceDeclaration, FeedNamespaces.DublinCore);
+        writer.WriteAttributeString("xmlns", "content", FeedNamespaces.XmlNamespaceDeclaration, FeedNamespaces.Content);
+        writer.WriteAttributeString("xmlns", "media", FeedNamespaces.XmlNamespaceDeclaration, FeedNamespaces.Media);
     }
 
     private static RssItem CreateItem(FeedEntry entry)
@@ -58,10 +77,7 @@ internal sealed class RssFeedFormat : FeedFormat
     {
         protected override void WriteAttributeExtensions(XmlWriter writer, string version)
         {
-            writer.WriteAttributeString("xmlns", "atom", FeedNamespaces.XmlNamespaceDeclaration, FeedNamespaces.Atom);
-            writer.WriteAttributeString("xmlns", "dc", FeedNamespaces.XmlNamespaceDeclaration, FeedNamespaces.DublinCore);
-            writer.WriteAttributeString("xmlns", "content", FeedNamespaces.XmlNamespaceDeclaration, FeedNamespaces.Content);
-            writer.WriteAttributeString("xmlns", "media", FeedNamespaces.XmlNamespaceDeclaration, FeedNamespaces.Media);
+            DeclarePrefixes(writer);
             base.WriteAttributeExtensions(writer, version);
         }
 

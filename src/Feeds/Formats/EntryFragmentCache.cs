@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using Feeds.Content;
+
+namespace Feeds.Formats;
+
+/// <summary>
+/// An entry's serialised XML (UTF-8), kept per format while the entry stays the same, so a feed that lists an
+/// unchanged article again copies its bytes instead of serialising its body anew. Bounded; the least recently
+/// used go first.
+/// </summary>
+internal sealed class EntryFragmentCache(int capacity = 8192)
+{
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+
+    public byte[] GetOrAdd(FeedEntry feedEntry, Func<FeedEntry, byte[]> write)
+    {
+        if (_entries.TryGetValue(feedEntry.Id, out var cached) && SameEntry(cached.Source, feedEntry))
+        {
+            cached.LastUsed = Environment.TickCount64;
+            return cached.Xml;
+        }
+        var xml = write(feedEntry);
+        _entries[feedEntry.Id] = new Entry(feedEntry, xml) { LastUsed = Environment.TickCount64 };
+        if (_entries.Count > capacity)
+        {
+            foreach (var (id, _) in _entries.OrderBy(entry => entry.Value.LastUsed).Take(_entries.Count - capacity * 3 / 4).ToList())
+            {
+                _entries.TryRemove(id, out _);
+            }
+        }
+        return xml;
+    }
+
+    /// <summary>Every field that reaches the XML; strings that come from the same cleaned article compare by reference first.</summary>
+    private static bool SameEntry(FeedEntry a, FeedEntry b) =>
+        a.Title == b.Title
+        && a.Link == b.Link
+        && a.Published == b.Published && a.Published.Offset == b.Published.Offset
+        && a.Updated == b.Updated && a.Updated.Offset == b.Updated.Offset
+        && a.Summary == b.Summary
+        && a.ContentHtml == b.ContentHtml
+        && a.Image == b.Image
+        && a.Authors.SequenceEqual(b.Authors, StringComparer.Ordinal)
+        && a.Categories.SequenceEqual(b.Categories, StringComparer.Ordinal);
+
+    private sealed class Entry(FeedEntry source, byte[] xml)
+    {
+        public FeedEntry Source { get; } = source;
+        public byte[] Xml { get; } = xml;
+        public long LastUsed { get; set; }
+    }
+}
