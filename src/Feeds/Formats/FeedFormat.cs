@@ -32,6 +32,7 @@ public abstract class FeedFormat
     };
 
     private readonly EntryFragmentCache _entries = new();
+    private byte[]? _closingTagBytes;
 
     public static IReadOnlyList<FeedFormat> All { get; } = [Rss, Atom];
 
@@ -46,6 +47,8 @@ public abstract class FeedFormat
     /// <summary>The closing tag before which the formatter writes the entries.</summary>
     protected abstract string ClosingTag { get; }
 
+    private byte[] _closingTag => _closingTagBytes ??= Encoding.UTF8.GetBytes(ClosingTag);
+
     public static bool TryGet(string? extension, [NotNullWhen(true)] out FeedFormat? format)
     {
         format = All.FirstOrDefault(candidate => string.Equals(candidate.Extension, extension, StringComparison.Ordinal));
@@ -53,7 +56,10 @@ public abstract class FeedFormat
     }
 
     /// <summary>The whole document as UTF-8 without byte order mark, declared as such.</summary>
-    public byte[] Write(FeedDocument document)
+    public byte[] Write(FeedDocument document) => WriteParts(document).ToArray();
+
+    /// <summary>The whole document as its parts, the entries' XML shared with every other feed that lists them.</summary>
+    public FeedBytes WriteParts(FeedDocument document)
     {
         // The formatters write synchronously; they write into memory here, never into the response.
         var shell = RenderBuffer.Write(buffer =>
@@ -64,25 +70,11 @@ public abstract class FeedFormat
             writer.WriteEndDocument();
         });
         var entries = new byte[document.Entries.Count][];
-        var length = shell.Length;
         for (var i = 0; i < entries.Length; i++)
         {
             entries[i] = _entries.GetOrAdd(document.Entries[i], WriteEntry);
-            length += entries[i].Length;
         }
-
-        var insertAt = shell.AsSpan().LastIndexOf(Encoding.UTF8.GetBytes(ClosingTag));
-        var result = new byte[length];
-        var position = 0;
-        shell.AsSpan(0, insertAt).CopyTo(result);
-        position += insertAt;
-        foreach (var entry in entries)
-        {
-            entry.CopyTo(result, position);
-            position += entry.Length;
-        }
-        shell.AsSpan(insertAt).CopyTo(result.AsSpan(position));
-        return result;
+        return new FeedBytes(shell, shell.AsSpan().LastIndexOf(_closingTag), entries);
     }
 
     /// <summary>The formatter of the feed's own elements, without entries.</summary>

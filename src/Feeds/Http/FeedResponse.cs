@@ -32,23 +32,29 @@ public sealed class FeedResponse(RenderedFeed feed, FeedHeaders headers) : IResu
     public Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
-        var (body, encoding) = ContentCodings.Choose(httpContext.Request.Headers.AcceptEncoding) switch
+        var coding = ContentCodings.Choose(httpContext.Request.Headers.AcceptEncoding);
+        var compressed = coding switch
         {
-            ContentCoding.Brotli => (feed.Brotli, FeedHeaders.Brotli),
-            ContentCoding.Gzip => (feed.Gzip, FeedHeaders.Gzip),
-            _ => (feed.Identity, StringValues.Empty),
+            ContentCoding.Brotli => feed.Brotli,
+            ContentCoding.Gzip => feed.Gzip,
+            _ => null,
         };
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = feed.ContentType;
-        response.ContentLength = body.Length;
-        if (!StringValues.IsNullOrEmpty(encoding))
+        response.ContentLength = compressed?.Length ?? feed.Identity.Length;
+        if (compressed is not null)
         {
-            response.Headers.ContentEncoding = encoding;
+            response.Headers.ContentEncoding = coding == ContentCoding.Brotli ? FeedHeaders.Brotli : FeedHeaders.Gzip;
         }
         headers.WriteTo(response, feed);
-        return HttpMethods.IsHead(httpContext.Request.Method)
-            ? Task.CompletedTask
-            : response.Body.WriteAsync(body, httpContext.RequestAborted).AsTask();
+        if (HttpMethods.IsHead(httpContext.Request.Method))
+        {
+            return Task.CompletedTask;
+        }
+        // Copied into the response pipe and flushed once: no synchronous IO, no extra buffer.
+        return compressed is not null
+            ? response.BodyWriter.WriteAsync(compressed, httpContext.RequestAborted).AsTask()
+            : feed.Identity.WriteToAsync(response.BodyWriter, httpContext.RequestAborted).AsTask();
     }
 }
 

@@ -73,7 +73,7 @@ public sealed class FeedPublisher(
             ordered,
             tags,
             categoryId => catalog.Get(categoryId)?.Name);
-        return new RenderedFeed(token, ETag(request, token), lastModified, request.Format.ContentType, request.Format.Write(document));
+        return new RenderedFeed(token, ETag(request, token), lastModified, request.Format.ContentType, request.Format.WriteParts(document));
     }
 
     public Uri SelfLink(FeedRequest request)

@@ -12,7 +12,7 @@ public sealed class RenderedFeed
     private readonly Lazy<byte[]> _brotli;
     private long _lastUsed;
 
-    public RenderedFeed(string token, string etag, DateTime lastModifiedUtc, string contentType, byte[] identity)
+    public RenderedFeed(string token, string etag, DateTime lastModifiedUtc, string contentType, Formats.FeedBytes identity)
     {
         Token = token;
         ETag = etag;
@@ -35,14 +35,18 @@ public sealed class RenderedFeed
     public DateTime LastModifiedUtc { get; }
     public string LastModifiedHeader { get; }
     public string ContentType { get; }
-    public byte[] Identity { get; }
+    /// <summary>The document uncompressed, as its parts.</summary>
+    public Formats.FeedBytes Identity { get; }
 
     /// <summary>Compressed on first use; a cached feed compresses both forms when it is rendered.</summary>
     public byte[] Gzip => _gzip.Value;
 
     public byte[] Brotli => _brotli.Value;
 
-    /// <summary>Memory held, counted against the cache budget.</summary>
+    /// <summary>
+    /// Memory held, counted against the cache budget: the whole uncompressed length even though entries are
+    /// shared with other feeds, so that the budget bounds memory however the feeds overlap.
+    /// </summary>
     public long Size => Identity.Length + (_gzip.IsValueCreated ? _gzip.Value.Length : 0) + (_brotli.IsValueCreated ? _brotli.Value.Length : 0) + 512;
 
     internal long LastUsed => Volatile.Read(ref _lastUsed);
@@ -57,12 +61,12 @@ public sealed class RenderedFeed
         return this;
     }
 
-    private static byte[] Compress(byte[] data, Func<Stream, Stream> compressor)
+    private static byte[] Compress(Formats.FeedBytes data, Func<Stream, Stream> compressor)
     {
-        using var buffer = new MemoryStream(data.Length / 4);
+        using var buffer = new MemoryStream((int)(data.Length / 4));
         using (var stream = compressor(buffer))
         {
-            stream.Write(data);
+            data.CopyTo(stream);
         }
         return buffer.ToArray();
     }

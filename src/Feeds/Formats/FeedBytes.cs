@@ -1,0 +1,57 @@
+using System.Buffers;
+using System.IO.Pipelines;
+
+namespace Feeds.Formats;
+
+/// <summary>
+/// A written document as its parts: the formatter's shell, split where the entries go, and each entry's
+/// stored XML. Entries are shared by every feed that lists them (the same article in its category, section
+/// and site feeds, at every limit), so a cached feed holds its shell and references, not a copy.
+/// </summary>
+public sealed class FeedBytes
+{
+    private readonly ReadOnlyMemory<byte>[] _parts;
+
+    public FeedBytes(byte[] shell, int insertAt, byte[][] entries)
+    {
+        _parts = new ReadOnlyMemory<byte>[entries.Length + 2];
+        _parts[0] = shell.AsMemory(0, insertAt);
+        for (var i = 0; i < entries.Length; i++)
+        {
+            _parts[i + 1] = entries[i];
+        }
+        _parts[^1] = shell.AsMemory(insertAt);
+        Length = _parts.Sum(part => (long)part.Length);
+        ShellLength = shell.Length;
+    }
+
+    public long Length { get; }
+
+    /// <summary>The bytes this document holds alone (the entries may be shared).</summary>
+    public int ShellLength { get; }
+
+    /// <summary>Copies every part into the pipe, then flushes once.</summary>
+    public async ValueTask WriteToAsync(PipeWriter writer, CancellationToken cancellationToken)
+    {
+        foreach (var part in _parts)
+        {
+            writer.Write(part.Span);
+        }
+        await writer.FlushAsync(cancellationToken);
+    }
+
+    public void CopyTo(Stream stream)
+    {
+        foreach (var part in _parts)
+        {
+            stream.Write(part.Span);
+        }
+    }
+
+    public byte[] ToArray()
+    {
+        using var buffer = new MemoryStream((int)Length);
+        CopyTo(buffer);
+        return buffer.ToArray();
+    }
+}
