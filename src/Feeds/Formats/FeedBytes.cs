@@ -30,12 +30,23 @@ public sealed class FeedBytes
     /// <summary>The bytes this document holds alone (the entries may be shared).</summary>
     public int ShellLength { get; }
 
-    /// <summary>Copies every part into the pipe, then flushes once.</summary>
+    /// <summary>
+    /// Copies the parts into the pipe, flushing about every 64 KB (Kestrel's response buffer) so that
+    /// sending overlaps copying.
+    /// </summary>
     public async ValueTask WriteToAsync(PipeWriter writer, CancellationToken cancellationToken)
     {
+        const int FlushEvery = 64 * 1024;
+        var unflushed = 0;
         foreach (var part in _parts)
         {
             writer.Write(part.Span);
+            unflushed += part.Length;
+            if (unflushed >= FlushEvery)
+            {
+                await writer.FlushAsync(cancellationToken);
+                unflushed = 0;
+            }
         }
         await writer.FlushAsync(cancellationToken);
     }
