@@ -3,8 +3,11 @@
 # ceiling), measured with wrk in one run on this machine. Reports requests per second, p50 and p99 latency,
 # each scenario's ratio to its nginx counterpart, and the server's memory.
 #
-#   bash scripts/load-test.sh                        # 100,000 articles, 10 s per scenario
-#   ARTICLES=20000 DURATION=5 bash scripts/load-test.sh
+#   bash scripts/load-test.sh                        # 100,000 articles, 3 rounds of 5 s per scenario
+#   ARTICLES=20000 DURATION=3 ROUNDS=1 bash scripts/load-test.sh
+#
+# The scenarios run in alternating rounds (nginx, Feeds, nginx, Feeds, ...) and each figure is the median
+# of its rounds: on a shared 2-core machine a single run of a scenario can be off by 20 %.
 #
 # Installs wrk and nginx from Debian when missing (needs root). Every request goes to 127.0.0.1 and every
 # load loop is bounded in time (wrk -d) or count.
@@ -12,7 +15,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ARTICLES=${ARTICLES:-100000}
-DURATION=${DURATION:-10}
+DURATION=${DURATION:-5}
+ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 WORK=${WORK:-/tmp/feeds-load}
@@ -108,17 +112,21 @@ static="http://127.0.0.1:$NGINX_PORT/feed.rss"
 for _ in $(seq 1 50); do curl -fs -o /dev/null "$static" && break; sleep 0.1; done
 nginx_etag=$(curl -fsI "$static" | tr -d '\r' | awk -F': ' 'tolower($1) == "etag" { print $2 }')
 
-declare -A rps p50 p99
+declare -A runs
+# One wrk run: "requests/s p50-ms p99-ms" appended to the scenario's list.
 run() {
   local name=$1 target=$2
   shift 2
   local out
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" "$target")
-  rps[$name]=$(awk '/^Requests\/sec:/ { print $2 }' <<< "$out")
-  p50[$name]=$(awk '$1 == "50%" { print $2 }' <<< "$out")
-  p99[$name]=$(awk '$1 == "99%" { print $2 }' <<< "$out")
   if grep -q 'Non-2xx or 3xx' <<< "$out"; then echo "$name: $(grep 'Non-2xx' <<< "$out")" >&2; fi
+  runs[$name]+=$(awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /^Requests\/sec:/ { r = $2 } $1 == "50%" { a = ms($2) } $1 == "99%" { b = ms($2) }
+    END { printf "%s %s %s;", r, a, b }' <<< "$out")
 }
+# The median of one column (1: requests/s, 2: p50, 3: p99) of a scenario's runs.
+median() { tr ';' '\n' <<< "${runs[$1]}" | awk -v c="$2" 'NF { print $c }' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 echo "warming up"
 wrk -t1 -c8 -d2s "$url" > /dev/null
@@ -127,13 +135,16 @@ wrk -t1 -c8 -d2s "http://127.0.0.1:$UNCACHED_PORT$FEED_PATH" > /dev/null
 memory() { awk '/VmRSS/ { rss = int($2 / 1024) } /RssAnon/ { anon = int($2 / 1024) } END { printf "%s MB (%s MB private)", rss, anon }' "/proc/$cached_pid/status"; }
 memory_before=$(memory)
 
-run nginx-200 "$static"
-run feeds-200 "$url"
-run nginx-gzip "$static" -H 'Accept-Encoding: gzip'
-run feeds-gzip "$url" -H 'Accept-Encoding: gzip'
-run nginx-304 "$static" -H "If-None-Match: $nginx_etag"
-run feeds-304 "$url" -H "If-None-Match: $feeds_etag"
-run feeds-uncached "http://127.0.0.1:$UNCACHED_PORT$FEED_PATH"
+for round in $(seq 1 "$ROUNDS"); do
+  echo "round $round of $ROUNDS"
+  run nginx-200 "$static"
+  run feeds-200 "$url"
+  run nginx-gzip "$static" -H 'Accept-Encoding: gzip'
+  run feeds-gzip "$url" -H 'Accept-Encoding: gzip'
+  run nginx-304 "$static" -H "If-None-Match: $nginx_etag"
+  run feeds-304 "$url" -H "If-None-Match: $feeds_etag"
+  run feeds-uncached "http://127.0.0.1:$UNCACHED_PORT$FEED_PATH"
+done
 memory_after=$(memory)
 
 # 510 distinct feeds in the cache: 12 categories, 2 sections and the site, 2 formats, 17 limits.
@@ -146,10 +157,10 @@ for slug in all news industry $(seq -f 'category-%02g' 1 12); do
 done
 memory_cached=$(memory)
 
-ratio() { awk -v a="${rps[$1]}" -v b="${rps[$2]}" 'BEGIN { printf "%.2f", a / b }'; }
-printf '\n%s, %s cores, %s articles, %s-item feed of %s bytes (%s gzip), wrk -t%s -c%s -d%ss\n' \
-  "$(uname -m)" "$(nproc)" "$ARTICLES" 50 "$(stat -c %s "$site/feed.rss")" "$(stat -c %s "$site/feed.rss.gz")" "$THREADS" "$CONNECTIONS" "$DURATION"
-printf '%-16s %12s %10s %10s   %s\n' scenario 'requests/s' p50 p99 'ratio to the ceiling (target)'
+ratio() { awk -v a="$(median "$1" 1)" -v b="$(median "$2" 1)" 'BEGIN { printf "%.2f", a / b }'; }
+printf '\n%s, %s cores, %s articles, %s-item feed of %s bytes (%s gzip), wrk -t%s -c%s -d%ss, medians of %s alternating rounds\n' \
+  "$(uname -m)" "$(nproc)" "$ARTICLES" 50 "$(stat -c %s "$site/feed.rss")" "$(stat -c %s "$site/feed.rss.gz")" "$THREADS" "$CONNECTIONS" "$DURATION" "$ROUNDS"
+printf '%-16s %12s %10s %10s   %s\n' scenario 'requests/s' 'p50 ms' 'p99 ms' 'ratio to the ceiling (target)'
 for name in nginx-200 feeds-200 nginx-gzip feeds-gzip nginx-304 feeds-304 feeds-uncached; do
   case $name in
     feeds-200) note="$(ratio feeds-200 nginx-200) of nginx-200 (>= 0.8)" ;;
@@ -158,7 +169,7 @@ for name in nginx-200 feeds-200 nginx-gzip feeds-gzip nginx-304 feeds-304 feeds-
     feeds-uncached) note="$(ratio feeds-uncached nginx-200) of nginx-200 (>= 0.1)" ;;
     *) note="" ;;
   esac
-  printf '%-16s %12s %10s %10s   %s\n' "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" "$note"
+  printf '%-16s %12s %10s %10s   %s\n' "$name" "$(median "$name" 1)" "$(median "$name" 2)" "$(median "$name" 3)" "$note"
 done
 printf 'Feeds memory (RSS): %s before load, %s after, %s with 510 feeds cached (< 300 MB)\n' \
   "$memory_before" "$memory_after" "$memory_cached"
