@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -133,16 +132,11 @@ public sealed class HttpBehaviourTests
         var plain = await client.GetByteArrayAsync("/feeds/all.atom", Cancel);
 
         var response = await SendAsync(client, "/feeds/all.atom", request => request.Headers.AcceptEncoding.ParseAdd(encoding));
-        await using var compressed = await response.Content.ReadAsStreamAsync(Cancel);
-        await using Stream decoder = encoding == "gzip"
-            ? new GZipStream(compressed, CompressionMode.Decompress)
-            : new BrotliStream(compressed, CompressionMode.Decompress);
-        using var decoded = new MemoryStream();
-        await decoder.CopyToAsync(decoded, Cancel);
+        var decoded = FeedXml.Decode(await response.Content.ReadAsByteArrayAsync(Cancel), encoding);
 
         Assert.Equal([encoding], response.Content.Headers.ContentEncoding);
         Assert.Contains("Accept-Encoding", response.Headers.Vary);
-        Assert.Equal(plain, decoded.ToArray());
+        Assert.Equal(plain, decoded);
     }
 
     [Fact]

@@ -132,9 +132,9 @@ public sealed class RenderOnceTests
                 var hit = await GetAsync(cachedClient, path, encoding);
                 var fresh = await GetAsync(uncachedClient, path, encoding);
 
-                var decoded = Decode(await fresh.Content.ReadAsByteArrayAsync(Cancel), encoding);
-                Assert.Equal(decoded, Decode(await first.Content.ReadAsByteArrayAsync(Cancel), encoding));
-                Assert.Equal(decoded, Decode(await hit.Content.ReadAsByteArrayAsync(Cancel), encoding));
+                var decoded = FeedXml.Decode(await fresh.Content.ReadAsByteArrayAsync(Cancel), encoding);
+                Assert.Equal(decoded, FeedXml.Decode(await first.Content.ReadAsByteArrayAsync(Cancel), encoding));
+                Assert.Equal(decoded, FeedXml.Decode(await hit.Content.ReadAsByteArrayAsync(Cancel), encoding));
                 Assert.Equal(fresh.Headers.ETag, hit.Headers.ETag);
                 Assert.Equal(fresh.Content.Headers.LastModified, hit.Content.Headers.LastModified);
                 Assert.Equal(encoding == "identity" ? [] : [encoding], hit.Content.Headers.ContentEncoding);
@@ -235,19 +235,5 @@ public sealed class RenderOnceTests
         var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.AcceptEncoding.ParseAdd(encoding);
         return await client.SendAsync(request, Cancel);
-    }
-
-    private static byte[] Decode(byte[] body, string encoding)
-    {
-        using var input = new MemoryStream(body);
-        using Stream decoder = encoding switch
-        {
-            "gzip" => new System.IO.Compression.GZipStream(input, System.IO.Compression.CompressionMode.Decompress),
-            "br" => new System.IO.Compression.BrotliStream(input, System.IO.Compression.CompressionMode.Decompress),
-            _ => input,
-        };
-        using var output = new MemoryStream();
-        decoder.CopyTo(output);
-        return output.ToArray();
     }
 }

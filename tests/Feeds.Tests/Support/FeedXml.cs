@@ -22,6 +22,21 @@ public static class FeedXml
         return document;
     }
 
+    /// <summary>A response body as sent with Content-Encoding gzip, br or identity, decoded.</summary>
+    public static byte[] Decode(byte[] body, string encoding)
+    {
+        using var input = new MemoryStream(body);
+        using Stream decoder = encoding switch
+        {
+            "gzip" => new System.IO.Compression.GZipStream(input, System.IO.Compression.CompressionMode.Decompress),
+            "br" => new System.IO.Compression.BrotliStream(input, System.IO.Compression.CompressionMode.Decompress),
+            _ => input,
+        };
+        using var output = new MemoryStream();
+        decoder.CopyTo(output);
+        return output.ToArray();
+    }
+
     public static string Text(byte[] body) => new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(body);
 
     public static IReadOnlyList<XElement> RssItems(XDocument document) => document.Root!.Element("channel")!.Elements("item").ToList();
