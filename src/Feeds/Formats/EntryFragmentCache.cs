@@ -31,15 +31,19 @@ internal sealed class EntryFragmentCache(int capacity = 8192)
         return xml;
     }
 
-    /// <summary>Every field that reaches the XML; strings that come from the same cleaned article compare by reference first.</summary>
+    /// <summary>
+    /// Every field that reaches the XML; strings that come from the same cleaned article compare by reference
+    /// first. URLs compare as written: Uri.Equals ignores the fragment and user information.
+    /// </summary>
     private static bool SameEntry(FeedEntry a, FeedEntry b) =>
         a.Title == b.Title
-        && a.Link == b.Link
+        && a.Link.AbsoluteUri == b.Link.AbsoluteUri
         && a.Published == b.Published && a.Published.Offset == b.Published.Offset
         && a.Updated == b.Updated && a.Updated.Offset == b.Updated.Offset
         && a.Summary == b.Summary
         && a.ContentHtml == b.ContentHtml
-        && a.Image == b.Image
+        && a.Image?.Url.AbsoluteUri == b.Image?.Url.AbsoluteUri
+        && a.Image?.MediaType == b.Image?.MediaType
         && a.Authors.SequenceEqual(b.Authors, StringComparer.Ordinal)
         && a.Categories.SequenceEqual(b.Categories, StringComparer.Ordinal);
 
