@@ -8,7 +8,7 @@ namespace Feeds.Formats;
 /// Atom 1.0 (RFC 4287). Ids and updated times are always set explicitly: left empty, the formatter would
 /// invent random uuid ids and the current time, and readers would see every entry as new on every poll.
 /// </summary>
-internal sealed class AtomFeedFormat : FeedFormat
+internal sealed class AtomFeedFormat : SyndicationFeedFormat
 {
     public override string Extension => "atom";
     public override string MediaType => "application/atom+xml";

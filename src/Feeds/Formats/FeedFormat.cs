@@ -6,17 +6,43 @@ using Feeds.Content;
 
 namespace Feeds.Formats;
 
-/// <summary>
-/// One way of writing a <see cref="FeedDocument"/>; each format owns its media type. The feed's own
-/// elements and every entry are written by System.ServiceModel.Syndication's formatters: each entry once per
-/// version (kept as bytes), then spliced into the feed where the formatter puts its items, before the
-/// closing tag of the channel or feed.
-/// </summary>
+/// <summary>One way of writing a <see cref="FeedDocument"/>; each format owns its media type.</summary>
 public abstract class FeedFormat
 {
     public static readonly FeedFormat Rss = new RssFeedFormat();
     public static readonly FeedFormat Atom = new AtomFeedFormat();
+    public static readonly FeedFormat Json = new JsonFeedFormat();
 
+    public static IReadOnlyList<FeedFormat> All { get; } = [Rss, Atom, Json];
+
+    /// <summary>The extension of the feed URL, for example "rss" in /feeds/all.rss.</summary>
+    public abstract string Extension { get; }
+
+    /// <summary>The media type, also written as the type of the feed's self link.</summary>
+    public abstract string MediaType { get; }
+
+    public string ContentType => $"{MediaType}; charset=utf-8";
+
+    public static bool TryGet(string? extension, [NotNullWhen(true)] out FeedFormat? format)
+    {
+        format = All.FirstOrDefault(candidate => string.Equals(candidate.Extension, extension, StringComparison.Ordinal));
+        return format is not null;
+    }
+
+    /// <summary>The whole document as UTF-8 without byte order mark.</summary>
+    public byte[] Write(FeedDocument document) => WriteParts(document).ToArray();
+
+    /// <summary>The whole document as its parts (see <see cref="FeedBytes"/>).</summary>
+    public abstract FeedBytes WriteParts(FeedDocument document);
+}
+
+/// <summary>
+/// The XML formats. The feed's own elements and every entry are written by System.ServiceModel.Syndication's
+/// formatters: each entry once per version (kept as bytes), then spliced into the feed where the formatter
+/// puts its items, before the closing tag of the channel or feed.
+/// </summary>
+internal abstract class SyndicationFeedFormat : FeedFormat
+{
     private static readonly XmlWriterSettings DocumentSettings = new()
     {
         Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
@@ -34,32 +60,13 @@ public abstract class FeedFormat
     private readonly EntryFragmentCache _entries = new();
     private byte[]? _closingTagBytes;
 
-    public static IReadOnlyList<FeedFormat> All { get; } = [Rss, Atom];
-
-    /// <summary>The extension of the feed URL, for example "rss" in /feeds/all.rss.</summary>
-    public abstract string Extension { get; }
-
-    /// <summary>The media type, also written as the type of the feed's self link.</summary>
-    public abstract string MediaType { get; }
-
-    public string ContentType => $"{MediaType}; charset=utf-8";
-
     /// <summary>The closing tag before which the formatter writes the entries.</summary>
     protected abstract string ClosingTag { get; }
 
     private byte[] _closingTag => _closingTagBytes ??= Encoding.UTF8.GetBytes(ClosingTag);
 
-    public static bool TryGet(string? extension, [NotNullWhen(true)] out FeedFormat? format)
-    {
-        format = All.FirstOrDefault(candidate => string.Equals(candidate.Extension, extension, StringComparison.Ordinal));
-        return format is not null;
-    }
-
-    /// <summary>The whole document as UTF-8 without byte order mark, declared as such.</summary>
-    public byte[] Write(FeedDocument document) => WriteParts(document).ToArray();
-
-    /// <summary>The whole document as its parts, the entries' XML shared with every other feed that lists them.</summary>
-    public FeedBytes WriteParts(FeedDocument document)
+    /// <summary>The whole document, declared as UTF-8, as its parts: the entries' XML is shared with every other feed that lists them.</summary>
+    public override FeedBytes WriteParts(FeedDocument document)
     {
         // The formatters write synchronously; they write into memory here, never into the response.
         var shell = RenderBuffer.Write(buffer =>

@@ -10,7 +10,7 @@ namespace Feeds.Formats;
 /// (RSS Best Practices, "atom:link"), dc:creator for name-only authors (RSS's author element requires
 /// an e-mail address), content:encoded for the full HTML body, media:content for the lead image.
 /// </summary>
-internal sealed class RssFeedFormat : FeedFormat
+internal sealed class RssFeedFormat : SyndicationFeedFormat
 {
     public override string Extension => "rss";
     public override string MediaType => "application/rss+xml";

@@ -31,7 +31,7 @@ public static class FeedEndpoints
     {
         if (!FeedFormat.TryGet(extension, out var format))
         {
-            return Problems.NotFound($"There is no feed format '{extension}'; use .rss or .atom.");
+            return Problems.NotFound($"There is no feed format '{extension}'; use .rss, .atom or .json.");
         }
         if (!TryReadLimit(request.Query, options.Value, out var limit, out var limitError))
         {

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace Feeds.Tests.Content;
 
-/// <summary>Whatever text a CMS holds, in whatever field, every feed stays well-formed XML 1.0.</summary>
+/// <summary>Whatever text a CMS holds, in whatever field, every feed stays well-formed XML 1.0 (and valid JSON).</summary>
 public sealed partial class FeedPropertyTests
 {
     // RFC 3986 section 2: unreserved, reserved and percent-encoded characters only, so every reader can parse it.
@@ -53,6 +53,11 @@ public sealed partial class FeedPropertyTests
 
             var rss = FeedXml.Parse(FeedFormat.Rss.Write(document));
             var atom = FeedXml.Parse(FeedFormat.Atom.Write(document));
+
+            using var json = System.Text.Json.JsonDocument.Parse(FeedFormat.Json.Write(document));
+            var jsonItem = Assert.Single(json.RootElement.GetProperty("items").EnumerateArray().ToList());
+            Assert.Equal(document.Entries[0].Id, jsonItem.GetProperty("id").GetString());
+            Assert.Equal(document.Entries[0].Title, jsonItem.GetProperty("title").GetString());
 
             var item = Assert.Single(FeedXml.RssItems(rss));
             var entry = Assert.Single(FeedXml.AtomEntries(atom));

@@ -152,7 +152,7 @@ public sealed class HttpBehaviourTests
 
     [Theory]
     [InlineData("/feeds/all.xml")]
-    [InlineData("/feeds/all.json")]
+    [InlineData("/feeds/all.rdf")]
     [InlineData("/feeds/all")]
     [InlineData("/no/such/page")]
     public async Task UnknownFormatOrPath_Returns404ProblemDetails(string path)
