@@ -4,7 +4,7 @@ namespace Feeds.Publishing;
 
 /// <summary>
 /// One rendered feed with everything a response needs, prepared once: the identity bytes, their gzip and
-/// Brotli forms, and the header values. Serving it allocates nothing.
+/// Brotli forms, and the header values. Serving it only copies bytes into the response.
 /// </summary>
 public sealed class RenderedFeed
 {
