@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Feeds.Data;
@@ -21,40 +20,14 @@ public sealed record CleanArticle(
 /// </summary>
 public sealed class CleanArticleCache(int capacity = 4096)
 {
-    private readonly ConcurrentDictionary<long, Entry> _entries = new();
-    private long _hits;
-    private long _misses;
+    private readonly BoundedMemo<long, UInt128, CleanArticle> _memo = new(capacity, (a, b) => a == b);
 
-    public long Hits => Interlocked.Read(ref _hits);
-    public long Misses => Interlocked.Read(ref _misses);
-    public int Count => _entries.Count;
+    public long Hits => _memo.Hits;
+    public long Misses => _memo.Misses;
+    public int Count => _memo.Count;
 
-    public CleanArticle GetOrAdd(ArticleRow article, Func<ArticleRow, CleanArticle> clean)
-    {
-        var fingerprint = Fingerprint(article);
-        if (_entries.TryGetValue(article.Id, out var entry) && entry.Fingerprint == fingerprint)
-        {
-            Interlocked.Increment(ref _hits);
-            entry.LastUsed = Environment.TickCount64;
-            return entry.Value;
-        }
-        Interlocked.Increment(ref _misses);
-        var value = clean(article);
-        _entries[article.Id] = new Entry(fingerprint, value) { LastUsed = Environment.TickCount64 };
-        if (_entries.Count > capacity)
-        {
-            Trim();
-        }
-        return value;
-    }
-
-    private void Trim()
-    {
-        foreach (var (id, _) in _entries.OrderBy(entry => entry.Value.LastUsed).Take(_entries.Count - capacity * 3 / 4).ToList())
-        {
-            _entries.TryRemove(id, out _);
-        }
-    }
+    public CleanArticle GetOrAdd(ArticleRow article, Func<ArticleRow, CleanArticle> clean) =>
+        _memo.GetOrAdd(article.Id, Fingerprint(article), () => clean(article));
 
     private static UInt128 Fingerprint(ArticleRow article)
     {
@@ -68,12 +41,5 @@ public sealed class CleanArticleCache(int capacity = 4096)
         Span<byte> digest = stackalloc byte[32];
         hash.GetHashAndReset(digest);
         return MemoryMarshal.Read<UInt128>(digest);
-    }
-
-    private sealed class Entry(UInt128 fingerprint, CleanArticle value)
-    {
-        public UInt128 Fingerprint { get; } = fingerprint;
-        public CleanArticle Value { get; } = value;
-        public long LastUsed { get; set; }
     }
 }

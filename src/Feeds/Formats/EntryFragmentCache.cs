@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Feeds.Content;
 
 namespace Feeds.Formats;
@@ -10,26 +9,10 @@ namespace Feeds.Formats;
 /// </summary>
 internal sealed class EntryFragmentCache(int capacity = 8192)
 {
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly BoundedMemo<string, FeedEntry, byte[]> _memo = new(capacity, SameEntry);
 
-    public byte[] GetOrAdd(FeedEntry feedEntry, Func<FeedEntry, byte[]> write)
-    {
-        if (_entries.TryGetValue(feedEntry.Id, out var cached) && SameEntry(cached.Source, feedEntry))
-        {
-            cached.LastUsed = Environment.TickCount64;
-            return cached.Xml;
-        }
-        var xml = write(feedEntry);
-        _entries[feedEntry.Id] = new Entry(feedEntry, xml) { LastUsed = Environment.TickCount64 };
-        if (_entries.Count > capacity)
-        {
-            foreach (var (id, _) in _entries.OrderBy(entry => entry.Value.LastUsed).Take(_entries.Count - capacity * 3 / 4).ToList())
-            {
-                _entries.TryRemove(id, out _);
-            }
-        }
-        return xml;
-    }
+    public byte[] GetOrAdd(FeedEntry feedEntry, Func<FeedEntry, byte[]> write) =>
+        _memo.GetOrAdd(feedEntry.Id, feedEntry, () => write(feedEntry));
 
     /// <summary>
     /// Every field that reaches the XML; strings that come from the same cleaned article compare by reference
@@ -46,11 +29,4 @@ internal sealed class EntryFragmentCache(int capacity = 8192)
         && a.Image?.MediaType == b.Image?.MediaType
         && a.Authors.SequenceEqual(b.Authors, StringComparer.Ordinal)
         && a.Categories.SequenceEqual(b.Categories, StringComparer.Ordinal);
-
-    private sealed class Entry(FeedEntry source, byte[] xml)
-    {
-        public FeedEntry Source { get; } = source;
-        public byte[] Xml { get; } = xml;
-        public long LastUsed { get; set; }
-    }
 }
