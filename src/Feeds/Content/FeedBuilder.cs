@@ -11,6 +11,8 @@ public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTim
 {
     private const string Untitled = "(無標題)";
     private readonly FeedsOptions _options = options.Value;
+    private readonly string _siteName = XmlText.Clean(options.Value.SiteName);
+    private readonly string _siteDescription = XmlText.Clean(options.Value.SiteDescription);
 
     /// <summary>Articles are in feed order, newest first; <paramref name="categoryName"/> names an article's category.</summary>
     public FeedDocument Build(
@@ -22,16 +24,15 @@ public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTim
         Func<long, string?> categoryName)
     {
         var entries = articles.Select(article => BuildEntry(article, tags[article.Id], categoryName(article.CategoryId))).ToArray();
-        var siteName = XmlText.Clean(_options.SiteName);
         var name = subject.Name is null ? null : XmlText.Clean(subject.Name);
         return new FeedDocument(
             Id: FeedId(subject.Slug),
-            Title: name is null ? siteName : $"{siteName} - {name}",
-            Description: name is null ? XmlText.Clean(_options.SiteDescription) : $"{name} - {XmlText.Clean(_options.SiteDescription)}",
+            Title: name is null ? _siteName : $"{_siteName} - {name}",
+            Description: name is null ? _siteDescription : $"{name} - {_siteDescription}",
             Language: _options.Language,
             SiteLink: _options.SiteUrl,
             SelfLink: selfLink,
-            Publisher: siteName,
+            Publisher: _siteName,
             Updated: siteTime.ToSite(updatedUtc),
             TimeToLive: TimeSpan.FromMinutes(_options.TimeToLiveMinutes),
             Entries: entries);
@@ -73,7 +74,7 @@ public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTim
             Link: link,
             Summary: string.IsNullOrEmpty(summary) ? null : summary,
             ContentHtml: content.Length == 0 ? null : content,
-            Authors: authors.Count == 0 ? [XmlText.Clean(_options.SiteName)] : authors,
+            Authors: authors.Count == 0 ? [_siteName] : authors,
             Image: image);
     }
 

@@ -16,9 +16,9 @@ internal static class ContentCodings
         {
             return ContentCoding.Identity;
         }
-        var brotli = 0.0;
-        var gzip = 0.0;
-        var any = -1.0;
+        double? brotli = null;
+        double? gzip = null;
+        double? any = null;
         foreach (var range in acceptEncoding.AsSpan().Split(','))
         {
             var item = acceptEncoding.AsSpan()[range].Trim();
@@ -38,20 +38,15 @@ internal static class ContentCodings
                 any = quality;
             }
         }
-        if (any >= 0)
-        {
-            brotli = brotli == 0 && !Mentions(acceptEncoding, "br") ? any : brotli;
-            gzip = gzip == 0 && !Mentions(acceptEncoding, "gzip") ? any : gzip;
-        }
-        if (brotli > 0 && brotli >= gzip)
+        // "*" stands for every coding the header does not name (RFC 9110 12.5.3).
+        var brotliQuality = brotli ?? any ?? 0;
+        var gzipQuality = gzip ?? any ?? 0;
+        if (brotliQuality > 0 && brotliQuality >= gzipQuality)
         {
             return ContentCoding.Brotli;
         }
-        return gzip > 0 ? ContentCoding.Gzip : ContentCoding.Identity;
+        return gzipQuality > 0 ? ContentCoding.Gzip : ContentCoding.Identity;
     }
-
-    private static bool Mentions(string acceptEncoding, string coding) =>
-        acceptEncoding.Contains(coding, StringComparison.OrdinalIgnoreCase);
 
     private static double Quality(ReadOnlySpan<char> parameters)
     {

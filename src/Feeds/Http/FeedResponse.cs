@@ -51,7 +51,7 @@ public sealed class FeedResponse(RenderedFeed feed, FeedHeaders headers) : IResu
         {
             return Task.CompletedTask;
         }
-        // Copied into the response pipe and flushed once: no synchronous IO, no extra buffer.
+        // Copied from the stored bytes into the response pipe: no synchronous IO, no extra buffer.
         return compressed is not null
             ? response.BodyWriter.WriteAsync(compressed, httpContext.RequestAborted).AsTask()
             : feed.Identity.WriteToAsync(response.BodyWriter, httpContext.RequestAborted).AsTask();

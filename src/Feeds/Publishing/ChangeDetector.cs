@@ -17,8 +17,8 @@ public sealed class ChangeDetector(
     private FeedVersions _current = FeedVersions.Empty;
     private bool _failing;
 
-    /// <summary>Raised after a poll that produced new versions, with the previous and the new ones.</summary>
-    public event Action<FeedVersions, FeedVersions>? Changed;
+    /// <summary>Raised after each poll, with the versions it read.</summary>
+    public event Action<FeedVersions>? Changed;
 
     public FeedVersions Current => Volatile.Read(ref _current);
 
@@ -34,8 +34,8 @@ public sealed class ChangeDetector(
     {
         var rows = await store.GetCategoryVersionsAsync(clock.GetUtcNow().UtcDateTime, cancellationToken);
         var next = new FeedVersions(rows);
-        var previous = Interlocked.Exchange(ref _current, next);
-        Changed?.Invoke(previous, next);
+        Volatile.Write(ref _current, next);
+        Changed?.Invoke(next);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

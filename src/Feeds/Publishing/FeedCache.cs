@@ -19,7 +19,7 @@ public sealed class FeedCache
     public FeedCache(IOptions<FeedsOptions> options, ChangeDetector changeDetector)
     {
         _maxBytes = options.Value.CacheSizeMegabytes * 1024L * 1024L;
-        changeDetector.Changed += (_, next) => DropStale(next);
+        changeDetector.Changed += DropStale;
     }
 
     public int Count => _entries.Count;

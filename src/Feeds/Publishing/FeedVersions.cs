@@ -35,8 +35,6 @@ public sealed class FeedVersions
     /// <summary>The feed's version token, or null when no such feed exists.</summary>
     public string? TokenOf(string slug) => _tokens.GetValueOrDefault(slug);
 
-    public IEnumerable<string> Slugs => _tokens.Keys;
-
     private static List<CategoryVersionRow> Subtree(CategoryVersionRow root, ILookup<long, CategoryVersionRow> children)
     {
         var result = new List<CategoryVersionRow>();
