@@ -55,6 +55,14 @@ public sealed class FeedsOptions
     [Range(1, 65536)]
     public int CacheSizeMegabytes { get; set; } = 256;
 
+    /// <summary>Articles per archive page (RFC 5005 archives are months, split into pages of this size).</summary>
+    [Range(10, 1000)]
+    public int ArchivePageSize { get; set; } = 100;
+
+    /// <summary>WebSub (W3C Recommendation 2018): hubs announced in every feed and pinged when a feed changes.</summary>
+    [Required]
+    public WebSubOptions WebSub { get; set; } = new();
+
     /// <summary>Fill a newly created embedded database with demo articles.</summary>
     public bool DemoData { get; set; } = true;
 
@@ -70,6 +78,19 @@ public sealed class DatabaseOptions
 
     [Required]
     public string ConnectionString { get; set; } = "Data Source=data/feeds.db";
+}
+
+public sealed class WebSubOptions
+{
+    /// <summary>Hub URLs; none (the default) turns WebSub off.</summary>
+    public List<Uri> Hubs { get; set; } = [];
+
+    /// <summary>How often a failed publish ping is tried in all, with doubling waits between tries.</summary>
+    [Range(1, 20)]
+    public int MaxAttempts { get; set; } = 6;
+
+    /// <summary>The wait before the second try; it doubles for each try after.</summary>
+    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>Checks what data annotations cannot, so that a wrong setting stops the process at start.</summary>
@@ -105,6 +126,17 @@ internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOpti
         if (!Content.SiteTime.TryCreate(options.SiteTimeZone, out _))
         {
             failures.Add($"Feeds:SiteTimeZone '{options.SiteTimeZone}' is neither a known time zone nor an offset such as +08:00.");
+        }
+        foreach (var hub in options.WebSub.Hubs)
+        {
+            if (!IsHttpBase(hub))
+            {
+                failures.Add($"Feeds:WebSub:Hubs: '{hub}' is not an absolute http or https URL.");
+            }
+        }
+        if (options.WebSub.FirstRetryDelay < TimeSpan.Zero || options.WebSub.FirstRetryDelay > TimeSpan.FromHours(1))
+        {
+            failures.Add("Feeds:WebSub:FirstRetryDelay must be between 00:00:00 and 01:00:00.");
         }
         if (!Data.SqlDialect.TryGet(options.Database.Provider, out _))
         {

@@ -28,6 +28,7 @@ public static class Hosting
         services.AddSingleton<ChangeDetector>();
         services.AddSingleton<FeedCache>();
         services.AddSingleton<FeedPublisher>();
+        services.AddSingleton<FeedUrls>();
         services.AddSingleton(provider => new FeedHeaders(TimeSpan.FromMinutes(Options(provider).TimeToLiveMinutes)));
         return services;
     }

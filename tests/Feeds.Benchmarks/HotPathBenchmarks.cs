@@ -49,7 +49,7 @@ public class HotPathBenchmarks
         await _services.GetRequiredService<ChangeDetector>().RefreshAsync(CancellationToken.None);
         _publisher = _services.GetRequiredService<FeedPublisher>();
         _headers = _services.GetRequiredService<FeedHeaders>();
-        _request = new FeedRequest("logistics", FeedFormat.Rss, 50);
+        _request = new FeedRequest(FeedKey.Category("logistics"), FeedFormat.Rss, 50);
         var feed = (await _publisher.GetAsync(_request, CancellationToken.None))!;
         _etag = feed.ETag;
         _token = feed.Token;
@@ -74,11 +74,11 @@ public class HotPathBenchmarks
     public Task<RenderedFeed?> Render() => _publisher.RenderAsync(_request, _token);
 
     [Benchmark(Description = "uncached render: the database reads alone")]
-    public Task<FeedRead> Read() => _services.GetRequiredService<ArticleStore>().ReadFeedAsync("logistics", DateTime.UtcNow, 50, CancellationToken.None);
+    public Task<FeedRead> Read() => _services.GetRequiredService<ArticleStore>().ReadFeedAsync(new FeedScope("logistics", null), DateTime.UtcNow, 50, CancellationToken.None);
 
     private async Task ServeAsync(HttpContext context)
     {
-        var feed = await _publisher.GetAsync(new FeedRequest("logistics", FeedFormat.Rss, 50), CancellationToken.None);
+        var feed = await _publisher.GetAsync(new FeedRequest(FeedKey.Category("logistics"), FeedFormat.Rss, 50), CancellationToken.None);
         IResult result = ConditionalRequest.IsNotModified(context.Request, feed!, DateTimeOffset.UtcNow)
             ? new NotModifiedResponse(feed!, _headers)
             : new FeedResponse(feed!, _headers);

@@ -71,7 +71,7 @@ public class QueryBenchmarks
     public Task<int> Site() => CountAsync(null);
 
     [Benchmark(Description = "poll of all feed versions")]
-    public async Task<int> Versions() => (await _store.GetCategoryVersionsAsync(_now, CancellationToken.None)).Count;
+    public async Task<int> Versions() => (await _store.GetVersionsAsync(_now, CancellationToken.None)).Categories.Count;
 
-    private async Task<int> CountAsync(string? slug) => (await _store.GetFeedStateAsync(slug, _now, 50, CancellationToken.None)).Keys.Count;
+    private async Task<int> CountAsync(string? slug) => (await _store.GetFeedStateAsync(new FeedScope(slug, null), _now, 50, CancellationToken.None)).Keys.Count;
 }

@@ -12,7 +12,23 @@ public sealed record FeedDocument(
     string Publisher,
     DateTimeOffset Updated,
     TimeSpan TimeToLive,
-    IReadOnlyList<FeedEntry> Entries);
+    IReadOnlyList<FeedEntry> Entries)
+{
+    /// <summary>Further links of the feed: WebSub hubs, RFC 5005 archive navigation.</summary>
+    public IReadOnlyList<FeedLink> Links { get; init; } = [];
+
+    /// <summary>An archive document (RFC 5005 section 4: fh:archive).</summary>
+    public bool IsArchive { get; init; }
+
+    /// <summary>An XSLT stylesheet that shows the XML formats as a page in a browser.</summary>
+    public Uri? Stylesheet { get; init; }
+
+    /// <summary>The first link of this relation, or null.</summary>
+    public Uri? LinkOf(string relation) => Links.FirstOrDefault(link => link.Relation == relation)?.Href;
+}
+
+/// <param name="Relation">An IANA link relation: hub, current, prev-archive, next-archive.</param>
+public sealed record FeedLink(string Relation, Uri Href, string? MediaType);
 
 /// <param name="Id">Stable id: the same in every feed and every run, whatever the title or category.</param>
 /// <param name="Authors">The writer, then the source organisation; never empty.</param>
@@ -32,3 +48,12 @@ public sealed record FeedEntry(
     FeedImage? Image);
 
 public sealed record FeedImage(Uri Url, string? MediaType);
+
+/// <summary>The link relations Feeds writes besides self and alternate.</summary>
+public static class FeedRelations
+{
+    public const string Hub = "hub";
+    public const string Current = "current";
+    public const string PrevArchive = "prev-archive";
+    public const string NextArchive = "next-archive";
+}

@@ -21,6 +21,25 @@ public sealed class ArticleStore(Database database)
         FROM categories c
         """;
 
+    // Each tag's version and the publish time of its newest visible article, one seek each on
+    // ix_article_tags_newest: the same as categories get, for tag feeds.
+    private const string TagVersionsSql = """
+        SELECT t.id, t.name, t.version,
+               (SELECT MAX(x.published_at)
+                FROM article_tags x
+                WHERE x.tag_id = t.id AND x.is_published = 1 AND x.published_at <= @now) AS newest_due
+        FROM tags t
+        """;
+
+    private const string VersionsSql = CategoryVersionsSql + ";\n" + TagVersionsSql;
+
+    /// <summary>What puts an article in an archive's scope; the dialect's archive texts share it.</summary>
+    internal const string ArchiveScopeCondition = """
+            a.is_published = 1 AND a.published_at <= @now
+          AND (@categorySlug IS NULL OR a.category_id IN (SELECT id FROM subtree))
+          AND (@tagId IS NULL OR a.id IN (SELECT x.article_id FROM article_tags x WHERE x.tag_id = @tagId))
+        """;
+
     private const string ArticlesByIdSql = """
         SELECT id, external_id, category_id, title, summary, content_html, author, source, url, image_url,
                published_at, updated_at, is_published
@@ -38,22 +57,25 @@ public sealed class ArticleStore(Database database)
 
     /// <summary>
     /// In one command: every category, and the keys of the newest published articles whose publish time
-    /// has come, newest first, of the category <paramref name="slug"/> and all below it, or of the whole site
-    /// when <paramref name="slug"/> is null. Reads no article body: enough to answer a conditional request.
+    /// has come, newest first, of the scope (a category and all below it, a tag, or the whole site).
+    /// Reads no article body: enough to answer a conditional request.
     /// </summary>
     public async Task<(IReadOnlyList<CategoryRow> Categories, IReadOnlyList<ArticleKey> Keys)> GetFeedStateAsync(
-        string? slug, DateTime nowUtc, int limit, CancellationToken cancellationToken)
+        FeedScope scope, DateTime nowUtc, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await ReadStateAsync(connection, slug, nowUtc, limit, cancellationToken);
+        return await ReadStateAsync(connection, scope, nowUtc, limit, cancellationToken);
     }
 
     private async Task<(IReadOnlyList<CategoryRow> Categories, IReadOnlyList<ArticleKey> Keys)> ReadStateAsync(
-        DbConnection connection, string? slug, DateTime nowUtc, int limit, CancellationToken cancellationToken)
+        DbConnection connection, FeedScope scope, DateTime nowUtc, int limit, CancellationToken cancellationToken)
     {
-        var command = slug is null
-            ? new CommandDefinition(database.Dialect.SiteFeedStateSql, new { now = nowUtc, limit }, cancellationToken: cancellationToken)
-            : new CommandDefinition(database.Dialect.SubtreeFeedStateSql, new { slug, now = nowUtc, limit }, cancellationToken: cancellationToken);
+        var command = scope switch
+        {
+            { TagId: { } tagId } => new CommandDefinition(database.Dialect.TagFeedStateSql, new { tagId, now = nowUtc, limit }, cancellationToken: cancellationToken),
+            { CategorySlug: { } slug } => new CommandDefinition(database.Dialect.SubtreeFeedStateSql, new { slug, now = nowUtc, limit }, cancellationToken: cancellationToken),
+            _ => new CommandDefinition(database.Dialect.SiteFeedStateSql, new { now = nowUtc, limit }, cancellationToken: cancellationToken),
+        };
         await using var results = await connection.QueryMultipleAsync(command);
         var categories = (await results.ReadAsync<CategoryRow>()).AsList();
         var keys = (await results.ReadAsync<ArticleKey>()).AsList();
@@ -61,19 +83,88 @@ public sealed class ArticleStore(Database database)
     }
 
     /// <summary>Everything one rendering needs, on one connection: the feed's state, then its articles and their tags.</summary>
-    public async Task<FeedRead> ReadFeedAsync(string? slug, DateTime nowUtc, int limit, CancellationToken cancellationToken)
+    public async Task<FeedRead> ReadFeedAsync(FeedScope scope, DateTime nowUtc, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var (categories, keys) = await ReadStateAsync(connection, slug, nowUtc, limit, cancellationToken);
+        var (categories, keys) = await ReadStateAsync(connection, scope, nowUtc, limit, cancellationToken);
         var (articles, tags) = await ReadArticlesAsync(connection, keys.Select(key => key.Id).ToArray(), cancellationToken);
         return new FeedRead(categories, keys, articles, tags);
     }
 
-    public async Task<IReadOnlyList<CategoryVersionRow>> GetCategoryVersionsAsync(DateTime nowUtc, CancellationToken cancellationToken)
+    /// <summary>
+    /// One archive page and where its neighbours are, on one connection. The page holds at most
+    /// <paramref name="pageSize"/> articles of [<paramref name="from"/>, <paramref name="to"/>) older than
+    /// <paramref name="before"/>, newest first; a month's pages are counted from its end, so the newest page of
+    /// a month needs no cursor. Null when the page is empty. Every step is a keyset range, never OFFSET.
+    /// </summary>
+    /// <param name="monthOf">The [start, end) of the month containing an instant.</param>
+    public async Task<ArchiveRead?> ReadArchiveAsync(
+        FeedScope scope, DateTime from, DateTime to, ArchiveKey? before, int pageSize, DateTime nowUtc,
+        Func<DateTime, (DateTime Start, DateTime End)> monthOf, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<CategoryVersionRow>(new CommandDefinition(CategoryVersionsSql, new { now = nowUtc }, cancellationToken: cancellationToken));
-        return rows.AsList();
+        var scopeParameters = new { categorySlug = scope.CategorySlug, tagId = scope.TagId, now = nowUtc };
+        var end = before ?? new ArchiveKey(to, 0);
+        var keys = await QueryKeysAsync(connection, database.Dialect.ArchivePageSql,
+            new { scopeParameters.categorySlug, scopeParameters.tagId, scopeParameters.now, from, beforeAt = end.PublishedAt, beforeId = end.Id, take = pageSize + 1 },
+            cancellationToken);
+        if (keys.Count == 0)
+        {
+            return null;
+        }
+        var page = keys.Count > pageSize ? keys.GetRange(0, pageSize) : keys;
+        var neighbours = await connection.QuerySingleAsync<ArchiveNeighbours>(new CommandDefinition(database.Dialect.ArchiveNeighboursSql,
+            new { scopeParameters.categorySlug, scopeParameters.tagId, scopeParameters.now, from, to }, cancellationToken: cancellationToken));
+
+        // Older: the next page of this month, else the newest page of the month of the newest older article.
+        ArchiveLocation? older = keys.Count > pageSize
+            ? new ArchiveLocation(from, ArchiveKey.Of(page[^1]))
+            : neighbours.Older is { } olderAt ? new ArchiveLocation(monthOf(olderAt).Start, null) : null;
+
+        // Newer: within the month, the page ending at this page's cursor; else the oldest page of the next month.
+        ArchiveLocation? newer = null;
+        if (before is { } cursor)
+        {
+            var above = await QueryKeysAsync(connection, database.Dialect.ArchiveNewerSql,
+                new { scopeParameters.categorySlug, scopeParameters.tagId, scopeParameters.now, to, fromAt = cursor.PublishedAt, fromId = cursor.Id, take = pageSize + 1 },
+                cancellationToken);
+            newer = new ArchiveLocation(from, above.Count > pageSize ? ArchiveKey.Of(above[pageSize]) : null);
+        }
+        else if (neighbours.Newer is { } newerAt)
+        {
+            var (start, monthEnd) = monthOf(newerAt);
+            var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(database.Dialect.ArchiveCountSql,
+                new { scopeParameters.categorySlug, scopeParameters.tagId, scopeParameters.now, from = start, to = monthEnd }, cancellationToken: cancellationToken));
+            // Pages are counted from the month's end: the oldest holds the remainder.
+            var oldest = (int)(count % pageSize == 0 ? pageSize : count % pageSize);
+            ArchiveKey? oldestCursor = null;
+            if (count > pageSize)
+            {
+                var first = await QueryKeysAsync(connection, database.Dialect.ArchiveNewerSql,
+                    new { scopeParameters.categorySlug, scopeParameters.tagId, scopeParameters.now, to = monthEnd, fromAt = start, fromId = long.MinValue, take = oldest + 1 },
+                    cancellationToken);
+                oldestCursor = ArchiveKey.Of(first[oldest]);
+            }
+            newer = new ArchiveLocation(start, oldestCursor);
+        }
+
+        var (articles, tags) = await ReadArticlesAsync(connection, page.Select(key => key.Id).ToArray(), cancellationToken);
+        var categories = (await connection.QueryAsync<CategoryRow>(new CommandDefinition(CategoriesSql, cancellationToken: cancellationToken))).AsList();
+        return new ArchiveRead(new FeedRead(categories, page, articles, tags), older, newer);
+    }
+
+    private static async Task<List<ArticleKey>> QueryKeysAsync(DbConnection connection, string sql, object parameters, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<ArticleKey>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).AsList();
+
+    /// <summary>What the change detector polls: every category's and every tag's version and newest due time, in one command.</summary>
+    public async Task<(IReadOnlyList<CategoryVersionRow> Categories, IReadOnlyList<TagVersionRow> Tags)> GetVersionsAsync(
+        DateTime nowUtc, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(VersionsSql, new { now = nowUtc }, cancellationToken: cancellationToken));
+        var categories = (await results.ReadAsync<CategoryVersionRow>()).AsList();
+        var tags = (await results.ReadAsync<TagVersionRow>()).AsList();
+        return (categories, tags);
     }
 
     /// <summary>The full articles of these ids, with their tags in order; ids no longer present are absent.</summary>
@@ -95,6 +186,30 @@ public sealed class ArticleStore(Database database)
         var tags = await connection.QueryAsync<ArticleTagRow>(new CommandDefinition(TagsByArticleSql, new { ids }, cancellationToken: cancellationToken));
         return (articles.ToDictionary(article => article.Id), tags.ToLookup(tag => tag.ArticleId, tag => tag.Name));
     }
+}
+
+/// <summary>Whose articles a feed shows: a category and all below it, a tag, or (both null) the whole site.</summary>
+public sealed record FeedScope(string? CategorySlug, long? TagId)
+{
+    public static readonly FeedScope Site = new(null, null);
+}
+
+/// <summary>A position in newest-first order: publish time, then id.</summary>
+public readonly record struct ArchiveKey(DateTime PublishedAt, long Id)
+{
+    public static ArchiveKey Of(ArticleKey key) => new(key.PublishedAt, key.Id);
+}
+
+/// <summary>An archive page: the month (by its first instant, UTC) and the cursor the page ends before (null: the month's newest page).</summary>
+public sealed record ArchiveLocation(DateTime MonthStart, ArchiveKey? Before);
+
+/// <summary>One archive page's read and its neighbours (RFC 5005 prev-archive is <see cref="Older"/>).</summary>
+public sealed record ArchiveRead(FeedRead Feed, ArchiveLocation? Older, ArchiveLocation? Newer);
+
+public sealed class ArchiveNeighbours
+{
+    public DateTime? Older { get; init; }
+    public DateTime? Newer { get; init; }
 }
 
 /// <summary>One rendering's read: categories, the feed's keys in order, and the articles and tags behind them.</summary>

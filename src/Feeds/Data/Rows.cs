@@ -52,3 +52,12 @@ public sealed class CategoryVersionRow
     public long Version { get; init; }
     public DateTime? NewestDue { get; init; }
 }
+
+/// <summary>What the change detector reads of a tag: its name (its feed's slug and title), version and newest due time.</summary>
+public sealed class TagVersionRow
+{
+    public long Id { get; init; }
+    public required string Name { get; init; }
+    public long Version { get; init; }
+    public DateTime? NewestDue { get; init; }
+}

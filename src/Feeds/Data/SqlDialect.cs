@@ -18,6 +18,11 @@ public sealed class SqlDialect
         CreateConnection = connectionString => new SqliteConnection(connectionString),
         SubtreeFeedStateSql = SqliteSql.SubtreeFeedStateSql,
         SiteFeedStateSql = SqliteSql.SiteFeedStateSql,
+        TagFeedStateSql = SqliteSql.TagFeedStateSql,
+        ArchivePageSql = SqliteSql.ArchivePageSql,
+        ArchiveNewerSql = SqliteSql.ArchiveNewerSql,
+        ArchiveCountSql = SqliteSql.ArchiveCountSql,
+        ArchiveNeighboursSql = SqliteSql.ArchiveNeighboursSql,
         CreateMigrationsTableSql = SqliteSql.CreateMigrationsTableSql,
         SplitBatches = script => [script],
     };
@@ -28,6 +33,11 @@ public sealed class SqlDialect
         CreateConnection = connectionString => new SqlConnection(connectionString),
         SubtreeFeedStateSql = SqlServerSql.SubtreeFeedStateSql,
         SiteFeedStateSql = SqlServerSql.SiteFeedStateSql,
+        TagFeedStateSql = SqlServerSql.TagFeedStateSql,
+        ArchivePageSql = SqlServerSql.ArchivePageSql,
+        ArchiveNewerSql = SqlServerSql.ArchiveNewerSql,
+        ArchiveCountSql = SqlServerSql.ArchiveCountSql,
+        ArchiveNeighboursSql = SqlServerSql.ArchiveNeighboursSql,
         CreateMigrationsTableSql = SqlServerSql.CreateMigrationsTableSql,
         SplitBatches = SqlServerSql.SplitBatches,
     };
@@ -45,6 +55,24 @@ public sealed class SqlDialect
 
     /// <summary>One command, two results: every category, then the keys of the site's newest visible articles.</summary>
     public required string SiteFeedStateSql { get; init; }
+
+    /// <summary>One command, two results: every category, then the keys of the newest visible articles with tag @tagId.</summary>
+    public required string TagFeedStateSql { get; init; }
+
+    /// <summary>
+    /// Archive keys newest first: visible, in scope (@categorySlug subtree, @tagId, or both NULL for the
+    /// site), from @from on, older than (@beforeAt, @beforeId); at most @take.
+    /// </summary>
+    public required string ArchivePageSql { get; init; }
+
+    /// <summary>Archive keys oldest first: in scope, before @to, from (@fromAt, @fromId) on; at most @take.</summary>
+    public required string ArchiveNewerSql { get; init; }
+
+    /// <summary>How many visible articles in scope were published in [@from, @to).</summary>
+    public required string ArchiveCountSql { get; init; }
+
+    /// <summary>One row: the newest visible publish time in scope before @from (older), the oldest from @to on (newer).</summary>
+    public required string ArchiveNeighboursSql { get; init; }
 
     public required string CreateMigrationsTableSql { get; init; }
 

@@ -17,7 +17,7 @@ internal sealed class AtomFeedFormat : SyndicationFeedFormat
 
     protected override SyndicationFeedFormatter CreateFormatter(FeedDocument document)
     {
-        var feed = new AtomFeed
+        var feed = new AtomFeed(document)
         {
             Id = document.Id,
             Title = new TextSyndicationContent(document.Title),
@@ -29,6 +29,10 @@ internal sealed class AtomFeedFormat : SyndicationFeedFormat
         // RFC 4287 4.1.1: an atom:feed element SHOULD contain one atom:link element with rel="self".
         feed.Links.Add(new SyndicationLink(document.SelfLink, "self", null, MediaType, 0));
         feed.Links.Add(new SyndicationLink(document.SiteLink, "alternate", null, "text/html", 0));
+        foreach (var link in document.Links)
+        {
+            feed.Links.Add(new SyndicationLink(link.Href, link.Relation, null, link.MediaType, 0));
+        }
         // RFC 4287 4.1.1: without a feed author every entry must carry one; entries always do, this is the fallback.
         feed.Authors.Add(new SyndicationPerson(null, document.Publisher, null));
         return new Atom10FeedFormatter(feed);
@@ -71,12 +75,18 @@ internal sealed class AtomFeedFormat : SyndicationFeedFormat
         return item;
     }
 
-    private sealed class AtomFeed : SyndicationFeed
+    private sealed class AtomFeed(FeedDocument document) : SyndicationFeed
     {
         protected override void WriteAttributeExtensions(XmlWriter writer, string version)
         {
             writer.WriteAttributeString("xmlns", "media", FeedNamespaces.XmlNamespaceDeclaration, FeedNamespaces.Media);
             base.WriteAttributeExtensions(writer, version);
+        }
+
+        protected override void WriteElementExtensions(XmlWriter writer, string version)
+        {
+            FeedNamespaces.WriteArchiveMarker(writer, document);
+            base.WriteElementExtensions(writer, version);
         }
     }
 

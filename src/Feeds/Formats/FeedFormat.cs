@@ -73,6 +73,11 @@ internal abstract class SyndicationFeedFormat : FeedFormat
         {
             using var writer = XmlWriter.Create(buffer, DocumentSettings);
             writer.WriteStartDocument();
+            if (document.Stylesheet is not null)
+            {
+                // W3C "Associating Style Sheets with XML documents": browsers that still run XSLT show a page.
+                writer.WriteProcessingInstruction("xml-stylesheet", $"type=\"text/xsl\" href=\"{document.Stylesheet.AbsoluteUri}\"");
+            }
             CreateFormatter(document).WriteTo(writer);
             writer.WriteEndDocument();
         });
@@ -111,10 +116,21 @@ internal abstract class SyndicationFeedFormat : FeedFormat
 
 internal static class FeedNamespaces
 {
+    /// <summary>RFC 5005 section 4: an archive document says so with fh:archive.</summary>
+    public static void WriteArchiveMarker(XmlWriter writer, FeedDocument document)
+    {
+        if (document.IsArchive)
+        {
+            writer.WriteStartElement("fh", "archive", FeedHistory);
+            writer.WriteEndElement();
+        }
+    }
+
     public const string Atom = "http://www.w3.org/2005/Atom";
     public const string DublinCore = "http://purl.org/dc/elements/1.1/";
     public const string Content = "http://purl.org/rss/1.0/modules/content/";
     public const string Media = "http://search.yahoo.com/mrss/";
+    public const string FeedHistory = "http://purl.org/syndication/history/1.0";
     public const string XmlNamespaceDeclaration = "http://www.w3.org/2000/xmlns/";
 
     /// <summary>Media RSS (https://www.rssboard.org/media-rss#media-content) for the lead image.</summary>

@@ -43,9 +43,27 @@ internal sealed class JsonFeedFormat : FeedFormat
         writer.WriteString("title", document.Title);
         writer.WriteString("home_page_url", document.SiteLink.AbsoluteUri);
         writer.WriteString("feed_url", document.SelfLink.AbsoluteUri);
+        // 1.1 next_url: "the next n items"; here the next older archive page (RFC 5005 prev-archive).
+        if (document.LinkOf(FeedRelations.PrevArchive) is { } next)
+        {
+            writer.WriteString("next_url", next.AbsoluteUri);
+        }
         writer.WriteString("description", document.Description);
         writer.WriteString("language", document.Language);
         WriteAuthors(writer, [document.Publisher]);
+        var hubs = document.Links.Where(link => link.Relation == FeedRelations.Hub).ToList();
+        if (hubs.Count > 0)
+        {
+            writer.WriteStartArray("hubs");
+            foreach (var hub in hubs)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("type", "WebSub");
+                writer.WriteString("url", hub.Href.AbsoluteUri);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        }
         writer.WriteStartArray("items");
         foreach (var entry in document.Entries)
         {

@@ -88,6 +88,19 @@ internal sealed class RssFeedFormat : SyndicationFeedFormat
             writer.WriteAttributeString("rel", "self");
             writer.WriteAttributeString("type", mediaType);
             writer.WriteEndElement();
+            // WebSub hubs and RFC 5005 archive links, as atom:link like the self link (WebSub 4, RFC 5005 3).
+            foreach (var link in document.Links)
+            {
+                writer.WriteStartElement("atom", "link", FeedNamespaces.Atom);
+                writer.WriteAttributeString("href", link.Href.AbsoluteUri);
+                writer.WriteAttributeString("rel", link.Relation);
+                if (link.MediaType is not null)
+                {
+                    writer.WriteAttributeString("type", link.MediaType);
+                }
+                writer.WriteEndElement();
+            }
+            FeedNamespaces.WriteArchiveMarker(writer, document);
             base.WriteElementExtensions(writer, version);
         }
     }

@@ -10,44 +10,80 @@ public static class FeedEndpoints
 {
     public static IEndpointRouteBuilder MapFeeds(this IEndpointRouteBuilder routes)
     {
+        string[] getAndHead = [HttpMethods.Get, HttpMethods.Head];
         var feeds = routes.MapGroup("/feeds");
-        feeds.MapMethods("/{slug}.{extension}", [HttpMethods.Get, HttpMethods.Head], GetFeedAsync);
+        feeds.MapMethods("/{slug}.{extension}", getAndHead,
+            (string slug, string extension, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
+                ServeAsync(FeedKey.Category(slug), extension, null, context, publisher, cancellationToken));
+        feeds.MapMethods("/tags/{tag}.{extension}", getAndHead,
+            (string tag, string extension, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
+                ServeAsync(FeedKey.Tag(tag), extension, null, context, publisher, cancellationToken));
+        feeds.MapMethods("/{slug}/archive/{month}.{extension}", getAndHead,
+            (string slug, string month, string extension, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
+                ServeAsync(FeedKey.Category(slug), extension, month, context, publisher, cancellationToken));
+        feeds.MapMethods("/tags/{tag}/archive/{month}.{extension}", getAndHead,
+            (string tag, string month, string extension, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
+                ServeAsync(FeedKey.Tag(tag), extension, month, context, publisher, cancellationToken));
         return routes;
     }
 
     /// <summary>
-    /// /feeds/{slug}.{rss|atom}: the newest articles of a category, a section or (slug "all") the site.
-    /// An unchanged feed is answered from memory, 200 or 304, without touching the database.
+    /// A feed (/feeds/{slug}.{rss|atom|json}, /feeds/tags/{tag}.{...}) or one of its archive pages
+    /// (…/archive/{yyyy-MM}.{...}?before=cursor). An unchanged document is answered from memory, 200 or 304,
+    /// without touching the database.
     /// </summary>
-    private static async Task<Results<FeedResponse, NotModifiedResponse, ProblemHttpResult>> GetFeedAsync(
-        string slug,
-        string extension,
-        HttpRequest request,
-        FeedPublisher publisher,
-        IOptions<FeedsOptions> options,
-        FeedHeaders headers,
-        TimeProvider clock,
-        CancellationToken cancellationToken)
+    private static async Task<Results<FeedResponse, NotModifiedResponse, ProblemHttpResult>> ServeAsync(
+        FeedKey feed, string extension, string? month, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken)
     {
+        var services = context.RequestServices;
+        var options = services.GetRequiredService<IOptions<FeedsOptions>>().Value;
         if (!FeedFormat.TryGet(extension, out var format))
         {
             return Problems.NotFound($"There is no feed format '{extension}'; use .rss, .atom or .json.");
         }
-        if (!TryReadLimit(request.Query, options.Value, out var limit, out var limitError))
+        var query = context.Request.Query;
+        ArchivePage? archive = null;
+        var limit = options.DefaultLimit;
+        if (month is null)
         {
-            return Problems.BadRequest(limitError);
+            if (!TryReadLimit(query, options, out limit, out var limitError))
+            {
+                return Problems.BadRequest(limitError);
+            }
+        }
+        else
+        {
+            if (!ArchiveMonth.TryParse(month, out var archiveMonth))
+            {
+                return Problems.NotFound($"'{month}' is not an archive month; archive months are written yyyy-MM, for example 2026-10.");
+            }
+            if (!TryReadCursor(query, out var before))
+            {
+                return Problems.BadRequest("before must be given at most once, as an archive cursor taken from a prev-archive or next-archive link.");
+            }
+            archive = new ArchivePage(archiveMonth, before);
         }
 
-        var feed = await publisher.GetAsync(new FeedRequest(slug, format, limit), cancellationToken);
-        if (feed is null)
+        var rendered = await publisher.GetAsync(new FeedRequest(feed, format, limit, archive), cancellationToken);
+        if (rendered is null)
         {
-            return Problems.NotFound($"There is no category or section '{slug}'.");
+            return Problems.NotFound(NotFoundDetail(feed, archive));
         }
-        if (ConditionalRequest.IsNotModified(request, feed, clock.GetUtcNow()))
+        var clock = services.GetRequiredService<TimeProvider>();
+        var headers = services.GetRequiredService<FeedHeaders>();
+        if (ConditionalRequest.IsNotModified(context.Request, rendered, clock.GetUtcNow()))
         {
-            return new NotModifiedResponse(feed, headers);
+            return new NotModifiedResponse(rendered, headers);
         }
-        return new FeedResponse(feed, headers);
+        return new FeedResponse(rendered, headers);
+    }
+
+    private static string NotFoundDetail(FeedKey feed, ArchivePage? archive)
+    {
+        var what = feed.Kind == FeedKind.Tag ? $"tag '{feed.Slug}'" : $"category or section '{feed.Slug}'";
+        return archive is null
+            ? $"There is no {what}."
+            : $"There is no {what}, or it has no articles in {archive.Month} at that position.";
     }
 
     private static bool TryReadLimit(IQueryCollection query, FeedsOptions options, out int limit, out string error)
@@ -66,6 +102,21 @@ public static class FeedEndpoints
             error = $"limit must be given once, as a whole number from 1 to {options.MaxLimit.ToString(CultureInfo.InvariantCulture)}.";
             return false;
         }
+        return true;
+    }
+
+    private static bool TryReadCursor(IQueryCollection query, out ArchiveCursor? cursor)
+    {
+        cursor = null;
+        if (!query.TryGetValue("before", out var values))
+        {
+            return true;
+        }
+        if (values.Count != 1 || !ArchiveCursor.TryParse(values[0], out var parsed))
+        {
+            return false;
+        }
+        cursor = parsed;
         return true;
     }
 }

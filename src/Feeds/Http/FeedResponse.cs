@@ -15,14 +15,21 @@ public sealed class FeedHeaders(TimeSpan maxAge)
     /// <summary>Same lifetime as the RSS ttl; shared caches (a CDN) may keep it too.</summary>
     public StringValues CacheControl { get; } = new($"public, max-age={((int)maxAge.TotalSeconds).ToString(CultureInfo.InvariantCulture)}");
 
+    /// <summary>A final archive page never changes (RFC 8246 immutable; a year, RFC 9111 5.2.2.1).</summary>
+    public static readonly StringValues CacheForever = new("public, max-age=31536000, immutable");
+
     /// <summary>Validators and freshness, sent alike with a 200 and a 304.</summary>
     public void WriteTo(HttpResponse response, RenderedFeed feed)
     {
         var headers = response.Headers;
         headers.ETag = feed.ETag;
         headers.LastModified = feed.LastModifiedHeader;
-        headers.CacheControl = CacheControl;
+        headers.CacheControl = feed.Immutable ? CacheForever : CacheControl;
         headers.Vary = VaryAcceptEncoding;
+        if (feed.LinkHeader.Count > 0)
+        {
+            headers.Link = feed.LinkHeader;
+        }
     }
 }
 

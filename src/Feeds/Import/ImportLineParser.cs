@@ -132,7 +132,7 @@ public sealed partial class ImportLineParser(SiteTime siteTime)
         {
             throw new InvalidLineException($"{name} '{slug}' is not a slug (lower-case letters, digits and hyphens, up to 64)");
         }
-        if (slug == FeedPublisher.SiteSlug)
+        if (slug == FeedKey.SiteSlug)
         {
             throw new InvalidLineException($"{name} '{slug}' is reserved for the whole-site feed");
         }

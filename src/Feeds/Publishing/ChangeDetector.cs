@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Feeds.Publishing;
 
 /// <summary>
-/// Reads every category's version in one small query on a short interval (Feeds:RefreshInterval) and
+/// Reads every category's and tag's version in one small query on a short interval (Feeds:RefreshInterval) and
 /// publishes the result as <see cref="Current"/>. Whoever wrote to the database, its feeds show the change
 /// after the next poll; between polls no request reads the database to learn whether a feed changed.
 /// </summary>
@@ -32,8 +32,8 @@ public sealed class ChangeDetector(
     /// <summary>Polls now (the background loop calls it; tests call it to skip the wait).</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        var rows = await store.GetCategoryVersionsAsync(clock.GetUtcNow().UtcDateTime, cancellationToken);
-        var next = new FeedVersions(rows);
+        var (categories, tags) = await store.GetVersionsAsync(clock.GetUtcNow().UtcDateTime, cancellationToken);
+        var next = new FeedVersions(categories, tags);
         Volatile.Write(ref _current, next);
         Changed?.Invoke(next);
     }

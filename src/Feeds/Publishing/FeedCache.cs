@@ -74,7 +74,7 @@ public sealed class FeedCache
     {
         foreach (var (request, feed) in _entries)
         {
-            if (versions.TokenOf(request.Slug) != feed.Token)
+            if (feed.Token != FeedPublisher.ClosedArchiveToken && versions.TokenOf(request.Feed) != feed.Token)
             {
                 Remove(request, feed);
             }

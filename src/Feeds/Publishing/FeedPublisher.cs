@@ -8,8 +8,8 @@ using Microsoft.Extensions.Options;
 
 namespace Feeds.Publishing;
 
-/// <param name="Slug">A category or section slug, or <see cref="FeedPublisher.SiteSlug"/>.</param>
-public sealed record FeedRequest(string Slug, FeedFormat Format, int Limit);
+/// <summary>A feed document: a feed in one format, its newest <paramref name="Limit"/> articles, or one archive page.</summary>
+public sealed record FeedRequest(FeedKey Feed, FeedFormat Format, int Limit, ArchivePage? Archive = null);
 
 /// <summary>
 /// Serves a feed rendered once per version: the version token comes from the change detector's last poll
@@ -21,26 +21,32 @@ public sealed class FeedPublisher(
     FeedBuilder builder,
     ChangeDetector changeDetector,
     FeedCache cache,
+    FeedUrls urls,
+    SiteTime siteTime,
     IOptions<FeedsOptions> options,
     TimeProvider clock)
 {
-    /// <summary>The slug of the whole-site feed; no category may use it.</summary>
-    public const string SiteSlug = "all";
+    /// <summary>The token of an archive page whose month is over: rendered once, kept until evicted.</summary>
+    public const string ClosedArchiveToken = "closed-archive";
 
     // Part of every ETag: bump it when the rendering changes, so that clients fetch the new output.
-    private const string RenderVersion = "2";
+    private const string RenderVersion = "3";
 
     private readonly FeedsOptions _options = options.Value;
     private long _renders;
     private readonly string _settingsFingerprint = SettingsFingerprint(options.Value);
 
-    /// <summary>The feed as of the last poll of versions; null when no such category, section or site feed exists.</summary>
+    /// <summary>The feed as of the last poll of versions; null when no such feed (or archive page) exists.</summary>
     public async ValueTask<RenderedFeed?> GetAsync(FeedRequest request, CancellationToken cancellationToken)
     {
-        var token = changeDetector.Current.TokenOf(request.Slug);
+        var token = changeDetector.Current.TokenOf(request.Feed);
         if (token is null)
         {
             return null;
+        }
+        if (request.Archive is { } page && IsClosed(page.Month))
+        {
+            token = ClosedArchiveToken;
         }
         return _options.CacheEnabled
             ? await cache.GetOrRenderAsync(request, token, RenderAsync, cancellationToken)
@@ -50,41 +56,103 @@ public sealed class FeedPublisher(
     /// <summary>How many documents have been rendered since start.</summary>
     public long Renders => Interlocked.Read(ref _renders);
 
-    /// <summary>Reads the feed's categories and keys in one command, then its articles, on one connection, and writes the document.</summary>
+    /// <summary>A month is over, and its archive final, once its last instant has passed.</summary>
+    public bool IsClosed(ArchiveMonth month) => month.Next.StartUtc(siteTime) <= clock.GetUtcNow().UtcDateTime;
+
+    /// <summary>Reads the feed's categories and keys, then its articles, on one connection, and writes the document.</summary>
     public async Task<RenderedFeed?> RenderAsync(FeedRequest request, string token)
     {
         Interlocked.Increment(ref _renders);
-        var slug = request.Slug == SiteSlug ? null : request.Slug;
-        var (categories, keys, articles, tags) = await store.ReadFeedAsync(slug, clock.GetUtcNow().UtcDateTime, request.Limit, CancellationToken.None);
-        var catalog = new CategoryCatalog(categories);
-        var category = slug is null ? null : catalog.Find(slug);
-        if (slug is not null && category is null)
+        FeedTag? tag = null;
+        if (request.Feed.Kind == FeedKind.Tag && (tag = changeDetector.Current.TagOf(request.Feed.Slug)) is null)
+        {
+            return null;
+        }
+        var scope = request.Feed.Kind switch
+        {
+            FeedKind.Category => new FeedScope(request.Feed.Slug, null),
+            FeedKind.Tag => new FeedScope(null, tag!.Id),
+            _ => FeedScope.Site,
+        };
+        var now = clock.GetUtcNow().UtcDateTime;
+        var links = new List<FeedLink>(urls.HubLinks);
+        FeedRead read;
+        if (request.Archive is { } page)
+        {
+            var archive = await store.ReadArchiveAsync(
+                scope, page.Month.StartUtc(siteTime), page.Month.Next.StartUtc(siteTime),
+                page.Before is { } before ? new ArchiveKey(before.PublishedUtc, before.Id) : null,
+                _options.ArchivePageSize, now, MonthOf, CancellationToken.None);
+            if (archive is null)
+            {
+                return null;
+            }
+            read = archive.Feed;
+            // RFC 5005 section 4: archive documents link to the current document and their neighbours.
+            links.Add(new FeedLink(FeedRelations.Current, urls.Feed(request.Feed, request.Format), request.Format.MediaType));
+            if (archive.Older is { } older)
+            {
+                links.Add(new FeedLink(FeedRelations.PrevArchive, urls.Archive(request.Feed, request.Format, PageOf(older)), request.Format.MediaType));
+            }
+            if (archive.Newer is { } newer)
+            {
+                links.Add(new FeedLink(FeedRelations.NextArchive, urls.Archive(request.Feed, request.Format, PageOf(newer)), request.Format.MediaType));
+            }
+        }
+        else
+        {
+            read = await store.ReadFeedAsync(scope, now, request.Limit, CancellationToken.None);
+            // The archive's newest page is the newest month's, which needs no cursor (pages count from a month's end).
+            if (read.Keys.Count > 0)
+            {
+                var newestMonth = ArchiveMonth.Of(read.Keys[0].PublishedAt, siteTime);
+                links.Add(new FeedLink(FeedRelations.PrevArchive, urls.Archive(request.Feed, request.Format, new ArchivePage(newestMonth, null)), request.Format.MediaType));
+            }
+        }
+
+        var catalog = new CategoryCatalog(read.Categories);
+        var category = request.Feed.Kind == FeedKind.Category ? catalog.Find(request.Feed.Slug) : null;
+        if (request.Feed.Kind == FeedKind.Category && category is null)
         {
             // Deleted since the last poll.
             return null;
         }
         // Keep the order of the keys; an article deleted since they were read is left out.
-        var ordered = keys.Select(key => articles.GetValueOrDefault(key.Id)).OfType<ArticleRow>().ToArray();
-        var lastModified = LastChange(keys, category, catalog);
+        var ordered = read.Keys.Select(key => read.Articles.GetValueOrDefault(key.Id)).OfType<ArticleRow>().ToArray();
+        var lastModified = LastChange(read.Keys, category, catalog);
+        var name = tag is not null ? $"#{tag.Name}" : category?.Name;
+        if (request.Archive is { } archivePage)
+        {
+            name = name is null ? archivePage.Month.ToString() : $"{name} ({archivePage.Month})";
+        }
         var document = builder.Build(
-            new FeedSubject(request.Slug, category?.Name),
-            SelfLink(request),
+            new FeedSubject(request.Feed.VersionKey, name),
+            urls.Document(request),
             lastModified,
             ordered,
-            tags,
-            categoryId => catalog.Get(categoryId)?.Name);
-        return new RenderedFeed(token, ETag(request, token), lastModified, request.Format.ContentType, request.Format.WriteParts(document));
+            read.Tags,
+            categoryId => catalog.Get(categoryId)?.Name) with
+        {
+            Links = links,
+            IsArchive = request.Archive is not null,
+            Stylesheet = request.Format == FeedFormat.Json ? null : urls.Stylesheet,
+        };
+        return new RenderedFeed(token, ETag(request, token), lastModified, request.Format.ContentType, request.Format.WriteParts(document))
+        {
+            Immutable = token == ClosedArchiveToken,
+            LinkHeader = urls.LinkHeader(request),
+        };
     }
 
-    public Uri SelfLink(FeedRequest request)
+    private (DateTime Start, DateTime End) MonthOf(DateTime utc)
     {
-        var path = $"feeds/{Uri.EscapeDataString(request.Slug)}.{request.Format.Extension}";
-        if (request.Limit != _options.DefaultLimit)
-        {
-            path += $"?limit={request.Limit.ToString(CultureInfo.InvariantCulture)}";
-        }
-        return new Uri(BaseWithSlash(_options.PublicBaseUrl), path);
+        var month = ArchiveMonth.Of(utc, siteTime);
+        return (month.StartUtc(siteTime), month.Next.StartUtc(siteTime));
     }
+
+    private ArchivePage PageOf(ArchiveLocation location) => new(
+        ArchiveMonth.Of(location.MonthStart, siteTime),
+        location.Before is { } before ? new ArchiveCursor(before.PublishedAt, before.Id) : null);
 
     /// <summary>
     /// The newest change among the feed's items (publish or update); for an empty feed, when its
@@ -111,16 +179,14 @@ public sealed class FeedPublisher(
     /// </summary>
     private string ETag(FeedRequest request, string token)
     {
-        var text = $"{RenderVersion}\n{_settingsFingerprint}\n{request.Format.Extension}\n{request.Limit}\n{request.Slug}\n{token}";
+        var text = $"{RenderVersion}\n{_settingsFingerprint}\n{request.Format.Extension}\n{request.Limit}\n{request.Feed}\n{request.Archive}\n{token}";
         return $"W/\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16))}\"";
     }
 
     private static string SettingsFingerprint(FeedsOptions options) => string.Join('\n',
         options.PublicBaseUrl, options.SiteUrl, options.SiteName, options.SiteDescription, options.Language,
-        options.SiteTimeZone, options.IdPrefix, options.DefaultLimit, options.TimeToLiveMinutes);
-
-    private static Uri BaseWithSlash(Uri baseUrl) =>
-        baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
+        options.SiteTimeZone, options.IdPrefix, options.DefaultLimit, options.TimeToLiveMinutes, options.ArchivePageSize,
+        string.Join(' ', options.WebSub.Hubs));
 
     private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
 }

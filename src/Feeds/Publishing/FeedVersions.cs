@@ -10,30 +10,47 @@ namespace Feeds.Publishing;
 /// Every feed's version at one poll, in memory: a feed is known here or it does not exist, and its token
 /// changes exactly when something it shows may have changed. A category's token covers its own version,
 /// the publish time of its newest visible article (so a scheduled article coming due counts), and the
-/// same of every category below it; the site's covers all categories.
+/// same of every category below it; the site's covers all categories. A tag's covers its own version and
+/// the publish time of its newest visible article.
 /// </summary>
 public sealed class FeedVersions
 {
-    public static readonly FeedVersions Empty = new([]);
+    public static readonly FeedVersions Empty = new([], []);
 
     private readonly FrozenDictionary<string, string> _tokens;
+    private readonly FrozenDictionary<string, FeedTag> _tagsBySlug;
 
-    public FeedVersions(IReadOnlyList<CategoryVersionRow> rows)
+    public FeedVersions(IReadOnlyList<CategoryVersionRow> rows, IReadOnlyList<TagVersionRow> tagRows)
     {
         var children = rows.Where(row => row.ParentId is not null).ToLookup(row => row.ParentId!.Value);
         var tokens = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            [FeedPublisher.SiteSlug] = Token(rows),
+            [FeedKey.SiteSlug] = Token(rows),
         };
         foreach (var row in rows)
         {
             tokens[row.Slug] = Token(Subtree(row, children));
         }
+        var slugs = TagSlug.Assign(tagRows.Select(row => (row.Id, row.Name)));
+        var tags = new Dictionary<string, FeedTag>(StringComparer.Ordinal);
+        foreach (var row in tagRows)
+        {
+            var tag = new FeedTag(row.Id, slugs[row.Id], row.Name);
+            tags[tag.Slug] = tag;
+            tokens[FeedKey.Tag(tag.Slug).VersionKey] = Token(string.Create(CultureInfo.InvariantCulture, $"tag:{row.Id}:{row.Version}:{row.NewestDue?.Ticks};"));
+        }
         _tokens = tokens.ToFrozenDictionary(StringComparer.Ordinal);
+        _tagsBySlug = tags.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
     /// <summary>The feed's version token, or null when no such feed exists.</summary>
-    public string? TokenOf(string slug) => _tokens.GetValueOrDefault(slug);
+    public string? TokenOf(FeedKey feed) => _tokens.GetValueOrDefault(feed.VersionKey);
+
+    /// <summary>The tag a tag feed's slug names, or null.</summary>
+    public FeedTag? TagOf(string slug) => _tagsBySlug.GetValueOrDefault(slug);
+
+    /// <summary>Every tag, by slug.</summary>
+    public IEnumerable<FeedTag> Tags => _tagsBySlug.Values;
 
     private static List<CategoryVersionRow> Subtree(CategoryVersionRow root, ILookup<long, CategoryVersionRow> children)
     {
@@ -61,6 +78,11 @@ public sealed class FeedVersions
         {
             text.Append(CultureInfo.InvariantCulture, $"{row.Id}:{row.Version}:{row.NewestDue?.Ticks};");
         }
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())).AsSpan(0, 12));
+        return Token(text.ToString());
     }
+
+    private static string Token(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 12));
 }
+
+/// <summary>A tag as its feed knows it: id, URL slug and display name.</summary>
+public sealed record FeedTag(long Id, string Slug, string Name);

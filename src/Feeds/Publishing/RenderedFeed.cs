@@ -26,6 +26,12 @@ public sealed class RenderedFeed
         Touch();
     }
 
+    /// <summary>A final archive page (RFC 5005): cached by everyone for a year, never revalidated.</summary>
+    public bool Immutable { get; init; }
+
+    /// <summary>WebSub Link header values (hubs and self); empty without hubs.</summary>
+    public Microsoft.Extensions.Primitives.StringValues LinkHeader { get; init; }
+
     /// <summary>The version token of the feed this was rendered for.</summary>
     public string Token { get; }
     public string ETag { get; }

@@ -25,12 +25,12 @@ public sealed class StoreTests
             Articles.Sample("m-1", category: "markets", section: "industry", publishedAt: now.AddMinutes(-10)));
         var store = new ArticleStore(db.Database);
 
-        var (rows, logistics) = await store.GetFeedStateAsync("logistics", now, 10, Cancel);
-        var (_, news) = await store.GetFeedStateAsync("news", now, 10, Cancel);
-        var (_, unknown) = await store.GetFeedStateAsync("nothing-here", now, 10, Cancel);
-        var (_, site) = await store.GetFeedStateAsync(null, now, 10, Cancel);
-        var (_, siteTwo) = await store.GetFeedStateAsync(null, now, 2, Cancel);
-        var (_, atPublishTime) = await store.GetFeedStateAsync(null, now.AddMinutes(1), 10, Cancel);
+        var (rows, logistics) = await store.GetFeedStateAsync(new FeedScope("logistics", null), now, 10, Cancel);
+        var (_, news) = await store.GetFeedStateAsync(new FeedScope("news", null), now, 10, Cancel);
+        var (_, unknown) = await store.GetFeedStateAsync(new FeedScope("nothing-here", null), now, 10, Cancel);
+        var (_, site) = await store.GetFeedStateAsync(FeedScope.Site, now, 10, Cancel);
+        var (_, siteTwo) = await store.GetFeedStateAsync(FeedScope.Site, now, 2, Cancel);
+        var (_, atPublishTime) = await store.GetFeedStateAsync(FeedScope.Site, now.AddMinutes(1), 10, Cancel);
         var categories = rows.ToDictionary(c => c.Slug);
 
         Assert.Equal(["l-1", "l-3"], logistics.Select(k => k.ExternalId));
@@ -54,9 +54,9 @@ public sealed class StoreTests
             Articles.Sample("p-1", category: "ports", section: "logistics", publishedAt: now.AddHours(-1)));
         var store = new ArticleStore(db.Database);
 
-        var (_, news) = await store.GetFeedStateAsync("news", now, 10, Cancel);
-        var (_, logistics) = await store.GetFeedStateAsync("logistics", now, 10, Cancel);
-        var (_, ports) = await store.GetFeedStateAsync("ports", now, 10, Cancel);
+        var (_, news) = await store.GetFeedStateAsync(new FeedScope("news", null), now, 10, Cancel);
+        var (_, logistics) = await store.GetFeedStateAsync(new FeedScope("logistics", null), now, 10, Cancel);
+        var (_, ports) = await store.GetFeedStateAsync(new FeedScope("ports", null), now, 10, Cancel);
 
         Assert.Equal(["p-1", "l-1"], news.Select(k => k.ExternalId));
         Assert.Equal(["p-1", "l-1"], logistics.Select(k => k.ExternalId));
@@ -72,7 +72,7 @@ public sealed class StoreTests
         await Articles.WriteAsync(db.Database, Articles.Sample("a-1", publishedAt: published) with { UpdatedAt = updated });
         var store = new ArticleStore(db.Database);
 
-        var key = Assert.Single((await store.GetFeedStateAsync(null, TestClock.Start.UtcDateTime, 5, Cancel)).Keys);
+        var key = Assert.Single((await store.GetFeedStateAsync(FeedScope.Site, TestClock.Start.UtcDateTime, 5, Cancel)).Keys);
         var (articles, _) = await store.GetArticlesAsync([key.Id], Cancel);
 
         Assert.Equal(published, key.PublishedAt);
@@ -115,7 +115,7 @@ public sealed class StoreTests
             await writer.UpsertAsync(Articles.Sample("a-1"), Cancel);
         }
 
-        var (categories, keys) = await new ArticleStore(db.Database).GetFeedStateAsync(null, TestClock.Start.UtcDateTime, 10, Cancel);
+        var (categories, keys) = await new ArticleStore(db.Database).GetFeedStateAsync(FeedScope.Site, TestClock.Start.UtcDateTime, 10, Cancel);
         Assert.Empty(categories);
         Assert.Empty(keys);
     }

@@ -56,7 +56,7 @@ public sealed class StartupTests
             Assert.DoesNotContain("<script", FeedXml.Text(await client.GetByteArrayAsync("/feeds/all.rss?limit=100", Cancel)).Replace("&lt;", "<", StringComparison.Ordinal), StringComparison.Ordinal);
         }
         var farFuture = new DateTime(9000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-        var (categories, keys) = await store.GetFeedStateAsync(null, farFuture, 1000, Cancel);
+        var (categories, keys) = await store.GetFeedStateAsync(FeedScope.Site, farFuture, 1000, Cancel);
         var sections = categories.Count(c => c.ParentId is null);
         var before = keys.Count;
 
@@ -64,7 +64,7 @@ public sealed class StartupTests
         {
             restarted.StartServer();
         }
-        var after = (await store.GetFeedStateAsync(null, farFuture, 1000, Cancel)).Keys.Count;
+        var after = (await store.GetFeedStateAsync(FeedScope.Site, farFuture, 1000, Cancel)).Keys.Count;
 
         Assert.Equal(2, sections);
         Assert.InRange(before, 250, DemoArticles.Count);

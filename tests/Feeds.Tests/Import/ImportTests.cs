@@ -116,7 +116,7 @@ public sealed class ImportTests : IDisposable
         Assert.Contains("not valid JSON", report.Errors[3].Reason, StringComparison.Ordinal);
         Assert.Contains("tags must be an array", report.Errors[4].Reason, StringComparison.Ordinal);
         Assert.Contains("not a JSON object", report.Errors[5].Reason, StringComparison.Ordinal);
-        Assert.Empty((await new ArticleStore(db.Database).GetFeedStateAsync(null, DateTime.UtcNow, 10, Cancel)).Categories);
+        Assert.Empty((await new ArticleStore(db.Database).GetFeedStateAsync(FeedScope.Site, DateTime.UtcNow, 10, Cancel)).Categories);
     }
 
     [Theory, MemberData(nameof(Providers))]

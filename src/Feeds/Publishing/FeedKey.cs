@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Text;
+
+namespace Feeds.Publishing;
+
+public enum FeedKind
+{
+    Site,
+    Category,
+    Tag,
+}
+
+/// <summary>
+/// Which feed: the whole site, a category or section (by slug), or a tag (by its slug, see <see cref="TagSlug"/>).
+/// </summary>
+public sealed record FeedKey(FeedKind Kind, string Slug)
+{
+    /// <summary>The slug of the whole-site feed; no category may use it.</summary>
+    public const string SiteSlug = "all";
+
+    public static readonly FeedKey Site = new(FeedKind.Site, SiteSlug);
+
+    /// <summary>A category's or section's feed; "all" is the site's.</summary>
+    public static FeedKey Category(string slug) => slug == SiteSlug ? Site : new(FeedKind.Category, slug);
+
+    public static FeedKey Tag(string slug) => new(FeedKind.Tag, slug);
+
+    /// <summary>The feed's name among the change detector's versions: tags live apart from categories.</summary>
+    public string VersionKey => Kind == FeedKind.Tag ? "tags/" + Slug : Slug;
+
+    /// <summary>The feed's path below /feeds/, percent-encoded (RFC 3986: a CJK slug stays one path segment).</summary>
+    public string Path => Kind == FeedKind.Tag ? "tags/" + Uri.EscapeDataString(Slug) : Uri.EscapeDataString(Slug);
+}
+
+/// <summary>
+/// Readable, stable URL names for tags: the name in Unicode normalisation form KC, lower case, with every run
+/// of characters other than letters, marks and digits turned into one hyphen. "Supply Chain" is "supply-chain",
+/// "綜合 物流" is "綜合-物流" (percent-encoded in links). Two names that give the same slug are told apart by
+/// id: the oldest tag keeps the plain slug, every other gets "-{id}" appended.
+/// </summary>
+public static class TagSlug
+{
+    public static string From(string name)
+    {
+        var text = new StringBuilder(name.Length);
+        var pendingHyphen = false;
+        // Lone surrogates and other characters XML cannot carry go first: normalisation rejects them.
+        foreach (var rune in Content.XmlText.Clean(name).Normalize(NormalizationForm.FormKC).EnumerateRunes())
+        {
+            if (Rune.IsLetterOrDigit(rune) || IsMark(rune))
+            {
+                if (pendingHyphen && text.Length > 0)
+                {
+                    text.Append('-');
+                }
+                pendingHyphen = false;
+                text.Append(Rune.ToLowerInvariant(rune).ToString());
+            }
+            else
+            {
+                pendingHyphen = true;
+            }
+        }
+        return text.ToString();
+    }
+
+    /// <summary>Slugs for every tag, unique, the same on every poll and every instance.</summary>
+    public static Dictionary<long, string> Assign(IEnumerable<(long Id, string Name)> tags)
+    {
+        var slugs = new Dictionary<long, string>();
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (id, name) in tags.OrderBy(tag => tag.Id))
+        {
+            var slug = From(name);
+            if (slug.Length == 0 || !taken.Add(slug))
+            {
+                slug = slug.Length == 0 ? $"tag-{id.ToString(CultureInfo.InvariantCulture)}" : $"{slug}-{id.ToString(CultureInfo.InvariantCulture)}";
+                taken.Add(slug);
+            }
+            slugs[id] = slug;
+        }
+        return slugs;
+    }
+
+    private static bool IsMark(Rune rune) => Rune.GetUnicodeCategory(rune) is
+        UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark;
+}
+
+/// <summary>
+/// One page of a feed's archive (RFC 5005 section 4): visible articles published in one month of the site's
+/// time zone, newest first, at most the page size, older than <see cref="Before"/> (from the month's end when null).
+/// </summary>
+public sealed record ArchivePage(ArchiveMonth Month, ArchiveCursor? Before);
+
+/// <summary>A calendar month of the site's time zone, written yyyy-MM in URLs.</summary>
+public readonly record struct ArchiveMonth(int Year, int Month)
+{
+    public override string ToString() => $"{Year.ToString("D4", CultureInfo.InvariantCulture)}-{Month.ToString("D2", CultureInfo.InvariantCulture)}";
+
+    public ArchiveMonth Next => Month == 12 ? new(Year + 1, 1) : new(Year, Month + 1);
+
+    public static bool TryParse(string? text, out ArchiveMonth month)
+    {
+        month = default;
+        if (text is not { Length: 7 } || text[4] != '-'
+            || !int.TryParse(text.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture, out var year)
+            || !int.TryParse(text.AsSpan(5, 2), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            || year < 1970 || number is < 1 or > 12)
+        {
+            return false;
+        }
+        month = new ArchiveMonth(year, number);
+        return true;
+    }
+
+    /// <summary>The month containing this UTC instant on the site's clocks.</summary>
+    public static ArchiveMonth Of(DateTime utc, Content.SiteTime siteTime)
+    {
+        var local = siteTime.ToSite(utc);
+        return new ArchiveMonth(local.Year, local.Month);
+    }
+
+    /// <summary>The month's first instant in UTC.</summary>
+    public DateTime StartUtc(Content.SiteTime siteTime) => siteTime.LocalToUtc(new DateTime(Year, Month, 1, 0, 0, 0, DateTimeKind.Unspecified));
+}
+
+/// <summary>
+/// A keyset position in the newest-first order (publish time, then id): a page holds the articles before it.
+/// Written as the UTC publish time in ticks, a hyphen and the id, for example "639001236000000000-412".
+/// </summary>
+public readonly record struct ArchiveCursor(DateTime PublishedUtc, long Id)
+{
+    public override string ToString() =>
+        $"{PublishedUtc.Ticks.ToString(CultureInfo.InvariantCulture)}-{Id.ToString(CultureInfo.InvariantCulture)}";
+
+    public static bool TryParse(string? text, out ArchiveCursor cursor)
+    {
+        cursor = default;
+        var hyphen = text?.IndexOf('-') ?? -1;
+        if (hyphen <= 0
+            || !long.TryParse(text.AsSpan(0, hyphen), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+            || !long.TryParse(text.AsSpan(hyphen + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            || ticks > DateTime.MaxValue.Ticks)
+        {
+            return false;
+        }
+        cursor = new ArchiveCursor(new DateTime(ticks, DateTimeKind.Utc), id);
+        return true;
+    }
+}
