@@ -23,6 +23,14 @@ public sealed class RenderOnceTests
         FROM categories c WHERE c.slug = 'logistics'
         """;
 
+    private const string TagSql = """
+        INSERT INTO article_tags (article_id, tag_id, position)
+        SELECT a.id, t.id, 0 FROM articles a, tags t WHERE a.external_id = @id AND t.name = @tag
+        """;
+
+    // The tag 供應鏈 ("supply chain") is addressed by its slug, percent-encoded.
+    private const string SupplyChainFeed = "/feeds/tags/%E4%BE%9B%E6%87%89%E9%8F%88.rss";
+
     [Theory, MemberData(nameof(Providers))]
     public async Task AnArticleWrittenWithSql_AppearsInAllItsFeeds_AndLeavesWhenUnpublishedOrDeleted(string provider)
     {
@@ -30,13 +38,14 @@ public sealed class RenderOnceTests
         await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
         await using var app = new FeedsApp(db, settings: FastRefresh);
         var client = app.CreateRawClient();
-        string[] feeds = ["/feeds/logistics.rss", "/feeds/news.atom", "/feeds/all.rss"];
+        string[] feeds = ["/feeds/logistics.rss", "/feeds/news.atom", "/feeds/all.rss", SupplyChainFeed];
         foreach (var feed in feeds)
         {
             Assert.DoesNotContain("cms-1", await client.GetStringAsync(feed, Cancel), StringComparison.Ordinal);
         }
 
         await ExecuteAsync(db, InsertSql, new { id = "cms-1", title = "直接寫入的文章", publishedAt = TestClock.Start.UtcDateTime.AddMinutes(-1) });
+        await ExecuteAsync(db, TagSql, new { id = "cms-1", tag = "供應鏈" });
         foreach (var feed in feeds)
         {
             await EventuallyAsync(client, feed, body => body.Contains("cms-1", StringComparison.Ordinal));
@@ -50,6 +59,7 @@ public sealed class RenderOnceTests
 
         await ExecuteAsync(db, "UPDATE articles SET is_published = 1 WHERE external_id = @id", new { id = "cms-1" });
         await EventuallyAsync(client, "/feeds/logistics.rss", body => body.Contains("cms-1", StringComparison.Ordinal));
+        await EventuallyAsync(client, SupplyChainFeed, body => body.Contains("cms-1", StringComparison.Ordinal));
         await ExecuteAsync(db, "DELETE FROM article_tags WHERE article_id IN (SELECT id FROM articles WHERE external_id = @id)", new { id = "cms-1" });
         await ExecuteAsync(db, "DELETE FROM articles WHERE external_id = @id", new { id = "cms-1" });
         foreach (var feed in feeds)
@@ -82,6 +92,8 @@ public sealed class RenderOnceTests
         var edited = await ReadAsync("/feeds/news.rss");
         await ExecuteAsync(db, "UPDATE tags SET name = @name WHERE name = @old", new { name = "供應鏈管理", old = "供應鏈" });
         var tagRenamed = await ReadAsync("/feeds/all.rss");
+        var renamedTagFeed = await ReadAsync("/feeds/tags/%E4%BE%9B%E6%87%89%E9%8F%88%E7%AE%A1%E7%90%86.rss");
+        var oldTagFeed = await client.GetAsync(SupplyChainFeed, Cancel);
         await ExecuteAsync(db, "UPDATE categories SET name = @name WHERE slug = 'logistics'", new { name = "物流綜合" });
         var categoryRenamed = await ReadAsync("/feeds/logistics.atom");
         var sectionAfterRename = await ReadAsync("/feeds/news.rss");
@@ -90,6 +102,8 @@ public sealed class RenderOnceTests
         Assert.NotEqual(initial.ETag, edited.ETag);
         Assert.Contains("更正：舊文章", edited.Body, StringComparison.Ordinal);
         Assert.Contains("<category>供應鏈管理</category>", tagRenamed.Body, StringComparison.Ordinal);
+        Assert.Contains("#供應鏈管理", renamedTagFeed.Body, StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, oldTagFeed.StatusCode);
         Assert.Contains("物流綜合", categoryRenamed.Body, StringComparison.Ordinal);
         Assert.Contains("<category>物流綜合</category>", sectionAfterRename.Body, StringComparison.Ordinal);
     }
@@ -105,9 +119,11 @@ public sealed class RenderOnceTests
         var client = app.CreateRawClient();
         var before = await client.GetAsync("/feeds/news.rss", Cancel);
         Assert.DoesNotContain("later", await before.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        Assert.DoesNotContain("later", await client.GetStringAsync(SupplyChainFeed, Cancel), StringComparison.Ordinal);
 
         app.Clock.Advance(TimeSpan.FromMinutes(30));
 
+        await EventuallyAsync(client, SupplyChainFeed, text => text.Contains("later", StringComparison.Ordinal));
         var body = await EventuallyAsync(client, "/feeds/news.rss", text => text.Contains("later", StringComparison.Ordinal));
         var after = await client.GetAsync("/feeds/news.rss", Cancel);
         Assert.NotEqual(before.Headers.ETag, after.Headers.ETag);
