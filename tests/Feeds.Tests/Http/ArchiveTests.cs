@@ -1,0 +1,160 @@
+using System.Net;
+using System.Text.Json;
+using System.Xml.Linq;
+using Feeds.Data;
+using Feeds.Tests.Support;
+
+namespace Feeds.Tests.Http;
+
+/// <summary>
+/// RFC 5005 archives: from a feed's current document, prev-archive links lead through every visible article
+/// it ever had, page by page, and back again by next-archive; final pages are immutable.
+/// </summary>
+public sealed class ArchiveTests
+{
+    private static readonly XNamespace History = "http://purl.org/syndication/history/1.0";
+    private static readonly Dictionary<string, string?> SmallPages = new() { ["Feeds:ArchivePageSize"] = "10" };
+
+    public static TheoryData<string> Providers => TestDatabase.Providers;
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    /// <summary>
+    /// 95 visible articles over four months of site time (every 23 hours back from 28 Nov 2026 12:00 +08:00)
+    /// in two categories of one section, plus a draft, a scheduled article and one in another section.
+    /// </summary>
+    private static async Task<List<string>> WriteHistoryAsync(TestDatabase db)
+    {
+        var now = TestClock.Start.UtcDateTime;
+        var visible = new List<string>();
+        var articles = new List<ArticleInput>();
+        for (var i = 1; i <= 95; i++)
+        {
+            var id = $"h-{i:D3}";
+            visible.Add(id);
+            articles.Add(Articles.Sample(id, category: i % 3 == 0 ? "express" : "logistics", publishedAt: now.AddHours(-23 * i)));
+        }
+        articles.Add(Articles.Sample("draft", publishedAt: now.AddDays(-40)) with { IsPublished = false });
+        articles.Add(Articles.Sample("scheduled", publishedAt: now.AddHours(2)));
+        articles.Add(Articles.Sample("elsewhere", category: "markets", section: "industry", publishedAt: now.AddDays(-50)));
+        await Articles.WriteAsync(db.Database, [.. articles]);
+        return visible;
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task FollowingPrevArchive_ReachesEveryArticleOnce_AndNextArchiveLeadsBack(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        var visible = await WriteHistoryAsync(db);
+        await using var app = new FeedsApp(db, settings: SmallPages);
+        var client = app.CreateRawClient();
+
+        var current = FeedXml.Parse(await client.GetByteArrayAsync("/feeds/news.atom", Cancel)).Root!;
+        Assert.Null(current.Element(History + "archive"));
+        var pages = new List<(string Url, XElement Feed, HttpResponseMessage Response)>();
+        var next = Link(current, "prev-archive");
+        while (next is not null)
+        {
+            Assert.True(pages.Count < 50, "the prev-archive chain does not end");
+            var response = await client.GetAsync(new Uri(next).PathAndQuery, Cancel);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var feed = FeedXml.Parse(await response.Content.ReadAsByteArrayAsync(Cancel)).Root!;
+            pages.Add((next, feed, response));
+            next = Link(feed, "prev-archive");
+        }
+
+        var ids = pages.SelectMany(page => FeedXml.AtomEntries(page.Feed.Document!)).Select(entry => entry.Element(FeedXml.Atom + "id")!.Value.Split(':')[^1]).ToList();
+        Assert.Equal(visible, ids);  // every visible article once, newest first; no draft, no scheduled, no other section
+        Assert.Equal(["2026-11", "2026-10", "2026-09", "2026-08"], pages.Select(page => page.Url.Split("/archive/")[1][..7]).Distinct());
+        for (var i = 0; i < pages.Count; i++)
+        {
+            var (url, feed, response) = pages[i];
+            Assert.InRange(FeedXml.AtomEntries(feed.Document!).Count, 1, 10);
+            Assert.NotNull(feed.Element(History + "archive"));
+            Assert.Equal($"{FeedsApp.PublicBaseUrl}feeds/news.atom", Link(feed, "current"));
+            Assert.Equal(url, Link(feed, "self"));
+            Assert.Equal(i == 0 ? null : pages[i - 1].Url, Link(feed, "next-archive"));
+            Assert.Equal(current.Element(FeedXml.Atom + "id")!.Value, feed.Element(FeedXml.Atom + "id")!.Value);
+            var cacheControl = response.Headers.CacheControl!;
+            if (url.Contains("/2026-11", StringComparison.Ordinal))
+            {
+                Assert.False(cacheControl.Extensions.Any(e => e.Name == "immutable"), url);
+            }
+            else
+            {
+                Assert.Contains(cacheControl.Extensions, e => e.Name == "immutable");
+                Assert.Equal(TimeSpan.FromDays(365), cacheControl.MaxAge);
+            }
+        }
+        // Months are site time: 1 Nov 2026 00:30 +08:00 is 31 Oct in UTC, and in the November archive.
+        Assert.Contains("h-020", pages.Where(page => page.Url.Contains("/2026-11", StringComparison.Ordinal))
+            .SelectMany(page => FeedXml.AtomEntries(page.Feed.Document!)).Select(entry => entry.Element(FeedXml.Atom + "id")!.Value.Split(':')[^1]));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task JsonNextUrl_AndRssArchiveLinks_WalkTheSameArchive(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        var visible = await WriteHistoryAsync(db);
+        await using var app = new FeedsApp(db, settings: SmallPages);
+        var client = app.CreateRawClient();
+
+        var jsonIds = new List<string>();
+        var url = "/feeds/news.json";
+        var first = true;
+        while (url is not null)
+        {
+            using var json = JsonDocument.Parse(await client.GetByteArrayAsync(url, Cancel));
+            if (!first)
+            {
+                jsonIds.AddRange(json.RootElement.GetProperty("items").EnumerateArray().Select(item => item.GetProperty("id").GetString()!.Split(':')[^1]));
+            }
+            first = false;
+            url = json.RootElement.TryGetProperty("next_url", out var nextUrl) ? new Uri(nextUrl.GetString()!).PathAndQuery : null;
+        }
+
+        var rssIds = new List<string>();
+        var channel = FeedXml.Parse(await client.GetByteArrayAsync("/feeds/news.rss", Cancel)).Root!.Element("channel")!;
+        while (Link(channel, "prev-archive") is { } prev)
+        {
+            var document = FeedXml.Parse(await client.GetByteArrayAsync(new Uri(prev).PathAndQuery, Cancel));
+            channel = document.Root!.Element("channel")!;
+            Assert.NotNull(channel.Element(History + "archive"));
+            Assert.Equal("application/rss+xml", channel.Elements(FeedXml.Atom + "link").First(link => (string?)link.Attribute("rel") == "prev-archive" || (string?)link.Attribute("rel") == "current").Attribute("type")!.Value);
+            rssIds.AddRange(FeedXml.RssItems(document).Select(item => item.Element("guid")!.Value.Split(':')[^1]));
+        }
+
+        Assert.Equal(visible, jsonIds);
+        Assert.Equal(visible, rssIds);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task TagAndSiteFeeds_HaveArchivesToo_AndBadArchiveAddressesGetProblems(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        var visible = await WriteHistoryAsync(db);
+        await using var app = new FeedsApp(db, settings: SmallPages);
+        var client = app.CreateRawClient();
+
+        var tagArchive = await client.GetAsync("/feeds/tags/供應鏈/archive/2026-09.atom", Cancel);
+        var siteArchive = await client.GetAsync("/feeds/all/archive/2026-10.atom", Cancel);
+        var badMonth = await client.GetAsync("/feeds/news/archive/2026-13.atom", Cancel);
+        var emptyMonth = await client.GetAsync("/feeds/news/archive/2025-01.atom", Cancel);
+        var badCursor = await client.GetAsync("/feeds/news/archive/2026-10.atom?before=yesterday", Cancel);
+        var twoCursors = await client.GetAsync("/feeds/news/archive/2026-10.atom?before=1-1&before=2-2", Cancel);
+        var unknownFeed = await client.GetAsync("/feeds/nothing/archive/2026-10.atom", Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, tagArchive.StatusCode);
+        Assert.Equal(10, FeedXml.AtomEntries(FeedXml.Parse(await tagArchive.Content.ReadAsByteArrayAsync(Cancel))).Count);
+        Assert.Equal(HttpStatusCode.OK, siteArchive.StatusCode);
+        foreach (var (response, status) in new[] { (badMonth, 404), (emptyMonth, 404), (badCursor, 400), (twoCursors, 400), (unknownFeed, 404) })
+        {
+            Assert.Equal((HttpStatusCode)status, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        }
+        Assert.NotEmpty(visible);
+    }
+
+    private static string? Link(XElement feed, string relation) =>
+        feed.Elements(FeedXml.Atom + "link").FirstOrDefault(link => (string?)link.Attribute("rel") == relation)?.Attribute("href")?.Value;
+}
