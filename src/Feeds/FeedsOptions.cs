@@ -134,6 +134,10 @@ internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOpti
                 failures.Add($"Feeds:WebSub:Hubs: '{hub}' is not an absolute http or https URL.");
             }
         }
+        if (options.WebSub.MaxAttempts is < 1 or > 20)
+        {
+            failures.Add("Feeds:WebSub:MaxAttempts must be between 1 and 20.");
+        }
         if (options.WebSub.FirstRetryDelay < TimeSpan.Zero || options.WebSub.FirstRetryDelay > TimeSpan.FromHours(1))
         {
             failures.Add("Feeds:WebSub:FirstRetryDelay must be between 00:00:00 and 01:00:00.");

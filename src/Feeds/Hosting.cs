@@ -39,6 +39,9 @@ public static class Hosting
         // In this order: the embedded database exists before the first versions are read.
         builder.Services.AddHostedService<DatabaseInitializer>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ChangeDetector>());
+        builder.Services.AddHttpClient(WebSubPublisher.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddSingleton<WebSubPublisher>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<WebSubPublisher>());
         builder.Services.AddProblemDetails();
         return builder;
     }

@@ -46,6 +46,18 @@ public sealed class FeedVersions
     /// <summary>The feed's version token, or null when no such feed exists.</summary>
     public string? TokenOf(FeedKey feed) => _tokens.GetValueOrDefault(feed.VersionKey);
 
+    /// <summary>The feeds that are new or whose token moved since <paramref name="previous"/> (not those that went away).</summary>
+    public IEnumerable<FeedKey> ChangedSince(FeedVersions previous)
+    {
+        foreach (var (key, token) in _tokens)
+        {
+            if (previous._tokens.GetValueOrDefault(key) != token)
+            {
+                yield return key.StartsWith("tags/", StringComparison.Ordinal) ? FeedKey.Tag(key["tags/".Length..]) : FeedKey.Category(key);
+            }
+        }
+    }
+
     /// <summary>The tag a tag feed's slug names, or null.</summary>
     public FeedTag? TagOf(string slug) => _tagsBySlug.GetValueOrDefault(slug);
 

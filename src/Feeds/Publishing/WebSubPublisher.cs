@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Feeds.Formats;
+using Microsoft.Extensions.Options;
+
+namespace Feeds.Publishing;
+
+/// <summary>
+/// WebSub (W3C Recommendation, 2018) publisher side: when a poll of versions shows that a feed changed,
+/// every configured hub is told, once per feed and format, with a publish ping (hub.mode=publish,
+/// hub.url=the feed's URL). Pings leave from a queue in the background, so no request waits for a hub;
+/// a failed ping is tried again after 2, 4, 8… seconds (Feeds:WebSub). Feeds whose token did not move are
+/// never pinged, and the first poll after start pings nothing: nothing is known to have changed.
+/// </summary>
+public sealed class WebSubPublisher : BackgroundService
+{
+    public const string HttpClientName = "websub";
+
+    private readonly ChangeDetector _changeDetector;
+    private readonly FeedUrls _urls;
+    private readonly IHttpClientFactory _httpClients;
+    private readonly ILogger<WebSubPublisher> _logger;
+    private readonly WebSubOptions _options;
+    private readonly Channel<Ping> _queue = Channel.CreateUnbounded<Ping>(new UnboundedChannelOptions { SingleReader = true });
+    // A feed already waiting to be pinged at a hub is not queued twice: one ping tells the hub to fetch.
+    private readonly ConcurrentDictionary<(Uri Hub, Uri Topic), bool> _pending = new();
+    private FeedVersions? _previous;
+    private long _sent;
+    private long _failed;
+
+    public WebSubPublisher(ChangeDetector changeDetector, FeedUrls urls, IHttpClientFactory httpClients, IOptions<FeedsOptions> options, ILogger<WebSubPublisher> logger)
+    {
+        _changeDetector = changeDetector;
+        _urls = urls;
+        _httpClients = httpClients;
+        _logger = logger;
+        _options = options.Value.WebSub;
+        if (_options.Hubs.Count > 0)
+        {
+            changeDetector.Changed += OnVersions;
+        }
+    }
+
+    /// <summary>Pings the hubs accepted, and pings that failed every try.</summary>
+    public long Sent => Interlocked.Read(ref _sent);
+
+    public long Failed => Interlocked.Read(ref _failed);
+
+    private void OnVersions(FeedVersions versions)
+    {
+        var previous = Interlocked.Exchange(ref _previous, versions);
+        if (previous is null)
+        {
+            return;
+        }
+        foreach (var feed in versions.ChangedSince(previous))
+        {
+            foreach (var format in FeedFormat.All)
+            {
+                var topic = _urls.Feed(feed, format);
+                foreach (var hub in _options.Hubs)
+                {
+                    if (_pending.TryAdd((hub, topic), true))
+                    {
+                        _queue.Writer.TryWrite(new Ping(hub, topic, Attempt: 1));
+                    }
+                }
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var ping in _queue.Reader.ReadAllAsync(stoppingToken))
+        {
+            if (await SendAsync(ping, stoppingToken))
+            {
+                _pending.TryRemove((ping.Hub, ping.Topic), out _);
+                Interlocked.Increment(ref _sent);
+            }
+            else if (ping.Attempt < _options.MaxAttempts)
+            {
+                var delay = _options.FirstRetryDelay * Math.Pow(2, ping.Attempt - 1);
+                _ = RetryLaterAsync(ping with { Attempt = ping.Attempt + 1 }, delay, stoppingToken);
+            }
+            else
+            {
+                _pending.TryRemove((ping.Hub, ping.Topic), out _);
+                Interlocked.Increment(ref _failed);
+                _logger.LogWarning("WebSub hub {Hub} refused the publish ping for {Topic} {Attempts} times; giving up", ping.Hub, ping.Topic, ping.Attempt);
+            }
+        }
+    }
+
+    private async Task RetryLaterAsync(Ping ping, TimeSpan delay, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(delay, stoppingToken);
+            _queue.Writer.TryWrite(ping);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: the ping is dropped with the process.
+        }
+    }
+
+    private async Task<bool> SendAsync(Ping ping, CancellationToken stoppingToken)
+    {
+        try
+        {
+            using var content = new FormUrlEncodedContent([new("hub.mode", "publish"), new("hub.url", ping.Topic.AbsoluteUri)]);
+            using var response = await _httpClients.CreateClient(HttpClientName).PostAsync(ping.Hub, content, stoppingToken);
+            if (response.IsSuccessStatusCode)
+            {
+                return true;
+            }
+            _logger.LogInformation("WebSub hub {Hub} answered {Status} to the ping for {Topic} (try {Attempt})", ping.Hub, (int)response.StatusCode, ping.Topic, ping.Attempt);
+            return false;
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !stoppingToken.IsCancellationRequested)
+        {
+            _logger.LogInformation("WebSub hub {Hub} could not be reached for {Topic} (try {Attempt}): {Error}", ping.Hub, ping.Topic, ping.Attempt, exception.Message);
+            return false;
+        }
+    }
+
+    private sealed record Ping(Uri Hub, Uri Topic, int Attempt);
+}
