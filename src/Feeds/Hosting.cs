@@ -29,6 +29,7 @@ public static class Hosting
         services.AddSingleton<FeedCache>();
         services.AddSingleton<FeedPublisher>();
         services.AddSingleton<FeedUrls>();
+        services.AddSingleton<PagePublisher>();
         services.AddSingleton(provider => new FeedHeaders(TimeSpan.FromMinutes(Options(provider).TimeToLiveMinutes)));
         return services;
     }
@@ -56,6 +57,7 @@ public static class Hosting
             context.Response.Headers.XContentTypeOptions = "nosniff";
             return next(context);
         });
+        app.MapPages();
         app.MapFeeds();
         return app;
     }

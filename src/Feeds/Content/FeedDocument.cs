@@ -56,4 +56,7 @@ public static class FeedRelations
     public const string Current = "current";
     public const string PrevArchive = "prev-archive";
     public const string NextArchive = "next-archive";
+    public const string Alternate = "alternate";
+    /// <summary>The HTML index of all feeds (RFC 8288 registers "index").</summary>
+    public const string Index = "index";
 }

@@ -156,6 +156,13 @@ public sealed class ArticleStore(Database database)
     private static async Task<List<ArticleKey>> QueryKeysAsync(DbConnection connection, string sql, object parameters, CancellationToken cancellationToken) =>
         (await connection.QueryAsync<ArticleKey>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).AsList();
 
+    /// <summary>Every category and section.</summary>
+    public async Task<IReadOnlyList<CategoryRow>> GetCategoriesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<CategoryRow>(new CommandDefinition(CategoriesSql, cancellationToken: cancellationToken))).AsList();
+    }
+
     /// <summary>What the change detector polls: every category's and every tag's version and newest due time, in one command.</summary>
     public async Task<(IReadOnlyList<CategoryVersionRow> Categories, IReadOnlyList<TagVersionRow> Tags)> GetVersionsAsync(
         DateTime nowUtc, CancellationToken cancellationToken)

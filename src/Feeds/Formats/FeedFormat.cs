@@ -13,6 +13,9 @@ public abstract class FeedFormat
     public static readonly FeedFormat Atom = new AtomFeedFormat();
     public static readonly FeedFormat Json = new JsonFeedFormat();
 
+    /// <summary>The page that shows a feed to a person; not a feed format, so not in <see cref="All"/>.</summary>
+    public static readonly FeedFormat HtmlPreview = new HtmlPreviewFormat();
+
     public static IReadOnlyList<FeedFormat> All { get; } = [Rss, Atom, Json];
 
     /// <summary>The extension of the feed URL, for example "rss" in /feeds/all.rss.</summary>

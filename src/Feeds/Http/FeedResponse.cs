@@ -9,6 +9,7 @@ namespace Feeds.Http;
 public sealed class FeedHeaders(TimeSpan maxAge)
 {
     public static readonly StringValues VaryAcceptEncoding = new(HeaderNames.AcceptEncoding);
+    public static readonly StringValues VaryAcceptEncodingAndFetchDest = new($"{HeaderNames.AcceptEncoding}, Sec-Fetch-Dest");
     public static readonly StringValues Gzip = new("gzip");
     public static readonly StringValues Brotli = new("br");
 
@@ -18,6 +19,8 @@ public sealed class FeedHeaders(TimeSpan maxAge)
     /// <summary>A final archive page never changes (RFC 8246 immutable; a year, RFC 9111 5.2.2.1).</summary>
     public static readonly StringValues CacheForever = new("public, max-age=31536000, immutable");
 
+    private static readonly StringValues HtmlPolicy = new(Pages.HtmlPage.ContentSecurityPolicy);
+
     /// <summary>Validators and freshness, sent alike with a 200 and a 304.</summary>
     public void WriteTo(HttpResponse response, RenderedFeed feed)
     {
@@ -25,10 +28,14 @@ public sealed class FeedHeaders(TimeSpan maxAge)
         headers.ETag = feed.ETag;
         headers.LastModified = feed.LastModifiedHeader;
         headers.CacheControl = feed.Immutable ? CacheForever : CacheControl;
-        headers.Vary = VaryAcceptEncoding;
+        headers.Vary = feed.BrowserContentType is null ? VaryAcceptEncoding : VaryAcceptEncodingAndFetchDest;
         if (feed.LinkHeader.Count > 0)
         {
             headers.Link = feed.LinkHeader;
+        }
+        if (feed.ContentType.StartsWith(Pages.HtmlPage.MediaType, StringComparison.Ordinal))
+        {
+            headers.ContentSecurityPolicy = HtmlPolicy;
         }
     }
 }
@@ -47,7 +54,11 @@ public sealed class FeedResponse(RenderedFeed feed, FeedHeaders headers) : IResu
             _ => null,
         };
         response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = feed.ContentType;
+        // A browser navigating to a feed (Fetch: Sec-Fetch-Dest "document") gets the type it applies XSLT to;
+        // feed readers, which send no such header, get the feed's own type.
+        response.ContentType = feed.BrowserContentType is { } browserType && IsNavigation(httpContext.Request)
+            ? browserType
+            : feed.ContentType;
         response.ContentLength = compressed?.Length ?? feed.Identity.Length;
         if (compressed is not null)
         {
@@ -63,7 +74,11 @@ public sealed class FeedResponse(RenderedFeed feed, FeedHeaders headers) : IResu
             ? response.BodyWriter.WriteAsync(compressed, httpContext.RequestAborted).AsTask()
             : feed.Identity.WriteToAsync(response.BodyWriter, httpContext.RequestAborted).AsTask();
     }
+
+    private static bool IsNavigation(HttpRequest request) =>
+        string.Equals(request.Headers["Sec-Fetch-Dest"], "document", StringComparison.OrdinalIgnoreCase);
 }
+
 
 /// <summary>304 Not Modified: the validators and freshness again, never a body (RFC 9110 15.4.5).</summary>
 public sealed class NotModifiedResponse(RenderedFeed feed, FeedHeaders headers) : IResult

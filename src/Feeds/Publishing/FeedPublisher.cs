@@ -75,7 +75,8 @@ public sealed class FeedPublisher(
             _ => FeedScope.Site,
         };
         var now = clock.GetUtcNow().UtcDateTime;
-        var links = new List<FeedLink>(urls.HubLinks);
+        var preview = request.Format == FeedFormat.HtmlPreview;
+        var links = preview ? urls.PreviewLinks(request.Feed) : new List<FeedLink>(urls.HubLinks);
         FeedRead read;
         if (request.Archive is { } page)
         {
@@ -103,7 +104,7 @@ public sealed class FeedPublisher(
         {
             read = await store.ReadFeedAsync(scope, now, request.Limit, CancellationToken.None);
             // The archive's newest page is the newest month's, which needs no cursor (pages count from a month's end).
-            if (read.Keys.Count > 0)
+            if (read.Keys.Count > 0 && !preview)
             {
                 var newestMonth = ArchiveMonth.Of(read.Keys[0].PublishedAt, siteTime);
                 links.Add(new FeedLink(FeedRelations.PrevArchive, urls.Archive(request.Feed, request.Format, new ArchivePage(newestMonth, null)), request.Format.MediaType));
@@ -135,12 +136,13 @@ public sealed class FeedPublisher(
         {
             Links = links,
             IsArchive = request.Archive is not null,
-            Stylesheet = request.Format == FeedFormat.Json ? null : urls.Stylesheet,
+            Stylesheet = request.Format == FeedFormat.Rss || request.Format == FeedFormat.Atom ? urls.Stylesheet : null,
         };
         return new RenderedFeed(token, ETag(request, token), lastModified, request.Format.ContentType, request.Format.WriteParts(document))
         {
             Immutable = token == ClosedArchiveToken,
-            LinkHeader = urls.LinkHeader(request),
+            BrowserContentType = document.Stylesheet is null ? null : "application/xml; charset=utf-8",
+            LinkHeader = preview ? default : urls.LinkHeader(request),
         };
     }
 

@@ -41,6 +41,13 @@ public sealed class FeedUrls
     /// <summary>The HTML page that shows a feed to a person.</summary>
     public Uri Preview(FeedKey feed) => new(_base, $"feeds/{feed.Path}");
 
+    /// <summary>What a feed's HTML page links to: the feed in each format, and the index of all feeds.</summary>
+    public List<FeedLink> PreviewLinks(FeedKey feed) =>
+    [
+        .. FeedFormat.All.Select(format => new FeedLink(FeedRelations.Alternate, Feed(feed, format), format.MediaType)),
+        new FeedLink(FeedRelations.Index, Index, "text/html"),
+    ];
+
     public Uri Archive(FeedKey feed, FeedFormat format, ArchivePage page)
     {
         var path = $"feeds/{feed.Path}/archive/{page.Month}.{format.Extension}";
@@ -53,6 +60,10 @@ public sealed class FeedUrls
         if (request.Archive is { } page)
         {
             return Archive(request.Feed, request.Format, page);
+        }
+        if (request.Format == FeedFormat.HtmlPreview)
+        {
+            return Preview(request.Feed);
         }
         var url = Feed(request.Feed, request.Format);
         return request.Limit == _defaultLimit

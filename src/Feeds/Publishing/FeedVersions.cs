@@ -39,9 +39,17 @@ public sealed class FeedVersions
             tags[tag.Slug] = tag;
             tokens[FeedKey.Tag(tag.Slug).VersionKey] = Token(string.Create(CultureInfo.InvariantCulture, $"tag:{row.Id}:{row.Version}:{row.NewestDue?.Ticks};"));
         }
+        CatalogToken = Token(string.Join('\n', tags.Values.OrderBy(tag => tag.Id).Select(tag => $"{tag.Id}={tag.Slug}={tag.Name}").Prepend(tokens[FeedKey.SiteSlug])));
+        NewestDue = rows.Select(row => row.NewestDue).Concat(tagRows.Select(row => row.NewestDue)).Max();
         _tokens = tokens.ToFrozenDictionary(StringComparer.Ordinal);
         _tagsBySlug = tags.ToFrozenDictionary(StringComparer.Ordinal);
     }
+
+    /// <summary>Moves whenever the list of feeds (categories, sections, tags) may have changed: the index and OPML version.</summary>
+    public string CatalogToken { get; }
+
+    /// <summary>The publish time of the newest visible article anywhere, or null.</summary>
+    public DateTime? NewestDue { get; }
 
     /// <summary>The feed's version token, or null when no such feed exists.</summary>
     public string? TokenOf(FeedKey feed) => _tokens.GetValueOrDefault(feed.VersionKey);

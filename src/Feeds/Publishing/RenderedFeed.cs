@@ -29,6 +29,12 @@ public sealed class RenderedFeed
     /// <summary>A final archive page (RFC 5005): cached by everyone for a year, never revalidated.</summary>
     public bool Immutable { get; init; }
 
+    /// <summary>
+    /// The type sent instead of <see cref="ContentType"/> to a browser opening the feed as a page: browsers show
+    /// application/rss+xml as text, but apply the feed's XSLT stylesheet to application/xml. Null: no such switch.
+    /// </summary>
+    public string? BrowserContentType { get; init; }
+
     /// <summary>WebSub Link header values (hubs and self); empty without hubs.</summary>
     public Microsoft.Extensions.Primitives.StringValues LinkHeader { get; init; }
 

@@ -1,0 +1,67 @@
+using System.Globalization;
+using Feeds.Content;
+using Feeds.Pages;
+
+namespace Feeds.Formats;
+
+/// <summary>
+/// A feed as a page for people (/feeds/{slug} without extension): its title, what a feed is and how to
+/// subscribe, the addresses of its three formats, and its items with dates and summaries. Browsers are
+/// dropping XSLT, so this page needs none. Only plain text from the feed appears, HTML-encoded.
+/// </summary>
+internal sealed class HtmlPreviewFormat : FeedFormat
+{
+    public override string Extension => "html";
+    public override string MediaType => HtmlPage.MediaType;
+
+    public override FeedBytes WriteParts(FeedDocument document)
+    {
+        var formats = document.Links.Where(link => link.Relation == FeedRelations.Alternate).ToList();
+        var html = HtmlPage.Begin(document.Language, document.Title,
+            formats.Select(link => (link.MediaType!, $"{document.Title} ({FormatName(link.MediaType!)})", link.Href)));
+        if (document.LinkOf(FeedRelations.Index) is { } index)
+        {
+            html.Append("<p class=\"muted\">").Link(index, $"{document.Publisher}：所有訂閱源 All feeds").Append("</p>\n");
+        }
+        html.Append("<h1>").Append(HtmlPage.Encode(document.Title)).Append("</h1>\n")
+            .Append("<p class=\"muted\">").Append(HtmlPage.Encode(document.Description)).Append("</p>\n")
+            .Append("<section class=\"about\">\n<h2>這是一個訂閱源 · This is a news feed</h2>\n")
+            .Append("<p>把下面任一個網址貼到你的 RSS 閱讀器（例如 NetNewsWire、Feedly、Miniflux、Thunderbird、newsboat），")
+            .Append("有新文章時閱讀器就會自動收到。Copy one of these addresses into your feed reader to follow this page.</p>\n")
+            .Append("<ul class=\"formats\">\n");
+        foreach (var link in formats)
+        {
+            html.Append("<li><strong>").Append(FormatName(link.MediaType!)).Append("</strong> ")
+                .Link(link.Href, link.Href.AbsoluteUri).Append("</li>\n");
+        }
+        html.Append("</ul>\n</section>\n<h2>最新文章 · Latest articles</h2>\n");
+        if (document.Entries.Count == 0)
+        {
+            html.Append("<p class=\"muted\">目前沒有文章。No articles yet.</p>\n");
+        }
+        html.Append("<ol class=\"items\">\n");
+        foreach (var entry in document.Entries)
+        {
+            html.Append("<li><article>\n<h3>").Link(entry.Link, entry.Title).Append("</h3>\n")
+                .Append("<p class=\"meta\"><time datetime=\"").Append(entry.Published.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture)).Append("\">")
+                .Append(entry.Published.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)).Append("</time> · ")
+                .Append(HtmlPage.Encode(string.Join("、", entry.Authors))).Append("</p>\n");
+            if (entry.Summary is not null)
+            {
+                html.Append("<p>").Append(HtmlPage.Encode(entry.Summary)).Append("</p>\n");
+            }
+            html.Append("</article></li>\n");
+        }
+        html.Append("</ol>\n");
+        var bytes = HtmlPage.End(html);
+        return new FeedBytes(bytes, bytes.Length, []);
+    }
+
+    private static string FormatName(string mediaType) => mediaType switch
+    {
+        "application/rss+xml" => "RSS",
+        "application/atom+xml" => "Atom",
+        "application/feed+json" => "JSON Feed",
+        _ => mediaType,
+    };
+}

@@ -1,0 +1,45 @@
+using Feeds.Formats;
+using Feeds.Publishing;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Feeds.Http;
+
+/// <summary>The documents for people and feed readers besides the feeds: index, OPML, stylesheet, feed pages.</summary>
+public static class PageEndpoints
+{
+    public static IEndpointRouteBuilder MapPages(this IEndpointRouteBuilder routes)
+    {
+        string[] getAndHead = [HttpMethods.Get, HttpMethods.Head];
+        routes.MapMethods("/", getAndHead, async (HttpContext context, PagePublisher pages) => Answer(context, await pages.GetIndexAsync()));
+        routes.MapMethods("/feeds.opml", getAndHead, async (HttpContext context, PagePublisher pages) => Answer(context, await pages.GetOpmlAsync()));
+        routes.MapMethods("/feeds/feed.xsl", getAndHead, (HttpContext context, PagePublisher pages) => Answer(context, pages.Stylesheet));
+        routes.MapMethods("/feeds/{slug}", getAndHead,
+            (string slug, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
+                PreviewAsync(FeedKey.Category(slug), context, publisher, cancellationToken));
+        routes.MapMethods("/feeds/tags/{tag}", getAndHead,
+            (string tag, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
+                PreviewAsync(FeedKey.Tag(tag), context, publisher, cancellationToken));
+        return routes;
+    }
+
+    /// <summary>/feeds/{slug} without extension: the feed as a page, cached and validated like the feed itself.</summary>
+    private static async Task<Results<FeedResponse, NotModifiedResponse, ProblemHttpResult>> PreviewAsync(
+        FeedKey feed, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken)
+    {
+        var limit = context.RequestServices.GetRequiredService<IOptions<FeedsOptions>>().Value.DefaultLimit;
+        var rendered = await publisher.GetAsync(new FeedRequest(feed, FeedFormat.HtmlPreview, limit), cancellationToken);
+        return rendered is null
+            ? Problems.NotFound(feed.Kind == FeedKind.Tag ? $"There is no tag '{feed.Slug}'." : $"There is no category or section '{feed.Slug}'.")
+            : Answer(context, rendered);
+    }
+
+    private static Results<FeedResponse, NotModifiedResponse, ProblemHttpResult> Answer(HttpContext context, RenderedFeed document)
+    {
+        var services = context.RequestServices;
+        var headers = services.GetRequiredService<FeedHeaders>();
+        return ConditionalRequest.IsNotModified(context.Request, document, services.GetRequiredService<TimeProvider>().GetUtcNow())
+            ? new NotModifiedResponse(document, headers)
+            : new FeedResponse(document, headers);
+    }
+}

@@ -1,0 +1,80 @@
+using Feeds.Data;
+using Feeds.Formats;
+using Feeds.Publishing;
+
+namespace Feeds.Pages;
+
+/// <summary>
+/// GET /: every feed of the site for people: the site feed, each section with its categories (nested as
+/// deep as the CMS nests them), and the tags, each with its RSS, Atom and JSON Feed address and a link to
+/// its page; the site feeds are announced for autodiscovery in the head.
+/// </summary>
+internal static class IndexPage
+{
+    public static byte[] Render(FeedsOptions options, FeedUrls urls, IReadOnlyList<CategoryRow> categories, IEnumerable<FeedTag> tags)
+    {
+        var siteName = Content.XmlText.Clean(options.SiteName);
+        var html = HtmlPage.Begin(options.Language, $"{siteName}：訂閱源",
+            FeedFormat.All.Select(format => (format.MediaType, $"{siteName} ({format.Extension})", urls.Feed(FeedKey.Site, format))));
+        html.Append("<h1>").Append(HtmlPage.Encode(siteName)).Append("：訂閱源 · Feeds</h1>\n")
+            .Append("<p class=\"muted\">").Append(HtmlPage.Encode(Content.XmlText.Clean(options.SiteDescription))).Append("</p>\n")
+            .Append("<section class=\"about\">\n<p>每個分類都有 RSS、Atom 與 JSON Feed 三種訂閱源。把網址貼到你的閱讀器，")
+            .Append("或一次匯入全部：").Link(urls.Opml, "OPML 清單").Append("。")
+            .Append("Every section, category and tag has a feed in three formats; paste one into your feed reader, or import them all with the OPML list.</p>\n</section>\n")
+            .Append("<h2>全站 · Whole site</h2>\n<ul class=\"feeds\">\n");
+        Feed(html, urls, FeedKey.Site, "全部文章 · All articles");
+        html.Append("</ul>\n<h2>分類 · Sections and categories</h2>\n<ul class=\"feeds\">\n");
+        var children = categories.Where(row => row.ParentId is not null).ToLookup(row => row.ParentId!.Value);
+        var seen = new HashSet<long>();
+        foreach (var section in categories.Where(row => row.ParentId is null).OrderBy(row => row.Id))
+        {
+            Tree(html, urls, section, children, seen);
+        }
+        html.Append("</ul>\n");
+        var tagList = tags.OrderBy(tag => tag.Name, StringComparer.Ordinal).ToList();
+        if (tagList.Count > 0)
+        {
+            html.Append("<h2>標籤 · Tags</h2>\n<ul class=\"tags\">\n");
+            foreach (var tag in tagList)
+            {
+                html.Append("<li>").Link(urls.Preview(FeedKey.Tag(tag.Slug)), $"#{Content.XmlText.Clean(tag.Name)}").Append("</li>\n");
+            }
+            html.Append("</ul>\n");
+        }
+        return HtmlPage.End(html);
+    }
+
+    private static void Tree(System.Text.StringBuilder html, FeedUrls urls, CategoryRow category, ILookup<long, CategoryRow> children, HashSet<long> seen)
+    {
+        if (!seen.Add(category.Id))
+        {
+            return;
+        }
+        Feed(html, urls, FeedKey.Category(category.Slug), Content.XmlText.Clean(category.Name), close: false);
+        var below = children[category.Id].OrderBy(row => row.Id).ToList();
+        if (below.Count > 0)
+        {
+            html.Append("<ul>\n");
+            foreach (var child in below)
+            {
+                Tree(html, urls, child, children, seen);
+            }
+            html.Append("</ul>\n");
+        }
+        html.Append("</li>\n");
+    }
+
+    private static void Feed(System.Text.StringBuilder html, FeedUrls urls, FeedKey feed, string name, bool close = true)
+    {
+        html.Append("<li><strong>").Link(urls.Preview(feed), name).Append("</strong> <span class=\"links\">");
+        foreach (var format in FeedFormat.All)
+        {
+            html.Link(urls.Feed(feed, format), format == FeedFormat.Json ? "JSON Feed" : format == FeedFormat.Rss ? "RSS" : "Atom");
+        }
+        html.Append("</span>");
+        if (close)
+        {
+            html.Append("</li>\n");
+        }
+    }
+}

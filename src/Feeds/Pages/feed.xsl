@@ -1,0 +1,70 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!--
+  Shows an RSS 2.0 or Atom 1.0 feed of Feeds as a page in browsers that still run XSLT 1.0. The feed stays
+  a valid feed (an xml-stylesheet processing instruction is not part of either format). No external asset.
+-->
+<xsl:stylesheet version="1.0"
+    xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:atom="http://www.w3.org/2005/Atom"
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    exclude-result-prefixes="atom dc">
+  <xsl:output method="html" encoding="utf-8" indent="no"/>
+
+  <xsl:template match="/">
+    <xsl:variable name="title" select="/rss/channel/title | /atom:feed/atom:title"/>
+    <xsl:variable name="self" select="/rss/channel/atom:link[@rel='self']/@href | /atom:feed/atom:link[@rel='self']/@href"/>
+    <html>
+      <xsl:attribute name="lang"><xsl:value-of select="/rss/channel/language | /atom:feed/@xml:lang"/></xsl:attribute>
+      <head>
+        <meta charset="utf-8"/>
+        <meta name="viewport" content="width=device-width, initial-scale=1"/>
+        <title><xsl:value-of select="$title"/></title>
+        <style>
+          body{margin:0;background:#fdfdfc;color:#1b1b1b;font:17px/1.7 system-ui,-apple-system,"PingFang TC","Noto Sans CJK TC","Microsoft JhengHei",sans-serif}
+          main{max-width:46rem;margin:0 auto;padding:1.25rem 1rem 3rem}
+          h1{font-size:1.6rem;line-height:1.3}
+          h2{font-size:1.15rem;border-bottom:1px solid #e3e3e0;padding-bottom:.25rem}
+          h3{font-size:1.05rem;margin:0}
+          a{color:#b3261e}
+          .muted{color:#5f6368;font-size:.9rem}
+          .about{border:1px solid #e3e3e0;border-radius:.5rem;padding:.75rem 1rem}
+          .items{list-style:none;padding:0}
+          .items li{padding:.75rem 0;border-bottom:1px solid #e3e3e0}
+          code{overflow-wrap:anywhere;background:#eee;padding:.1rem .3rem}
+        </style>
+      </head>
+      <body>
+        <main>
+          <h1><xsl:value-of select="$title"/></h1>
+          <p class="muted"><xsl:value-of select="/rss/channel/description | /atom:feed/atom:subtitle"/></p>
+          <section class="about">
+            <h2>這是一個訂閱源 · This is a news feed</h2>
+            <p>把這個網址貼到你的 RSS 閱讀器（例如 NetNewsWire、Feedly、Miniflux、Thunderbird、newsboat），有新文章時就會自動收到。
+              Copy this address into your feed reader to follow it:</p>
+            <p><code><xsl:value-of select="$self"/></code></p>
+          </section>
+          <h2>最新文章 · Latest articles</h2>
+          <ol class="items">
+            <xsl:apply-templates select="/rss/channel/item | /atom:feed/atom:entry"/>
+          </ol>
+        </main>
+      </body>
+    </html>
+  </xsl:template>
+
+  <xsl:template match="item">
+    <li>
+      <h3><a href="{link}"><xsl:value-of select="title"/></a></h3>
+      <p class="muted"><xsl:value-of select="pubDate"/> · <xsl:value-of select="dc:creator[1]"/></p>
+      <p><xsl:value-of select="description"/></p>
+    </li>
+  </xsl:template>
+
+  <xsl:template match="atom:entry">
+    <li>
+      <h3><a href="{atom:link[@rel='alternate']/@href}"><xsl:value-of select="atom:title"/></a></h3>
+      <p class="muted"><xsl:value-of select="translate(substring(atom:published, 1, 16), 'T', ' ')"/> · <xsl:value-of select="atom:author[1]/atom:name"/></p>
+      <p><xsl:value-of select="atom:summary"/></p>
+    </li>
+  </xsl:template>
+</xsl:stylesheet>
