@@ -55,7 +55,7 @@
   <xsl:template match="item">
     <li>
       <h3><a href="{link}"><xsl:value-of select="title"/></a></h3>
-      <p class="muted"><xsl:value-of select="pubDate"/> · <xsl:value-of select="dc:creator[1]"/></p>
+      <p class="muted"><xsl:call-template name="rfc822-date"><xsl:with-param name="date" select="pubDate"/></xsl:call-template> · <xsl:value-of select="dc:creator[1]"/></p>
       <p><xsl:value-of select="description"/></p>
     </li>
   </xsl:template>
@@ -66,5 +66,12 @@
       <p class="muted"><xsl:value-of select="translate(substring(atom:published, 1, 16), 'T', ' ')"/> · <xsl:value-of select="atom:author[1]/atom:name"/></p>
       <p><xsl:value-of select="atom:summary"/></p>
     </li>
+  </xsl:template>
+
+  <!-- Feeds writes RFC 822 dates as "Sat, 28 Nov 2026 11:00:00 +0800" (two-digit day); shown as 2026-11-28 11:00, site time. -->
+  <xsl:template name="rfc822-date">
+    <xsl:param name="date"/>
+    <xsl:variable name="month" select="(string-length(substring-before('JanFebMarAprMayJunJulAugSepOctNovDec', substring($date, 9, 3))) div 3) + 1"/>
+    <xsl:value-of select="concat(substring($date, 13, 4), '-', format-number($month, '00'), '-', substring($date, 6, 2), ' ', substring($date, 18, 5))"/>
   </xsl:template>
 </xsl:stylesheet>

@@ -20,7 +20,8 @@ public sealed class FeedsApp : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> _settings;
 
-    public FeedsApp(TestDatabase database, TestClock? clock = null, IDictionary<string, string?>? settings = null)
+    /// <param name="port">0 for any free port; a fixed port lets PublicBaseUrl name the server itself (for browsers and readers).</param>
+    public FeedsApp(TestDatabase database, TestClock? clock = null, IDictionary<string, string?>? settings = null, int port = 0)
     {
         Clock = clock ?? new TestClock();
         _settings = new Dictionary<string, string?>
@@ -35,10 +36,29 @@ public sealed class FeedsApp : WebApplicationFactory<Program>
         {
             _settings[key] = value;
         }
-        UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
+        UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, port));
     }
 
     public TestClock Clock { get; }
+
+    /// <summary>A TCP port free on 127.0.0.1 at the moment of asking.</summary>
+    public static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    /// <summary>An app whose PublicBaseUrl is its own address, so that the links in its documents lead back to it.</summary>
+    public static FeedsApp SelfAddressed(TestDatabase database, IDictionary<string, string?>? settings = null)
+    {
+        var port = FreePort();
+        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["Feeds:PublicBaseUrl"] = $"http://127.0.0.1:{port}/",
+        };
+        return new FeedsApp(database, settings: all, port: port);
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -1,0 +1,74 @@
+using AngleSharp.Html.Parser;
+using Feeds.Tests.Support;
+
+namespace Feeds.Tests.Http;
+
+/// <summary>
+/// What a person sees in a real browser (Debian's Chromium, headless): the index, a feed's HTML page, and a
+/// feed URL opened directly, which the XSLT stylesheet turns into a page. Each is screenshotted (under the
+/// test output's screenshots folder) and its rendered DOM must show the title and the items as text.
+/// </summary>
+public sealed class BrowserTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public static TheoryData<string, string> Views => new()
+    {
+        { "/feeds/news", "preview" },
+        { "/feeds/news.rss", "xslt-rss" },
+        { "/feeds/news.atom", "xslt-atom" },
+        { "/feeds/tags/%E6%B8%AF%E5%8F%A3", "preview-tag" },
+    };
+
+    [Theory, MemberData(nameof(Views))]
+    public async Task AFeed_OpenedInABrowser_ShowsItsTitleAndItemsAsText(string path, string name)
+    {
+        Chromium.RequireInstalled();
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database,
+            Articles.Sample("a-1", title: "港口吞吐量創新高") with { Tags = ["港口"] },
+            Articles.Sample("a-2", category: "express", title: "冷鏈快遞加開夜間班次", publishedAt: TestClock.Start.UtcDateTime.AddHours(-2)) with { Tags = ["港口"] });
+        await using var app = FeedsApp.SelfAddressed(db);
+        var url = new Uri(app.Address, path);
+
+        var dom = new HtmlParser().ParseDocument(await Chromium.DumpDomAsync(url));
+        var screenshot = Chromium.ScreenshotPath($"{name}.png");
+        await Chromium.ScreenshotAsync(url, screenshot, width: 420);
+
+        var title = path.Contains("tags", StringComparison.Ordinal) ? "Feeds 示範新聞網 - #港口" : "Feeds 示範新聞網 - 資訊中心";
+        Assert.Equal(title, dom.QuerySelector("h1")?.TextContent.Trim());
+        var items = dom.QuerySelectorAll("ol.items > li").Select(item => item.QuerySelector("h3")!.TextContent.Trim()).ToList();
+        Assert.Equal(["港口吞吐量創新高", "冷鏈快遞加開夜間班次"], items);
+        Assert.Contains("2026-11-28 11:00", dom.Body!.TextContent, StringComparison.Ordinal);
+        AssertPng(screenshot);
+    }
+
+    [Fact]
+    public async Task TheIndex_OpenedInABrowser_ListsTheSectionsAndTheirFeeds()
+    {
+        Chromium.RequireInstalled();
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"), Articles.Sample("m-1", category: "markets", section: "industry"));
+        await using var app = FeedsApp.SelfAddressed(db);
+
+        var dom = new HtmlParser().ParseDocument(await Chromium.DumpDomAsync(app.Address));
+        var screenshot = Chromium.ScreenshotPath("index.png");
+        await Chromium.ScreenshotAsync(app.Address, screenshot);
+
+        var text = dom.Body!.TextContent;
+        foreach (var name in new[] { "資訊中心", "綜合物流", "產業觀察", "市場行情" })
+        {
+            Assert.Contains(name, text, StringComparison.Ordinal);
+        }
+        // The site, two sections, two categories: three formats each.
+        Assert.Equal(5 * 3, dom.QuerySelectorAll(".feeds .links a").Length);
+        AssertPng(screenshot);
+    }
+
+    private static void AssertPng(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        Assert.True(bytes.Length > 5_000, $"{path} is only {bytes.Length} bytes");
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+    }
+}
