@@ -1,9 +1,10 @@
+using System.Diagnostics;
 using CodeHollow.FeedReader;
 using Feeds.Tests.Support;
 
 namespace Feeds.Tests.Http;
 
-/// <summary>A feed parser we did not write (CodeHollow.FeedReader) reads what the server sends.</summary>
+/// <summary>Readers we did not write (CodeHollow.FeedReader; newsboat from Debian) read what the server sends.</summary>
 public sealed class ThirdPartyReaderTests
 {
     public static TheoryData<string> Providers => TestDatabase.Providers;
@@ -32,5 +33,68 @@ public sealed class ThirdPartyReaderTests
             Assert.Equal([now.AddHours(-1), now.AddHours(-2)], feed.Items.Select(i => i.PublishingDate!.Value.ToUniversalTime()));
             Assert.Equal("https://news.example.com/articles/a-1.html", feed.Items[0].Link);
         }
+    }
+
+    [Fact]
+    public async Task Newsboat_ImportsTheOpmlList_AndFetchesEveryFeedInIt()
+    {
+        const string newsboat = "/usr/bin/newsboat";
+        if (!File.Exists(newsboat))
+        {
+            Assert.Skip($"{newsboat} is not installed (apt-get install newsboat; .ci/run does).");
+        }
+        var cancel = TestContext.Current.CancellationToken;
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database,
+            Articles.Sample("a-1"),
+            Articles.Sample("a-2", category: "express", publishedAt: TestClock.Start.UtcDateTime.AddHours(-2)),
+            Articles.Sample("m-1", category: "markets", section: "industry", publishedAt: TestClock.Start.UtcDateTime.AddHours(-3)));
+        await using var app = FeedsApp.SelfAddressed(db);
+        var client = app.CreateRawClient();
+        var home = Directory.CreateTempSubdirectory("feeds-newsboat-");
+        try
+        {
+            var opml = Path.Combine(home.FullName, "feeds.opml");
+            var urls = Path.Combine(home.FullName, "urls");
+            await File.WriteAllBytesAsync(opml, await client.GetByteArrayAsync("/feeds.opml", cancel), cancel);
+            await File.WriteAllTextAsync(urls, "", cancel);
+            string[] common = ["-u", urls, "-c", Path.Combine(home.FullName, "cache.db"), "-C", "/dev/null"];
+
+            var import = await RunAsync(newsboat, home.FullName, [.. common, "-i", opml]);
+            var imported = await File.ReadAllLinesAsync(urls, cancel);
+            var reload = await RunAsync(newsboat, home.FullName, [.. common, "-x", "reload", "print-unread"]);
+
+            Assert.Contains("Import of", import, StringComparison.Ordinal);
+            var feeds = new[] { "all", "news", "logistics", "express", "industry", "markets" }.Select(feed => $"{app.Address.AbsoluteUri}feeds/{feed}.rss").ToList();
+            Assert.Equal(feeds.Order(), imported.Select(line => line.Split(' ')[0]).Order());
+            // Sections became newsboat tags (folders).
+            Assert.Contains($"{app.Address.AbsoluteUri}feeds/logistics.rss \"資訊中心\"", imported);
+            // newsboat keeps one copy of an article seen in several feeds: three distinct articles.
+            Assert.Equal("3 unread articles", reload.Trim());
+        }
+        finally
+        {
+            home.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<string> RunAsync(string executable, string home, string[] arguments)
+    {
+        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.Environment["HOME"] = home;
+        start.Environment["XDG_CONFIG_HOME"] = Path.Combine(home, ".config");
+        start.Environment["XDG_DATA_HOME"] = Path.Combine(home, ".local", "share");
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, $"newsboat {string.Join(' ', arguments)} exited with {process.ExitCode}: {await errors}");
+        return await output;
     }
 }
