@@ -153,7 +153,7 @@ public sealed class HttpBehaviourTests
     [Theory]
     [InlineData("/feeds/all.xml")]
     [InlineData("/feeds/all.rdf")]
-    [InlineData("/feeds/all")]
+    [InlineData("/feeds/all/extra/segments.rss")]
     [InlineData("/no/such/page")]
     public async Task UnknownFormatOrPath_Returns404ProblemDetails(string path)
     {
