@@ -5,8 +5,9 @@ using Feeds.Data;
 namespace Feeds.Benchmarks;
 
 /// <summary>
-/// The newest-N read of a category feed and of the whole site on SQLite with 10,000 and 1,000,000 articles:
-/// with the index it stays one seek per category, so the two sizes should cost about the same.
+/// The newest-N read of a category, section, tag and site feed on SQLite with 10,000 and 1,000,000 articles:
+/// with the indexes it stays one seek per category or tag, so the two sizes should cost about the same.
+/// Also the poll of every version, and archive pages (a month's newest page, with its neighbours found).
 /// </summary>
 [MemoryDiagnoser]
 public class QueryBenchmarks
@@ -27,6 +28,10 @@ public class QueryBenchmarks
                strftime('%Y-%m-%dT%H:%M:%S.0000000Z', '2026-11-28T00:00:00', printf('%+d minutes', 10 - i)),
                CASE WHEN i % 100 = 0 THEN 0 ELSE 1 END
         FROM n;
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
+        INSERT INTO tags (id, name) SELECT i, printf('標籤%d', i) FROM n;
+        INSERT INTO article_tags (article_id, tag_id, position) SELECT id, 1 + id % 200, 0 FROM articles;
+        INSERT INTO article_tags (article_id, tag_id, position) SELECT id, 1 + (id * 7 + 3) % 200, 1 FROM articles WHERE (id * 7 + 3) % 200 <> id % 200;
         """;
 
     private ArticleStore _store = null!;
@@ -39,7 +44,7 @@ public class QueryBenchmarks
     public async Task SetupAsync()
     {
         // Built once under another name, and only a complete file is kept for later runs.
-        var path = Path.Combine(Path.GetTempPath(), $"feeds-bench-{Articles}.db");
+        var path = Path.Combine(Path.GetTempPath(), $"feeds-bench-v3-{Articles}.db");
         if (!File.Exists(path))
         {
             var building = path + ".building";
@@ -70,8 +75,38 @@ public class QueryBenchmarks
     [Benchmark(Description = "newest 50 of the site")]
     public Task<int> Site() => CountAsync(null);
 
-    [Benchmark(Description = "poll of all feed versions")]
-    public async Task<int> Versions() => (await _store.GetVersionsAsync(_now, CancellationToken.None)).Categories.Count;
+    [Benchmark(Description = "newest 50 of a tag")]
+    public async Task<int> Tag() => (await _store.GetFeedStateAsync(new FeedScope(null, 17), _now, 50, CancellationToken.None)).Keys.Count;
+
+    [Benchmark(Description = "poll of all feed versions (14 categories, 200 tags)")]
+    public async Task<int> Versions()
+    {
+        var (categories, tags) = await _store.GetVersionsAsync(_now, CancellationToken.None);
+        return categories.Count + tags.Count;
+    }
+
+    [Benchmark(Description = "archive page: the site's October, newest 100")]
+    public Task<int> SiteArchive() => ArchiveAsync(FeedScope.Site);
+
+    [Benchmark(Description = "archive page: a category's October, newest 100")]
+    public Task<int> CategoryArchive() => ArchiveAsync(new FeedScope("category-01", null));
+
+    [Benchmark(Description = "archive page: a tag's October, newest 100")]
+    public Task<int> TagArchive() => ArchiveAsync(new FeedScope(null, 17));
+
+    private async Task<int> ArchiveAsync(FeedScope scope)
+    {
+        var read = await _store.ReadArchiveAsync(scope, October, October.AddMonths(1), null, 100, _now, MonthOf, CancellationToken.None);
+        return read?.Feed.Keys.Count ?? 0;
+    }
+
+    private static readonly DateTime October = new(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    private static (DateTime Start, DateTime End) MonthOf(DateTime utc)
+    {
+        var start = new DateTime(utc.Year, utc.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+        return (start, start.AddMonths(1));
+    }
 
     private async Task<int> CountAsync(string? slug) => (await _store.GetFeedStateAsync(new FeedScope(slug, null), _now, 50, CancellationToken.None)).Keys.Count;
 }

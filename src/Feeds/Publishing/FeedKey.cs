@@ -105,7 +105,7 @@ public readonly record struct ArchiveMonth(int Year, int Month)
         if (text is not { Length: 7 } || text[4] != '-'
             || !int.TryParse(text.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture, out var year)
             || !int.TryParse(text.AsSpan(5, 2), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-            || year < 1970 || number is < 1 or > 12)
+            || year is < 1970 or > 9998 || number is < 1 or > 12)
         {
             return false;
         }

@@ -50,6 +50,7 @@ public sealed class ArchiveTests
         var client = app.CreateRawClient();
 
         var current = FeedXml.Parse(await client.GetByteArrayAsync("/feeds/news.atom", Cancel)).Root!;
+        FeedRules.AssertValid(current.Document!, $"{FeedsApp.PublicBaseUrl}feeds/news.atom");
         Assert.Null(current.Element(History + "archive"));
         var pages = new List<(string Url, XElement Feed, HttpResponseMessage Response)>();
         var next = Link(current, "prev-archive");
@@ -59,6 +60,7 @@ public sealed class ArchiveTests
             var response = await client.GetAsync(new Uri(next).PathAndQuery, Cancel);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var feed = FeedXml.Parse(await response.Content.ReadAsByteArrayAsync(Cancel)).Root!;
+            FeedRules.AssertValid(feed.Document!, next);
             pages.Add((next, feed, response));
             next = Link(feed, "prev-archive");
         }
@@ -118,6 +120,7 @@ public sealed class ArchiveTests
         while (Link(channel, "prev-archive") is { } prev)
         {
             var document = FeedXml.Parse(await client.GetByteArrayAsync(new Uri(prev).PathAndQuery, Cancel));
+            FeedRules.AssertValid(document, prev);
             channel = document.Root!.Element("channel")!;
             Assert.NotNull(channel.Element(History + "archive"));
             Assert.Equal("application/rss+xml", channel.Elements(FeedXml.Atom + "link").First(link => (string?)link.Attribute("rel") == "prev-archive" || (string?)link.Attribute("rel") == "current").Attribute("type")!.Value);
@@ -139,15 +142,24 @@ public sealed class ArchiveTests
         var tagArchive = await client.GetAsync("/feeds/tags/供應鏈/archive/2026-09.atom", Cancel);
         var siteArchive = await client.GetAsync("/feeds/all/archive/2026-10.atom", Cancel);
         var badMonth = await client.GetAsync("/feeds/news/archive/2026-13.atom", Cancel);
+        var lastMonth = await client.GetAsync("/feeds/news/archive/9999-12.atom", Cancel);
+        var farCursor = await client.GetAsync($"/feeds/news/archive/2026-10.atom?before={DateTime.MaxValue.Ticks}-{long.MaxValue}", Cancel);
         var emptyMonth = await client.GetAsync("/feeds/news/archive/2025-01.atom", Cancel);
         var badCursor = await client.GetAsync("/feeds/news/archive/2026-10.atom?before=yesterday", Cancel);
         var twoCursors = await client.GetAsync("/feeds/news/archive/2026-10.atom?before=1-1&before=2-2", Cancel);
         var unknownFeed = await client.GetAsync("/feeds/nothing/archive/2026-10.atom", Cancel);
 
         Assert.Equal(HttpStatusCode.OK, tagArchive.StatusCode);
+        // A cursor past the month's end is the month's end: the newest page.
+        Assert.Equal(HttpStatusCode.OK, farCursor.StatusCode);
         Assert.Equal(10, FeedXml.AtomEntries(FeedXml.Parse(await tagArchive.Content.ReadAsByteArrayAsync(Cancel))).Count);
         Assert.Equal(HttpStatusCode.OK, siteArchive.StatusCode);
-        foreach (var (response, status) in new[] { (badMonth, 404), (emptyMonth, 404), (badCursor, 400), (twoCursors, 400), (unknownFeed, 404) })
+        using var conditional = new HttpRequestMessage(HttpMethod.Get, "/feeds/all/archive/2026-10.atom");
+        conditional.Headers.IfNoneMatch.Add(siteArchive.Headers.ETag!);
+        var notModified = await client.SendAsync(conditional, Cancel);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        Assert.Contains(notModified.Headers.CacheControl!.Extensions, e => e.Name == "immutable");
+        foreach (var (response, status) in new[] { (badMonth, 404), (lastMonth, 404), (emptyMonth, 404), (badCursor, 400), (twoCursors, 400), (unknownFeed, 404) })
         {
             Assert.Equal((HttpStatusCode)status, response.StatusCode);
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);

@@ -107,11 +107,22 @@ public sealed class PageTests
         Assert.Equal("opml", opml.Name.LocalName);
         Assert.Equal("2.0", (string?)opml.Attribute("version"));
         Assert.False(string.IsNullOrEmpty(opml.Element("head")!.Element("title")!.Value));
+        // The W3C validator's OPML rules: RFC 822 dates; every outline has text; type="rss" needs xmlUrl and
+        // title; version is RSS, RSS1, RSS2 or scriptingNews; an outline with other attributes needs a type.
+        Assert.Matches(@"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$",
+            opml.Element("head")!.Element("dateModified")!.Value);
+        Assert.All(opml.Descendants("outline"), outline =>
+        {
+            Assert.False(string.IsNullOrEmpty((string?)outline.Attribute("text")));
+            Assert.True(outline.Attributes().Count() == 1 || outline.Attribute("type") is not null);
+        });
         var subscriptions = opml.Element("body")!.Descendants("outline").Where(outline => outline.Attribute("xmlUrl") is not null).ToList();
         Assert.All(subscriptions, outline =>
         {
             Assert.Equal("rss", (string?)outline.Attribute("type"));
-            Assert.False(string.IsNullOrEmpty((string?)outline.Attribute("text")));
+            Assert.False(string.IsNullOrEmpty((string?)outline.Attribute("title")));
+            Assert.Equal("RSS2", (string?)outline.Attribute("version"));
+            Assert.True(Uri.IsWellFormedUriString((string?)outline.Attribute("htmlUrl"), UriKind.Absolute));
         });
         var urls = subscriptions.Select(outline => (string)outline.Attribute("xmlUrl")!).ToList();
         Assert.Equal(

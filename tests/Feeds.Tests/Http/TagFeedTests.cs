@@ -54,8 +54,10 @@ public sealed class TagFeedTests
         var logistics = FeedXml.AtomEntries(FeedXml.Parse(await client.GetByteArrayAsync("/feeds/all.atom", Cancel)));
 
         Assert.Equal(HttpStatusCode.OK, rss.StatusCode);
+        FeedRules.AssertValid(atom, $"{FeedsApp.PublicBaseUrl}feeds/tags/%E7%B6%9C%E5%90%88-%E7%89%A9%E6%B5%81.atom");
         var channel = FeedXml.Parse(await rss.Content.ReadAsByteArrayAsync(Cancel)).Root!.Element("channel")!;
         Assert.Equal("Feeds 示範新聞網 - #綜合 物流", channel.Element("title")!.Value);
+        FeedRules.AssertValid(channel.Document!, $"{FeedsApp.PublicBaseUrl}feeds/tags/%E7%B6%9C%E5%90%88-%E7%89%A9%E6%B5%81.rss");
         Assert.Equal($"{FeedsApp.PublicBaseUrl}feeds/tags/%E7%B6%9C%E5%90%88-%E7%89%A9%E6%B5%81.rss",
             channel.Elements(FeedXml.Atom + "link").Single(link => (string?)link.Attribute("rel") == "self").Attribute("href")!.Value);
         Assert.Equal(["a-2", "a-1"], FeedXml.RssItems(channel.Document!).Select(item => item.Element("link")!.Value.Split('/')[^1].Replace(".html", "", StringComparison.Ordinal)));

@@ -39,6 +39,8 @@ public sealed class WebSubTests
         Assert.Equal([hubLink, selfLink], rss.Headers.GetValues("Link"));
         Assert.Equal([hubLink, selfLink], notModified.Headers.GetValues("Link"));
         var channel = FeedXml.Parse(await rss.Content.ReadAsByteArrayAsync(Cancel)).Root!.Element("channel")!;
+        FeedRules.AssertValid(channel.Document!, $"{FeedsApp.PublicBaseUrl}feeds/logistics.rss?limit=5");
+        FeedRules.AssertValid(atom, $"{FeedsApp.PublicBaseUrl}feeds/tags/%E4%BE%9B%E6%87%89%E9%8F%88.atom");
         Assert.Contains(channel.Elements(FeedXml.Atom + "link"), link => (string?)link.Attribute("rel") == "hub" && (string?)link.Attribute("href") == hub.HubUrl.AbsoluteUri);
         Assert.Contains(atom.Root!.Elements(FeedXml.Atom + "link"), link => (string?)link.Attribute("rel") == "hub" && (string?)link.Attribute("href") == hub.HubUrl.AbsoluteUri);
         var hubs = json.RootElement.GetProperty("hubs");
