@@ -33,13 +33,6 @@ public sealed class ArticleStore(Database database)
 
     private const string VersionsSql = CategoryVersionsSql + ";\n" + TagVersionsSql;
 
-    /// <summary>What puts an article in an archive's scope; the dialect's archive texts share it.</summary>
-    internal const string ArchiveScopeCondition = """
-            a.is_published = 1 AND a.published_at <= @now
-          AND (@categorySlug IS NULL OR a.category_id IN (SELECT id FROM subtree))
-          AND (@tagId IS NULL OR a.id IN (SELECT x.article_id FROM article_tags x WHERE x.tag_id = @tagId))
-        """;
-
     private const string ArticlesByIdSql = """
         SELECT id, external_id, category_id, title, summary, content_html, author, source, url, image_url,
                published_at, updated_at, is_published
@@ -103,9 +96,15 @@ public sealed class ArticleStore(Database database)
         Func<DateTime, (DateTime Start, DateTime End)> monthOf, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        var sql = scope switch
+        {
+            { TagId: not null } => database.Dialect.TagArchive,
+            { CategorySlug: not null } => database.Dialect.SubtreeArchive,
+            _ => database.Dialect.SiteArchive,
+        };
         var scopeParameters = new { categorySlug = scope.CategorySlug, tagId = scope.TagId, now = nowUtc };
         var end = before ?? new ArchiveKey(to, 0);
-        var keys = await QueryKeysAsync(connection, database.Dialect.ArchivePageSql,
+        var keys = await QueryKeysAsync(connection, sql.Page,
             new { scopeParameters.categorySlug, scopeParameters.tagId, scopeParameters.now, from, beforeAt = end.PublishedAt, beforeId = end.Id, take = pageSize + 1 },
             cancellationToken);
         if (keys.Count == 0)
@@ -113,7 +112,7 @@ public sealed class ArticleStore(Database database)
             return null;
         }
         var page = keys.Count > pageSize ? keys.GetRange(0, pageSize) : keys;
-        var neighbours = await connection.QuerySingleAsync<ArchiveNeighbours>(new CommandDefinition(database.Dialect.ArchiveNeighboursSql,
+        var neighbours = await connection.QuerySingleAsync<ArchiveNeighbours>(new CommandDefinition(sql.Neighbours,
             new { scopeParameters.categorySlug, scopeParameters.tagId, scopeParameters.now, from, to }, cancellationToken: cancellationToken));
 
         // Older: the next page of this month, else the newest page of the month of the newest older article.
@@ -125,7 +124,7 @@ public sealed class ArticleStore(Database database)
         ArchiveLocation? newer = null;
         if (before is { } cursor)
         {
-            var above = await QueryKeysAsync(connection, database.Dialect.ArchiveNewerSql,
+            var above = await QueryKeysAsync(connection, sql.Newer,
                 new { scopeParameters.categorySlug, scopeParameters.tagId, scopeParameters.now, to, fromAt = cursor.PublishedAt, fromId = cursor.Id, take = pageSize + 1 },
                 cancellationToken);
             newer = new ArchiveLocation(from, above.Count > pageSize ? ArchiveKey.Of(above[pageSize]) : null);
@@ -133,14 +132,14 @@ public sealed class ArticleStore(Database database)
         else if (neighbours.Newer is { } newerAt)
         {
             var (start, monthEnd) = monthOf(newerAt);
-            var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(database.Dialect.ArchiveCountSql,
+            var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql.Count,
                 new { scopeParameters.categorySlug, scopeParameters.tagId, scopeParameters.now, from = start, to = monthEnd }, cancellationToken: cancellationToken));
             // Pages are counted from the month's end: the oldest holds the remainder.
             var oldest = (int)(count % pageSize == 0 ? pageSize : count % pageSize);
             ArchiveKey? oldestCursor = null;
             if (count > pageSize)
             {
-                var first = await QueryKeysAsync(connection, database.Dialect.ArchiveNewerSql,
+                var first = await QueryKeysAsync(connection, sql.Newer,
                     new { scopeParameters.categorySlug, scopeParameters.tagId, scopeParameters.now, to = monthEnd, fromAt = start, fromId = long.MinValue, take = oldest + 1 },
                     cancellationToken);
                 oldestCursor = ArchiveKey.Of(first[oldest]);

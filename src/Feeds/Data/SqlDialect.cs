@@ -19,10 +19,9 @@ public sealed class SqlDialect
         SubtreeFeedStateSql = SqliteSql.SubtreeFeedStateSql,
         SiteFeedStateSql = SqliteSql.SiteFeedStateSql,
         TagFeedStateSql = SqliteSql.TagFeedStateSql,
-        ArchivePageSql = SqliteSql.ArchivePageSql,
-        ArchiveNewerSql = SqliteSql.ArchiveNewerSql,
-        ArchiveCountSql = SqliteSql.ArchiveCountSql,
-        ArchiveNeighboursSql = SqliteSql.ArchiveNeighboursSql,
+        SiteArchive = new(SqliteSql.SiteArchivePageSql, SqliteSql.SiteArchiveNewerSql, SqliteSql.SiteArchiveCountSql, SqliteSql.SiteArchiveNeighboursSql),
+        SubtreeArchive = new(SqliteSql.SubtreeArchivePageSql, SqliteSql.SubtreeArchiveNewerSql, SqliteSql.SubtreeArchiveCountSql, SqliteSql.SubtreeArchiveNeighboursSql),
+        TagArchive = new(SqliteSql.TagArchivePageSql, SqliteSql.TagArchiveNewerSql, SqliteSql.TagArchiveCountSql, SqliteSql.TagArchiveNeighboursSql),
         CreateMigrationsTableSql = SqliteSql.CreateMigrationsTableSql,
         SplitBatches = script => [script],
     };
@@ -34,10 +33,9 @@ public sealed class SqlDialect
         SubtreeFeedStateSql = SqlServerSql.SubtreeFeedStateSql,
         SiteFeedStateSql = SqlServerSql.SiteFeedStateSql,
         TagFeedStateSql = SqlServerSql.TagFeedStateSql,
-        ArchivePageSql = SqlServerSql.ArchivePageSql,
-        ArchiveNewerSql = SqlServerSql.ArchiveNewerSql,
-        ArchiveCountSql = SqlServerSql.ArchiveCountSql,
-        ArchiveNeighboursSql = SqlServerSql.ArchiveNeighboursSql,
+        SiteArchive = new(SqlServerSql.SiteArchivePageSql, SqlServerSql.SiteArchiveNewerSql, SqlServerSql.SiteArchiveCountSql, SqlServerSql.SiteArchiveNeighboursSql),
+        SubtreeArchive = new(SqlServerSql.SubtreeArchivePageSql, SqlServerSql.SubtreeArchiveNewerSql, SqlServerSql.SubtreeArchiveCountSql, SqlServerSql.SubtreeArchiveNeighboursSql),
+        TagArchive = new(SqlServerSql.TagArchivePageSql, SqlServerSql.TagArchiveNewerSql, SqlServerSql.TagArchiveCountSql, SqlServerSql.TagArchiveNeighboursSql),
         CreateMigrationsTableSql = SqlServerSql.CreateMigrationsTableSql,
         SplitBatches = SqlServerSql.SplitBatches,
     };
@@ -59,20 +57,14 @@ public sealed class SqlDialect
     /// <summary>One command, two results: every category, then the keys of the newest visible articles with tag @tagId.</summary>
     public required string TagFeedStateSql { get; init; }
 
-    /// <summary>
-    /// Archive keys newest first: visible, in scope (@categorySlug subtree, @tagId, or both NULL for the
-    /// site), from @from on, older than (@beforeAt, @beforeId); at most @take.
-    /// </summary>
-    public required string ArchivePageSql { get; init; }
+    /// <summary>The archive queries of the site (no scope parameter).</summary>
+    public required ArchiveSql SiteArchive { get; init; }
 
-    /// <summary>Archive keys oldest first: in scope, before @to, from (@fromAt, @fromId) on; at most @take.</summary>
-    public required string ArchiveNewerSql { get; init; }
+    /// <summary>The archive queries of the category @categorySlug and all below it.</summary>
+    public required ArchiveSql SubtreeArchive { get; init; }
 
-    /// <summary>How many visible articles in scope were published in [@from, @to).</summary>
-    public required string ArchiveCountSql { get; init; }
-
-    /// <summary>One row: the newest visible publish time in scope before @from (older), the oldest from @to on (newer).</summary>
-    public required string ArchiveNeighboursSql { get; init; }
+    /// <summary>The archive queries of the tag @tagId.</summary>
+    public required ArchiveSql TagArchive { get; init; }
 
     public required string CreateMigrationsTableSql { get; init; }
 
@@ -90,3 +82,11 @@ public sealed class SqlDialect
         return dialect is not null;
     }
 }
+
+/// <summary>
+/// The four reads behind an archive page, for one scope. All take @now; the page reads keys newest first from
+/// @from on, older than (@beforeAt, @beforeId), at most @take; Newer reads keys oldest first before @to from
+/// (@fromAt, @fromId) on; Count counts [@from, @to); Neighbours gives the newest publish time before @from
+/// (older) and the oldest from @to on (newer).
+/// </summary>
+public sealed record ArchiveSql(string Page, string Newer, string Count, string Neighbours);

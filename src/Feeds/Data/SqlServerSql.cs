@@ -47,59 +47,100 @@ internal static partial class SqlServerSql
         ORDER BY x.published_at DESC, x.article_id DESC;
         """;
 
-    // Archives (RFC 5005): see SqliteSql. RECOMPILE: the scope parameters decide which conditions matter,
-    // and archive pages are rendered rarely, so a plan per execution costs little and fits each scope.
-    private const string ArchiveSubtree = """
+    // Archives (RFC 5005): see SqliteSql. SQL Server expands a CTE where it is used, like a view.
+    private const string SiteScope = """
+        WITH scoped AS (
+            SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at
+            FROM dbo.articles a
+            WHERE a.is_published = 1 AND a.published_at <= @now)
+
+        """;
+
+    private const string Subtree = """
         WITH subtree (id) AS (
-            SELECT id FROM categories WHERE slug = @categorySlug
+            SELECT id FROM dbo.categories WHERE slug = @categorySlug
             UNION ALL
-            SELECT child.id FROM categories child JOIN subtree parent ON child.parent_id = parent.id
+            SELECT child.id FROM dbo.categories child JOIN subtree parent ON child.parent_id = parent.id
         )
+        """;
+
+    private const string SubtreeScope = Subtree + """
+        ,
+        scoped AS (
+            SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at
+            FROM subtree c
+            JOIN dbo.articles a ON a.category_id = c.id
+            WHERE a.is_published = 1 AND a.published_at <= @now)
 
         """;
 
-    private const string ArchiveOptions = """
+    private const string TagScope = """
+        WITH scoped AS (
+            SELECT x.article_id AS id, a.external_id, a.category_id, x.published_at, a.updated_at
+            FROM dbo.article_tags x
+            JOIN dbo.articles a ON a.id = x.article_id
+            WHERE x.tag_id = @tagId AND x.is_published = 1 AND x.published_at <= @now
+              AND a.is_published = 1 AND a.published_at <= @now)
 
-        OPTION (MAXRECURSION 32, RECOMPILE);
         """;
 
-    public const string ArchivePageSql = ArchiveSubtree + """
-        SELECT TOP (@take) a.id, a.external_id, a.category_id, a.published_at, a.updated_at
-        FROM articles a
-        WHERE
-        """ + ArticleStore.ArchiveScopeCondition + """
-          AND a.published_at >= @from
-          AND (a.published_at < @beforeAt OR (a.published_at = @beforeAt AND a.id < @beforeId))
-        ORDER BY a.published_at DESC, a.id DESC
-        """ + ArchiveOptions;
+    private const string PageBody = """
+        SELECT TOP (@take) id, external_id, category_id, published_at, updated_at
+        FROM scoped
+        WHERE published_at >= @from AND published_at <= @beforeAt
+          AND (published_at < @beforeAt OR id < @beforeId)
+        ORDER BY published_at DESC, id DESC
+        """;
 
-    public const string ArchiveNewerSql = ArchiveSubtree + """
-        SELECT TOP (@take) a.id, a.external_id, a.category_id, a.published_at, a.updated_at
-        FROM articles a
-        WHERE
-        """ + ArticleStore.ArchiveScopeCondition + """
-          AND a.published_at < @to
-          AND (a.published_at > @fromAt OR (a.published_at = @fromAt AND a.id >= @fromId))
-        ORDER BY a.published_at, a.id
-        """ + ArchiveOptions;
+    private const string NewerBody = """
+        SELECT TOP (@take) id, external_id, category_id, published_at, updated_at
+        FROM scoped
+        WHERE published_at >= @fromAt AND published_at < @to
+          AND (published_at > @fromAt OR id >= @fromId)
+        ORDER BY published_at, id
+        """;
 
-    public const string ArchiveCountSql = ArchiveSubtree + """
-        SELECT COUNT(*)
-        FROM articles a
-        WHERE
-        """ + ArticleStore.ArchiveScopeCondition + """
-          AND a.published_at >= @from AND a.published_at < @to
-        """ + ArchiveOptions;
+    private const string CountBody = """
+        SELECT COUNT_BIG(*) FROM scoped WHERE published_at >= @from AND published_at < @to
+        """;
 
-    public const string ArchiveNeighboursSql = ArchiveSubtree + """
+    private const string Recursion = """
+
+        OPTION (MAXRECURSION 32);
+        """;
+
+    public const string SiteArchivePageSql = SiteScope + PageBody + ";";
+    public const string SiteArchiveNewerSql = SiteScope + NewerBody + ";";
+    public const string SiteArchiveCountSql = SiteScope + CountBody + ";";
+    public const string SubtreeArchivePageSql = SubtreeScope + PageBody + Recursion;
+    public const string SubtreeArchiveNewerSql = SubtreeScope + NewerBody + Recursion;
+    public const string SubtreeArchiveCountSql = SubtreeScope + CountBody + Recursion;
+    public const string TagArchivePageSql = TagScope + PageBody + ";";
+    public const string TagArchiveNewerSql = TagScope + NewerBody + ";";
+    public const string TagArchiveCountSql = TagScope + CountBody + ";";
+
+    public const string SiteArchiveNeighboursSql = """
         SELECT
-            (SELECT MAX(a.published_at) FROM articles a WHERE
-        """ + ArticleStore.ArchiveScopeCondition + """
-             AND a.published_at < @from) AS older,
-            (SELECT MIN(a.published_at) FROM articles a WHERE
-        """ + ArticleStore.ArchiveScopeCondition + """
-             AND a.published_at >= @to) AS newer
-        """ + ArchiveOptions;
+            (SELECT MAX(a.published_at) FROM dbo.articles a WHERE a.is_published = 1 AND a.published_at < @from) AS older,
+            (SELECT MIN(a.published_at) FROM dbo.articles a WHERE a.is_published = 1 AND a.published_at >= @to AND a.published_at <= @now) AS newer;
+        """;
+
+    public const string SubtreeArchiveNeighboursSql = Subtree + """
+        SELECT
+            (SELECT MAX(n.older) FROM subtree c CROSS APPLY (
+                SELECT MAX(a.published_at) AS older FROM dbo.articles a
+                WHERE a.category_id = c.id AND a.is_published = 1 AND a.published_at < @from) n) AS older,
+            (SELECT MIN(n.newer) FROM subtree c CROSS APPLY (
+                SELECT MIN(a.published_at) AS newer FROM dbo.articles a
+                WHERE a.category_id = c.id AND a.is_published = 1 AND a.published_at >= @to AND a.published_at <= @now) n) AS newer
+        OPTION (MAXRECURSION 32);
+        """;
+
+    public const string TagArchiveNeighboursSql = """
+        SELECT
+            (SELECT MAX(x.published_at) FROM dbo.article_tags x WHERE x.tag_id = @tagId AND x.is_published = 1 AND x.published_at < @from) AS older,
+            (SELECT MIN(x.published_at) FROM dbo.article_tags x WHERE x.tag_id = @tagId AND x.is_published = 1 AND x.published_at >= @to AND x.published_at <= @now) AS newer;
+        """;
 
     public const string CreateMigrationsTableSql = """
         IF OBJECT_ID(N'dbo.schema_migrations', N'U') IS NULL

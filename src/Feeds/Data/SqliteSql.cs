@@ -49,10 +49,19 @@ internal static class SqliteSql
         LIMIT @limit
         """;
 
-    // Archives (RFC 5005): a feed's visible articles in a time range, for the site (@categorySlug and @tagId
-    // NULL), a category's subtree or a tag. Archive pages are rendered rarely and then kept, so one text
-    // serves the three scopes; every page is a keyset range, never OFFSET.
-    private const string ArchiveSubtree = """
+    // Archives (RFC 5005). Each scope (site, category subtree, tag) is a CTE of its visible articles over its
+    // own index: ix_articles_newest, ix_articles_category_newest per category, ix_article_tags_newest. The
+    // page, newer and count bodies read from it with keyset ranges on (published_at, id), never OFFSET.
+    // NOT MATERIALIZED: the CTE is read as a view, so the range conditions reach the index.
+    private const string SiteScope = """
+        WITH scoped AS NOT MATERIALIZED (
+            SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at
+            FROM articles a
+            WHERE a.is_published = 1 AND a.published_at <= @now)
+
+        """;
+
+    private const string Subtree = """
         WITH RECURSIVE subtree (id) AS (
             SELECT id FROM categories WHERE slug = @categorySlug
             UNION
@@ -61,47 +70,109 @@ internal static class SqliteSql
 
         """;
 
-    // Newest first, older than (@beforeAt, @beforeId) and not before @from.
-    public const string ArchivePageSql = ArchiveSubtree + """
+    private const string TagScope = """
+        WITH scoped AS NOT MATERIALIZED (
+            SELECT x.article_id AS id, a.external_id, a.category_id, x.published_at, a.updated_at
+            FROM article_tags x
+            JOIN articles a ON a.id = x.article_id
+            WHERE x.tag_id = @tagId AND x.is_published = 1 AND x.published_at <= @now
+              AND a.is_published = 1 AND a.published_at <= @now)
+
+        """;
+
+    // Newest first, older than (@beforeAt, @beforeId), not before @from.
+    private const string PageBody = """
+        SELECT id, external_id, category_id, published_at, updated_at
+        FROM scoped
+        WHERE published_at >= @from AND published_at <= @beforeAt
+          AND (published_at < @beforeAt OR id < @beforeId)
+        ORDER BY published_at DESC, id DESC
+        LIMIT @take
+        """;
+
+    // Oldest first, from (@fromAt, @fromId) on, before @to.
+    private const string NewerBody = """
+        SELECT id, external_id, category_id, published_at, updated_at
+        FROM scoped
+        WHERE published_at >= @fromAt AND published_at < @to
+          AND (published_at > @fromAt OR id >= @fromId)
+        ORDER BY published_at, id
+        LIMIT @take
+        """;
+
+    private const string CountBody = """
+        SELECT COUNT(*) FROM scoped WHERE published_at >= @from AND published_at < @to
+        """;
+
+    public const string SiteArchivePageSql = SiteScope + PageBody;
+    public const string SiteArchiveNewerSql = SiteScope + NewerBody;
+    public const string SiteArchiveCountSql = SiteScope + CountBody;
+
+    // A subtree joined to articles as a view would make SQLite's planner walk the site's index for the whole
+    // month and probe the subtree; per category instead (as SubtreeFeedStateSql does), each category's part
+    // is one range of ix_articles_category_newest.
+    public const string SubtreeArchivePageSql = Subtree + """
         SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at
-        FROM articles a
-        WHERE
-        """ + ArticleStore.ArchiveScopeCondition + """
-          AND a.published_at >= @from
-          AND (a.published_at < @beforeAt OR (a.published_at = @beforeAt AND a.id < @beforeId))
+        FROM subtree c
+        JOIN articles a ON a.id IN (
+            SELECT n.id
+            FROM articles n
+            WHERE n.category_id = c.id AND n.is_published = 1 AND n.published_at <= @now
+              AND n.published_at >= @from AND n.published_at <= @beforeAt
+              AND (n.published_at < @beforeAt OR n.id < @beforeId)
+            ORDER BY n.published_at DESC, n.id DESC
+            LIMIT @take)
         ORDER BY a.published_at DESC, a.id DESC
         LIMIT @take
         """;
 
-    // Oldest first, from (@fromAt, @fromId) on and before @to.
-    public const string ArchiveNewerSql = ArchiveSubtree + """
+    public const string SubtreeArchiveNewerSql = Subtree + """
         SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at
-        FROM articles a
-        WHERE
-        """ + ArticleStore.ArchiveScopeCondition + """
-          AND a.published_at < @to
-          AND (a.published_at > @fromAt OR (a.published_at = @fromAt AND a.id >= @fromId))
+        FROM subtree c
+        JOIN articles a ON a.id IN (
+            SELECT n.id
+            FROM articles n
+            WHERE n.category_id = c.id AND n.is_published = 1 AND n.published_at <= @now
+              AND n.published_at >= @fromAt AND n.published_at < @to
+              AND (n.published_at > @fromAt OR n.id >= @fromId)
+            ORDER BY n.published_at, n.id
+            LIMIT @take)
         ORDER BY a.published_at, a.id
         LIMIT @take
         """;
 
-    public const string ArchiveCountSql = ArchiveSubtree + """
-        SELECT COUNT(*)
-        FROM articles a
-        WHERE
-        """ + ArticleStore.ArchiveScopeCondition + """
-          AND a.published_at >= @from AND a.published_at < @to
+    // Each category's count reads only its index range (a covering index scan).
+    public const string SubtreeArchiveCountSql = Subtree + """
+        SELECT COALESCE(SUM((
+            SELECT COUNT(*) FROM articles n
+            WHERE n.category_id = c.id AND n.is_published = 1 AND n.published_at <= @now
+              AND n.published_at >= @from AND n.published_at < @to)), 0)
+        FROM subtree c
+        """;
+    public const string TagArchivePageSql = TagScope + PageBody;
+    public const string TagArchiveNewerSql = TagScope + NewerBody;
+    public const string TagArchiveCountSql = TagScope + CountBody;
+
+    // The newest visible publish time before @from and the oldest from @to on: one seek each (per category
+    // for a subtree), so finding the neighbouring months costs the same at any table size.
+    public const string SiteArchiveNeighboursSql = """
+        SELECT
+            (SELECT MAX(a.published_at) FROM articles a WHERE a.is_published = 1 AND a.published_at < @from) AS older,
+            (SELECT MIN(a.published_at) FROM articles a WHERE a.is_published = 1 AND a.published_at >= @to AND a.published_at <= @now) AS newer
         """;
 
-    // The newest visible publish time before @from and the oldest from @to on: the neighbouring months.
-    public const string ArchiveNeighboursSql = ArchiveSubtree + """
+    public const string SubtreeArchiveNeighboursSql = Subtree + """
         SELECT
-            (SELECT MAX(a.published_at) FROM articles a WHERE
-        """ + ArticleStore.ArchiveScopeCondition + """
-             AND a.published_at < @from) AS older,
-            (SELECT MIN(a.published_at) FROM articles a WHERE
-        """ + ArticleStore.ArchiveScopeCondition + """
-             AND a.published_at >= @to) AS newer
+            (SELECT MAX((SELECT MAX(a.published_at) FROM articles a
+                         WHERE a.category_id = c.id AND a.is_published = 1 AND a.published_at < @from)) FROM subtree c) AS older,
+            (SELECT MIN((SELECT MIN(a.published_at) FROM articles a
+                         WHERE a.category_id = c.id AND a.is_published = 1 AND a.published_at >= @to AND a.published_at <= @now)) FROM subtree c) AS newer
+        """;
+
+    public const string TagArchiveNeighboursSql = """
+        SELECT
+            (SELECT MAX(x.published_at) FROM article_tags x WHERE x.tag_id = @tagId AND x.is_published = 1 AND x.published_at < @from) AS older,
+            (SELECT MIN(x.published_at) FROM article_tags x WHERE x.tag_id = @tagId AND x.is_published = 1 AND x.published_at >= @to AND x.published_at <= @now) AS newer
         """;
 
     public const string CreateMigrationsTableSql = """
