@@ -63,8 +63,8 @@ public sealed class FeedPublisher(
     public async Task<RenderedFeed?> RenderAsync(FeedRequest request, string token)
     {
         Interlocked.Increment(ref _renders);
-        FeedTag? tag = null;
-        if (request.Feed.Kind == FeedKind.Tag && (tag = changeDetector.Current.TagOf(request.Feed.Slug)) is null)
+        var tag = request.Feed.Kind == FeedKind.Tag ? changeDetector.Current.TagOf(request.Feed.Slug) : null;
+        if (request.Feed.Kind == FeedKind.Tag && tag is null)
         {
             return null;
         }
@@ -74,43 +74,14 @@ public sealed class FeedPublisher(
             FeedKind.Tag => new FeedScope(null, tag!.Id),
             _ => FeedScope.Site,
         };
-        var now = clock.GetUtcNow().UtcDateTime;
-        var preview = request.Format == FeedFormat.HtmlPreview;
-        var links = preview ? urls.PreviewLinks(request.Feed) : new List<FeedLink>(urls.HubLinks);
-        FeedRead read;
-        if (request.Archive is { } page)
+        var links = request.Format == FeedFormat.HtmlPreview ? urls.PreviewLinks(request.Feed) : new List<FeedLink>(urls.HubLinks);
+        var read = request.Archive is { } page
+            ? await ReadArchivePageAsync(request, page, scope, links)
+            : await ReadCurrentAsync(request, scope, links);
+        if (read is null)
         {
-            var archive = await store.ReadArchiveAsync(
-                scope, page.Month.StartUtc(siteTime), page.Month.Next.StartUtc(siteTime),
-                page.Before is { } before ? new ArchiveKey(before.PublishedUtc, before.Id) : null,
-                _options.ArchivePageSize, now, MonthOf, CancellationToken.None);
-            if (archive is null)
-            {
-                return null;
-            }
-            read = archive.Feed;
-            // RFC 5005 section 4: archive documents link to the current document and their neighbours.
-            links.Add(new FeedLink(FeedRelations.Current, urls.Feed(request.Feed, request.Format), request.Format.MediaType));
-            if (archive.Older is { } older)
-            {
-                links.Add(new FeedLink(FeedRelations.PrevArchive, urls.Archive(request.Feed, request.Format, PageOf(older)), request.Format.MediaType));
-            }
-            if (archive.Newer is { } newer)
-            {
-                links.Add(new FeedLink(FeedRelations.NextArchive, urls.Archive(request.Feed, request.Format, PageOf(newer)), request.Format.MediaType));
-            }
+            return null;
         }
-        else
-        {
-            read = await store.ReadFeedAsync(scope, now, request.Limit, CancellationToken.None);
-            // The archive's newest page is the newest month's, which needs no cursor (pages count from a month's end).
-            if (read.Keys.Count > 0 && !preview)
-            {
-                var newestMonth = ArchiveMonth.Of(read.Keys[0].PublishedAt, siteTime);
-                links.Add(new FeedLink(FeedRelations.PrevArchive, urls.Archive(request.Feed, request.Format, new ArchivePage(newestMonth, null)), request.Format.MediaType));
-            }
-        }
-
         var catalog = new CategoryCatalog(read.Categories);
         var category = request.Feed.Kind == FeedKind.Category ? catalog.Find(request.Feed.Slug) : null;
         if (request.Feed.Kind == FeedKind.Category && category is null)
@@ -118,6 +89,7 @@ public sealed class FeedPublisher(
             // Deleted since the last poll.
             return null;
         }
+
         // Keep the order of the keys; an article deleted since they were read is left out.
         var ordered = read.Keys.Select(key => read.Articles.GetValueOrDefault(key.Id)).OfType<ArticleRow>().ToArray();
         var lastModified = LastChange(read.Keys, category, catalog);
@@ -142,8 +114,45 @@ public sealed class FeedPublisher(
         {
             Immutable = token == ClosedArchiveToken,
             BrowserContentType = document.Stylesheet is null ? null : "application/xml; charset=utf-8",
-            LinkHeader = preview ? default : urls.LinkHeader(request),
+            LinkHeader = request.Format == FeedFormat.HtmlPreview ? default : urls.LinkHeader(request),
         };
+    }
+
+    /// <summary>The newest articles; a feed links to the newest page of its archive (RFC 5005 section 4), a page for people does not.</summary>
+    private async Task<FeedRead> ReadCurrentAsync(FeedRequest request, FeedScope scope, List<FeedLink> links)
+    {
+        var read = await store.ReadFeedAsync(scope, clock.GetUtcNow().UtcDateTime, request.Limit, CancellationToken.None);
+        if (read.Keys.Count > 0 && request.Format != FeedFormat.HtmlPreview)
+        {
+            // Pages count from a month's end, so the newest month's newest page needs no cursor.
+            var newestMonth = ArchiveMonth.Of(read.Keys[0].PublishedAt, siteTime);
+            links.Add(new FeedLink(FeedRelations.PrevArchive, urls.Archive(request.Feed, request.Format, new ArchivePage(newestMonth, null)), request.Format.MediaType));
+        }
+        return read;
+    }
+
+    /// <summary>One archive page, linked to the current document and its neighbours (RFC 5005 section 4); null when empty.</summary>
+    private async Task<FeedRead?> ReadArchivePageAsync(FeedRequest request, ArchivePage page, FeedScope scope, List<FeedLink> links)
+    {
+        var archive = await store.ReadArchiveAsync(
+            scope, page.Month.StartUtc(siteTime), page.Month.Next.StartUtc(siteTime),
+            page.Before is { } before ? new ArchiveKey(before.PublishedUtc, before.Id) : null,
+            _options.ArchivePageSize, clock.GetUtcNow().UtcDateTime, MonthOf, CancellationToken.None);
+        if (archive is null)
+        {
+            return null;
+        }
+        var mediaType = request.Format.MediaType;
+        links.Add(new FeedLink(FeedRelations.Current, urls.Feed(request.Feed, request.Format), mediaType));
+        if (archive.Older is { } older)
+        {
+            links.Add(new FeedLink(FeedRelations.PrevArchive, urls.Archive(request.Feed, request.Format, PageOf(older)), mediaType));
+        }
+        if (archive.Newer is { } newer)
+        {
+            links.Add(new FeedLink(FeedRelations.NextArchive, urls.Archive(request.Feed, request.Format, PageOf(newer)), mediaType));
+        }
+        return archive.Feed;
     }
 
     private (DateTime Start, DateTime End) MonthOf(DateTime utc)
