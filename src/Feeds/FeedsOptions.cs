@@ -55,6 +55,16 @@ public sealed class FeedsOptions
     [Range(1, 65536)]
     public int CacheSizeMegabytes { get; set; } = 256;
 
+    /// <summary>
+    /// How long documents rendered before the database became unreachable are still served; past it, and for a
+    /// document never rendered, the answer is 503 with Retry-After.
+    /// </summary>
+    public TimeSpan MaxStaleness { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The Retry-After of a 503 while the database is unreachable.</summary>
+    [Range(1, 3600)]
+    public int RetryAfterSeconds { get; set; } = 5;
+
     /// <summary>Articles per archive page (RFC 5005 archives are months, split into pages of this size).</summary>
     [Range(10, 1000)]
     public int ArchivePageSize { get; set; } = 100;
@@ -110,6 +120,10 @@ internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOpti
         if (options.RefreshInterval < TimeSpan.FromMilliseconds(10) || options.RefreshInterval > TimeSpan.FromHours(1))
         {
             failures.Add("Feeds:RefreshInterval must be between 00:00:00.010 and 01:00:00.");
+        }
+        if (options.MaxStaleness < options.RefreshInterval)
+        {
+            failures.Add("Feeds:MaxStaleness must be at least Feeds:RefreshInterval.");
         }
         if (options.DefaultLimit > options.MaxLimit)
         {

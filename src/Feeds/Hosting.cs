@@ -44,6 +44,7 @@ public static class Hosting
         builder.Services.AddSingleton<WebSubPublisher>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<WebSubPublisher>());
         builder.Services.AddProblemDetails();
+        builder.Services.AddFeedsHealthChecks();
         return builder;
     }
 
@@ -57,6 +58,7 @@ public static class Hosting
             context.Response.Headers.XContentTypeOptions = "nosniff";
             return next(context);
         });
+        app.MapFeedsHealth();
         app.MapPages();
         app.MapFeeds();
         return app;

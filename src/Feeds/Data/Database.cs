@@ -29,12 +29,22 @@ public sealed class Database
             await connection.OpenAsync(cancellationToken);
             return connection;
         }
-        catch
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
             await connection.DisposeAsync();
-            throw;
+            // SqlClient reports an exhausted pool as InvalidOperationException, a refused or silent server as
+            // SqlException: to the caller all of them mean the database cannot be reached now.
+            throw new DatabaseUnavailableException(exception);
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="exception"/> says the database is unreachable or failing (as opposed to a bug):
+    /// a connection that could not be opened, or a command the server or driver failed or timed out.
+    /// </summary>
+    public static bool IsOutage(Exception exception) =>
+        exception is DatabaseUnavailableException or DbException or TimeoutException
+        || (exception is InvalidOperationException && exception.InnerException is DbException);
 
     /// <summary>Creates the folder of an embedded database file, so that a first run needs no setup.</summary>
     public void EnsureStorage()
@@ -65,3 +75,7 @@ public sealed class Database
         return builder.ToString();
     }
 }
+
+/// <summary>No connection to the database could be opened.</summary>
+public sealed class DatabaseUnavailableException(Exception inner)
+    : Exception($"The database cannot be reached: {inner.Message}", inner);

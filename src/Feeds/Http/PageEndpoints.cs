@@ -11,13 +11,14 @@ public static class PageEndpoints
     public static IEndpointRouteBuilder MapPages(this IEndpointRouteBuilder routes)
     {
         string[] getAndHead = [HttpMethods.Get, HttpMethods.Head];
-        routes.MapMethods("/", getAndHead, async (HttpContext context, PagePublisher pages) => Answer(context, await pages.GetIndexAsync()));
-        routes.MapMethods("/feeds.opml", getAndHead, async (HttpContext context, PagePublisher pages) => Answer(context, await pages.GetOpmlAsync()));
-        routes.MapMethods("/feeds/feed.xsl", getAndHead, (HttpContext context, PagePublisher pages) => Answer(context, pages.Stylesheet));
-        routes.MapMethods("/feeds/{slug}", getAndHead,
+        var pages = routes.MapGroup("").AddEndpointFilter(Unavailable.FilterAsync);
+        pages.MapMethods("/", getAndHead, async (HttpContext context, PagePublisher pages) => Answer(context, await pages.GetIndexAsync()));
+        pages.MapMethods("/feeds.opml", getAndHead, async (HttpContext context, PagePublisher pages) => Answer(context, await pages.GetOpmlAsync()));
+        pages.MapMethods("/feeds/feed.xsl", getAndHead, (HttpContext context, PagePublisher pages) => Answer(context, pages.Stylesheet));
+        pages.MapMethods("/feeds/{slug}", getAndHead,
             (string slug, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
                 PreviewAsync(FeedKey.Category(slug), context, publisher, cancellationToken));
-        routes.MapMethods("/feeds/tags/{tag}", getAndHead,
+        pages.MapMethods("/feeds/tags/{tag}", getAndHead,
             (string tag, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
                 PreviewAsync(FeedKey.Tag(tag), context, publisher, cancellationToken));
         return routes;

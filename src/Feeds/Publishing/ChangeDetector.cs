@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 namespace Feeds.Publishing;
 
 /// <summary>
-/// Reads every category's and tag's version in one small query on a short interval (Feeds:RefreshInterval) and
-/// publishes the result as <see cref="Current"/>. Whoever wrote to the database, its feeds show the change
+/// Reads every category's and tag's version in one small query on a short interval (Feeds:RefreshInterval)
+/// and publishes the result as <see cref="Current"/>. Whoever wrote to the database, its feeds show the change
 /// after the next poll; between polls no request reads the database to learn whether a feed changed.
 /// </summary>
 public sealed class ChangeDetector(
@@ -15,6 +15,7 @@ public sealed class ChangeDetector(
     ILogger<ChangeDetector> logger) : BackgroundService
 {
     private FeedVersions _current = FeedVersions.Empty;
+    private long _lastSuccessTicks;
     private bool _failing;
 
     /// <summary>Raised after each poll, with the versions it read.</summary>
@@ -22,10 +23,46 @@ public sealed class ChangeDetector(
 
     public FeedVersions Current => Volatile.Read(ref _current);
 
+    /// <summary>When a poll last succeeded; null while none has. What is served is as fresh as this.</summary>
+    public DateTimeOffset? LastSuccess
+    {
+        get
+        {
+            var ticks = Interlocked.Read(ref _lastSuccessTicks);
+            return ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>
+    /// Throws <see cref="FeedsUnavailableException"/> when what is known is older than Feeds:MaxStaleness: no
+    /// poll has succeeded yet, or none for that long (the database is unreachable).
+    /// </summary>
+    public void ThrowIfStale()
+    {
+        var lastSuccess = LastSuccess;
+        if (lastSuccess is null)
+        {
+            throw new FeedsUnavailableException("The database has not been read since the server started.");
+        }
+        if (clock.GetUtcNow() - lastSuccess.Value > options.Value.MaxStaleness)
+        {
+            throw new FeedsUnavailableException($"The database has not been read since {lastSuccess.Value:u}.");
+        }
+    }
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        // The first versions are read before the server takes requests.
-        await RefreshAsync(cancellationToken);
+        // The first versions are read before the server takes requests. A database that is down does not keep
+        // the server from starting: it answers 503 until the database can be read, and readiness says why.
+        try
+        {
+            await RefreshAsync(cancellationToken);
+        }
+        catch (Exception exception) when (Database.IsOutage(exception))
+        {
+            logger.LogError(exception, "Reading feed versions failed at start; feeds answer 503 until the database can be read");
+            _failing = true;
+        }
         await base.StartAsync(cancellationToken);
     }
 
@@ -35,6 +72,7 @@ public sealed class ChangeDetector(
         var (categories, tags) = await store.GetVersionsAsync(clock.GetUtcNow().UtcDateTime, cancellationToken);
         var next = new FeedVersions(categories, tags);
         Volatile.Write(ref _current, next);
+        Interlocked.Exchange(ref _lastSuccessTicks, clock.GetUtcNow().UtcTicks);
         Changed?.Invoke(next);
     }
 
@@ -64,3 +102,6 @@ public sealed class ChangeDetector(
         }
     }
 }
+
+/// <summary>Feeds cannot answer now: the database is unreachable and nothing fresh enough is in memory.</summary>
+public sealed class FeedsUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -37,8 +37,10 @@ public sealed class FeedPublisher(
     private readonly string _settingsFingerprint = SettingsFingerprint(options.Value);
 
     /// <summary>The feed as of the last poll of versions; null when no such feed (or archive page) exists.</summary>
+    /// <exception cref="FeedsUnavailableException">The database is unreachable and no fresh enough rendering is kept.</exception>
     public async ValueTask<RenderedFeed?> GetAsync(FeedRequest request, CancellationToken cancellationToken)
     {
+        changeDetector.ThrowIfStale();
         var token = changeDetector.Current.TokenOf(request.Feed);
         if (token is null)
         {
@@ -48,9 +50,16 @@ public sealed class FeedPublisher(
         {
             token = ClosedArchiveToken;
         }
-        return _options.CacheEnabled
-            ? await cache.GetOrRenderAsync(request, token, RenderAsync, cancellationToken)
-            : await RenderAsync(request, token);
+        try
+        {
+            return _options.CacheEnabled
+                ? await cache.GetOrRenderAsync(request, token, RenderAsync, cancellationToken)
+                : await RenderAsync(request, token);
+        }
+        catch (Exception exception) when (Database.IsOutage(exception))
+        {
+            throw new FeedsUnavailableException("The database cannot be read to render this feed.", exception);
+        }
     }
 
     /// <summary>How many documents have been rendered since start.</summary>

@@ -37,7 +37,20 @@ public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetec
     public RenderedFeed Stylesheet => _stylesheet.Value;
 
     /// <summary>One rendering per catalog token, shared by concurrent requests.</summary>
-    private Task<RenderedFeed> GetAsync(string name, Func<Task<RenderedFeed>> render)
+    private async Task<RenderedFeed> GetAsync(string name, Func<Task<RenderedFeed>> render)
+    {
+        changeDetector.ThrowIfStale();
+        try
+        {
+            return await RenderOnceAsync(name, render);
+        }
+        catch (Exception exception) when (Database.IsOutage(exception))
+        {
+            throw new FeedsUnavailableException("The database cannot be read to render this page.", exception);
+        }
+    }
+
+    private Task<RenderedFeed> RenderOnceAsync(string name, Func<Task<RenderedFeed>> render)
     {
         var token = changeDetector.Current.CatalogToken;
         lock (_lock)

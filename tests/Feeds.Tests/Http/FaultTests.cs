@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Dapper;
+using Feeds.Tests.Support;
+using Microsoft.Data.Sqlite;
+
+namespace Feeds.Tests.Http;
+
+/// <summary>
+/// The database unreachable or failing: what was rendered keeps being served within Feeds:MaxStaleness, what
+/// was not is 503 with Retry-After, readiness says so, and everything recovers when the database returns.
+/// SQL Server's real error paths run here without a server: a closed port, and a listener that never answers.
+/// </summary>
+public sealed class FaultTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public static TheoryData<string> UnreachableServers => new("closed port", "silent listener");
+
+    [Theory, MemberData(nameof(UnreachableServers))]
+    public async Task WithSqlServerUnreachable_TheServerStarts_AndAnswers503WithRetryAfter_AndNotReady(string kind)
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var silentPort = ((IPEndPoint)silent.LocalEndpoint).Port;
+        var port = kind == "closed port" ? FeedsApp.FreePort() : silentPort;
+        var accepted = kind == "closed port" ? Task.CompletedTask : AcceptAndHoldAsync(silent);
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await using var app = new FeedsApp(db, settings: new Dictionary<string, string?>
+        {
+            ["Feeds:Database:Provider"] = "sqlserver",
+            ["Feeds:Database:ConnectionString"] = $"Server=tcp:127.0.0.1,{port};Database=Feeds;User Id=feeds;Password=not-used;Connect Timeout=2;TrustServerCertificate=True;Pooling=False",
+        });
+        var client = app.CreateRawClient();
+
+        foreach (var path in new[] { "/feeds/all.rss", "/feeds/news.atom", "/feeds/tags/x.json", "/feeds/news", "/", "/feeds.opml", "/feeds/news/archive/2026-10.atom" })
+        {
+            var response = await client.GetAsync(path, Cancel);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+            Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter!.Delta);
+            Assert.DoesNotContain("not-used", await response.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        }
+        var live = await client.GetAsync("/health/live", Cancel);
+        var ready = await client.GetAsync("/health/ready", Cancel);
+        using var readiness = JsonDocument.Parse(await ready.Content.ReadAsStringAsync(Cancel));
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/feeds/feed.xsl", Cancel)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal("Unhealthy", readiness.RootElement.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+        Assert.StartsWith("sqlserver: ", readiness.RootElement.GetProperty("checks").GetProperty("database").GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Contains("no-store", ready.Headers.CacheControl!.ToString(), StringComparison.Ordinal);
+        silent.Stop();
+        await accepted.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    [Fact]
+    public async Task WhenTheDatabaseGoesAway_RenderedFeedsStayUntilMaxStaleness_OthersAre503_AndAllRecover()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"), Articles.Sample("m-1", category: "markets", section: "industry"));
+        await using var app = new FeedsApp(db, settings: new Dictionary<string, string?> { ["Feeds:MaxStaleness"] = "00:10:00" });
+        var client = app.CreateRawClient();
+        var before = await client.GetAsync("/feeds/news.rss", Cancel);
+        var file = new SqliteConnectionStringBuilder(db.ConnectionString).DataSource;
+
+        // The file goes away; the next connection finds an empty database in its place.
+        await using (var connection = new SqliteConnection(db.ConnectionString))
+        {
+            await connection.OpenAsync(Cancel);
+            await connection.ExecuteAsync("PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+        SqliteConnection.ClearAllPools();
+        File.Move(file, file + ".away");
+        await Assert.ThrowsAnyAsync<Exception>(app.RefreshAsync);
+
+        var cached = await client.GetAsync("/feeds/news.rss", Cancel);
+        var neverRendered = await client.GetAsync("/feeds/industry.rss", Cancel);
+        var ready = await client.GetAsync("/health/ready", Cancel);
+        app.Clock.Advance(TimeSpan.FromMinutes(11));
+        var tooStale = await client.GetAsync("/feeds/news.rss", Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
+        Assert.Equal(before.Headers.ETag, cached.Headers.ETag);
+        Assert.Equal(await before.Content.ReadAsByteArrayAsync(Cancel), await cached.Content.ReadAsByteArrayAsync(Cancel));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, neverRendered.StatusCode);
+        Assert.NotNull(neverRendered.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, tooStale.StatusCode);
+
+        // The database returns: fresh feeds resume without a restart.
+        SqliteConnection.ClearAllPools();
+        foreach (var leftover in new[] { file, file + "-wal", file + "-shm" })
+        {
+            File.Delete(leftover);
+        }
+        File.Move(file + ".away", file);
+        await app.RefreshAsync();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/feeds/industry.rss", Cancel)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/feeds/news.rss", Cancel)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready", Cancel)).StatusCode);
+    }
+
+    [Fact]
+    public async Task AnImportKilledMidFile_LeavesNothingOfTheFile()
+    {
+        var folder = Directory.CreateTempSubdirectory("feeds-kill-");
+        try
+        {
+            var database = Path.Combine(folder.FullName, "feeds.db");
+            var lines = Enumerable.Range(1, 40_000).Select(i => Ndjson.Line(Ndjson.Article($"k-{i}", title: $"第{i}篇 {new string('文', 400)}")));
+            var file = await Ndjson.WriteFileAsync(folder.FullName, lines);
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = folder.FullName };
+            foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Feeds.dll"), "import", file, $"--Feeds:Database:ConnectionString=Data Source={database}" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using (var process = Process.Start(start)!)
+            {
+                // Killed (SIGKILL, no chance to clean up) once it reports writing progress: mid-file, mid-transaction.
+                string? progress;
+                do
+                {
+                    progress = await process.StandardError.ReadLineAsync(Cancel);
+                }
+                while (progress is not null && !progress.StartsWith("imported ", StringComparison.Ordinal));
+                process.Kill();
+                await process.WaitForExitAsync(Cancel);
+                Assert.True(progress is not null, "the import ended before it reported writing progress; the file is too small to kill it mid-way");
+                Assert.DoesNotContain("imported 40,000", progress, StringComparison.Ordinal);
+            }
+
+            await using var connection = new SqliteConnection($"Data Source={database}");
+            await connection.OpenAsync(Cancel);
+            Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM articles"));
+            Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM categories"));
+            Assert.Equal("ok", await connection.ExecuteScalarAsync<string>("PRAGMA integrity_check"));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            folder.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Accepts connections and never answers, like a server that hangs.</summary>
+    private static async Task AcceptAndHoldAsync(TcpListener listener)
+    {
+        var held = new List<Socket>();
+        try
+        {
+            while (true)
+            {
+                held.Add(await listener.AcceptSocketAsync(Cancel));
+            }
+        }
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            held.ForEach(socket => socket.Dispose());
+        }
+    }
+}
