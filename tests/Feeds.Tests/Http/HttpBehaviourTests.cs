@@ -204,7 +204,7 @@ public sealed class HttpBehaviourTests
     }
 
     [Fact]
-    public async Task DatabaseFailure_Returns500ProblemDetails_WithoutStackTraceOrSql()
+    public async Task DatabaseFailure_Returns503ProblemDetails_WithRetryAfter_WithoutStackTraceOrSql()
     {
         await using var db = await TestDatabase.CreateAsync("sqlite");
         await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
@@ -220,7 +220,9 @@ public sealed class HttpBehaviourTests
         var response = await client.GetAsync("/feeds/logistics.rss", Cancel);
         var body = await response.Content.ReadAsStringAsync(Cancel);
 
-        await AssertProblemAsync(response, HttpStatusCode.InternalServerError, null);
+        // A failing database is an outage the client can wait out (RFC 9110 15.6.4), not a server bug.
+        await AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, null);
+        Assert.NotNull(response.Headers.RetryAfter);
         Assert.DoesNotContain("SELECT", body, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("Sqlite", body, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(" at Feeds.", body, StringComparison.Ordinal);
