@@ -73,6 +73,10 @@ public sealed class FeedsOptions
     [Required]
     public WebSubOptions WebSub { get; set; } = new();
 
+    /// <summary>Redis shared by every instance; without it, each instance keeps its renderings in its own memory.</summary>
+    [Required]
+    public RedisOptions Redis { get; set; } = new();
+
     /// <summary>Fill a newly created embedded database with demo articles.</summary>
     public bool DemoData { get; set; } = true;
 
@@ -88,6 +92,18 @@ public sealed class DatabaseOptions
 
     [Required]
     public string ConnectionString { get; set; } = "Data Source=data/feeds.db";
+}
+
+public sealed class RedisOptions
+{
+    /// <summary>A StackExchange.Redis configuration string such as <c>redis.internal:6379,password=…</c>; empty: no Redis.</summary>
+    public string Configuration { get; set; } = "";
+
+    /// <summary>Prefix of every key and channel, so that several sites can share one Redis.</summary>
+    public string KeyPrefix { get; set; } = "feeds:";
+
+    /// <summary>How long a rendering is kept in Redis after it was stored.</summary>
+    public TimeSpan TimeToLive { get; set; } = TimeSpan.FromDays(1);
 }
 
 public sealed class WebSubOptions

@@ -26,6 +26,7 @@ public static class Hosting
         services.AddSingleton(_ => new CleanArticleCache());
         services.AddSingleton<FeedBuilder>();
         services.AddSingleton<ChangeDetector>();
+        services.AddSingleton<RedisFeedStore>();
         services.AddSingleton<FeedCache>();
         services.AddSingleton<FeedPublisher>();
         services.AddSingleton<FeedUrls>();
@@ -40,6 +41,7 @@ public static class Hosting
         // In this order: the embedded database exists before the first versions are read.
         builder.Services.AddHostedService<DatabaseInitializer>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ChangeDetector>());
+        builder.Services.AddHostedService<FleetChanges>();
         builder.Services.AddHttpClient(WebSubPublisher.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton<WebSubPublisher>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<WebSubPublisher>());

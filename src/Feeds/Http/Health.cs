@@ -18,7 +18,9 @@ public static class Health
 
     public static IServiceCollection AddFeedsHealthChecks(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag], timeout: CheckTimeout);
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag], timeout: CheckTimeout)
+            .AddCheck<RedisHealthCheck>("redis", tags: [ReadyTag], timeout: CheckTimeout);
         return services;
     }
 
@@ -54,6 +56,27 @@ public static class Health
             writer.WriteEndObject();
         }
         return context.Response.Body.WriteAsync(buffer.ToArray()).AsTask();
+    }
+
+    /// <summary>Redis down is Degraded, not Unhealthy: every instance still serves, from its own memory.</summary>
+    private sealed class RedisHealthCheck(Publishing.RedisFeedStore redis) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
+        {
+            if (!redis.Enabled)
+            {
+                return HealthCheckResult.Healthy("not configured");
+            }
+            try
+            {
+                var latency = await redis.PingAsync().WaitAsync(cancellationToken);
+                return HealthCheckResult.Healthy($"ping {latency.TotalMilliseconds:0.0} ms");
+            }
+            catch (Exception exception) when (exception is StackExchange.Redis.RedisException or TimeoutException or OperationCanceledException)
+            {
+                return HealthCheckResult.Degraded($"redis: {exception.Message}");
+            }
+        }
     }
 
     private sealed class DatabaseHealthCheck(Database database) : IHealthCheck

@@ -5,8 +5,10 @@ namespace Feeds.Publishing;
 
 /// <summary>
 /// Rendered feeds by request (feed, format, limit). A hit is a dictionary lookup and a token comparison.
-/// Concurrent misses for one feed share one render. When the change detector sees new versions, exactly the
-/// entries whose feed token moved are dropped; past the size budget the least recently used go first.
+/// Concurrent misses for one feed share one render; with Redis, a miss first asks the other instances'
+/// renderings (<see cref="RedisFeedStore"/>), so the fleet renders each version once. When the change
+/// detector sees new versions, exactly the entries whose feed token moved are dropped; past the size budget
+/// the least recently used go first.
 /// </summary>
 public sealed class FeedCache
 {
@@ -16,8 +18,11 @@ public sealed class FeedCache
     private readonly long _maxBytes;
     private long _bytes;
 
-    public FeedCache(IOptions<FeedsOptions> options, ChangeDetector changeDetector)
+    private readonly RedisFeedStore _shared;
+
+    public FeedCache(IOptions<FeedsOptions> options, ChangeDetector changeDetector, RedisFeedStore shared)
     {
+        _shared = shared;
         _maxBytes = options.Value.CacheSizeMegabytes * 1024L * 1024L;
         changeDetector.Changed += DropStale;
     }
@@ -27,34 +32,74 @@ public sealed class FeedCache
     public long Bytes => Interlocked.Read(ref _bytes);
 
     /// <summary>The cached feed when it was rendered for <paramref name="token"/>; otherwise one shared render.</summary>
+    /// <param name="sharedKey">The rendering's name among all instances (its ETag); asked for on a miss only.</param>
     public async ValueTask<RenderedFeed?> GetOrRenderAsync(
-        FeedRequest request, string token, Func<FeedRequest, string, Task<RenderedFeed?>> render, CancellationToken cancellationToken)
+        FeedRequest request, string token, Func<FeedRequest, string, string> sharedKey, Func<FeedRequest, string, Task<RenderedFeed?>> render,
+        CancellationToken cancellationToken)
     {
         if (_entries.TryGetValue(request, out var cached) && cached.Token == token)
         {
             cached.Touch();
             return cached;
         }
-        var rendering = _rendering.GetOrAdd(request, key => new Lazy<Task<RenderedFeed?>>(() => RenderAndStoreAsync(key, token, render)));
+        var rendering = _rendering.GetOrAdd(request, key => new Lazy<Task<RenderedFeed?>>(() => RenderAndStoreAsync(key, token, sharedKey, render)));
         // Waiting is cancellable; the render itself is not, others may be waiting for it.
         return await rendering.Value.WaitAsync(cancellationToken);
     }
 
-    private async Task<RenderedFeed?> RenderAndStoreAsync(FeedRequest request, string token, Func<FeedRequest, string, Task<RenderedFeed?>> render)
+    private async Task<RenderedFeed?> RenderAndStoreAsync(
+        FeedRequest request, string token, Func<FeedRequest, string, string> sharedKey, Func<FeedRequest, string, Task<RenderedFeed?>> render)
     {
         try
         {
-            var feed = await render(request, token);
-            if (feed is not null)
+            if (!_shared.Enabled)
             {
-                Store(request, feed.CompressAll());
+                return Stored(request, await render(request, token));
             }
-            return feed;
+            var key = sharedKey(request, token);
+            if (await _shared.TryGetAsync(key) is { } shared)
+            {
+                return Stored(request, shared);
+            }
+            if (!await _shared.TryLockAsync(key))
+            {
+                // Another instance is rendering this version: take its result when it is there.
+                for (var wait = 0; wait < 40; wait++)
+                {
+                    await Task.Delay(25);
+                    if (await _shared.TryGetAsync(key) is { } theirs)
+                    {
+                        return Stored(request, theirs);
+                    }
+                }
+            }
+            try
+            {
+                var feed = Stored(request, await render(request, token));
+                if (feed is not null)
+                {
+                    await _shared.TrySetAsync(key, feed);
+                }
+                return feed;
+            }
+            finally
+            {
+                await _shared.ReleaseAsync(key);
+            }
         }
         finally
         {
             _rendering.TryRemove(request, out _);
         }
+    }
+
+    private RenderedFeed? Stored(FeedRequest request, RenderedFeed? feed)
+    {
+        if (feed is not null)
+        {
+            Store(request, feed.CompressAll());
+        }
+        return feed;
     }
 
     private void Store(FeedRequest request, RenderedFeed feed)

@@ -53,7 +53,7 @@ public sealed class FeedPublisher(
         try
         {
             return _options.CacheEnabled
-                ? await cache.GetOrRenderAsync(request, token, RenderAsync, cancellationToken)
+                ? await cache.GetOrRenderAsync(request, token, ETag, RenderAsync, cancellationToken)
                 : await RenderAsync(request, token);
         }
         catch (Exception exception) when (Database.IsOutage(exception))

@@ -26,6 +26,15 @@ public sealed class RenderedFeed
         Touch();
     }
 
+    /// <summary>A rendering made elsewhere (another instance, through Redis), with its compressed forms.</summary>
+    internal RenderedFeed(string token, string etag, DateTime lastModifiedUtc, string contentType, byte[] identity, byte[] gzip, byte[] brotli)
+        : this(token, etag, lastModifiedUtc, contentType, new Formats.FeedBytes(identity, identity.Length, []))
+    {
+        _gzip = new Lazy<byte[]>(() => gzip);
+        _brotli = new Lazy<byte[]>(() => brotli);
+        CompressAll();
+    }
+
     /// <summary>A final archive page (RFC 5005): cached by everyone for a year, never revalidated.</summary>
     public bool Immutable { get; init; }
 

@@ -1,0 +1,199 @@
+using System.Text;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Feeds.Publishing;
+
+/// <summary>
+/// Renderings shared by every instance through Redis (Feeds:Redis:Configuration). A key is the rendering's
+/// ETag, which already names the render version, the settings, the request and the feed's version token, so
+/// keys are versioned: a change makes new keys, and nothing needs deleting. A short lock lets one instance
+/// render a cold feed while the others wait for its result. When Redis is unreachable every call answers
+/// "nothing shared" at once (fail-fast backlog), each instance renders for itself, the outage is logged once,
+/// and sharing resumes by itself when Redis returns.
+/// </summary>
+public sealed class RedisFeedStore : IAsyncDisposable
+{
+    private const byte FormatVersion = 1;
+    private static readonly TimeSpan LockTime = TimeSpan.FromSeconds(10);
+
+    private readonly RedisOptions _options;
+    private readonly ILogger<RedisFeedStore> _logger;
+    private readonly Lazy<Task<ConnectionMultiplexer>>? _connection;
+    private readonly string _instance = Guid.NewGuid().ToString("N");
+    private int _failing;
+
+    public RedisFeedStore(IOptions<FeedsOptions> options, ILogger<RedisFeedStore> logger)
+    {
+        _options = options.Value.Redis;
+        _logger = logger;
+        if (!string.IsNullOrWhiteSpace(_options.Configuration))
+        {
+            var configuration = ConfigurationOptions.Parse(_options.Configuration);
+            // Never wait for a Redis that is down: fail at once and render locally; reconnect in the background.
+            configuration.AbortOnConnectFail = false;
+            configuration.BacklogPolicy = BacklogPolicy.FailFast;
+            configuration.ConnectTimeout = 2000;
+            configuration.AsyncTimeout = 1000;
+            configuration.SyncTimeout = 1000;
+            _connection = new Lazy<Task<ConnectionMultiplexer>>(() => ConnectionMultiplexer.ConnectAsync(configuration));
+        }
+    }
+
+    public bool Enabled => _connection is not null;
+
+    /// <summary>Whether Redis answered the last call.</summary>
+    public bool Available => Enabled && Volatile.Read(ref _failing) == 0;
+
+    /// <summary>A rendering another instance (or this one) stored under <paramref name="etag"/>, or null.</summary>
+    public async Task<RenderedFeed?> TryGetAsync(string etag)
+    {
+        var value = await CallAsync(database => database.StringGetAsync(Key(etag)), RedisValue.Null);
+        return value.IsNull ? null : Deserialize((byte[])value!);
+    }
+
+    public Task TrySetAsync(string etag, RenderedFeed feed) =>
+        CallAsync(database => database.StringSetAsync(Key(etag), Serialize(feed), _options.TimeToLive), false);
+
+    /// <summary>True when this instance may render <paramref name="etag"/> (or when Redis cannot tell).</summary>
+    public async Task<bool> TryLockAsync(string etag) =>
+        await CallAsync(database => database.StringSetAsync(Key("lock:" + etag), _instance, LockTime, When.NotExists), true);
+
+    public Task ReleaseAsync(string etag) => CallAsync(database => database.KeyDeleteAsync(Key("lock:" + etag)), false);
+
+    /// <summary>Tells the other instances that this one saw new versions.</summary>
+    public Task PublishChangedAsync() =>
+        CallAsync(async _ => await (await _connection!.Value).GetSubscriber().PublishAsync(Channel, _instance), 0L);
+
+    /// <summary>Calls <paramref name="handler"/> when another instance saw new versions.</summary>
+    public async Task SubscribeChangedAsync(Action handler)
+    {
+        if (_connection is null)
+        {
+            return;
+        }
+        try
+        {
+            var subscriber = (await _connection.Value).GetSubscriber();
+            await subscriber.SubscribeAsync(Channel, (_, sender) =>
+            {
+                if (sender != _instance)
+                {
+                    handler();
+                }
+            });
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            // The multiplexer restores subscriptions when it reconnects; polling covers the gap.
+            Failed(exception);
+        }
+    }
+
+    /// <summary>For readiness: Redis answers a PING.</summary>
+    public async Task<TimeSpan> PingAsync() => await (await _connection!.Value).GetDatabase().PingAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection is { IsValueCreated: true })
+        {
+            await (await _connection.Value).DisposeAsync();
+        }
+    }
+
+    private RedisChannel Channel => RedisChannel.Literal(_options.KeyPrefix + "changed");
+
+    private RedisKey Key(string name) => _options.KeyPrefix + name;
+
+    private async Task<T> CallAsync<T>(Func<IDatabase, Task<T>> call, T fallback)
+    {
+        if (_connection is null)
+        {
+            return fallback;
+        }
+        try
+        {
+            var result = await call((await _connection.Value).GetDatabase());
+            if (Interlocked.Exchange(ref _failing, 0) == 1)
+            {
+                _logger.LogInformation("Redis answers again; renderings are shared again");
+            }
+            return result;
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            Failed(exception);
+            return fallback;
+        }
+    }
+
+    private void Failed(Exception exception)
+    {
+        if (Interlocked.Exchange(ref _failing, 1) == 0)
+        {
+            _logger.LogWarning(exception, "Redis cannot be reached; each instance renders into its own memory until it returns");
+        }
+    }
+
+    // Version, then the header values as length-prefixed UTF-8, then the three bodies.
+    private static byte[] Serialize(RenderedFeed feed)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(FormatVersion);
+            writer.Write(feed.Token);
+            writer.Write(feed.ETag);
+            writer.Write(feed.LastModifiedUtc.Ticks);
+            writer.Write(feed.ContentType);
+            writer.Write(feed.BrowserContentType ?? "");
+            writer.Write(feed.Immutable);
+            writer.Write(feed.LinkHeader.Count);
+            foreach (var link in feed.LinkHeader)
+            {
+                writer.Write(link ?? "");
+            }
+            WriteBytes(writer, feed.Identity.ToArray());
+            WriteBytes(writer, feed.Gzip);
+            WriteBytes(writer, feed.Brotli);
+        }
+        return buffer.ToArray();
+    }
+
+    private static RenderedFeed? Deserialize(byte[] data)
+    {
+        using var reader = new BinaryReader(new MemoryStream(data), Encoding.UTF8);
+        if (reader.ReadByte() != FormatVersion)
+        {
+            return null;
+        }
+        var token = reader.ReadString();
+        var etag = reader.ReadString();
+        var lastModified = new DateTime(reader.ReadInt64(), DateTimeKind.Utc);
+        var contentType = reader.ReadString();
+        var browserContentType = reader.ReadString();
+        var immutable = reader.ReadBoolean();
+        var links = new string[reader.ReadInt32()];
+        for (var i = 0; i < links.Length; i++)
+        {
+            links[i] = reader.ReadString();
+        }
+        var identity = ReadBytes(reader);
+        var gzip = ReadBytes(reader);
+        var brotli = ReadBytes(reader);
+        return new RenderedFeed(token, etag, lastModified, contentType, identity, gzip, brotli)
+        {
+            BrowserContentType = browserContentType.Length == 0 ? null : browserContentType,
+            Immutable = immutable,
+            LinkHeader = links,
+        };
+    }
+
+    private static void WriteBytes(BinaryWriter writer, byte[] bytes)
+    {
+        writer.Write(bytes.Length);
+        writer.Write(bytes);
+    }
+
+    private static byte[] ReadBytes(BinaryReader reader) => reader.ReadBytes(reader.ReadInt32());
+}

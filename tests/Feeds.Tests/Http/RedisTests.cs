@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Feeds.Publishing;
+using Feeds.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+
+namespace Feeds.Tests.Http;
+
+/// <summary>
+/// Several instances with one Redis (a real redis-server): a feed is rendered once for the fleet, a change seen
+/// by one instance reaches the others, all serve identical bytes and ETags, and Redis going away only costs
+/// sharing.
+/// </summary>
+public sealed class RedisTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private static Dictionary<string, string?> Settings(RedisServer redis, string refresh = "00:00:01") => new()
+    {
+        ["Feeds:Redis:Configuration"] = redis.Configuration,
+        ["Feeds:RefreshInterval"] = refresh,
+    };
+
+    [Fact]
+    public async Task TwoInstances_RenderOnce_ServeIdenticalBytes_AndSeeEachOthersChangesWithinTheRefreshInterval()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
+        // A long interval: B learns of the change from A's message, not from its own poll.
+        await using var a = new FeedsApp(db, settings: Settings(redis, refresh: "00:10:00"));
+        await using var b = new FeedsApp(db, settings: Settings(redis, refresh: "00:10:00"));
+        var clientA = a.CreateRawClient();
+        var clientB = b.CreateRawClient();
+
+        var fromA = await clientA.GetAsync("/feeds/news.rss", Cancel);
+        var fromB = await clientB.GetAsync("/feeds/news.rss", Cancel);
+        using var gzipRequest = new HttpRequestMessage(HttpMethod.Get, "/feeds/news.rss");
+        gzipRequest.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("gzip"));
+        var gzipFromB = await clientB.SendAsync(gzipRequest, Cancel);
+
+        Assert.Equal(await fromA.Content.ReadAsByteArrayAsync(Cancel), await fromB.Content.ReadAsByteArrayAsync(Cancel));
+        Assert.Equal(fromA.Headers.ETag, fromB.Headers.ETag);
+        Assert.Equal("gzip", Assert.Single(gzipFromB.Content.Headers.ContentEncoding));
+        Assert.Equal(1, Renders(a));
+        Assert.Equal(0, Renders(b));
+
+        // A change through instance A's poll; B hears of it through Redis and polls at once.
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-2", publishedAt: TestClock.Start.UtcDateTime.AddMinutes(-5)));
+        await a.RefreshAsync();
+        var watch = Stopwatch.StartNew();
+        string body;
+        do
+        {
+            await Task.Delay(20, Cancel);
+            body = await clientB.GetStringAsync("/feeds/news.rss", Cancel);
+        }
+        while (!body.Contains("a-2", StringComparison.Ordinal) && watch.Elapsed < TimeSpan.FromSeconds(20));
+        var afterA = await clientA.GetAsync("/feeds/news.rss", Cancel);
+        var afterB = await clientB.GetAsync("/feeds/news.rss", Cancel);
+
+        Assert.Contains("a-2", body, StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"B served the change after {watch.Elapsed}");
+        Assert.Equal(afterA.Headers.ETag, afterB.Headers.ETag);
+        Assert.NotEqual(fromA.Headers.ETag, afterA.Headers.ETag);
+        Assert.Equal(await afterA.Content.ReadAsByteArrayAsync(Cancel), await afterB.Content.ReadAsByteArrayAsync(Cancel));
+        Assert.Equal(2, Renders(a) + Renders(b));  // each version rendered once for both instances
+    }
+
+    [Fact]
+    public async Task WhenRedisGoesAway_InstancesServeFromTheirOwnMemory_AndShareAgainWhenItReturns()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"), Articles.Sample("m-1", category: "markets", section: "industry"));
+        await using var app = new FeedsApp(db, settings: Settings(redis));
+        var client = app.CreateRawClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/feeds/news.rss", Cancel)).StatusCode);
+        Assert.Equal(1, await KeyCountAsync(redis));
+
+        await redis.StopAsync();
+        var watch = Stopwatch.StartNew();
+        var whileDown = await client.GetAsync("/feeds/industry.rss", Cancel);
+        var elapsed = watch.Elapsed;
+        var cached = await client.GetAsync("/feeds/news.rss", Cancel);
+        var ready = await client.GetAsync("/health/ready", Cancel);
+        using var readiness = JsonDocument.Parse(await ready.Content.ReadAsStringAsync(Cancel));
+
+        Assert.Equal(HttpStatusCode.OK, whileDown.StatusCode);
+        Assert.True(elapsed < TimeSpan.FromSeconds(3), $"a render with Redis down took {elapsed}");
+        Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Degraded", readiness.RootElement.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
+        Assert.False(app.Services.GetRequiredService<RedisFeedStore>().Available);
+
+        await redis.StartAgainAsync();
+        var shared = false;
+        for (var attempt = 0; attempt < 100 && !shared; attempt++)
+        {
+            await Task.Delay(100, Cancel);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/feeds/all.rss?limit={attempt + 1}", Cancel)).StatusCode);
+            shared = await KeyCountAsync(redis) > 0;
+        }
+        Assert.True(shared, "renderings were not stored in Redis again after it returned");
+        Assert.True(app.Services.GetRequiredService<RedisFeedStore>().Available);
+    }
+
+    private static long Renders(FeedsApp app) => app.Services.GetRequiredService<FeedPublisher>().Renders;
+
+    private static async Task<long> KeyCountAsync(RedisServer redis)
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration + ",allowAdmin=true");
+        var keys = 0L;
+        await foreach (var key in connection.GetServer(redis.Configuration).KeysAsync(pattern: "feeds:W/*"))
+        {
+            keys++;
+        }
+        return keys;
+    }
+}
