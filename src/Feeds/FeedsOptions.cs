@@ -73,6 +73,16 @@ public sealed class FeedsOptions
     [Required]
     public WebSubOptions WebSub { get; set; } = new();
 
+    /// <summary>429 for clients that fetch the same document unconditionally faster than its ttl.</summary>
+    [Required]
+    public PolitePollingOptions PolitePolling { get; set; } = new();
+
+    /// <summary>
+    /// Addresses (or CIDR networks such as 10.0.0.0/8) of the proxies and CDN edges in front of Feeds; only a
+    /// request from one of them may name its client in X-Forwarded-For. None by default: the peer is the client.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
     /// <summary>Redis shared by every instance; without it, each instance keeps its renderings in its own memory.</summary>
     [Required]
     public RedisOptions Redis { get; set; } = new();
@@ -92,6 +102,14 @@ public sealed class DatabaseOptions
 
     [Required]
     public string ConnectionString { get; set; } = "Data Source=data/feeds.db";
+}
+
+public sealed class PolitePollingOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Unconditional requests one client may make for one document within one ttl (Feeds:TimeToLiveMinutes).</summary>
+    public int UnconditionalPerTimeToLive { get; set; } = 4;
 }
 
 public sealed class RedisOptions
@@ -156,6 +174,17 @@ internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOpti
         if (!Content.SiteTime.TryCreate(options.SiteTimeZone, out _))
         {
             failures.Add($"Feeds:SiteTimeZone '{options.SiteTimeZone}' is neither a known time zone nor an offset such as +08:00.");
+        }
+        foreach (var proxy in options.TrustedProxies)
+        {
+            if (!System.Net.IPNetwork.TryParse(proxy, out _) && !System.Net.IPAddress.TryParse(proxy, out _))
+            {
+                failures.Add($"Feeds:TrustedProxies: '{proxy}' is neither an IP address nor a CIDR network.");
+            }
+        }
+        if (options.PolitePolling.UnconditionalPerTimeToLive is < 1 or > 10_000)
+        {
+            failures.Add("Feeds:PolitePolling:UnconditionalPerTimeToLive must be between 1 and 10000.");
         }
         foreach (var hub in options.WebSub.Hubs)
         {

@@ -47,12 +47,14 @@ public static class Hosting
         builder.Services.AddHostedService(provider => provider.GetRequiredService<WebSubPublisher>());
         builder.Services.AddProblemDetails();
         builder.Services.AddFeedsHealthChecks();
+        builder.Services.AddPolitePolling();
         return builder;
     }
 
     public static WebApplication UseFeedsWeb(this WebApplication app)
     {
         // Errors become problem details without stack trace or SQL text.
+        app.UsePolitePolling();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use((context, next) =>

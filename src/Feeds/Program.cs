@@ -10,9 +10,10 @@ if (CommandLine.IsCommand(args))
 var builder = WebApplication.CreateBuilder(args);
 builder.AddFeedsWeb();
 var app = builder.Build();
-app.UseFeedsWeb();
 try
 {
+    // Building the pipeline may read the settings, so a wrong one can surface here as well as at start.
+    app.UseFeedsWeb();
     await app.RunAsync();
     return 0;
 }

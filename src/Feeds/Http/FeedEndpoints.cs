@@ -11,7 +11,7 @@ public static class FeedEndpoints
     public static IEndpointRouteBuilder MapFeeds(this IEndpointRouteBuilder routes)
     {
         string[] getAndHead = [HttpMethods.Get, HttpMethods.Head];
-        var feeds = routes.MapGroup("/feeds").AddEndpointFilter(Unavailable.FilterAsync);
+        var feeds = routes.MapGroup("/feeds").AddEndpointFilter(Unavailable.FilterAsync).RequireRateLimiting(PolitePolling.Policy);
         feeds.MapMethods("/{slug}.{extension}", getAndHead,
             (string slug, string extension, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
                 ServeAsync(FeedKey.Category(slug), extension, null, context, publisher, cancellationToken));

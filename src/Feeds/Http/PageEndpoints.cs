@@ -11,7 +11,7 @@ public static class PageEndpoints
     public static IEndpointRouteBuilder MapPages(this IEndpointRouteBuilder routes)
     {
         string[] getAndHead = [HttpMethods.Get, HttpMethods.Head];
-        var pages = routes.MapGroup("").AddEndpointFilter(Unavailable.FilterAsync);
+        var pages = routes.MapGroup("").AddEndpointFilter(Unavailable.FilterAsync).RequireRateLimiting(PolitePolling.Policy);
         pages.MapMethods("/", getAndHead, async (HttpContext context, PagePublisher pages) => Answer(context, await pages.GetIndexAsync()));
         pages.MapMethods("/feeds.opml", getAndHead, async (HttpContext context, PagePublisher pages) => Answer(context, await pages.GetOpmlAsync()));
         pages.MapMethods("/feeds/feed.xsl", getAndHead, (HttpContext context, PagePublisher pages) => Answer(context, pages.Stylesheet));

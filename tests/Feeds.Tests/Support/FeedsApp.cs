@@ -31,6 +31,8 @@ public sealed class FeedsApp : WebApplicationFactory<Program>
             ["Feeds:DemoData"] = "false",
             ["Feeds:PublicBaseUrl"] = PublicBaseUrl,
             ["Feeds:SiteUrl"] = SiteUrl,
+            // Many tests poll a feed unconditionally until it changes; PolitePollingTests turn it on.
+            ["Feeds:PolitePolling:Enabled"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

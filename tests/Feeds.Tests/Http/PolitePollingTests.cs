@@ -1,0 +1,96 @@
+using System.Net;
+using Feeds.Tests.Support;
+
+namespace Feeds.Tests.Http;
+
+/// <summary>Clients that re-fetch unconditionally faster than the ttl get 429; conditional requests never do.</summary>
+public sealed class PolitePollingTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private static Dictionary<string, string?> Polite(params (string Key, string Value)[] more)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Feeds:PolitePolling:Enabled"] = "true",
+            ["Feeds:PolitePolling:UnconditionalPerTimeToLive"] = "3",
+        };
+        foreach (var (key, value) in more)
+        {
+            settings[key] = value;
+        }
+        return settings;
+    }
+
+    [Fact]
+    public async Task UnconditionalRefetchesOverTheBudget_Get429WithRetryAfter_ConditionalOnesNever()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
+        await using var app = new FeedsApp(db, settings: Polite());
+        var client = app.CreateRawClient();
+
+        var allowed = new List<HttpResponseMessage>();
+        for (var i = 0; i < 3; i++)
+        {
+            allowed.Add(await client.GetAsync("/feeds/news.rss", Cancel));
+        }
+        var limited = await client.GetAsync("/feeds/news.rss", Cancel);
+        var conditional = new List<HttpStatusCode>();
+        for (var i = 0; i < 10; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/feeds/news.rss");
+            request.Headers.IfNoneMatch.Add(allowed[0].Headers.ETag!);
+            conditional.Add((await client.SendAsync(request, Cancel)).StatusCode);
+        }
+        var otherDocument = await client.GetAsync("/feeds/news.atom", Cancel);
+        var health = new List<HttpStatusCode>();
+        for (var i = 0; i < 10; i++)
+        {
+            health.Add((await client.GetAsync("/health/ready", Cancel)).StatusCode);
+        }
+
+        Assert.All(allowed, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Equal("application/problem+json", limited.Content.Headers.ContentType!.MediaType);
+        Assert.InRange(limited.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
+        Assert.Contains("If-None-Match", await limited.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        Assert.All(conditional, status => Assert.Equal(HttpStatusCode.NotModified, status));
+        Assert.Equal(HttpStatusCode.OK, otherDocument.StatusCode);
+        Assert.All(health, status => Assert.Equal(HttpStatusCode.OK, status));
+    }
+
+    [Fact]
+    public async Task XForwardedFor_NamesTheClient_OnlyWhenTheProxyIsTrusted()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
+        await using var untrusting = new FeedsApp(db, settings: Polite());
+        await using var behindProxy = new FeedsApp(db, settings: Polite(("Feeds:TrustedProxies:0", "127.0.0.0/8")));
+
+        // Untrusted: a client cannot dodge the limit by making up addresses.
+        var forged = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            forged.Add(await GetAsync(untrusting.CreateRawClient(), $"198.51.100.{i}"));
+        }
+        // Trusted proxy: each forwarded client has its own budget.
+        var first = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            first.Add(await GetAsync(behindProxy.CreateRawClient(), "203.0.113.7"));
+        }
+        var second = await GetAsync(behindProxy.CreateRawClient(), "203.0.113.8");
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], forged);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], first);
+        Assert.Equal(HttpStatusCode.OK, second);
+    }
+
+    private static async Task<HttpStatusCode> GetAsync(HttpClient client, string forwardedFor)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/feeds/news.rss");
+        request.Headers.Add("X-Forwarded-For", forwardedFor);
+        return (await client.SendAsync(request, Cancel)).StatusCode;
+    }
+}
