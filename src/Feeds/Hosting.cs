@@ -3,6 +3,7 @@ using Feeds.Data;
 using Feeds.Http;
 using Feeds.Publishing;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 
 namespace Feeds;
 
@@ -18,6 +19,8 @@ public static class Hosting
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<FeedsOptions>, FeedsOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<FeedsMetrics>();
         services.AddSingleton(provider => Database.From(Options(provider).Database));
         services.AddSingleton(provider => SiteTime.Create(Options(provider).SiteTimeZone));
         services.AddSingleton(provider => new Migrator(provider.GetRequiredService<Database>(), Migrator.DefaultScriptsRoot));
@@ -47,6 +50,10 @@ public static class Hosting
         builder.Services.AddHostedService(provider => provider.GetRequiredService<WebSubPublisher>());
         builder.Services.AddProblemDetails();
         builder.Services.AddFeedsHealthChecks();
+        // Prometheus scrapes /metrics: Feeds' own meter, ASP.NET Core's and Kestrel's.
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(FeedsMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddPrometheusExporter());
         builder.Services.AddPolitePolling();
         return builder;
     }
@@ -54,6 +61,7 @@ public static class Hosting
     public static WebApplication UseFeedsWeb(this WebApplication app)
     {
         // Errors become problem details without stack trace or SQL text.
+        app.UseRequestMetrics();
         app.UsePolitePolling();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -63,6 +71,7 @@ public static class Hosting
             return next(context);
         });
         app.MapFeedsHealth();
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapPages();
         app.MapFeeds();
         return app;

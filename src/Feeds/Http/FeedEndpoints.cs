@@ -14,16 +14,16 @@ public static class FeedEndpoints
         var feeds = routes.MapGroup("/feeds").AddEndpointFilter(Unavailable.FilterAsync).RequireRateLimiting(PolitePolling.Policy);
         feeds.MapMethods("/{slug}.{extension}", getAndHead,
             (string slug, string extension, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
-                ServeAsync(FeedKey.Category(slug), extension, null, context, publisher, cancellationToken));
+                ServeAsync(FeedKey.Category(slug), extension, null, context, publisher, cancellationToken)).Serves("feed");
         feeds.MapMethods("/tags/{tag}.{extension}", getAndHead,
             (string tag, string extension, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
-                ServeAsync(FeedKey.Tag(tag), extension, null, context, publisher, cancellationToken));
+                ServeAsync(FeedKey.Tag(tag), extension, null, context, publisher, cancellationToken)).Serves("tag-feed");
         feeds.MapMethods("/{slug}/archive/{month}.{extension}", getAndHead,
             (string slug, string month, string extension, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
-                ServeAsync(FeedKey.Category(slug), extension, month, context, publisher, cancellationToken));
+                ServeAsync(FeedKey.Category(slug), extension, month, context, publisher, cancellationToken)).Serves("archive");
         feeds.MapMethods("/tags/{tag}/archive/{month}.{extension}", getAndHead,
             (string tag, string month, string extension, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
-                ServeAsync(FeedKey.Tag(tag), extension, month, context, publisher, cancellationToken));
+                ServeAsync(FeedKey.Tag(tag), extension, month, context, publisher, cancellationToken)).Serves("archive");
         return routes;
     }
 

@@ -12,15 +12,15 @@ public static class PageEndpoints
     {
         string[] getAndHead = [HttpMethods.Get, HttpMethods.Head];
         var pages = routes.MapGroup("").AddEndpointFilter(Unavailable.FilterAsync).RequireRateLimiting(PolitePolling.Policy);
-        pages.MapMethods("/", getAndHead, async (HttpContext context, PagePublisher pages) => Answer(context, await pages.GetIndexAsync()));
-        pages.MapMethods("/feeds.opml", getAndHead, async (HttpContext context, PagePublisher pages) => Answer(context, await pages.GetOpmlAsync()));
-        pages.MapMethods("/feeds/feed.xsl", getAndHead, (HttpContext context, PagePublisher pages) => Answer(context, pages.Stylesheet));
+        pages.MapMethods("/", getAndHead, async (HttpContext context, PagePublisher pages) => Answer(context, await pages.GetIndexAsync())).Serves("index");
+        pages.MapMethods("/feeds.opml", getAndHead, async (HttpContext context, PagePublisher pages) => Answer(context, await pages.GetOpmlAsync())).Serves("opml");
+        pages.MapMethods("/feeds/feed.xsl", getAndHead, (HttpContext context, PagePublisher pages) => Answer(context, pages.Stylesheet)).Serves("stylesheet");
         pages.MapMethods("/feeds/{slug}", getAndHead,
             (string slug, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
-                PreviewAsync(FeedKey.Category(slug), context, publisher, cancellationToken));
+                PreviewAsync(FeedKey.Category(slug), context, publisher, cancellationToken)).Serves("page");
         pages.MapMethods("/feeds/tags/{tag}", getAndHead,
             (string tag, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
-                PreviewAsync(FeedKey.Tag(tag), context, publisher, cancellationToken));
+                PreviewAsync(FeedKey.Tag(tag), context, publisher, cancellationToken)).Serves("page");
         return routes;
     }
 

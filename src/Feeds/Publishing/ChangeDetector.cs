@@ -12,7 +12,8 @@ public sealed class ChangeDetector(
     ArticleStore store,
     TimeProvider clock,
     IOptions<FeedsOptions> options,
-    ILogger<ChangeDetector> logger) : BackgroundService
+    ILogger<ChangeDetector> logger,
+    FeedsMetrics metrics) : BackgroundService
 {
     private FeedVersions _current = FeedVersions.Empty;
     private long _lastSuccessTicks;
@@ -52,6 +53,7 @@ public sealed class ChangeDetector(
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        metrics.ObserveChangeDetectionLag(() => LastSuccess is { } last ? (clock.GetUtcNow() - last).TotalSeconds : null);
         // The first versions are read before the server takes requests. A database that is down does not keep
         // the server from starting: it answers 503 until the database can be read, and readiness says why.
         try
@@ -69,7 +71,9 @@ public sealed class ChangeDetector(
     /// <summary>Polls now (the background loop calls it; tests call it to skip the wait).</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (categories, tags) = await store.GetVersionsAsync(clock.GetUtcNow().UtcDateTime, cancellationToken);
+        metrics.Polled(System.Diagnostics.Stopwatch.GetElapsedTime(started));
         var next = new FeedVersions(categories, tags);
         Volatile.Write(ref _current, next);
         Interlocked.Exchange(ref _lastSuccessTicks, clock.GetUtcNow().UtcTicks);

@@ -19,10 +19,12 @@ public sealed class FeedCache
     private long _bytes;
 
     private readonly RedisFeedStore _shared;
+    private readonly FeedsMetrics _metrics;
 
-    public FeedCache(IOptions<FeedsOptions> options, ChangeDetector changeDetector, RedisFeedStore shared)
+    public FeedCache(IOptions<FeedsOptions> options, ChangeDetector changeDetector, RedisFeedStore shared, FeedsMetrics metrics)
     {
         _shared = shared;
+        _metrics = metrics;
         _maxBytes = options.Value.CacheSizeMegabytes * 1024L * 1024L;
         changeDetector.Changed += DropStale;
     }
@@ -40,6 +42,7 @@ public sealed class FeedCache
         if (_entries.TryGetValue(request, out var cached) && cached.Token == token)
         {
             cached.Touch();
+            _metrics.CacheLookup("hit");
             return cached;
         }
         var rendering = _rendering.GetOrAdd(request, key => new Lazy<Task<RenderedFeed?>>(() => RenderAndStoreAsync(key, token, sharedKey, render)));
@@ -54,11 +57,13 @@ public sealed class FeedCache
         {
             if (!_shared.Enabled)
             {
+                _metrics.CacheLookup("miss");
                 return Stored(request, await render(request, token));
             }
             var key = sharedKey(request, token);
             if (await _shared.TryGetAsync(key) is { } shared)
             {
+                _metrics.CacheLookup("shared");
                 return Stored(request, shared);
             }
             if (!await _shared.TryLockAsync(key))
@@ -69,10 +74,12 @@ public sealed class FeedCache
                     await Task.Delay(25);
                     if (await _shared.TryGetAsync(key) is { } theirs)
                     {
+                        _metrics.CacheLookup("shared");
                         return Stored(request, theirs);
                     }
                 }
             }
+            _metrics.CacheLookup("miss");
             try
             {
                 var feed = Stored(request, await render(request, token));

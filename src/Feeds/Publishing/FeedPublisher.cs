@@ -23,6 +23,7 @@ public sealed class FeedPublisher(
     FeedCache cache,
     FeedUrls urls,
     SiteTime siteTime,
+    FeedsMetrics metrics,
     IOptions<FeedsOptions> options,
     TimeProvider clock)
 {
@@ -70,6 +71,19 @@ public sealed class FeedPublisher(
 
     /// <summary>Reads the feed's categories and keys, then its articles, on one connection, and writes the document.</summary>
     public async Task<RenderedFeed?> RenderAsync(FeedRequest request, string token)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            return await RenderTimedAsync(request, token);
+        }
+        finally
+        {
+            metrics.Rendered(request.Format.Extension, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private async Task<RenderedFeed?> RenderTimedAsync(FeedRequest request, string token)
     {
         Interlocked.Increment(ref _renders);
         var tag = request.Feed.Kind == FeedKind.Tag ? changeDetector.Current.TagOf(request.Feed.Slug) : null;

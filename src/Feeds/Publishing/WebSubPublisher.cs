@@ -28,8 +28,11 @@ public sealed class WebSubPublisher : BackgroundService
     private long _sent;
     private long _failed;
 
-    public WebSubPublisher(ChangeDetector changeDetector, FeedUrls urls, IHttpClientFactory httpClients, IOptions<FeedsOptions> options, ILogger<WebSubPublisher> logger)
+    private readonly FeedsMetrics _metrics;
+
+    public WebSubPublisher(ChangeDetector changeDetector, FeedUrls urls, IHttpClientFactory httpClients, IOptions<FeedsOptions> options, ILogger<WebSubPublisher> logger, FeedsMetrics metrics)
     {
+        _metrics = metrics;
         _changeDetector = changeDetector;
         _urls = urls;
         _httpClients = httpClients;
@@ -77,9 +80,11 @@ public sealed class WebSubPublisher : BackgroundService
             {
                 _pending.TryRemove((ping.Hub, ping.Topic), out _);
                 Interlocked.Increment(ref _sent);
+                _metrics.WebSubPing("accepted");
             }
             else if (ping.Attempt < _options.MaxAttempts)
             {
+                _metrics.WebSubPing("refused");
                 var delay = _options.FirstRetryDelay * Math.Pow(2, ping.Attempt - 1);
                 _ = RetryLaterAsync(ping with { Attempt = ping.Attempt + 1 }, delay, stoppingToken);
             }
@@ -87,6 +92,7 @@ public sealed class WebSubPublisher : BackgroundService
             {
                 _pending.TryRemove((ping.Hub, ping.Topic), out _);
                 Interlocked.Increment(ref _failed);
+                _metrics.WebSubPing("abandoned");
                 _logger.LogWarning("WebSub hub {Hub} refused the publish ping for {Topic} {Attempts} times; giving up", ping.Hub, ping.Topic, ping.Attempt);
             }
         }

@@ -5,6 +5,7 @@ using Feeds.Tests.Support;
 namespace Feeds.Tests.Http;
 
 /// <summary>WebSub (W3C Recommendation 2018): hub discovery in headers and documents, publish pings on change.</summary>
+[Collection(MetricsCollection.Name)]
 public sealed class WebSubTests
 {
     public static TheoryData<string> Providers => TestDatabase.Providers;
@@ -80,5 +81,8 @@ public sealed class WebSubTests
         // Each affected feed and format: refused twice, accepted the third time; nothing else.
         Assert.Equal(expected, pings.Where(ping => ping.Status == 204).Select(ping => ping.Url).Order());
         Assert.Equal(expected.SelectMany(url => new[] { url, url }).Order(), pings.Where(ping => ping.Status == 503).Select(ping => ping.Url).Order());
+        var metrics = await client.GetStringAsync("/metrics", Cancel);
+        Assert.Equal(12, Prometheus.Value(metrics, "feeds_websub_pings_total", ("outcome", "accepted")));
+        Assert.Equal(24, Prometheus.Value(metrics, "feeds_websub_pings_total", ("outcome", "refused")));
     }
 }

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Feeds;
+
+/// <summary>
+/// The numbers operators watch, as OpenTelemetry metrics (meter "Feeds", exported for Prometheus at /metrics):
+/// requests by document kind and status (the 304 ratio is feeds_requests_total{status="304"} over all),
+/// cache lookups by result, render time, the age of the last successful poll of versions (change-detection
+/// lag) and the poll's duration, and WebSub pings by outcome.
+/// </summary>
+public sealed class FeedsMetrics : IDisposable
+{
+    public const string MeterName = "Feeds";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _requests;
+    private readonly Counter<long> _cacheLookups;
+    private readonly Histogram<double> _renderSeconds;
+    private readonly Histogram<double> _pollSeconds;
+    private readonly Counter<long> _webSubPings;
+
+    public FeedsMetrics(IMeterFactory meterFactory)
+    {
+        _meter = meterFactory.Create(MeterName);
+        _requests = _meter.CreateCounter<long>("feeds.requests", "{request}", "Requests answered, by document kind and status code.");
+        _cacheLookups = _meter.CreateCounter<long>("feeds.cache.lookups", "{lookup}", "Rendered-document lookups: hit (memory), shared (Redis), miss (rendered).");
+        _renderSeconds = _meter.CreateHistogram<double>("feeds.render.duration", "s", "Time to read and write one document.");
+        _pollSeconds = _meter.CreateHistogram<double>("feeds.poll.duration", "s", "Time of one poll of feed versions.");
+        _webSubPings = _meter.CreateCounter<long>("feeds.websub.pings", "{ping}", "WebSub publish pings, by outcome: accepted, refused (retried), abandoned.");
+    }
+
+    /// <summary>Reads, on each collection, the seconds since the last successful poll of versions.</summary>
+    public void ObserveChangeDetectionLag(Func<double?> secondsSinceLastPoll) =>
+        _meter.CreateObservableGauge("feeds.change_detection.lag", () => secondsSinceLastPoll() ?? double.NaN, "s",
+            "Seconds since versions were last read: how stale served documents can be.");
+
+    public void Request(string kind, int status) =>
+        _requests.Add(1, new TagList { { "kind", kind }, { "status", status } });
+
+    public void CacheLookup(string result) => _cacheLookups.Add(1, new KeyValuePair<string, object?>("result", result));
+
+    public void Rendered(string format, TimeSpan elapsed) =>
+        _renderSeconds.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("format", format));
+
+    public void Polled(TimeSpan elapsed) => _pollSeconds.Record(elapsed.TotalSeconds);
+
+    public void WebSubPing(string outcome) => _webSubPings.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void Dispose() => _meter.Dispose();
+}
