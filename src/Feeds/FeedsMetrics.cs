@@ -7,7 +7,7 @@ namespace Feeds;
 /// The numbers operators watch, as OpenTelemetry metrics (meter "Feeds", exported for Prometheus at /metrics):
 /// requests by document kind and status (the 304 ratio is feeds_requests_total{status="304"} over all),
 /// cache lookups by result, render time, the age of the last successful poll of versions (change-detection
-/// lag) and the poll's duration, and WebSub pings by outcome.
+/// lag) and the poll's duration, WebSub pings by outcome, and database reads retried.
 /// </summary>
 public sealed class FeedsMetrics : IDisposable
 {
@@ -20,9 +20,10 @@ public sealed class FeedsMetrics : IDisposable
     private readonly Histogram<double> _pollSeconds;
     private readonly Counter<long> _webSubPings;
 
-    public FeedsMetrics(IMeterFactory meterFactory)
+    public FeedsMetrics(IMeterFactory meterFactory, Data.Database database)
     {
         _meter = meterFactory.Create(MeterName);
+        _meter.CreateObservableCounter("feeds.database.read_retries", () => database.ReadRetries, "{retry}", "Reads tried again after a transient failure (writes never are).");
         _requests = _meter.CreateCounter<long>("feeds.requests", "{request}", "Requests answered, by document kind and status code.");
         _cacheLookups = _meter.CreateCounter<long>("feeds.cache.lookups", "{lookup}", "Rendered-document lookups: hit (memory), shared (Redis), miss (rendered).");
         _renderSeconds = _meter.CreateHistogram<double>("feeds.render.duration", "s", "Time to read and write one document.");

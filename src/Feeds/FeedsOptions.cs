@@ -100,8 +100,21 @@ public sealed class DatabaseOptions
     [Required]
     public string Provider { get; set; } = "sqlite";
 
+    /// <summary>Where import and migrations write (SQL Server: the primary).</summary>
     [Required]
     public string ConnectionString { get; set; } = "Data Source=data/feeds.db";
+
+    /// <summary>
+    /// Where the server reads; empty: <see cref="ConnectionString"/>. For a SQL Server readable secondary add
+    /// <c>ApplicationIntent=ReadOnly</c>. Pool sizes (<c>Max Pool Size</c>, <c>Min Pool Size</c>) go in either string.
+    /// </summary>
+    public string ReadConnectionString { get; set; } = "";
+
+    /// <summary>Command timeout of every statement, in seconds (SQL Server Command Timeout, SQLite Default Timeout).</summary>
+    public int CommandTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>How often a read that failed transiently (no connection, deadlock, busy, timeout) is tried again. Writes never are.</summary>
+    public int ReadRetries { get; set; } = 2;
 }
 
 public sealed class PolitePollingOptions
@@ -154,6 +167,14 @@ internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOpti
         if (options.RefreshInterval < TimeSpan.FromMilliseconds(10) || options.RefreshInterval > TimeSpan.FromHours(1))
         {
             failures.Add("Feeds:RefreshInterval must be between 00:00:00.010 and 01:00:00.");
+        }
+        if (options.Database.CommandTimeoutSeconds is < 1 or > 3600)
+        {
+            failures.Add("Feeds:Database:CommandTimeoutSeconds must be between 1 and 3600.");
+        }
+        if (options.Database.ReadRetries is < 0 or > 10)
+        {
+            failures.Add("Feeds:Database:ReadRetries must be between 0 and 10.");
         }
         if (options.MaxStaleness < options.RefreshInterval)
         {

@@ -56,8 +56,7 @@ public sealed class ArticleStore(Database database)
     public async Task<(IReadOnlyList<CategoryRow> Categories, IReadOnlyList<ArticleKey> Keys)> GetFeedStateAsync(
         FeedScope scope, DateTime nowUtc, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await ReadStateAsync(connection, scope, nowUtc, limit, cancellationToken);
+        return await database.ReadAsync(connection => ReadStateAsync(connection, scope, nowUtc, limit, cancellationToken), cancellationToken);
     }
 
     private async Task<(IReadOnlyList<CategoryRow> Categories, IReadOnlyList<ArticleKey> Keys)> ReadStateAsync(
@@ -78,10 +77,12 @@ public sealed class ArticleStore(Database database)
     /// <summary>Everything one rendering needs, on one connection: the feed's state, then its articles and their tags.</summary>
     public async Task<FeedRead> ReadFeedAsync(FeedScope scope, DateTime nowUtc, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var (categories, keys) = await ReadStateAsync(connection, scope, nowUtc, limit, cancellationToken);
-        var (articles, tags) = await ReadArticlesAsync(connection, keys.Select(key => key.Id).ToArray(), cancellationToken);
-        return new FeedRead(categories, keys, articles, tags);
+        return await database.ReadAsync(async connection =>
+        {
+            var (categories, keys) = await ReadStateAsync(connection, scope, nowUtc, limit, cancellationToken);
+            var (articles, tags) = await ReadArticlesAsync(connection, keys.Select(key => key.Id).ToArray(), cancellationToken);
+            return new FeedRead(categories, keys, articles, tags);
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -91,11 +92,15 @@ public sealed class ArticleStore(Database database)
     /// a month needs no cursor. Null when the page is empty. Every step is a keyset range, never OFFSET.
     /// </summary>
     /// <param name="monthOf">The [start, end) of the month containing an instant.</param>
-    public async Task<ArchiveRead?> ReadArchiveAsync(
+    public Task<ArchiveRead?> ReadArchiveAsync(
         FeedScope scope, DateTime from, DateTime to, ArchiveKey? before, int pageSize, DateTime nowUtc,
+        Func<DateTime, (DateTime Start, DateTime End)> monthOf, CancellationToken cancellationToken) =>
+        database.ReadAsync(connection => ReadArchiveAsync(connection, scope, from, to, before, pageSize, nowUtc, monthOf, cancellationToken), cancellationToken);
+
+    private async Task<ArchiveRead?> ReadArchiveAsync(
+        DbConnection connection, FeedScope scope, DateTime from, DateTime to, ArchiveKey? before, int pageSize, DateTime nowUtc,
         Func<DateTime, (DateTime Start, DateTime End)> monthOf, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
         var sql = scope switch
         {
             { TagId: not null } => database.Dialect.TagArchive,
@@ -158,27 +163,29 @@ public sealed class ArticleStore(Database database)
     /// <summary>Every category and section.</summary>
     public async Task<IReadOnlyList<CategoryRow>> GetCategoriesAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return (await connection.QueryAsync<CategoryRow>(new CommandDefinition(CategoriesSql, cancellationToken: cancellationToken))).AsList();
+        return await database.ReadAsync(async connection =>
+            (IReadOnlyList<CategoryRow>)(await connection.QueryAsync<CategoryRow>(new CommandDefinition(CategoriesSql, cancellationToken: cancellationToken))).AsList(),
+            cancellationToken);
     }
 
     /// <summary>What the change detector polls: every category's and every tag's version and newest due time, in one command.</summary>
     public async Task<(IReadOnlyList<CategoryVersionRow> Categories, IReadOnlyList<TagVersionRow> Tags)> GetVersionsAsync(
         DateTime nowUtc, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(VersionsSql, new { now = nowUtc }, cancellationToken: cancellationToken));
-        var categories = (await results.ReadAsync<CategoryVersionRow>()).AsList();
-        var tags = (await results.ReadAsync<TagVersionRow>()).AsList();
-        return (categories, tags);
+        return await database.ReadAsync(async connection =>
+        {
+            await using var results = await connection.QueryMultipleAsync(new CommandDefinition(VersionsSql, new { now = nowUtc }, cancellationToken: cancellationToken));
+            IReadOnlyList<CategoryVersionRow> categories = (await results.ReadAsync<CategoryVersionRow>()).AsList();
+            IReadOnlyList<TagVersionRow> tags = (await results.ReadAsync<TagVersionRow>()).AsList();
+            return (categories, tags);
+        }, cancellationToken);
     }
 
     /// <summary>The full articles of these ids, with their tags in order; ids no longer present are absent.</summary>
     public async Task<(IReadOnlyDictionary<long, ArticleRow> Articles, ILookup<long, string> Tags)> GetArticlesAsync(
         IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await ReadArticlesAsync(connection, ids, cancellationToken);
+        return await database.ReadAsync(connection => ReadArticlesAsync(connection, ids, cancellationToken), cancellationToken);
     }
 
     private static async Task<(IReadOnlyDictionary<long, ArticleRow> Articles, ILookup<long, string> Tags)> ReadArticlesAsync(

@@ -87,7 +87,7 @@ public static class Health
         {
             try
             {
-                await using var connection = await database.OpenAsync(cancellationToken);
+                await using var connection = await database.OpenReadAsync(cancellationToken);
                 var migrations = await connection.ExecuteScalarAsync<long>(new CommandDefinition(ProbeSql, commandTimeout: (int)CheckTimeout.TotalSeconds, cancellationToken: cancellationToken));
                 return migrations > 0 ? HealthCheckResult.Healthy($"{database.Dialect.Name}: {migrations} migrations applied") : HealthCheckResult.Unhealthy("The database has no schema yet: run migrate.");
             }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Dapper;
 using Feeds.Tests.Support;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Feeds.Tests.Http;
 
@@ -32,6 +33,9 @@ public sealed class FaultTests
         {
             ["Feeds:Database:Provider"] = "sqlserver",
             ["Feeds:Database:ConnectionString"] = $"Server=tcp:127.0.0.1,{port};Database=Feeds;User Id=feeds;Password=not-used;Connect Timeout=2;TrustServerCertificate=True;Pooling=False",
+            ["Feeds:Database:ReadRetries"] = "1",
+            // Only the first poll, at start: the retry counts below are this test's alone.
+            ["Feeds:RefreshInterval"] = "00:10:00",
         });
         var client = app.CreateRawClient();
 
@@ -53,6 +57,13 @@ public sealed class FaultTests
         Assert.Equal("Unhealthy", readiness.RootElement.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
         Assert.StartsWith("sqlserver: ", readiness.RootElement.GetProperty("checks").GetProperty("database").GetProperty("description").GetString(), StringComparison.Ordinal);
         Assert.Contains("no-store", ready.Headers.CacheControl!.ToString(), StringComparison.Ordinal);
+        // Reads were tried again (Feeds:Database:ReadRetries); a write is not.
+        var database = app.Services.GetRequiredService<Feeds.Data.Database>();
+        var retries = database.ReadRetries;
+        Assert.True(retries > 0);
+        await Assert.ThrowsAsync<Feeds.Data.DatabaseUnavailableException>(async () =>
+            await Feeds.Data.ArticleWriter.BeginAsync(database, TimeProvider.System, Cancel));
+        Assert.Equal(retries, database.ReadRetries);
         silent.Stop();
         await accepted.ContinueWith(_ => { }, TaskScheduler.Default);
     }
