@@ -41,6 +41,17 @@ public static class Hosting
     public static WebApplicationBuilder AddFeedsWeb(this WebApplicationBuilder builder)
     {
         builder.Services.AddFeedsCore();
+        // Feeds answers GET and HEAD: small request limits, so that a flood of huge headers costs little.
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestLineSize = 8 * 1024;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            kestrel.Limits.MaxRequestHeaderCount = 50;
+            kestrel.Limits.MaxRequestBodySize = 16 * 1024;
+        });
+        // On SIGTERM the server stops accepting and lets requests in flight finish, for up to this long.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
         // In this order: the embedded database exists before the first versions are read.
         builder.Services.AddHostedService<DatabaseInitializer>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ChangeDetector>());

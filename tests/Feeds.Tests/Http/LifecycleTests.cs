@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Feeds.Tests.Support;
+
+namespace Feeds.Tests.Http;
+
+/// <summary>The server as a process: graceful shutdown, and the request limits Kestrel enforces.</summary>
+public sealed class LifecycleTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task OnSigterm_ARequestInFlight_IsAnsweredWhole_AndTheProcessExitsCleanly()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        // About 20 MB in all: more than loopback socket buffers hold, so the response stays in flight.
+        var body = string.Concat(Enumerable.Repeat("<p>港口夜間作業的長篇報導，段落重複以放大訂閱源。</p>", 4000));
+        await Articles.WriteAsync(db.Database, [.. Enumerable.Range(1, 60).Select(i => Articles.Sample($"big-{i}", publishedAt: TestClock.Start.UtcDateTime.AddMinutes(-i)) with { ContentHtml = body })]);
+        var port = FeedsApp.FreePort();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Feeds.dll"), $"--urls=http://127.0.0.1:{port}", "--Feeds:DemoData=false", $"--Feeds:Database:ConnectionString={db.ConnectionString}" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var server = Process.Start(start)!;
+        var stdout = server.StandardOutput.ReadToEndAsync(Cancel);
+        var stderr = server.StandardError.ReadToEndAsync(Cancel);
+        try
+        {
+            await WaitUntilListeningAsync(port);
+
+            // A slow reader: the response (several MB) cannot be written until the client reads on.
+            using var client = new TcpClient { ReceiveBufferSize = 4096 };
+            await client.ConnectAsync(IPAddress.Loopback, port, Cancel);
+            var stream = client.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /feeds/news.atom?limit=60 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"), Cancel);
+            var head = new byte[1024];
+            var read = await stream.ReadAsync(head, Cancel);
+            Assert.StartsWith("HTTP/1.1 200", Encoding.ASCII.GetString(head, 0, read), StringComparison.Ordinal);
+
+            using (var term = Process.Start("kill", ["-TERM", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync(Cancel);
+            }
+            await Task.Delay(500, Cancel);
+            Assert.False(server.HasExited, "the server exited with a request in flight");
+
+            using var rest = new MemoryStream();
+            rest.Write(head, 0, read);
+            await stream.CopyToAsync(rest, Cancel);
+            var response = Encoding.UTF8.GetString(rest.ToArray());
+            var headerEnd = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            var declared = int.Parse(response[..headerEnd].Split("\r\n").Single(line => line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase)).Split(':')[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            var received = rest.Length - Encoding.UTF8.GetByteCount(response[..(headerEnd + 4)]);
+
+            Assert.True(declared > 15_000_000, $"the feed is only {declared} bytes");
+            Assert.Equal(declared, received);
+            Assert.EndsWith("</feed>", response.TrimEnd(), StringComparison.Ordinal);
+            using var exit = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+            exit.CancelAfter(TimeSpan.FromSeconds(30));
+            await server.WaitForExitAsync(exit.Token);
+            Assert.True(server.ExitCode == 0, $"exit code {server.ExitCode}: {await stderr}");
+        }
+        finally
+        {
+            if (!server.HasExited)
+            {
+                server.Kill(entireProcessTree: true);
+            }
+            await Task.WhenAll(stdout, stderr).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    [Fact]
+    public async Task OversizedRequestLinesAndHeaders_AreRefusedByKestrel_BeforeFeedsSeesThem()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await using var app = new FeedsApp(db);
+        var client = app.CreateRawClient();
+
+        var longLine = await client.GetAsync("/feeds/" + new string('a', 9000) + ".rss", Cancel);
+        using var bigHeaders = new HttpRequestMessage(HttpMethod.Get, "/feeds/all.rss");
+        for (var i = 0; i < 20; i++)
+        {
+            bigHeaders.Headers.TryAddWithoutValidation($"X-Padding-{i}", new string('x', 1000));
+        }
+        var tooManyHeaderBytes = await client.SendAsync(bigHeaders, Cancel);
+        var normal = await client.GetAsync("/feeds/all.rss", Cancel);
+
+        Assert.Equal(HttpStatusCode.RequestUriTooLong, longLine.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, tooManyHeaderBytes.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, normal.StatusCode);
+        Assert.False(normal.Headers.Contains("Server"));
+    }
+
+    private static async Task WaitUntilListeningAsync(int port)
+    {
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, port, Cancel);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100, Cancel);
+            }
+        }
+        throw new TimeoutException($"Feeds did not listen on {port}");
+    }
+}
