@@ -81,10 +81,27 @@ public sealed class PolitePollingTests
             first.Add(await GetAsync(behindProxy.CreateRawClient(), "203.0.113.7"));
         }
         var second = await GetAsync(behindProxy.CreateRawClient(), "203.0.113.8");
+        // Even from a trusted proxy, only the client address is taken: links never follow a forwarded host.
+        var bodies = new List<string>();
+        foreach (var path in new[] { "/feeds/all.atom", "/", "/feeds/news", "/feeds.opml" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Add("X-Forwarded-For", "203.0.113.9");
+            request.Headers.Add("X-Forwarded-Host", "evil.example");
+            request.Headers.Add("X-Forwarded-Proto", "gopher");
+            request.Headers.Host = "evil.example";
+            bodies.Add(await (await behindProxy.CreateRawClient().SendAsync(request, Cancel)).Content.ReadAsStringAsync(Cancel));
+        }
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], forged);
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], first);
         Assert.Equal(HttpStatusCode.OK, second);
+        Assert.All(bodies, body =>
+        {
+            Assert.Contains(FeedsApp.PublicBaseUrl, body, StringComparison.Ordinal);
+            Assert.DoesNotContain("evil.example", body, StringComparison.Ordinal);
+            Assert.DoesNotContain("gopher", body, StringComparison.Ordinal);
+        });
     }
 
     private static async Task<HttpStatusCode> GetAsync(HttpClient client, string forwardedFor)
