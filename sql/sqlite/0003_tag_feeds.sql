@@ -7,15 +7,19 @@ ALTER TABLE tags ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE article_tags ADD COLUMN published_at TEXT NULL;
 ALTER TABLE article_tags ADD COLUMN is_published INTEGER NOT NULL DEFAULT 0;
 
+-- 0002's trigger fired on any UPDATE of article_tags; the copies below update article_tags too, and
+-- copying the publish state is no change of what a category's feeds show by itself. Dropped first, so that
+-- filling the copy below does not move a category version for every row of a large database.
+DROP TRIGGER tr_article_tags_updated;
+
+-- One pass joining articles (UPDATE ... FROM), then the index: about a second per 100,000 links.
 UPDATE article_tags
-SET published_at = (SELECT a.published_at FROM articles a WHERE a.id = article_tags.article_id),
-    is_published = COALESCE((SELECT a.is_published FROM articles a WHERE a.id = article_tags.article_id), 0);
+SET published_at = a.published_at, is_published = a.is_published
+FROM articles a
+WHERE a.id = article_tags.article_id;
 
 CREATE INDEX ix_article_tags_newest ON article_tags (tag_id, is_published, published_at DESC, article_id DESC);
 
--- 0002's trigger fired on any UPDATE of article_tags; the copies below update article_tags too, and
--- copying the publish state is no change of what a category's feeds show by itself.
-DROP TRIGGER tr_article_tags_updated;
 CREATE TRIGGER tr_article_tags_updated AFTER UPDATE OF article_id, tag_id, position ON article_tags
 BEGIN
     UPDATE categories SET version = version + 1
