@@ -46,6 +46,8 @@ if [ ! -s "$db" ]; then
   /usr/bin/time -f "import of $ARTICLES articles: %e s, peak memory %M KB" \
     dotnet "$app" import "$dataset" "--Feeds:Database:ConnectionString=Data Source=$db" 2> >(grep -v '^imported\|^checked' >&2)
 fi
+# A database kept from an earlier run gets the newer migrations once, before two servers start on it.
+dotnet "$app" migrate "--Feeds:Database:ConnectionString=Data Source=$db" > /dev/null
 
 pids=()
 cleanup() {
