@@ -9,6 +9,8 @@ namespace Feeds.Http;
 /// </summary>
 public static class Unavailable
 {
+    private static long _lastLoggedTicks;
+
     /// <summary>An endpoint filter: turns <see cref="FeedsUnavailableException"/> into the 503.</summary>
     public static async ValueTask<object?> FilterAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -20,7 +22,15 @@ public static class Unavailable
         {
             var services = context.HttpContext.RequestServices;
             var retryAfter = services.GetRequiredService<IOptions<FeedsOptions>>().Value.RetryAfterSeconds;
-            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Unavailable)).LogDebug(exception, "503 for {Path}", context.HttpContext.Request.Path);
+            // Say why, with the database's own error, at most every 30 s: an outage must be visible in the logs
+            // without writing a line per request.
+            var now = Environment.TickCount64;
+            var last = Interlocked.Read(ref _lastLoggedTicks);
+            if (now - last > 30_000 && Interlocked.CompareExchange(ref _lastLoggedTicks, now, last) == last)
+            {
+                services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Unavailable))
+                    .LogWarning(exception.InnerException ?? exception, "Answering 503 for {Path}: {Reason}", context.HttpContext.Request.Path, exception.Message);
+            }
             return new UnavailableResponse(exception.Message, retryAfter);
         }
     }
