@@ -88,9 +88,26 @@ public sealed class ArchiveTests
                 Assert.Equal(TimeSpan.FromDays(365), cacheControl.MaxAge);
             }
         }
-        // Months are site time: 1 Nov 2026 00:30 +08:00 is 31 Oct in UTC, and in the November archive.
-        Assert.Contains("h-020", pages.Where(page => page.Url.Contains("/2026-11", StringComparison.Ordinal))
-            .SelectMany(page => FeedXml.AtomEntries(page.Feed.Document!)).Select(entry => entry.Element(FeedXml.Atom + "id")!.Value.Split(':')[^1]));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task ArchiveMonths_AreMonthsOfTheSiteTimeZone(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        await Articles.WriteAsync(db.Database,
+            // 1 Nov 2026 00:30 +08:00, still 31 October in UTC; and 31 Oct 23:30 +08:00.
+            Articles.Sample("first-of-november", publishedAt: new DateTime(2026, 10, 31, 16, 30, 0, DateTimeKind.Utc)),
+            Articles.Sample("last-of-october", publishedAt: new DateTime(2026, 10, 31, 15, 30, 0, DateTimeKind.Utc)));
+        await using var app = new FeedsApp(db);
+        var client = app.CreateRawClient();
+
+        var november = await client.GetStringAsync("/feeds/news/archive/2026-11.atom", Cancel);
+        var october = await client.GetStringAsync("/feeds/news/archive/2026-10.atom", Cancel);
+
+        Assert.Contains("first-of-november", november, StringComparison.Ordinal);
+        Assert.DoesNotContain("last-of-october", november, StringComparison.Ordinal);
+        Assert.Contains("last-of-october", october, StringComparison.Ordinal);
+        Assert.DoesNotContain("first-of-november", october, StringComparison.Ordinal);
     }
 
     [Theory, MemberData(nameof(Providers))]
