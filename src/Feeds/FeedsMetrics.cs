@@ -28,7 +28,7 @@ public sealed class FeedsMetrics : IDisposable
         _cacheLookups = _meter.CreateCounter<long>("feeds.cache.lookups", "{lookup}", "Rendered-document lookups: hit (memory), shared (Redis), miss (rendered).");
         _renderSeconds = _meter.CreateHistogram<double>("feeds.render.duration", "s", "Time to read and write one document.");
         _pollSeconds = _meter.CreateHistogram<double>("feeds.poll.duration", "s", "Time of one poll of feed versions.");
-        _webSubPings = _meter.CreateCounter<long>("feeds.websub.pings", "{ping}", "WebSub publish pings, by outcome: accepted, refused (retried), abandoned.");
+        _webSubPings = _meter.CreateCounter<long>("feeds.websub.pings", "{ping}", "WebSub publish pings, by outcome: accepted, refused (retried), abandoned, other-instance (another instance pinged).");
     }
 
     /// <summary>Reads, on each collection, the seconds since the last successful poll of versions.</summary>

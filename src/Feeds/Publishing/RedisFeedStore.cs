@@ -56,8 +56,14 @@ public sealed class RedisFeedStore : IAsyncDisposable
         CallAsync(database => database.StringSetAsync(Key(etag), Serialize(feed), _options.TimeToLive), false);
 
     /// <summary>True when this instance may render <paramref name="etag"/> (or when Redis cannot tell).</summary>
-    public async Task<bool> TryLockAsync(string etag) =>
-        await CallAsync(database => database.StringSetAsync(Key("lock:" + etag), _instance, LockTime, When.NotExists), true);
+    public Task<bool> TryLockAsync(string etag) => TryClaimAsync("lock:" + etag, LockTime);
+
+    /// <summary>
+    /// True for the first instance to claim <paramref name="name"/> within <paramref name="time"/>, and for every
+    /// instance when Redis cannot tell (doing a thing twice beats not doing it).
+    /// </summary>
+    public async Task<bool> TryClaimAsync(string name, TimeSpan time) =>
+        await CallAsync(database => database.StringSetAsync(Key(name), _instance, time, When.NotExists), true);
 
     public Task ReleaseAsync(string etag) => CallAsync(database => database.KeyDeleteAsync(Key("lock:" + etag)), false);
 

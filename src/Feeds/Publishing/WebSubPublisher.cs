@@ -10,7 +10,8 @@ namespace Feeds.Publishing;
 /// every configured hub is told, once per feed and format, with a publish ping (hub.mode=publish,
 /// hub.url=the feed's URL). Pings leave from a queue in the background, so no request waits for a hub;
 /// a failed ping is tried again after 2, 4, 8… seconds (Feeds:WebSub). Feeds whose token did not move are
-/// never pinged, and the first poll after start pings nothing: nothing is known to have changed.
+/// never pinged, and the first poll after start pings nothing: nothing is known to have changed. With Redis,
+/// the instances that all see one change agree through it that only one of them pings for it.
 /// </summary>
 public sealed class WebSubPublisher : BackgroundService
 {
@@ -29,10 +30,14 @@ public sealed class WebSubPublisher : BackgroundService
     private long _failed;
 
     private readonly FeedsMetrics _metrics;
+    private readonly RedisFeedStore _shared;
 
-    public WebSubPublisher(ChangeDetector changeDetector, FeedUrls urls, IHttpClientFactory httpClients, IOptions<FeedsOptions> options, ILogger<WebSubPublisher> logger, FeedsMetrics metrics)
+    public WebSubPublisher(
+        ChangeDetector changeDetector, FeedUrls urls, IHttpClientFactory httpClients, IOptions<FeedsOptions> options,
+        ILogger<WebSubPublisher> logger, FeedsMetrics metrics, RedisFeedStore shared)
     {
         _metrics = metrics;
+        _shared = shared;
         _changeDetector = changeDetector;
         _urls = urls;
         _httpClients = httpClients;
@@ -58,6 +63,7 @@ public sealed class WebSubPublisher : BackgroundService
         }
         foreach (var feed in versions.ChangedSince(previous))
         {
+            var version = versions.TokenOf(feed) ?? "";
             foreach (var format in FeedFormat.All)
             {
                 var topic = _urls.Feed(feed, format);
@@ -65,7 +71,7 @@ public sealed class WebSubPublisher : BackgroundService
                 {
                     if (_pending.TryAdd((hub, topic), true))
                     {
-                        _queue.Writer.TryWrite(new Ping(hub, topic, Attempt: 1));
+                        _queue.Writer.TryWrite(new Ping(hub, topic, version, Attempt: 1));
                     }
                 }
             }
@@ -76,6 +82,14 @@ public sealed class WebSubPublisher : BackgroundService
     {
         await foreach (var ping in _queue.Reader.ReadAllAsync(stoppingToken))
         {
+            if (ping.Attempt == 1 && _shared.Enabled
+                && !await _shared.TryClaimAsync($"websub:{ping.Hub.AbsoluteUri}|{ping.Topic.AbsoluteUri}|{ping.Version}", TimeSpan.FromMinutes(10)))
+            {
+                // Another instance saw the same change first and pings for it.
+                _pending.TryRemove((ping.Hub, ping.Topic), out _);
+                _metrics.WebSubPing("other-instance");
+                continue;
+            }
             if (await SendAsync(ping, stoppingToken))
             {
                 _pending.TryRemove((ping.Hub, ping.Topic), out _);
@@ -131,5 +145,6 @@ public sealed class WebSubPublisher : BackgroundService
         }
     }
 
-    private sealed record Ping(Uri Hub, Uri Topic, int Attempt);
+    /// <param name="Version">The feed's version token the ping announces.</param>
+    private sealed record Ping(Uri Hub, Uri Topic, string Version, int Attempt);
 }

@@ -108,6 +108,34 @@ public sealed class RedisTests
         Assert.True(app.Services.GetRequiredService<RedisFeedStore>().Available);
     }
 
+    [Fact]
+    public async Task TwoInstancesSeeingOneChange_PingTheHubOnce()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var hub = await HubListener.StartAsync();
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
+        var settings = Settings(redis, refresh: "00:00:00.100");
+        settings["Feeds:WebSub:Hubs:0"] = hub.HubUrl.AbsoluteUri;
+        await using var a = new FeedsApp(db, settings: settings);
+        await using var b = new FeedsApp(db, settings: settings);
+        Assert.Equal(HttpStatusCode.OK, (await a.CreateRawClient().GetAsync("/feeds/all.rss", Cancel)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await b.CreateRawClient().GetAsync("/feeds/all.rss", Cancel)).StatusCode);
+
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-2"));
+        var watch = Stopwatch.StartNew();
+        while (hub.Pings.Count < 12 && watch.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(50, Cancel);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(1), Cancel);
+
+        // logistics, news, all and tags/供應鏈, each in three formats: once, although both instances saw it.
+        var urls = hub.Pings.Select(ping => ping.Url).ToList();
+        Assert.Equal(12, urls.Count);
+        Assert.Equal(12, urls.Distinct().Count());
+    }
+
     private static long Renders(FeedsApp app) => app.Services.GetRequiredService<FeedPublisher>().Renders;
 
     private static async Task<long> KeyCountAsync(RedisServer redis)
