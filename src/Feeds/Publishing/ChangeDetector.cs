@@ -15,6 +15,7 @@ public sealed class ChangeDetector(
     ILogger<ChangeDetector> logger,
     FeedsMetrics metrics) : BackgroundService
 {
+    private readonly SemaphoreSlim _polling = new(1, 1);
     private FeedVersions _current = FeedVersions.Empty;
     private long _lastSuccessTicks;
     private bool _failing;
@@ -68,16 +69,33 @@ public sealed class ChangeDetector(
         await base.StartAsync(cancellationToken);
     }
 
-    /// <summary>Polls now (the background loop calls it; tests call it to skip the wait).</summary>
+    /// <summary>
+    /// Polls now (the background loop calls it; another instance's change message does; tests call it to skip the
+    /// wait). One poll at a time, so that versions are never published out of order.
+    /// </summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var (categories, tags) = await store.GetVersionsAsync(clock.GetUtcNow().UtcDateTime, cancellationToken);
-        metrics.Polled(System.Diagnostics.Stopwatch.GetElapsedTime(started));
-        var next = new FeedVersions(categories, tags);
-        Volatile.Write(ref _current, next);
-        Interlocked.Exchange(ref _lastSuccessTicks, clock.GetUtcNow().UtcTicks);
-        Changed?.Invoke(next);
+        await _polling.WaitAsync(cancellationToken);
+        try
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var (categories, tags) = await store.GetVersionsAsync(clock.GetUtcNow().UtcDateTime, cancellationToken);
+            metrics.Polled(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            var next = new FeedVersions(categories, tags);
+            Volatile.Write(ref _current, next);
+            Interlocked.Exchange(ref _lastSuccessTicks, clock.GetUtcNow().UtcTicks);
+            Changed?.Invoke(next);
+        }
+        finally
+        {
+            _polling.Release();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _polling.Dispose();
+        base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -17,6 +17,11 @@ public sealed class RedisFeedStore : IAsyncDisposable
     private const byte FormatVersion = 1;
     private static readonly TimeSpan LockTime = TimeSpan.FromSeconds(10);
 
+    // After a failure, calls skip Redis for this long (then one tries again): until the client notices a dead
+    // connection each call would otherwise wait for its timeout.
+    private const long PauseAfterFailureMs = 5_000;
+    private long _pausedUntil;
+
     private readonly RedisOptions _options;
     private readonly ILogger<RedisFeedStore> _logger;
     private readonly Lazy<Task<ConnectionMultiplexer>>? _connection;
@@ -113,7 +118,7 @@ public sealed class RedisFeedStore : IAsyncDisposable
 
     private async Task<T> CallAsync<T>(Func<IDatabase, Task<T>> call, T fallback)
     {
-        if (_connection is null)
+        if (_connection is null || Environment.TickCount64 < Interlocked.Read(ref _pausedUntil))
         {
             return fallback;
         }
@@ -135,6 +140,7 @@ public sealed class RedisFeedStore : IAsyncDisposable
 
     private void Failed(Exception exception)
     {
+        Interlocked.Exchange(ref _pausedUntil, Environment.TickCount64 + PauseAfterFailureMs);
         if (Interlocked.Exchange(ref _failing, 1) == 0)
         {
             _logger.LogWarning(exception, "Redis cannot be reached; each instance renders into its own memory until it returns");

@@ -98,7 +98,7 @@ public sealed class RedisTests
 
         await redis.StartAgainAsync();
         var shared = false;
-        for (var attempt = 0; attempt < 100 && !shared; attempt++)
+        for (var attempt = 0; attempt < 300 && !shared; attempt++)
         {
             await Task.Delay(100, Cancel);
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/feeds/all.rss?limit={attempt + 1}", Cancel)).StatusCode);
