@@ -69,13 +69,7 @@ public static class FeedEndpoints
         {
             return Problems.NotFound(NotFoundDetail(feed, archive));
         }
-        var clock = services.GetRequiredService<TimeProvider>();
-        var headers = services.GetRequiredService<FeedHeaders>();
-        if (ConditionalRequest.IsNotModified(context.Request, rendered, clock.GetUtcNow()))
-        {
-            return new NotModifiedResponse(rendered, headers);
-        }
-        return new FeedResponse(rendered, headers);
+        return Documents.Answer(context, rendered);
     }
 
     private static string NotFoundDetail(FeedKey feed, ArchivePage? archive)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Globalization;
 using Feeds.Publishing;
 using Microsoft.Extensions.Primitives;
@@ -88,5 +89,19 @@ public sealed class NotModifiedResponse(RenderedFeed feed, FeedHeaders headers) 
         httpContext.Response.StatusCode = StatusCodes.Status304NotModified;
         headers.WriteTo(httpContext.Response, feed);
         return Task.CompletedTask;
+    }
+}
+
+/// <summary>Every rendered document (feed, archive page, page, OPML, stylesheet) is answered the same way.</summary>
+internal static class Documents
+{
+    /// <summary>304 when the request's validators match the document (RFC 9110 13.2.2), otherwise the document.</summary>
+    public static Results<FeedResponse, NotModifiedResponse, ProblemHttpResult> Answer(HttpContext context, RenderedFeed document)
+    {
+        var services = context.RequestServices;
+        var headers = services.GetRequiredService<FeedHeaders>();
+        return ConditionalRequest.IsNotModified(context.Request, document, services.GetRequiredService<TimeProvider>().GetUtcNow())
+            ? new NotModifiedResponse(document, headers)
+            : new FeedResponse(document, headers);
     }
 }

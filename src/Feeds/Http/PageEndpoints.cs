@@ -12,9 +12,9 @@ public static class PageEndpoints
     {
         string[] getAndHead = [HttpMethods.Get, HttpMethods.Head];
         var pages = routes.MapGroup("").AddEndpointFilter(Unavailable.FilterAsync).RequireRateLimiting(PolitePolling.Policy);
-        pages.MapMethods("/", getAndHead, async (HttpContext context, PagePublisher pages) => Answer(context, await pages.GetIndexAsync())).Serves("index");
-        pages.MapMethods("/feeds.opml", getAndHead, async (HttpContext context, PagePublisher pages) => Answer(context, await pages.GetOpmlAsync())).Serves("opml");
-        pages.MapMethods("/feeds/feed.xsl", getAndHead, (HttpContext context, PagePublisher pages) => Answer(context, pages.Stylesheet)).Serves("stylesheet");
+        pages.MapMethods("/", getAndHead, async (HttpContext context, PagePublisher pages) => Documents.Answer(context, await pages.GetIndexAsync())).Serves("index");
+        pages.MapMethods("/feeds.opml", getAndHead, async (HttpContext context, PagePublisher pages) => Documents.Answer(context, await pages.GetOpmlAsync())).Serves("opml");
+        pages.MapMethods("/feeds/feed.xsl", getAndHead, (HttpContext context, PagePublisher pages) => Documents.Answer(context, pages.Stylesheet)).Serves("stylesheet");
         pages.MapMethods("/feeds/{slug}", getAndHead,
             (string slug, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
                 PreviewAsync(FeedKey.Category(slug), context, publisher, cancellationToken)).Serves("page");
@@ -32,15 +32,6 @@ public static class PageEndpoints
         var rendered = await publisher.GetAsync(new FeedRequest(feed, FeedFormat.HtmlPreview, limit), cancellationToken);
         return rendered is null
             ? Problems.NotFound(feed.Kind == FeedKind.Tag ? $"There is no tag '{feed.Slug}'." : $"There is no category or section '{feed.Slug}'.")
-            : Answer(context, rendered);
-    }
-
-    private static Results<FeedResponse, NotModifiedResponse, ProblemHttpResult> Answer(HttpContext context, RenderedFeed document)
-    {
-        var services = context.RequestServices;
-        var headers = services.GetRequiredService<FeedHeaders>();
-        return ConditionalRequest.IsNotModified(context.Request, document, services.GetRequiredService<TimeProvider>().GetUtcNow())
-            ? new NotModifiedResponse(document, headers)
-            : new FeedResponse(document, headers);
+            : Documents.Answer(context, rendered);
     }
 }

@@ -20,8 +20,11 @@ public sealed class ChangeDetector(
     private long _lastSuccessTicks;
     private bool _failing;
 
-    /// <summary>Raised after each poll, with the versions it read.</summary>
-    public event Action<FeedVersions>? Changed;
+    /// <summary>
+    /// Raised after each poll, with the versions it read and the feeds that are new or whose token moved since
+    /// the previous successful poll (none after the first: nothing is known to have changed).
+    /// </summary>
+    public event Action<FeedVersions, IReadOnlyList<FeedKey>>? Changed;
 
     public FeedVersions Current => Volatile.Read(ref _current);
 
@@ -82,9 +85,10 @@ public sealed class ChangeDetector(
             var (categories, tags) = await store.GetVersionsAsync(clock.GetUtcNow().UtcDateTime, cancellationToken);
             metrics.Polled(System.Diagnostics.Stopwatch.GetElapsedTime(started));
             var next = new FeedVersions(categories, tags);
+            IReadOnlyList<FeedKey> changed = LastSuccess is null ? [] : next.ChangedSince(Current).ToList();
             Volatile.Write(ref _current, next);
             Interlocked.Exchange(ref _lastSuccessTicks, clock.GetUtcNow().UtcTicks);
-            Changed?.Invoke(next);
+            Changed?.Invoke(next, changed);
         }
         finally
         {

@@ -122,7 +122,7 @@ public sealed class FeedCache
         }
     }
 
-    private void DropStale(FeedVersions versions)
+    private void DropStale(FeedVersions versions, IReadOnlyList<FeedKey> changed)
     {
         foreach (var (request, feed) in _entries)
         {

@@ -7,7 +7,6 @@ namespace Feeds.Publishing;
 /// </summary>
 public sealed class FleetChanges(ChangeDetector changeDetector, RedisFeedStore shared, ILogger<FleetChanges> logger) : IHostedService
 {
-    private FeedVersions? _previous;
     private int _refreshing;
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -16,8 +15,6 @@ public sealed class FleetChanges(ChangeDetector changeDetector, RedisFeedStore s
         {
             return;
         }
-        // The detector's first poll ran before this service started: changes are counted from it.
-        _previous = changeDetector.Current;
         changeDetector.Changed += OnVersions;
         await shared.SubscribeChangedAsync(OnOtherInstanceChanged);
     }
@@ -28,10 +25,9 @@ public sealed class FleetChanges(ChangeDetector changeDetector, RedisFeedStore s
         return Task.CompletedTask;
     }
 
-    private void OnVersions(FeedVersions versions)
+    private void OnVersions(FeedVersions versions, IReadOnlyList<FeedKey> changed)
     {
-        var previous = Interlocked.Exchange(ref _previous, versions);
-        if (previous is not null && versions.ChangedSince(previous).Any())
+        if (changed.Count > 0)
         {
             _ = shared.PublishChangedAsync();
         }

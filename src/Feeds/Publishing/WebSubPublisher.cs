@@ -25,7 +25,6 @@ public sealed class WebSubPublisher : BackgroundService
     private readonly Channel<Ping> _queue = Channel.CreateUnbounded<Ping>(new UnboundedChannelOptions { SingleReader = true });
     // A feed already waiting to be pinged at a hub is not queued twice: one ping tells the hub to fetch.
     private readonly ConcurrentDictionary<(Uri Hub, Uri Topic), bool> _pending = new();
-    private FeedVersions? _previous;
     private long _sent;
     private long _failed;
 
@@ -54,14 +53,9 @@ public sealed class WebSubPublisher : BackgroundService
 
     public long Failed => Interlocked.Read(ref _failed);
 
-    private void OnVersions(FeedVersions versions)
+    private void OnVersions(FeedVersions versions, IReadOnlyList<FeedKey> changed)
     {
-        var previous = Interlocked.Exchange(ref _previous, versions);
-        if (previous is null)
-        {
-            return;
-        }
-        foreach (var feed in versions.ChangedSince(previous))
+        foreach (var feed in changed)
         {
             var version = versions.TokenOf(feed) ?? "";
             foreach (var format in FeedFormat.All)
