@@ -19,6 +19,8 @@ public sealed class FeedsMetrics : IDisposable
     private readonly Histogram<double> _renderSeconds;
     private readonly Histogram<double> _pollSeconds;
     private readonly Counter<long> _webSubPings;
+    private readonly Counter<long> _renderAdmissions;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Func<int>> _trackedState = new();
 
     public FeedsMetrics(IMeterFactory meterFactory, Data.Database database)
     {
@@ -28,6 +30,11 @@ public sealed class FeedsMetrics : IDisposable
         _cacheLookups = _meter.CreateCounter<long>("feeds.cache.lookups", "{lookup}", "Rendered-document lookups: hit (memory), shared (Redis), miss (rendered).");
         _renderSeconds = _meter.CreateHistogram<double>("feeds.render.duration", "s", "Time to read and write one document.");
         _pollSeconds = _meter.CreateHistogram<double>("feeds.poll.duration", "s", "Time of one poll of feed versions.");
+        _meter.CreateObservableGauge("feeds.tracked_state.entries",
+            () => _trackedState.Select(table => new Measurement<int>(table.Value(), new KeyValuePair<string, object?>("table", table.Key))),
+            "{entry}", "Entries of each bounded table of per-client state (render-budgets, polite-polling).");
+        _renderAdmissions = _meter.CreateCounter<long>("feeds.render.admissions", "{render}",
+            "Renders asked for, by outcome: admitted, busy (no slot: last rendering or 503), over-budget (429), stale (the last rendering served).");
         _webSubPings = _meter.CreateCounter<long>("feeds.websub.pings", "{ping}", "WebSub publish pings, by outcome: accepted, refused (retried), abandoned, other-instance (another instance pinged).");
     }
 
@@ -35,6 +42,11 @@ public sealed class FeedsMetrics : IDisposable
     public void ObserveChangeDetectionLag(Func<double?> secondsSinceLastPoll) =>
         _meter.CreateObservableGauge("feeds.change_detection.lag", () => secondsSinceLastPoll() ?? double.NaN, "s",
             "Seconds since versions were last read: how stale served documents can be.");
+
+    /// <summary>Entries of a table of per-client or per-document state, whose size has a fixed bound.</summary>
+    public void ObserveTrackedState(string table, Func<int> entries) => _trackedState[table] = entries;
+
+    public void RenderAdmission(string outcome) => _renderAdmissions.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Request(string kind, int status) =>
         _requests.Add(1, new TagList { { "kind", kind }, { "status", status } });

@@ -77,6 +77,10 @@ public sealed class FeedsOptions
     [Required]
     public PolitePollingOptions PolitePolling { get; set; } = new();
 
+    /// <summary>How many renders run at once, how many wait, and how many one client may cause per ttl.</summary>
+    [Required]
+    public RenderLimitsOptions RenderLimits { get; set; } = new();
+
     /// <summary>
     /// Addresses (or CIDR networks such as 10.0.0.0/8) of the proxies and CDN edges in front of Feeds; only a
     /// request from one of them may name its client in X-Forwarded-For. None by default: the peer is the client.
@@ -123,6 +127,39 @@ public sealed class PolitePollingOptions
 
     /// <summary>Unconditional requests one client may make for one document within one ttl (Feeds:TimeToLiveMinutes).</summary>
     public int UnconditionalPerTimeToLive { get; set; } = 4;
+}
+
+/// <summary>
+/// Renders are admitted, not unlimited: a document that is not in memory costs a database read and a render,
+/// so at most <see cref="Concurrency"/> run at once, at most <see cref="QueueLength"/> wait (no longer than
+/// <see cref="QueueTimeout"/>), and one client may cause at most <see cref="PerClientPerTimeToLive"/> of them
+/// per ttl. Cached documents and 304s never wait behind a render and are never refused.
+/// </summary>
+public sealed class RenderLimitsOptions
+{
+    /// <summary>Off: every render runs at once and no client has a budget (load tests from one address).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Renders running at once; 0 (the default): half the cores, at least one, so that cached answers always
+    /// keep a core while renders run. Raise it when renders wait on a remote database rather than on the CPU.
+    /// </summary>
+    public int Concurrency { get; set; }
+
+    /// <summary>Renders that may wait for a free slot; past it, the last rendering of the document or 503.</summary>
+    public int QueueLength { get; set; } = 16;
+
+    /// <summary>How long a render may wait for a slot before the request gets the last rendering or 503.</summary>
+    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Renders one client (one IPv4 address, one IPv6 /64) may cause per ttl; past it, 429 for documents not in
+    /// memory. 1,000 per 10 minutes is a crawler at 1.6 documents a second, or a reader subscribed to 300 feeds
+    /// all of which changed twice. Joining a render already running and cached answers cost nothing.
+    /// </summary>
+    public int PerClientPerTimeToLive { get; set; } = 1000;
+
+    public int EffectiveConcurrency => Concurrency > 0 ? Concurrency : Math.Max(1, Environment.ProcessorCount / 2);
 }
 
 public sealed class RedisOptions
@@ -206,6 +243,22 @@ internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOpti
         if (options.PolitePolling.UnconditionalPerTimeToLive is < 1 or > 10_000)
         {
             failures.Add("Feeds:PolitePolling:UnconditionalPerTimeToLive must be between 1 and 10000.");
+        }
+        if (options.RenderLimits.Concurrency is < 0 or > 1024)
+        {
+            failures.Add("Feeds:RenderLimits:Concurrency must be between 0 (half the cores) and 1024.");
+        }
+        if (options.RenderLimits.QueueLength is < 0 or > 100_000)
+        {
+            failures.Add("Feeds:RenderLimits:QueueLength must be between 0 and 100000.");
+        }
+        if (options.RenderLimits.QueueTimeout < TimeSpan.Zero || options.RenderLimits.QueueTimeout > TimeSpan.FromMinutes(1))
+        {
+            failures.Add("Feeds:RenderLimits:QueueTimeout must be between 00:00:00 and 00:01:00.");
+        }
+        if (options.RenderLimits.PerClientPerTimeToLive is < 1 or > 10_000_000)
+        {
+            failures.Add("Feeds:RenderLimits:PerClientPerTimeToLive must be between 1 and 10000000.");
         }
         foreach (var hub in options.WebSub.Hubs)
         {

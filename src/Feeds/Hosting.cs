@@ -30,11 +30,13 @@ public static class Hosting
         services.AddSingleton<FeedBuilder>();
         services.AddSingleton<ChangeDetector>();
         services.AddSingleton<RedisFeedStore>();
+        services.AddSingleton<RenderAdmission>();
         services.AddSingleton<FeedCache>();
         services.AddSingleton<FeedPublisher>();
         services.AddSingleton<FeedUrls>();
         services.AddSingleton<PagePublisher>();
-        services.AddSingleton(provider => new FeedHeaders(TimeSpan.FromMinutes(Options(provider).TimeToLiveMinutes)));
+        services.AddSingleton(provider => new FeedHeaders(
+            TimeSpan.FromMinutes(Options(provider).TimeToLiveMinutes), TimeSpan.FromSeconds(Options(provider).RetryAfterSeconds)));
         return services;
     }
 
@@ -71,16 +73,12 @@ public static class Hosting
 
     public static WebApplication UseFeedsWeb(this WebApplication app)
     {
-        // Errors become problem details without stack trace or SQL text.
+        app.UseResponseSafetyHeaders();
         app.UseRequestMetrics();
         app.UsePolitePolling();
+        // Errors become problem details without stack trace or SQL text.
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.Use((context, next) =>
-        {
-            context.Response.Headers.XContentTypeOptions = "nosniff";
-            return next(context);
-        });
         app.MapFeedsHealth();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapPages();

@@ -50,7 +50,7 @@ public class HotPathBenchmarks
         _publisher = _services.GetRequiredService<FeedPublisher>();
         _headers = _services.GetRequiredService<FeedHeaders>();
         _request = new FeedRequest(FeedKey.Category("logistics"), FeedFormat.Rss, 50);
-        var feed = (await _publisher.GetAsync(_request, CancellationToken.None))!;
+        var feed = (await _publisher.GetAsync(_request, ClientId.Background, CancellationToken.None))!;
         _etag = feed.ETag;
         _token = feed.Token;
     }
@@ -78,7 +78,7 @@ public class HotPathBenchmarks
 
     private async Task ServeAsync(HttpContext context)
     {
-        var feed = await _publisher.GetAsync(new FeedRequest(FeedKey.Category("logistics"), FeedFormat.Rss, 50), CancellationToken.None);
+        var feed = await _publisher.GetAsync(new FeedRequest(FeedKey.Category("logistics"), FeedFormat.Rss, 50), ClientId.Background, CancellationToken.None);
         IResult result = ConditionalRequest.IsNotModified(context.Request, feed!, DateTimeOffset.UtcNow)
             ? new NotModifiedResponse(feed!, _headers)
             : new FeedResponse(feed!, _headers);

@@ -19,14 +19,33 @@ public sealed class BoundedMemo<TKey, TInput, TValue>(int capacity, Func<TInput,
 
     public TValue GetOrAdd(TKey key, TInput input, Func<TValue> make)
     {
+        if (TryGet(key, input, out var value))
+        {
+            return value;
+        }
+        value = make();
+        Set(key, input, value);
+        return value;
+    }
+
+    /// <summary>The value made from this input, if it is kept.</summary>
+    public bool TryGet(TKey key, TInput input, out TValue value)
+    {
         if (_entries.TryGetValue(key, out var entry) && sameInput(entry.Input, input))
         {
             Interlocked.Increment(ref _hits);
             entry.LastUsed = Environment.TickCount64;
-            return entry.Value;
+            value = entry.Value;
+            return true;
         }
         Interlocked.Increment(ref _misses);
-        var value = make();
+        value = default!;
+        return false;
+    }
+
+    /// <summary>Keeps the value made from this input, in place of any earlier one.</summary>
+    public void Set(TKey key, TInput input, TValue value)
+    {
         _entries[key] = new Entry(input, value) { LastUsed = Environment.TickCount64 };
         if (_entries.Count > capacity)
         {
@@ -35,7 +54,6 @@ public sealed class BoundedMemo<TKey, TInput, TValue>(int capacity, Func<TInput,
                 _entries.TryRemove(oldKey, out _);
             }
         }
-        return value;
     }
 
     private sealed class Entry(TInput input, TValue value)

@@ -157,6 +157,41 @@ public sealed class ArticleStore(Database database)
         return new ArchiveRead(new FeedRead(categories, page, articles, tags), older, newer);
     }
 
+    /// <summary>
+    /// The page boundaries of [<paramref name="from"/>, <paramref name="to"/>) in newest-first order: the key of
+    /// every <paramref name="pageSize"/>-th article that has an older one after it, the cursors of the month's
+    /// second and later pages. The month's keys are streamed, so memory holds only the boundaries.
+    /// </summary>
+    public Task<(IReadOnlyList<ArchiveKey> Boundaries, bool HasArticles)> ReadArchiveBoundariesAsync(
+        FeedScope scope, DateTime from, DateTime to, int pageSize, DateTime nowUtc, CancellationToken cancellationToken) =>
+        database.ReadAsync(async connection =>
+        {
+            var sql = scope switch
+            {
+                { TagId: not null } => database.Dialect.TagArchive,
+                { CategorySlug: not null } => database.Dialect.SubtreeArchive,
+                _ => database.Dialect.SiteArchive,
+            };
+            var boundaries = new List<ArchiveKey>();
+            ArchiveKey? candidate = null;
+            var position = 0L;
+            var parameters = new { categorySlug = scope.CategorySlug, tagId = scope.TagId, now = nowUtc, from, beforeAt = to, beforeId = 0L, take = int.MaxValue };
+            await foreach (var key in connection.QueryUnbufferedAsync<ArticleKey>(sql.Page, parameters).WithCancellation(cancellationToken))
+            {
+                if (candidate is { } boundary)
+                {
+                    boundaries.Add(boundary);
+                    candidate = null;
+                }
+                position++;
+                if (position % pageSize == 0)
+                {
+                    candidate = ArchiveKey.Of(key);
+                }
+            }
+            return ((IReadOnlyList<ArchiveKey>)boundaries, position > 0);
+        }, cancellationToken);
+
     private static async Task<List<ArticleKey>> QueryKeysAsync(DbConnection connection, string sql, object parameters, CancellationToken cancellationToken) =>
         (await connection.QueryAsync<ArticleKey>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).AsList();
 

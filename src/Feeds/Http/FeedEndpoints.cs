@@ -11,7 +11,7 @@ public static class FeedEndpoints
     public static IEndpointRouteBuilder MapFeeds(this IEndpointRouteBuilder routes)
     {
         string[] getAndHead = [HttpMethods.Get, HttpMethods.Head];
-        var feeds = routes.MapGroup("/feeds").AddEndpointFilter(Unavailable.FilterAsync).RequireRateLimiting(PolitePolling.Policy);
+        var feeds = routes.MapGroup("/feeds").AddEndpointFilter(Refusals.FilterAsync).PolitelyPolledDocuments();
         feeds.MapMethods("/{slug}.{extension}", getAndHead,
             (string slug, string extension, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
                 ServeAsync(FeedKey.Category(slug), extension, null, context, publisher, cancellationToken)).Serves("feed");
@@ -30,9 +30,11 @@ public static class FeedEndpoints
     /// <summary>
     /// A feed (/feeds/{slug}.{rss|atom|json}, /feeds/tags/{tag}.{...}) or one of its archive pages
     /// (…/archive/{yyyy-MM}.{...}?before=cursor). An unchanged document is answered from memory, 200 or 304,
-    /// without touching the database.
+    /// without touching the database. A cursor that is not one of its month's page boundaries now is answered
+    /// 302 Found to the page that holds its position: links given out before a late article moved the
+    /// boundaries keep working, and no other cursor makes a document.
     /// </summary>
-    private static async Task<Results<FeedResponse, NotModifiedResponse, ProblemHttpResult>> ServeAsync(
+    private static async Task<Results<DocumentAnswer, RedirectHttpResult, ProblemHttpResult>> ServeAsync(
         FeedKey feed, string extension, string? month, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken)
     {
         var services = context.RequestServices;
@@ -64,12 +66,27 @@ public static class FeedEndpoints
             archive = new ArchivePage(archiveMonth, before);
         }
 
-        var rendered = await publisher.GetAsync(new FeedRequest(feed, format, limit, archive), cancellationToken);
+        var request = new FeedRequest(feed, format, limit, archive);
+        var client = PolitePolling.Client(context);
+        if (archive?.Before is not null)
+        {
+            var holding = await publisher.ResolveArchivePageAsync(request, client);
+            if (holding is null)
+            {
+                return Problems.NotFound(NotFoundDetail(feed, archive));
+            }
+            if (holding != archive)
+            {
+                var urls = services.GetRequiredService<FeedUrls>();
+                return TypedResults.Redirect(urls.Archive(feed, format, holding).AbsoluteUri);
+            }
+        }
+        var rendered = await publisher.GetAsync(request, client, cancellationToken);
         if (rendered is null)
         {
             return Problems.NotFound(NotFoundDetail(feed, archive));
         }
-        return Documents.Answer(context, rendered);
+        return new DocumentAnswer(rendered);
     }
 
     private static string NotFoundDetail(FeedKey feed, ArchivePage? archive)

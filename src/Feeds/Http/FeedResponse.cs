@@ -7,7 +7,7 @@ using Microsoft.Net.Http.Headers;
 namespace Feeds.Http;
 
 /// <summary>Header values that are the same for every feed response, made once.</summary>
-public sealed class FeedHeaders(TimeSpan maxAge)
+public sealed class FeedHeaders(TimeSpan maxAge, TimeSpan staleMaxAge)
 {
     public static readonly StringValues VaryAcceptEncoding = new(HeaderNames.AcceptEncoding);
     public static readonly StringValues VaryAcceptEncodingAndFetchDest = new($"{HeaderNames.AcceptEncoding}, Sec-Fetch-Dest");
@@ -16,6 +16,9 @@ public sealed class FeedHeaders(TimeSpan maxAge)
 
     /// <summary>Same lifetime as the RSS ttl; shared caches (a CDN) may keep it too.</summary>
     public StringValues CacheControl { get; } = new($"public, max-age={((int)maxAge.TotalSeconds).ToString(CultureInfo.InvariantCulture)}");
+
+    /// <summary>A rendering served while its feed's new one cannot be made: caches keep it only briefly.</summary>
+    public StringValues StaleCacheControl { get; } = new($"public, max-age={((int)staleMaxAge.TotalSeconds).ToString(CultureInfo.InvariantCulture)}");
 
     /// <summary>A final archive page never changes (RFC 8246 immutable; a year, RFC 9111 5.2.2.1).</summary>
     public static readonly StringValues CacheForever = new("public, max-age=31536000, immutable");
@@ -28,7 +31,7 @@ public sealed class FeedHeaders(TimeSpan maxAge)
         var headers = response.Headers;
         headers.ETag = feed.ETag;
         headers.LastModified = feed.LastModifiedHeader;
-        headers.CacheControl = feed.Immutable ? CacheForever : CacheControl;
+        headers.CacheControl = feed.Stale ? StaleCacheControl : feed.Immutable ? CacheForever : CacheControl;
         headers.Vary = feed.BrowserContentType is null ? VaryAcceptEncoding : VaryAcceptEncodingAndFetchDest;
         if (feed.LinkHeader.Count > 0)
         {
@@ -92,16 +95,19 @@ public sealed class NotModifiedResponse(RenderedFeed feed, FeedHeaders headers) 
     }
 }
 
-/// <summary>Every rendered document (feed, archive page, page, OPML, stylesheet) is answered the same way.</summary>
-internal static class Documents
+/// <summary>
+/// Every rendered document (feed, archive page, page, OPML, stylesheet) is answered the same way: 304 when the
+/// request's validators match it (RFC 9110 13.2.2), otherwise the document.
+/// </summary>
+public sealed class DocumentAnswer(RenderedFeed document) : IResult
 {
-    /// <summary>304 when the request's validators match the document (RFC 9110 13.2.2), otherwise the document.</summary>
-    public static Results<FeedResponse, NotModifiedResponse, ProblemHttpResult> Answer(HttpContext context, RenderedFeed document)
+    public Task ExecuteAsync(HttpContext httpContext)
     {
-        var services = context.RequestServices;
+        var services = httpContext.RequestServices;
         var headers = services.GetRequiredService<FeedHeaders>();
-        return ConditionalRequest.IsNotModified(context.Request, document, services.GetRequiredService<TimeProvider>().GetUtcNow())
+        IResult answer = ConditionalRequest.IsNotModified(httpContext.Request, document, services.GetRequiredService<TimeProvider>().GetUtcNow())
             ? new NotModifiedResponse(document, headers)
             : new FeedResponse(document, headers);
+        return answer.ExecuteAsync(httpContext);
     }
 }

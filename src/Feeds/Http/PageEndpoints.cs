@@ -11,10 +11,10 @@ public static class PageEndpoints
     public static IEndpointRouteBuilder MapPages(this IEndpointRouteBuilder routes)
     {
         string[] getAndHead = [HttpMethods.Get, HttpMethods.Head];
-        var pages = routes.MapGroup("").AddEndpointFilter(Unavailable.FilterAsync).RequireRateLimiting(PolitePolling.Policy);
-        pages.MapMethods("/", getAndHead, async (HttpContext context, PagePublisher pages) => Documents.Answer(context, await pages.GetIndexAsync())).Serves("index");
-        pages.MapMethods("/feeds.opml", getAndHead, async (HttpContext context, PagePublisher pages) => Documents.Answer(context, await pages.GetOpmlAsync())).Serves("opml");
-        pages.MapMethods("/feeds/feed.xsl", getAndHead, (HttpContext context, PagePublisher pages) => Documents.Answer(context, pages.Stylesheet)).Serves("stylesheet");
+        var pages = routes.MapGroup("").AddEndpointFilter(Refusals.FilterAsync).PolitelyPolledDocuments();
+        pages.MapMethods("/", getAndHead, async (PagePublisher pages) => new DocumentAnswer(await pages.GetIndexAsync())).Serves("index");
+        pages.MapMethods("/feeds.opml", getAndHead, async (PagePublisher pages) => new DocumentAnswer(await pages.GetOpmlAsync())).Serves("opml");
+        pages.MapMethods("/feeds/feed.xsl", getAndHead, (PagePublisher pages) => new DocumentAnswer(pages.Stylesheet)).Serves("stylesheet");
         pages.MapMethods("/feeds/{slug}", getAndHead,
             (string slug, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
                 PreviewAsync(FeedKey.Category(slug), context, publisher, cancellationToken)).Serves("page");
@@ -25,13 +25,13 @@ public static class PageEndpoints
     }
 
     /// <summary>/feeds/{slug} without extension: the feed as a page, cached and validated like the feed itself.</summary>
-    private static async Task<Results<FeedResponse, NotModifiedResponse, ProblemHttpResult>> PreviewAsync(
+    private static async Task<Results<DocumentAnswer, ProblemHttpResult>> PreviewAsync(
         FeedKey feed, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken)
     {
         var limit = context.RequestServices.GetRequiredService<IOptions<FeedsOptions>>().Value.DefaultLimit;
-        var rendered = await publisher.GetAsync(new FeedRequest(feed, FeedFormat.HtmlPreview, limit), cancellationToken);
+        var rendered = await publisher.GetAsync(new FeedRequest(feed, FeedFormat.HtmlPreview, limit), PolitePolling.Client(context), cancellationToken);
         return rendered is null
             ? Problems.NotFound(feed.Kind == FeedKind.Tag ? $"There is no tag '{feed.Slug}'." : $"There is no category or section '{feed.Slug}'.")
-            : Documents.Answer(context, rendered);
+            : new DocumentAnswer(rendered);
     }
 }

@@ -1,22 +1,25 @@
 using System.Globalization;
 using System.Net;
-using System.Threading.RateLimiting;
+using Feeds.Publishing;
 using Microsoft.AspNetCore.HttpOverrides;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace Feeds.Http;
 
 /// <summary>
-/// Polite polling: a client that fetches the same document unconditionally more than
+/// Polite polling: a client that has fetched the same document unconditionally (200) more than
 /// Feeds:PolitePolling:UnconditionalPerTimeToLive times within one ttl gets 429 Too Many Requests (RFC 6585)
-/// with Retry-After until the window ends. Requests with If-None-Match or If-Modified-Since are never
-/// limited: they are what a polite reader sends, and a 304 costs nothing. The client is the peer address, or
-/// the X-Forwarded-For address when the peer is one of Feeds:TrustedProxies. Health endpoints are not limited.
+/// with Retry-After until its window ends. Never limited: requests with If-None-Match or If-Modified-Since
+/// (what a polite reader sends; a 304 costs nothing), a person's browser opening a page (Sec-Fetch-Dest:
+/// document; forgeable, so it exempts nothing from the render budget), and health checks. Only answers 200
+/// count, so asking for a tag feed before it exists costs nothing once it does. A document is its path and the
+/// query parameters Feeds reads (limit, before) in canonical form: other parameters never make state. The
+/// client is the peer address, or the X-Forwarded-For address when the peer is one of Feeds:TrustedProxies.
 /// </summary>
 public static class PolitePolling
 {
-    public const string Policy = "polite-polling";
+    /// <summary>(client, document) windows tracked at once; past it the oldest are forgotten.</summary>
+    public const int MaxTrackedDocuments = 100_000;
 
     public static IServiceCollection AddPolitePolling(this IServiceCollection services)
     {
@@ -43,53 +46,90 @@ public static class PolitePolling
                 }
             }
         });
-        services.AddRateLimiter(limiter =>
+        services.AddSingleton(provider =>
         {
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.OnRejected = RejectAsync;
-            limiter.AddPolicy(Policy, Partition);
+            var options = provider.GetRequiredService<IOptions<FeedsOptions>>().Value;
+            var counters = new UnconditionalFetches(new WindowCounters(
+                MaxTrackedDocuments, TimeSpan.FromMinutes(options.TimeToLiveMinutes), provider.GetRequiredService<TimeProvider>()));
+            provider.GetRequiredService<FeedsMetrics>().ObserveTrackedState("polite-polling", () => counters.Windows.Count);
+            return counters;
         });
         return services;
     }
 
     public static WebApplication UsePolitePolling(this WebApplication app)
     {
+        var options = app.Services.GetRequiredService<IOptions<FeedsOptions>>().Value;
         // With no known proxy the middleware would trust every peer's X-Forwarded-For: it runs only with some.
-        if (app.Services.GetRequiredService<IOptions<FeedsOptions>>().Value.TrustedProxies.Count > 0)
+        if (options.TrustedProxies.Count > 0)
         {
             app.UseForwardedHeaders();
         }
-        app.UseRateLimiter();
+        if (!options.PolitePolling.Enabled)
+        {
+            return app;
+        }
+        var fetches = app.Services.GetRequiredService<UnconditionalFetches>();
+        var limit = options.PolitePolling.UnconditionalPerTimeToLive;
+        app.Use(async (context, next) =>
+        {
+            if (context.GetEndpoint()?.Metadata.GetMetadata<PolitelyPolled>() is null || IsExempt(context.Request))
+            {
+                await next(context);
+                return;
+            }
+            var key = DocumentKey(context, options.DefaultLimit);
+            if (fetches.Windows.Exhausted(key, limit) is { } retryAfter)
+            {
+                await new Refusals.Refusal(StatusCodes.Status429TooManyRequests, "Too many requests",
+                    $"This document was fetched without If-None-Match or If-Modified-Since {limit.ToString(CultureInfo.InvariantCulture)} times "
+                    + $"within {options.TimeToLiveMinutes.ToString(CultureInfo.InvariantCulture)} minutes. Send the ETag you were given in "
+                    + "If-None-Match (answered 304 while the document is unchanged, and never limited), or ask again after Retry-After.",
+                    retryAfter).ExecuteAsync(context);
+                return;
+            }
+            await next(context);
+            if (context.Response.StatusCode == StatusCodes.Status200OK)
+            {
+                fetches.Windows.TryAdd(key, int.MaxValue);
+            }
+        });
         return app;
     }
 
-    private static RateLimitPartition<string> Partition(HttpContext context)
+    /// <summary>Marks the endpoints whose documents polite polling applies to.</summary>
+    public static TBuilder PolitelyPolledDocuments<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new PolitelyPolled());
+
+    /// <summary>The client as Feeds counts it: the peer (or trusted X-Forwarded-For) address, an IPv6 client by its /64.</summary>
+    public static ClientId Client(HttpContext context) => ClientId.Of(context.Connection.RemoteIpAddress);
+
+    private static bool IsExempt(HttpRequest request)
     {
-        var options = context.RequestServices.GetRequiredService<IOptions<FeedsOptions>>().Value;
-        var headers = context.Request.Headers;
-        if (!options.PolitePolling.Enabled || headers.IfNoneMatch.Count > 0 || headers.IfModifiedSince.Count > 0)
-        {
-            return RateLimitPartition.GetNoLimiter("conditional");
-        }
-        var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var key = $"{client} {context.Request.Path}{context.Request.QueryString}";
-        return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = options.PolitePolling.UnconditionalPerTimeToLive,
-            Window = TimeSpan.FromMinutes(options.TimeToLiveMinutes),
-            QueueLimit = 0,
-        });
+        var headers = request.Headers;
+        return headers.IfNoneMatch.Count > 0 || headers.IfModifiedSince.Count > 0
+            || string.Equals(headers["Sec-Fetch-Dest"], "document", StringComparison.OrdinalIgnoreCase);
     }
 
-    private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    /// <summary>Client and document: the path, and only the query parameters Feeds reads, canonical.</summary>
+    private static string DocumentKey(HttpContext context, int defaultLimit)
     {
-        var context = rejected.HttpContext;
-        var ttl = TimeSpan.FromMinutes(context.RequestServices.GetRequiredService<IOptions<FeedsOptions>>().Value.TimeToLiveMinutes);
-        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : ttl;
-        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        await TypedResults.Problem(
-            detail: $"This document was fetched unconditionally too often. Send If-None-Match with its ETag (answered 304 when unchanged, never limited), or wait: it changes at most every {ttl.TotalMinutes:0} minutes.",
-            statusCode: StatusCodes.Status429TooManyRequests,
-            title: "Too many requests").ExecuteAsync(context);
+        var query = context.Request.Query;
+        var limit = query.TryGetValue("limit", out var limits) && limits.Count == 1
+            && int.TryParse(limits[0], NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number != defaultLimit
+            ? number.ToString(CultureInfo.InvariantCulture)
+            : "";
+        var before = query.TryGetValue("before", out var cursors) && cursors.Count == 1 && ArchiveCursor.TryParse(cursors[0], out var cursor)
+            ? cursor.ToString()
+            : "";
+        return $"{Client(context)}\n{context.Request.Path}\n{limit}\n{before}";
+    }
+
+    private sealed class PolitelyPolled;
+
+    /// <summary>Each (client, document)'s unconditional 200s in its current ttl window.</summary>
+    public sealed class UnconditionalFetches(WindowCounters windows)
+    {
+        public WindowCounters Windows { get; } = windows;
     }
 }

@@ -6,9 +6,11 @@ namespace Feeds.Publishing;
 /// <summary>
 /// Rendered feeds by request (feed, format, limit). A hit is a dictionary lookup and a token comparison.
 /// Concurrent misses for one feed share one render; with Redis, a miss first asks the other instances'
-/// renderings (<see cref="RedisFeedStore"/>), so the fleet renders each version once. When the change
-/// detector sees new versions, exactly the entries whose feed token moved are dropped; past the size budget
-/// the least recently used go first.
+/// renderings (<see cref="RedisFeedStore"/>), so the fleet renders each version once. A new render is charged
+/// to the client that caused it and waits for a slot (<see cref="RenderAdmission"/>); when none comes, the
+/// feed's last rendering is served if it is younger than Feeds:MaxStaleness, so a rendering whose feed has
+/// changed is kept until its new one replaces it. Past the size budget the least recently used go first,
+/// whether current or not: the budget bounds them all.
 /// </summary>
 public sealed class FeedCache
 {
@@ -20,23 +22,31 @@ public sealed class FeedCache
 
     private readonly RedisFeedStore _shared;
     private readonly FeedsMetrics _metrics;
+    private readonly RenderAdmission _admission;
+    private readonly long _maxStaleMilliseconds;
 
-    public FeedCache(IOptions<FeedsOptions> options, ChangeDetector changeDetector, RedisFeedStore shared, FeedsMetrics metrics)
+    public FeedCache(IOptions<FeedsOptions> options, RedisFeedStore shared, FeedsMetrics metrics, RenderAdmission admission)
     {
         _shared = shared;
         _metrics = metrics;
+        _admission = admission;
         _maxBytes = options.Value.CacheSizeMegabytes * 1024L * 1024L;
-        changeDetector.Changed += DropStale;
+        _maxStaleMilliseconds = (long)options.Value.MaxStaleness.TotalMilliseconds;
     }
 
     public int Count => _entries.Count;
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    /// <summary>The cached feed when it was rendered for <paramref name="token"/>; otherwise one shared render.</summary>
+    /// <summary>
+    /// The cached feed when it was rendered for <paramref name="token"/>; otherwise one shared render, charged to
+    /// <paramref name="client"/> unless one is already running; its last rendering when no render can run now.
+    /// </summary>
     /// <param name="sharedKey">The rendering's name among all instances (its ETag); asked for on a miss only.</param>
+    /// <exception cref="RenderBudgetExceededException">The client has caused as many renders as it may.</exception>
+    /// <exception cref="FeedsUnavailableException">No render slot, and no earlier rendering to serve.</exception>
     public async ValueTask<RenderedFeed?> GetOrRenderAsync(
-        FeedRequest request, string token, Func<FeedRequest, string, string> sharedKey, Func<FeedRequest, string, Task<RenderedFeed?>> render,
+        FeedRequest request, string token, ClientId client, Func<FeedRequest, string, string> sharedKey, Func<FeedRequest, string, Task<RenderedFeed?>> render,
         CancellationToken cancellationToken)
     {
         if (_entries.TryGetValue(request, out var cached) && cached.Token == token)
@@ -45,25 +55,29 @@ public sealed class FeedCache
             _metrics.CacheLookup("hit");
             return cached;
         }
-        var rendering = _rendering.GetOrAdd(request, key => new Lazy<Task<RenderedFeed?>>(() => RenderAndStoreAsync(key, token, sharedKey, render)));
+        if (!_rendering.TryGetValue(request, out var rendering))
+        {
+            _admission.Charge(client);
+            rendering = _rendering.GetOrAdd(request, key => new Lazy<Task<RenderedFeed?>>(() => RenderAndStoreAsync(key, token, client, sharedKey, render)));
+        }
         // Waiting is cancellable; the render itself is not, others may be waiting for it.
         return await rendering.Value.WaitAsync(cancellationToken);
     }
 
     private async Task<RenderedFeed?> RenderAndStoreAsync(
-        FeedRequest request, string token, Func<FeedRequest, string, string> sharedKey, Func<FeedRequest, string, Task<RenderedFeed?>> render)
+        FeedRequest request, string token, ClientId client, Func<FeedRequest, string, string> sharedKey, Func<FeedRequest, string, Task<RenderedFeed?>> render)
     {
         try
         {
             if (!_shared.Enabled)
             {
-                _metrics.CacheLookup("miss");
-                return Stored(request, await render(request, token));
+                return await AdmittedRenderAsync(request, token, client, render);
             }
             var key = sharedKey(request, token);
             if (await _shared.TryGetAsync(key) is { } shared)
             {
                 _metrics.CacheLookup("shared");
+                _admission.Refund(client);
                 return Stored(request, shared);
             }
             if (!await _shared.TryLockAsync(key))
@@ -75,15 +89,15 @@ public sealed class FeedCache
                     if (await _shared.TryGetAsync(key) is { } theirs)
                     {
                         _metrics.CacheLookup("shared");
+                        _admission.Refund(client);
                         return Stored(request, theirs);
                     }
                 }
             }
-            _metrics.CacheLookup("miss");
             try
             {
-                var feed = Stored(request, await render(request, token));
-                if (feed is not null)
+                var feed = await AdmittedRenderAsync(request, token, client, render);
+                if (feed is { Stale: false })
                 {
                     await _shared.TrySetAsync(key, feed);
                 }
@@ -98,6 +112,24 @@ public sealed class FeedCache
         {
             _rendering.TryRemove(request, out _);
         }
+    }
+
+    /// <summary>Renders once a slot is free; without one, serves the last rendering while it is young enough.</summary>
+    private async Task<RenderedFeed?> AdmittedRenderAsync(
+        FeedRequest request, string token, ClientId client, Func<FeedRequest, string, Task<RenderedFeed?>> render)
+    {
+        using var slot = await _admission.EnterAsync(client);
+        if (slot is null)
+        {
+            if (_entries.TryGetValue(request, out var last) && Environment.TickCount64 - last.RenderedAt <= _maxStaleMilliseconds)
+            {
+                _metrics.RenderAdmission("stale");
+                return last.AsStale();
+            }
+            throw new FeedsUnavailableException("Feeds is busy rendering other documents.");
+        }
+        _metrics.CacheLookup("miss");
+        return Stored(request, await render(request, token));
     }
 
     private RenderedFeed? Stored(FeedRequest request, RenderedFeed? feed)
@@ -119,17 +151,6 @@ public sealed class FeedCache
         if (Interlocked.Add(ref _bytes, feed.Size) > _maxBytes)
         {
             EvictLeastRecentlyUsed();
-        }
-    }
-
-    private void DropStale(FeedVersions versions, IReadOnlyList<FeedKey> changed)
-    {
-        foreach (var (request, feed) in _entries)
-        {
-            if (feed.Token != FeedPublisher.ClosedArchiveToken && versions.TokenOf(request.Feed) != feed.Token)
-            {
-                Remove(request, feed);
-            }
         }
     }
 

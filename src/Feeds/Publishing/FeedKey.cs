@@ -125,11 +125,58 @@ public readonly record struct ArchiveMonth(int Year, int Month)
 }
 
 /// <summary>
+/// The page boundaries of one month of a feed's archive, newest first: the cursor of its second page, its third,
+/// and so on (a page holds the articles older than its cursor, down to and including the next cursor). A month
+/// with articles that fit on one page has none; <see cref="Count"/> 0 with <see cref="HasArticles"/> false is a
+/// month without articles.
+/// </summary>
+public sealed class ArchiveBoundaries(IReadOnlyList<ArchiveCursor> cursors, bool hasArticles)
+{
+    public int Count => cursors.Count;
+
+    public bool HasArticles => hasArticles;
+
+    /// <summary>
+    /// The cursor of the page holding the first article older than <paramref name="position"/> (or, with none
+    /// older, the month's oldest page); null for the month's newest page. A boundary is its own page.
+    /// </summary>
+    public ArchiveCursor? PageHolding(ArchiveCursor position)
+    {
+        // The page is the number of boundaries newer than the position: binary search in newest-first order.
+        int low = 0, high = cursors.Count;
+        while (low < high)
+        {
+            var middle = (low + high) / 2;
+            if (cursors[middle].CompareTo(position) > 0)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+        if (low < cursors.Count && cursors[low] == position)
+        {
+            return position;
+        }
+        return low == 0 ? null : cursors[low - 1];
+    }
+}
+
+/// <summary>
 /// A keyset position in the newest-first order (publish time, then id): a page holds the articles before it.
 /// Written as the UTC publish time in ticks, a hyphen and the id, for example "639001236000000000-412".
 /// </summary>
-public readonly record struct ArchiveCursor(DateTime PublishedUtc, long Id)
+public readonly record struct ArchiveCursor(DateTime PublishedUtc, long Id) : IComparable<ArchiveCursor>
 {
+    /// <summary>Publish time, then id: the order of keyset positions (newest first is descending).</summary>
+    public int CompareTo(ArchiveCursor other)
+    {
+        var byTime = PublishedUtc.Ticks.CompareTo(other.PublishedUtc.Ticks);
+        return byTime != 0 ? byTime : Id.CompareTo(other.Id);
+    }
+
     public override string ToString() =>
         $"{PublishedUtc.Ticks.ToString(CultureInfo.InvariantCulture)}-{Id.ToString(CultureInfo.InvariantCulture)}";
 

@@ -24,9 +24,13 @@ public sealed class FeedPublisher(
     FeedUrls urls,
     SiteTime siteTime,
     FeedsMetrics metrics,
+    RenderAdmission admission,
     IOptions<FeedsOptions> options,
     TimeProvider clock)
 {
+    /// <summary>Archive months whose page boundaries are kept at once (each a few cursors).</summary>
+    public const int MaxIndexedMonths = 4096;
+
     /// <summary>The token of an archive page whose month is over: rendered once, kept until evicted.</summary>
     public const string ClosedArchiveToken = "closed-archive";
 
@@ -36,10 +40,15 @@ public sealed class FeedPublisher(
     private readonly FeedsOptions _options = options.Value;
     private long _renders;
     private readonly string _settingsFingerprint = SettingsFingerprint(options.Value);
+    private readonly BoundedMemo<(FeedKey Feed, ArchiveMonth Month), string, ArchiveBoundaries> _boundaries = new(MaxIndexedMonths, string.Equals);
 
     /// <summary>The feed as of the last poll of versions; null when no such feed (or archive page) exists.</summary>
-    /// <exception cref="FeedsUnavailableException">The database is unreachable and no fresh enough rendering is kept.</exception>
-    public async ValueTask<RenderedFeed?> GetAsync(FeedRequest request, CancellationToken cancellationToken)
+    /// <param name="client">Who asks: a render this causes is charged to it.</param>
+    /// <exception cref="FeedsUnavailableException">
+    /// The database is unreachable and no fresh enough rendering is kept, or no render can run now and there is no earlier rendering.
+    /// </exception>
+    /// <exception cref="RenderBudgetExceededException">The document needs a render and the client has used its budget.</exception>
+    public async ValueTask<RenderedFeed?> GetAsync(FeedRequest request, ClientId client, CancellationToken cancellationToken)
     {
         changeDetector.ThrowIfStale();
         var token = changeDetector.Current.TokenOf(request.Feed);
@@ -54,12 +63,95 @@ public sealed class FeedPublisher(
         try
         {
             return _options.CacheEnabled
-                ? await cache.GetOrRenderAsync(request, token, ETag, RenderAsync, cancellationToken)
-                : await RenderAsync(request, token);
+                ? await cache.GetOrRenderAsync(request, token, client, ETag, RenderAsync, cancellationToken)
+                : await RenderUncachedAsync(request, token, client);
         }
         catch (Exception exception) when (Database.IsOutage(exception))
         {
             throw new FeedsUnavailableException("The database cannot be read to render this feed.", exception);
+        }
+    }
+
+    /// <summary>
+    /// The archive page that holds the position of the request's cursor now: the requested page itself when its
+    /// cursor is one of its month's page boundaries, otherwise the page holding the first article older than the
+    /// cursor (pages count from the month's end, so a late article moves every boundary of its month, and the
+    /// links given out before must still lead to their articles). Nothing is rendered for a cursor that is not a
+    /// boundary, so the documents a client can cause are those Feeds links to. Null when there is no such feed or
+    /// the month has no articles.
+    /// </summary>
+    /// <exception cref="RenderBudgetExceededException">The month's boundaries must be read and the client has used its budget.</exception>
+    public async ValueTask<ArchivePage?> ResolveArchivePageAsync(FeedRequest request, ClientId client)
+    {
+        if (request.Archive is not { Before: { } before } page)
+        {
+            return request.Archive;
+        }
+        changeDetector.ThrowIfStale();
+        var token = changeDetector.Current.TokenOf(request.Feed);
+        if (token is null)
+        {
+            return null;
+        }
+        var key = (request.Feed, page.Month);
+        if (!_boundaries.TryGet(key, token, out var boundaries))
+        {
+            boundaries = await ReadBoundariesAsync(request.Feed, page.Month, client);
+            if (boundaries is null)
+            {
+                return null;
+            }
+            _boundaries.Set(key, token, boundaries);
+        }
+        return boundaries.HasArticles ? new ArchivePage(page.Month, boundaries.PageHolding(before)) : null;
+    }
+
+    /// <summary>Every page boundary of a month, read like a render: charged to the client, in a render slot.</summary>
+    private async Task<ArchiveBoundaries?> ReadBoundariesAsync(FeedKey feed, ArchiveMonth month, ClientId client)
+    {
+        admission.Charge(client);
+        using var slot = await admission.EnterAsync(client)
+            ?? throw new FeedsUnavailableException("Feeds is busy rendering other documents.");
+        var scope = ScopeOf(feed, out var found);
+        if (!found)
+        {
+            return null;
+        }
+        try
+        {
+            var (cursors, hasArticles) = await store.ReadArchiveBoundariesAsync(
+                scope, month.StartUtc(siteTime), month.Next.StartUtc(siteTime), _options.ArchivePageSize, clock.GetUtcNow().UtcDateTime, CancellationToken.None);
+            return new ArchiveBoundaries(cursors.Select(key => new ArchiveCursor(key.PublishedAt, key.Id)).ToArray(), hasArticles);
+        }
+        catch (Exception exception) when (Database.IsOutage(exception))
+        {
+            throw new FeedsUnavailableException("The database cannot be read to find this archive page.", exception);
+        }
+    }
+
+    /// <summary>With the cache off every request renders; it is still admitted and charged like any render.</summary>
+    private async Task<RenderedFeed?> RenderUncachedAsync(FeedRequest request, string token, ClientId client)
+    {
+        admission.Charge(client);
+        using var slot = await admission.EnterAsync(client)
+            ?? throw new FeedsUnavailableException("Feeds is busy rendering other documents.");
+        return await RenderAsync(request, token);
+    }
+
+    /// <summary>Whose articles a feed shows; <paramref name="found"/> false for a tag unknown to the last poll.</summary>
+    private FeedScope ScopeOf(FeedKey feed, out bool found)
+    {
+        found = true;
+        switch (feed.Kind)
+        {
+            case FeedKind.Category:
+                return new FeedScope(feed.Slug, null);
+            case FeedKind.Tag:
+                var tag = changeDetector.Current.TagOf(feed.Slug);
+                found = tag is not null;
+                return new FeedScope(null, tag?.Id);
+            default:
+                return FeedScope.Site;
         }
     }
 
@@ -86,17 +178,12 @@ public sealed class FeedPublisher(
     private async Task<RenderedFeed?> RenderTimedAsync(FeedRequest request, string token)
     {
         Interlocked.Increment(ref _renders);
-        var tag = request.Feed.Kind == FeedKind.Tag ? changeDetector.Current.TagOf(request.Feed.Slug) : null;
-        if (request.Feed.Kind == FeedKind.Tag && tag is null)
+        var scope = ScopeOf(request.Feed, out var found);
+        if (!found)
         {
             return null;
         }
-        var scope = request.Feed.Kind switch
-        {
-            FeedKind.Category => new FeedScope(request.Feed.Slug, null),
-            FeedKind.Tag => new FeedScope(null, tag!.Id),
-            _ => FeedScope.Site,
-        };
+        var tag = request.Feed.Kind == FeedKind.Tag ? changeDetector.Current.TagOf(request.Feed.Slug) : null;
         var links = request.Format == FeedFormat.HtmlPreview ? urls.PreviewLinks(request.Feed) : new List<FeedLink>(urls.HubLinks);
         var read = request.Archive is { } page
             ? await ReadArchivePageAsync(request, page, scope, links)

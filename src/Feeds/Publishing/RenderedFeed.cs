@@ -35,6 +35,33 @@ public sealed class RenderedFeed
         CompressAll();
     }
 
+    /// <summary>The same rendering, served although its feed has changed since (no render could be admitted now).</summary>
+    private RenderedFeed(RenderedFeed fresh)
+    {
+        Token = fresh.Token;
+        ETag = fresh.ETag;
+        EntityTag = fresh.EntityTag;
+        LastModifiedUtc = fresh.LastModifiedUtc;
+        LastModifiedHeader = fresh.LastModifiedHeader;
+        ContentType = fresh.ContentType;
+        Identity = fresh.Identity;
+        _gzip = fresh._gzip;
+        _brotli = fresh._brotli;
+        RenderedAt = fresh.RenderedAt;
+        BrowserContentType = fresh.BrowserContentType;
+        LinkHeader = fresh.LinkHeader;
+        Stale = true;
+    }
+
+    /// <summary>Served in place of a render that could not run now: short-lived in caches, never immutable.</summary>
+    internal RenderedFeed AsStale() => new(this);
+
+    /// <summary>The feed changed since this rendering was made; it is served only while renders are refused.</summary>
+    public bool Stale { get; }
+
+    /// <summary>When this rendering was made (Environment.TickCount64).</summary>
+    public long RenderedAt { get; } = Environment.TickCount64;
+
     /// <summary>A final archive page (RFC 5005): cached by everyone for a year, never revalidated.</summary>
     public bool Immutable { get; init; }
 

@@ -11,7 +11,9 @@ namespace Feeds.Publishing;
 /// hub.url=the feed's URL). Pings leave from a queue in the background, so no request waits for a hub;
 /// a failed ping is tried again after 2, 4, 8… seconds (Feeds:WebSub). Feeds whose token did not move are
 /// never pinged, and the first poll after start pings nothing: nothing is known to have changed. With Redis,
-/// the instances that all see one change agree through it that only one of them pings for it.
+/// the instances that all see one change agree through it that only one of them pings for it. Each document is
+/// rendered before its ping (as Feeds' own work, outside every client's budget), so the hub's fetch that follows
+/// is answered from memory and never refused, however many feeds one change touched.
 /// </summary>
 public sealed class WebSubPublisher : BackgroundService
 {
@@ -30,11 +32,15 @@ public sealed class WebSubPublisher : BackgroundService
 
     private readonly FeedsMetrics _metrics;
     private readonly RedisFeedStore _shared;
+    private readonly FeedPublisher _publisher;
+    private readonly int _defaultLimit;
 
     public WebSubPublisher(
         ChangeDetector changeDetector, FeedUrls urls, IHttpClientFactory httpClients, IOptions<FeedsOptions> options,
-        ILogger<WebSubPublisher> logger, FeedsMetrics metrics, RedisFeedStore shared)
+        ILogger<WebSubPublisher> logger, FeedsMetrics metrics, RedisFeedStore shared, FeedPublisher publisher)
     {
+        _publisher = publisher;
+        _defaultLimit = options.Value.DefaultLimit;
         _metrics = metrics;
         _shared = shared;
         _changeDetector = changeDetector;
@@ -65,7 +71,7 @@ public sealed class WebSubPublisher : BackgroundService
                 {
                     if (_pending.TryAdd((hub, topic), true))
                     {
-                        _queue.Writer.TryWrite(new Ping(hub, topic, version, Attempt: 1));
+                        _queue.Writer.TryWrite(new Ping(hub, topic, new FeedRequest(feed, format, _defaultLimit), version, Attempt: 1));
                     }
                 }
             }
@@ -83,6 +89,10 @@ public sealed class WebSubPublisher : BackgroundService
                 _pending.TryRemove((ping.Hub, ping.Topic), out _);
                 _metrics.WebSubPing("other-instance");
                 continue;
+            }
+            if (ping.Attempt == 1)
+            {
+                await RenderAsync(ping.Document);
             }
             if (await SendAsync(ping, stoppingToken))
             {
@@ -119,6 +129,20 @@ public sealed class WebSubPublisher : BackgroundService
         }
     }
 
+    /// <summary>Renders the pinged document now, so that the hub's fetch finds it in memory.</summary>
+    private async Task RenderAsync(FeedRequest document)
+    {
+        try
+        {
+            await _publisher.GetAsync(document, ClientId.Background, CancellationToken.None);
+        }
+        catch (FeedsUnavailableException exception)
+        {
+            // The hub is told anyway: its fetch gets what any reader gets meanwhile.
+            _logger.LogInformation("Could not render {Topic} before its WebSub ping: {Reason}", _urls.Document(document), exception.Message);
+        }
+    }
+
     private async Task<bool> SendAsync(Ping ping, CancellationToken stoppingToken)
     {
         try
@@ -140,5 +164,6 @@ public sealed class WebSubPublisher : BackgroundService
     }
 
     /// <param name="Version">The feed's version token the ping announces.</param>
-    private sealed record Ping(Uri Hub, Uri Topic, string Version, int Attempt);
+    /// <param name="Document">The document at <paramref name="Topic"/>, rendered before the first try.</param>
+    private sealed record Ping(Uri Hub, Uri Topic, FeedRequest Document, string Version, int Attempt);
 }

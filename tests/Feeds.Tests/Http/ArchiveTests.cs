@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Xml.Linq;
 using Feeds.Data;
 using Feeds.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Feeds.Tests.Http;
 
@@ -167,8 +168,9 @@ public sealed class ArchiveTests
         var unknownFeed = await client.GetAsync("/feeds/nothing/archive/2026-10.atom", Cancel);
 
         Assert.Equal(HttpStatusCode.OK, tagArchive.StatusCode);
-        // A cursor past the month's end is the month's end: the newest page.
-        Assert.Equal(HttpStatusCode.OK, farCursor.StatusCode);
+        // A cursor past the month's end is the month's end: it leads to the newest page, which has no cursor.
+        Assert.Equal(HttpStatusCode.Found, farCursor.StatusCode);
+        Assert.Equal($"{FeedsApp.PublicBaseUrl}feeds/news/archive/2026-10.atom", farCursor.Headers.Location!.AbsoluteUri);
         Assert.Equal(10, FeedXml.AtomEntries(FeedXml.Parse(await tagArchive.Content.ReadAsByteArrayAsync(Cancel))).Count);
         Assert.Equal(HttpStatusCode.OK, siteArchive.StatusCode);
         using var conditional = new HttpRequestMessage(HttpMethod.Get, "/feeds/all/archive/2026-10.atom");
@@ -183,6 +185,56 @@ public sealed class ArchiveTests
         }
         Assert.NotEmpty(visible);
     }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task ACursorThatIsNoPageBoundary_RedirectsToThePageHoldingItsPosition_AndRendersNothing(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        await WriteHistoryAsync(db);
+        await using var app = new FeedsApp(db, settings: SmallPages);
+        var client = app.CreateRawClient();
+        var publisher = app.Services.GetRequiredService<Feeds.Publishing.FeedPublisher>();
+        var newestPage = new Uri(Link(FeedXml.Parse(await client.GetByteArrayAsync("/feeds/news.atom", Cancel)).Root!, "prev-archive")!);
+        var newest = FeedXml.Parse(await client.GetByteArrayAsync(newestPage.PathAndQuery, Cancel)).Root!;
+        var secondPage = new Uri(Link(newest, "prev-archive")!);
+        var second = await client.GetAsync(secondPage.PathAndQuery, Cancel);
+        var cursor = Feeds.Publishing.ArchiveCursor.TryParse(secondPage.Query["?before=".Length..], out var parsed) ? parsed : throw new InvalidOperationException(secondPage.Query);
+        var renders = publisher.Renders;
+
+        // One tick older than the boundary: the article after it is on the second page. One tick newer: the
+        // boundary article itself is next, the last of the newest page. Far older than the month: its last page.
+        var justOlder = await client.GetAsync($"{secondPage.AbsolutePath}?before={parsed.PublishedUtc.Ticks - 1}-{long.MaxValue}", Cancel);
+        var justNewer = await client.GetAsync($"{secondPage.AbsolutePath}?before={parsed.PublishedUtc.Ticks + 1}-0", Cancel);
+        var sameButLeadingZeros = await client.GetAsync($"{secondPage.AbsolutePath}?before=000{cursor}", Cancel);
+        var beforeTheMonth = await client.GetAsync($"{secondPage.AbsolutePath}?before=1-1", Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(HttpStatusCode.Found, justOlder.StatusCode);
+        Assert.Equal(secondPage.AbsoluteUri, justOlder.Headers.Location!.AbsoluteUri);
+        Assert.Equal(HttpStatusCode.Found, justNewer.StatusCode);
+        Assert.Equal(newestPage.AbsoluteUri, justNewer.Headers.Location!.AbsoluteUri);
+        Assert.Equal(HttpStatusCode.OK, sameButLeadingZeros.StatusCode);
+        Assert.Equal(second.Headers.ETag, sameButLeadingZeros.Headers.ETag);
+        Assert.Equal(HttpStatusCode.Found, beforeTheMonth.StatusCode);
+        Assert.Contains("?before=", beforeTheMonth.Headers.Location!.Query, StringComparison.Ordinal);
+        Assert.Equal(renders, publisher.Renders);  // redirects and the already rendered page: nothing rendered
+
+        // A late article moves every boundary of its month: the link given out before leads to its articles still.
+        var linkedIds = EntryIds(FeedXml.Parse(await second.Content.ReadAsByteArrayAsync(Cancel)).Root!);
+        await Articles.WriteAsync(db.Database, Articles.Sample("late", publishedAt: TestClock.Start.UtcDateTime.AddHours(-1)));
+        await app.RefreshAsync();
+        var moved = await client.GetAsync(secondPage.PathAndQuery, Cancel);
+        Assert.Equal(HttpStatusCode.Found, moved.StatusCode);
+        var holding = FeedXml.Parse(await client.GetByteArrayAsync(moved.Headers.Location!.PathAndQuery, Cancel)).Root!;
+        var older = FeedXml.Parse(await client.GetByteArrayAsync(new Uri(Link(holding, "prev-archive")!).PathAndQuery, Cancel)).Root!;
+        // The page now holding the old page's first article shows it, and from there on the walk shows them all.
+        Assert.Contains(linkedIds[0], EntryIds(holding));
+        var walk = EntryIds(holding).Concat(EntryIds(older)).ToList();
+        Assert.Equal(linkedIds, walk.Skip(walk.IndexOf(linkedIds[0])).Take(linkedIds.Count));
+    }
+
+    private static List<string> EntryIds(XElement feed) =>
+        FeedXml.AtomEntries(feed.Document!).Select(entry => entry.Element(FeedXml.Atom + "id")!.Value.Split(':')[^1]).ToList();
 
     private static string? Link(XElement feed, string relation) =>
         feed.Elements(FeedXml.Atom + "link").FirstOrDefault(link => (string?)link.Attribute("rel") == relation)?.Attribute("href")?.Value;

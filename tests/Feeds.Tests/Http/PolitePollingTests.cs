@@ -54,7 +54,12 @@ public sealed class PolitePollingTests
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         Assert.Equal("application/problem+json", limited.Content.Headers.ContentType!.MediaType);
         Assert.InRange(limited.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
-        Assert.Contains("If-None-Match", await limited.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        var detail = await limited.Content.ReadAsStringAsync(Cancel);
+        Assert.Contains("If-None-Match", detail, StringComparison.Ordinal);
+        Assert.Contains("3 times within 10 minutes", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("changes at most", detail, StringComparison.Ordinal);
+        Assert.True(limited.Headers.CacheControl!.NoStore);
+        Assert.Equal(["nosniff"], limited.Headers.GetValues("X-Content-Type-Options"));
         Assert.All(conditional, status => Assert.Equal(HttpStatusCode.NotModified, status));
         Assert.Equal(HttpStatusCode.OK, otherDocument.StatusCode);
         Assert.All(health, status => Assert.Equal(HttpStatusCode.OK, status));
@@ -102,6 +107,78 @@ public sealed class PolitePollingTests
             Assert.DoesNotContain("evil.example", body, StringComparison.Ordinal);
             Assert.DoesNotContain("gopher", body, StringComparison.Ordinal);
         });
+    }
+
+    [Fact]
+    public async Task NotFoundAnswersDoNotCount_SoAFeedAskedForBeforeItExisted_AnswersOnceItDoes()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
+        await using var app = new FeedsApp(db, settings: Polite());
+        var client = app.CreateRawClient();
+
+        var before = new List<HttpResponseMessage>();
+        for (var i = 0; i < 6; i++)
+        {
+            before.Add(await client.GetAsync("/feeds/tags/%E6%96%B0%E8%81%9E.rss", Cancel));
+        }
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-2") with { Tags = ["新聞"] });
+        await app.RefreshAsync();
+        var after = await client.GetAsync("/feeds/tags/%E6%96%B0%E8%81%9E.rss", Cancel);
+        var badRequest = await client.GetAsync("/feeds/news.rss?limit=0", Cancel);
+
+        Assert.All(before, response =>
+        {
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.True(response.Headers.CacheControl!.NoStore);
+            Assert.Equal(["nosniff"], response.Headers.GetValues("X-Content-Type-Options"));
+        });
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badRequest.StatusCode);
+        Assert.True(badRequest.Headers.CacheControl!.NoStore);
+    }
+
+    [Fact]
+    public async Task APersonsBrowserNavigation_IsNeverLimited_ButAReaderIs()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
+        await using var app = new FeedsApp(db, settings: Polite());
+        var client = app.CreateRawClient();
+
+        var navigations = new List<HttpStatusCode>();
+        foreach (var path in Enumerable.Repeat("/feeds/news", 8).Concat(Enumerable.Repeat("/feeds/news.rss", 8)).Concat(Enumerable.Repeat("/", 8)))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Add("Sec-Fetch-Dest", "document");
+            request.Headers.Add("Sec-Fetch-Mode", "navigate");
+            navigations.Add((await client.SendAsync(request, Cancel)).StatusCode);
+        }
+        var reader = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            reader.Add((await client.GetAsync("/feeds/news", Cancel)).StatusCode);
+        }
+
+        Assert.All(navigations, status => Assert.Equal(HttpStatusCode.OK, status));
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], reader);
+    }
+
+    [Fact]
+    public async Task QueryParametersFeedsIgnores_DoNotMakeANewDocumentToCount()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
+        await using var app = new FeedsApp(db, settings: Polite());
+        var client = app.CreateRawClient();
+
+        var statuses = new List<HttpStatusCode>();
+        foreach (var path in new[] { "/feeds/news.rss", "/feeds/news.rss?x=1", "/feeds/news.rss?limit=20", "/feeds/news.rss?utm_source=y" })
+        {
+            statuses.Add((await client.GetAsync(path, Cancel)).StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
     }
 
     private static async Task<HttpStatusCode> GetAsync(HttpClient client, string forwardedFor)

@@ -90,6 +90,13 @@ public sealed class FeedsApp : WebApplicationFactory<Program>
     }
 
     /// <summary>A client of the real server that neither follows redirects nor decompresses.</summary>
+    /// <remarks>
+    /// Made by hand: over Kestrel, WebApplicationFactory's CreateClient follows redirects whatever its
+    /// AllowAutoRedirect says (a redirect to PublicBaseUrl would leave the test server).
+    /// </remarks>
     public HttpClient CreateRawClient() =>
-        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = Address });
+        new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, AutomaticDecompression = System.Net.DecompressionMethods.None })
+        {
+            BaseAddress = Address,
+        };
 }

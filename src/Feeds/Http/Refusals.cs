@@ -1,0 +1,62 @@
+using System.Globalization;
+using Feeds.Publishing;
+using Microsoft.Extensions.Options;
+
+namespace Feeds.Http;
+
+/// <summary>
+/// The answers of a request Feeds will not serve now, as problem details with Retry-After: 503 Service
+/// Unavailable (RFC 9110 15.6.4) while the database is unreachable or no render can run, and 429 Too Many
+/// Requests (RFC 6585 section 4) to a client past its render budget. The client learns when to come back and
+/// never sees a 500.
+/// </summary>
+public static class Refusals
+{
+    private static long _lastLoggedTicks;
+
+    /// <summary>An endpoint filter: turns <see cref="FeedsUnavailableException"/> into 503 and <see cref="RenderBudgetExceededException"/> into 429.</summary>
+    public static async ValueTask<object?> FilterAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (RenderBudgetExceededException exception)
+        {
+            return new Refusal(StatusCodes.Status429TooManyRequests, "Too many requests",
+                "This client has asked for more documents that are not in memory than Feeds renders for one client within "
+                + $"{TtlMinutes(context.HttpContext)} minutes (Feeds:RenderLimits:PerClientPerTimeToLive). Documents already "
+                + "rendered are still served, and conditional requests are answered 304 when nothing changed.",
+                exception.RetryAfter);
+        }
+        catch (FeedsUnavailableException exception)
+        {
+            var services = context.HttpContext.RequestServices;
+            var retryAfter = services.GetRequiredService<IOptions<FeedsOptions>>().Value.RetryAfterSeconds;
+            // Say why, with the database's own error, at most every 30 s: an outage must be visible in the logs
+            // without writing a line per request.
+            var now = Environment.TickCount64;
+            var last = Interlocked.Read(ref _lastLoggedTicks);
+            if (now - last > 30_000 && Interlocked.CompareExchange(ref _lastLoggedTicks, now, last) == last)
+            {
+                services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Refusals))
+                    .LogWarning(exception.InnerException ?? exception, "Answering 503 for {Path}: {Reason}", context.HttpContext.Request.Path, exception.Message);
+            }
+            return new Refusal(StatusCodes.Status503ServiceUnavailable, "Service unavailable", $"{exception.Message} Try again later.",
+                TimeSpan.FromSeconds(retryAfter));
+        }
+    }
+
+    private static int TtlMinutes(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IOptions<FeedsOptions>>().Value.TimeToLiveMinutes;
+
+    /// <summary>Problem details with Retry-After in whole seconds, at least one.</summary>
+    public sealed class Refusal(int status, string title, string detail, TimeSpan retryAfter) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return TypedResults.Problem(detail: detail, statusCode: status, title: title).ExecuteAsync(httpContext);
+        }
+    }
+}

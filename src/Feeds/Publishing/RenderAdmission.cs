@@ -1,0 +1,187 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+
+namespace Feeds.Publishing;
+
+/// <summary>
+/// Who causes a render: a client by its address (an IPv6 client by its /64, the block one host is given), or
+/// Feeds itself (<see cref="Background"/>: WebSub's renders before a ping), which has no budget and may wait.
+/// </summary>
+public sealed record ClientId(string Name)
+{
+    public static readonly ClientId Background = new("");
+
+    public bool IsBackground => Name.Length == 0;
+
+    public static ClientId Of(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return new ClientId("unknown");
+        }
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            Span<byte> bytes = stackalloc byte[16];
+            address.TryWriteBytes(bytes, out _);
+            bytes[8..].Clear();
+            return new ClientId($"{new IPAddress(bytes)}/64");
+        }
+        return new ClientId(address.ToString());
+    }
+
+    public override string ToString() => IsBackground ? "Feeds" : Name;
+}
+
+/// <summary>A client has caused as many renders as it may within the window; it may ask again after <see cref="RetryAfter"/>.</summary>
+public sealed class RenderBudgetExceededException(TimeSpan retryAfter)
+    : Exception("This client has asked for more documents that are not in memory than it may within the ttl.")
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}
+
+/// <summary>
+/// Renders are admitted, not unlimited (Feeds:RenderLimits). A render holds one of a few slots (half the cores by
+/// default), so that cached answers and 304s, which never come here, always find a core; a short queue waits for
+/// a slot, and past it (or after QueueTimeout) the caller gets no slot and answers with the document's last
+/// rendering or 503. No client holds more than half of the slots and queue together. Each client has a budget
+/// of renders per ttl, counted in a table of bounded size.
+/// </summary>
+public sealed class RenderAdmission
+{
+    /// <summary>Clients whose budgets are tracked at once; past it the oldest windows are forgotten.</summary>
+    public const int MaxTrackedClients = 100_000;
+
+    private readonly RenderLimitsOptions _options;
+    private readonly SemaphoreSlim _slots;
+    private readonly int _perClientShare;
+    private readonly Dictionary<ClientId, int> _holding = [];
+    private readonly Lock _lock = new();
+    private readonly FeedsMetrics _metrics;
+    private int _waiting;
+
+    public RenderAdmission(IOptions<FeedsOptions> options, TimeProvider clock, FeedsMetrics metrics)
+    {
+        _options = options.Value.RenderLimits;
+        _metrics = metrics;
+        _slots = new SemaphoreSlim(_options.EffectiveConcurrency);
+        _perClientShare = Math.Max(1, (_options.EffectiveConcurrency + _options.QueueLength) / 2);
+        Budgets = new WindowCounters(MaxTrackedClients, TimeSpan.FromMinutes(options.Value.TimeToLiveMinutes), clock);
+        metrics.ObserveTrackedState("render-budgets", () => Budgets.Count);
+    }
+
+    /// <summary>Renders each client caused in its current window.</summary>
+    public WindowCounters Budgets { get; }
+
+    /// <summary>Counts a render against the client's budget.</summary>
+    /// <exception cref="RenderBudgetExceededException">The client has used its budget for this window.</exception>
+    public void Charge(ClientId client)
+    {
+        if (!_options.Enabled || client.IsBackground)
+        {
+            return;
+        }
+        if (Budgets.TryAdd(client.Name, _options.PerClientPerTimeToLive) is { } retryAfter)
+        {
+            _metrics.RenderAdmission("over-budget");
+            throw new RenderBudgetExceededException(retryAfter);
+        }
+    }
+
+    /// <summary>Gives back a charge for a render that did not happen here (another instance's rendering was taken).</summary>
+    public void Refund(ClientId client)
+    {
+        if (_options.Enabled && !client.IsBackground)
+        {
+            Budgets.Remove(client.Name);
+        }
+    }
+
+    /// <summary>
+    /// A render slot, released by disposing it; null when the queue is full, the client holds its share, or no
+    /// slot came free within QueueTimeout. Feeds' own background renders wait as long as it takes.
+    /// </summary>
+    public async Task<IDisposable?> EnterAsync(ClientId client)
+    {
+        if (!_options.Enabled)
+        {
+            return Slot.None;
+        }
+        if (client.IsBackground)
+        {
+            await _slots.WaitAsync();
+            return new Slot(this, client);
+        }
+        lock (_lock)
+        {
+            var holding = _holding.GetValueOrDefault(client);
+            if (holding >= _perClientShare || (_slots.CurrentCount == 0 && _waiting >= _options.QueueLength))
+            {
+                _metrics.RenderAdmission("busy");
+                return null;
+            }
+            _holding[client] = holding + 1;
+            _waiting++;
+        }
+        bool entered;
+        try
+        {
+            entered = await _slots.WaitAsync(_options.QueueTimeout);
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _waiting--;
+            }
+        }
+        if (!entered)
+        {
+            Leave(client);
+            _metrics.RenderAdmission("busy");
+            return null;
+        }
+        _metrics.RenderAdmission("admitted");
+        return new Slot(this, client);
+    }
+
+    private void Leave(ClientId client)
+    {
+        if (client.IsBackground)
+        {
+            return;
+        }
+        lock (_lock)
+        {
+            var holding = _holding.GetValueOrDefault(client) - 1;
+            if (holding <= 0)
+            {
+                _holding.Remove(client);
+            }
+            else
+            {
+                _holding[client] = holding;
+            }
+        }
+    }
+
+    private sealed class Slot(RenderAdmission? admission, ClientId client) : IDisposable
+    {
+        public static readonly Slot None = new(null, ClientId.Background);
+
+        private int _released;
+
+        public void Dispose()
+        {
+            if (admission is not null && Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                admission._slots.Release();
+                admission.Leave(client);
+            }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+using System.Net;
+using Feeds.Publishing;
+using Feeds.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Feeds.Tests.Http;
+
+/// <summary>
+/// One client cannot slow Feeds down for anyone else: renders are admitted (a budget per client, a few at a
+/// time), what is cached is always served, and what clients send never grows the server's state unbounded.
+/// </summary>
+[Collection(MetricsCollection.Name)]
+public sealed class BoundedWorkTests
+{
+    private const string Greedy = "203.0.113.7";
+    private const string Other = "198.51.100.9";
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private static Dictionary<string, string?> Settings(params (string Key, string Value)[] more)
+    {
+        // Clients are told apart by X-Forwarded-For from the test's loopback "proxy".
+        var settings = new Dictionary<string, string?> { ["Feeds:TrustedProxies:0"] = "127.0.0.0/8" };
+        foreach (var (key, value) in more)
+        {
+            settings[key] = value;
+        }
+        return settings;
+    }
+
+    [Fact]
+    public async Task AClientOverItsRenderBudget_Gets429ForNewDocuments_WhileRenderedOnesStillAnswer_AndOthersAreUnaffected()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Enumerable.Range(0, 12).Select(i => Articles.Sample($"a-{i}")).ToArray());
+        await using var app = new FeedsApp(db, settings: Settings(("Feeds:RenderLimits:PerClientPerTimeToLive", "3")));
+        var client = app.CreateRawClient();
+
+        var withinBudget = new List<HttpResponseMessage>();
+        foreach (var path in new[] { "/feeds/news.rss", "/feeds/news.rss?limit=5", "/feeds/news.rss?limit=6" })
+        {
+            withinBudget.Add(await GetAsync(client, path, Greedy));
+        }
+        var overBudget = await GetAsync(client, "/feeds/news.rss?limit=7", Greedy);
+        var cached = await GetAsync(client, "/feeds/news.rss?limit=5", Greedy);
+        var conditional = await GetAsync(client, "/feeds/news.rss", Greedy, withinBudget[0].Headers.ETag);
+        var otherClient = await GetAsync(client, "/feeds/news.rss?limit=7", Other);
+        // Rendered now (for the other client), the document is served to the greedy one too.
+        var renderedMeanwhile = await GetAsync(client, "/feeds/news.rss?limit=7", Greedy);
+        var stillOver = await GetAsync(client, "/feeds/news/archive/2026-11.atom", Greedy);
+        app.Clock.Advance(TimeSpan.FromMinutes(10));
+        var nextWindow = await GetAsync(client, "/feeds/news/archive/2026-11.atom", Greedy);
+
+        Assert.All(withinBudget, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
+        Assert.Equal(HttpStatusCode.TooManyRequests, overBudget.StatusCode);
+        Assert.Equal("application/problem+json", overBudget.Content.Headers.ContentType!.MediaType);
+        Assert.InRange(overBudget.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
+        Assert.True(overBudget.Headers.CacheControl!.NoStore);
+        Assert.Equal(["nosniff"], overBudget.Headers.GetValues("X-Content-Type-Options"));
+        Assert.Contains("PerClientPerTimeToLive", await overBudget.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
+        Assert.Equal(HttpStatusCode.NotModified, conditional.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, otherClient.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, renderedMeanwhile.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, stillOver.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, nextWindow.StatusCode);
+    }
+
+    [Fact]
+    public async Task WithNoRenderSlotFree_ARequestThatNeedsARender_GetsTheLastRenderingOr503_WhileCachedDocumentsAnswer()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"), Articles.Sample("m-1", category: "markets", section: "industry"));
+        await using var app = new FeedsApp(db, settings: Settings(
+            ("Feeds:RenderLimits:Concurrency", "1"), ("Feeds:RenderLimits:QueueLength", "0")));
+        var client = app.CreateRawClient();
+        var publisher = app.Services.GetRequiredService<FeedPublisher>();
+        var unchanged = await GetAsync(client, "/feeds/industry.atom", Other);
+        var beforeChange = await GetAsync(client, "/feeds/news.atom", Other);
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-2"));
+        await app.RefreshAsync();
+        var renders = publisher.Renders;
+
+        HttpResponseMessage cached, stale, neverRendered, conditionalOnStale;
+        using (await app.Services.GetRequiredService<RenderAdmission>().EnterAsync(ClientId.Background))
+        {
+            cached = await GetAsync(client, "/feeds/industry.atom", Greedy);
+            stale = await GetAsync(client, "/feeds/news.atom", Greedy);
+            conditionalOnStale = await GetAsync(client, "/feeds/news.atom", Greedy, beforeChange.Headers.ETag);
+            neverRendered = await GetAsync(client, "/feeds/news.rss", Greedy);
+        }
+        var rendersWhileBusy = publisher.Renders - renders;
+        var fresh = await GetAsync(client, "/feeds/news.atom", Greedy);
+
+        Assert.Equal(0, rendersWhileBusy);
+        Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
+        Assert.Equal(unchanged.Headers.ETag, cached.Headers.ETag);
+        Assert.Equal(TimeSpan.FromMinutes(10), cached.Headers.CacheControl!.MaxAge);
+        // The last rendering, as it was, with its own validators: briefly cacheable, and 304 to whoever has it.
+        Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        Assert.Equal(beforeChange.Headers.ETag, stale.Headers.ETag);
+        Assert.Equal(await beforeChange.Content.ReadAsByteArrayAsync(Cancel), await stale.Content.ReadAsByteArrayAsync(Cancel));
+        Assert.Equal(TimeSpan.FromSeconds(5), stale.Headers.CacheControl!.MaxAge);
+        Assert.Equal(HttpStatusCode.NotModified, conditionalOnStale.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, neverRendered.StatusCode);
+        Assert.Equal("application/problem+json", neverRendered.Content.Headers.ContentType!.MediaType);
+        Assert.NotNull(neverRendered.Headers.RetryAfter);
+        Assert.True(neverRendered.Headers.CacheControl!.NoStore);
+        Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+        Assert.NotEqual(beforeChange.Headers.ETag, fresh.Headers.ETag);
+        Assert.Contains("a-2", await fresh.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HundredThousandRequestsWithUniqueJunkQueries_KeepTheTrackedStateWithinItsBound_AndRenderNothing()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
+        await using var app = new FeedsApp(db, settings: Settings(
+            ("Feeds:PolitePolling:Enabled", "true"), ("Feeds:PolitePolling:UnconditionalPerTimeToLive", "10000")));
+        var client = app.CreateRawClient();
+        var cache = app.Services.GetRequiredService<FeedCache>();
+        var publisher = app.Services.GetRequiredService<FeedPublisher>();
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(client, "/feeds/news.rss", Greedy)).StatusCode);
+        var renders = publisher.Renders;
+        var cached = cache.Count;
+
+        var statuses = new System.Collections.Concurrent.ConcurrentDictionary<HttpStatusCode, int>();
+        await Parallel.ForAsync(0, 100_000, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = Cancel }, async (i, cancel) =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/feeds/news.rss?x={i}&utm_source={i % 977}");
+            request.Headers.Add("X-Forwarded-For", Greedy);
+            using var response = await client.SendAsync(request, cancel);
+            statuses.AddOrUpdate(response.StatusCode, 1, (_, count) => count + 1);
+        });
+        var metrics = await client.GetStringAsync("/metrics", Cancel);
+
+        // Every request asked for the same document: polite polling counted them together (10,000 a ttl).
+        Assert.Equal(100_000, statuses.GetValueOrDefault(HttpStatusCode.OK) + statuses.GetValueOrDefault(HttpStatusCode.TooManyRequests));
+        Assert.InRange(statuses.GetValueOrDefault(HttpStatusCode.OK), 10_000 - 1, 10_000 - 1 + 16);  // one was fetched before
+        Assert.Equal(renders, publisher.Renders);
+        Assert.Equal(cached, cache.Count);
+        // One client, one document: one entry each, whatever the query strings said.
+        Assert.Equal(1, Prometheus.Value(metrics, "feeds_tracked_state_entries", ("table", "polite-polling")));
+        Assert.Equal(1, Prometheus.Value(metrics, "feeds_tracked_state_entries", ("table", "render-budgets")));
+        Assert.DoesNotContain("utm_source", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TrackedWindows_NeverExceedTheirCapacity_WhateverKeysArrive()
+    {
+        var clock = new TestClock();
+        var counters = new WindowCounters(1000, TimeSpan.FromMinutes(10), clock);
+        var peak = 0;
+        for (var i = 0; i < 100_000; i++)
+        {
+            Assert.Null(counters.TryAdd($"203.0.113.{i % 256}\n/feeds/tags/t-{i}.rss", limit: 1));
+            peak = Math.Max(peak, counters.Count);
+            if (i % 10_000 == 0)
+            {
+                clock.Advance(TimeSpan.FromMinutes(1));
+            }
+        }
+        // A key still in the table is still counted; a key counted to its limit is refused until its window ends.
+        counters.TryAdd("kept", limit: 2);
+        counters.TryAdd("kept", limit: 2);
+        var refused = counters.TryAdd("kept", limit: 2);
+        clock.Advance(TimeSpan.FromMinutes(10));
+
+        Assert.InRange(peak, 1, 1000);
+        Assert.Equal(TimeSpan.FromMinutes(10), refused);
+        Assert.Null(counters.TryAdd("kept", limit: 2));
+    }
+
+    [Fact]
+    public async Task AHubFetchingEveryFeedItWasPingedAbout_IsNeverRefused()
+    {
+        await using var hub = await HubListener.StartAsync();
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1") with { Tags = ["港口", "航運"] });
+        await using var app = new FeedsApp(db, settings: Settings(
+            ("Feeds:WebSub:Hubs:0", hub.HubUrl.AbsoluteUri), ("Feeds:RefreshInterval", "00:00:00.050"),
+            ("Feeds:RenderLimits:PerClientPerTimeToLive", "1")));
+        var client = app.CreateRawClient();
+        await app.RefreshAsync();
+
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-2") with { Tags = ["港口", "航運"] });
+        await app.RefreshAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (hub.Pings.Count(ping => ping.Status == 204) < 15 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, Cancel);
+        }
+        var pinged = hub.Pings.Select(ping => ping.Url).Distinct().ToList();
+        var fetches = new List<HttpStatusCode>();
+        foreach (var topic in pinged)
+        {
+            fetches.Add((await GetAsync(client, new Uri(topic).PathAndQuery, Other)).StatusCode);
+        }
+
+        // logistics, news, all and two tags, in three formats: 15 documents, each rendered before its ping.
+        Assert.Equal(15, pinged.Count);
+        Assert.All(fetches, status => Assert.Equal(HttpStatusCode.OK, status));
+    }
+
+    private static async Task<HttpResponseMessage> GetAsync(HttpClient client, string path, string forwardedFor, System.Net.Http.Headers.EntityTagHeaderValue? ifNoneMatch = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("X-Forwarded-For", forwardedFor);
+        if (ifNoneMatch is not null)
+        {
+            request.Headers.IfNoneMatch.Add(ifNoneMatch);
+        }
+        var response = await client.SendAsync(request, Cancel);
+        await response.Content.LoadIntoBufferAsync(Cancel);
+        return response;
+    }
+}
