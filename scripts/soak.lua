@@ -1,6 +1,7 @@
 -- wrk script for scripts/soak.sh: each request picks a document at random from the targets file (one
 -- "path etag" per line); most send If-None-Match with the ETag read before the run (stale once the data
 -- changes, so those get a 200), the rest are unconditional. Status codes are counted per class.
+-- SOAK_CONDITIONAL sets the conditional share (default 0.6); SOAK_CLIENT sends it as X-Forwarded-For.
 local targets = {}
 local threads = {}
 local counts
@@ -23,7 +24,10 @@ end
 function request()
   local target = targets[math.random(#targets)]
   local headers = { ["Accept-Encoding"] = "gzip" }
-  if math.random() < 0.6 then
+  if os.getenv("SOAK_CLIENT") then
+    headers["X-Forwarded-For"] = os.getenv("SOAK_CLIENT")
+  end
+  if math.random() < (tonumber(os.getenv("SOAK_CONDITIONAL") or "") or 0.6) then
     headers["If-None-Match"] = target.etag
   end
   return wrk.format("GET", target.path, headers)

@@ -8,8 +8,9 @@
 #   bash scripts/soak.sh                         # 120 s, 256 connections, 20,000 articles
 #   DURATION=30 CONNECTIONS=64 bash scripts/soak.sh
 #
-# Installs wrk from Debian when missing (needs root). Polite polling is off: all of wrk's connections come
-# from one address, which is exactly what the limit is for.
+# Installs wrk from Debian when missing (needs root). Polite polling and the render limits are off
+# (Feeds:PolitePolling:Enabled, Feeds:RenderLimits:Enabled): all of wrk's connections come from one address,
+# which is exactly what they limit. scripts/abuse.sh measures them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +32,7 @@ rm -f "$db" "$db-wal" "$db-shm"
 dotnet "$app" import "$dataset" "--Feeds:Database:ConnectionString=Data Source=$db" 2> /dev/null
 
 dotnet "$app" --urls "http://127.0.0.1:$PORT" "--Feeds:Database:ConnectionString=Data Source=$db" \
-  --Feeds:DemoData=false --Feeds:PolitePolling:Enabled=false --Logging:LogLevel:Default=Warning > "$WORK/server.log" 2>&1 &
+  --Feeds:DemoData=false --Feeds:PolitePolling:Enabled=false --Feeds:RenderLimits:Enabled=false --Logging:LogLevel:Default=Warning > "$WORK/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2> /dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/health/ready" && break; sleep 0.2; done

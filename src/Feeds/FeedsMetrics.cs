@@ -34,7 +34,7 @@ public sealed class FeedsMetrics : IDisposable
             () => _trackedState.Select(table => new Measurement<int>(table.Value(), new KeyValuePair<string, object?>("table", table.Key))),
             "{entry}", "Entries of each bounded table of per-client state (render-budgets, polite-polling).");
         _renderAdmissions = _meter.CreateCounter<long>("feeds.render.admissions", "{render}",
-            "Renders asked for, by outcome: admitted, busy (no slot: last rendering or 503), over-budget (429), stale (the last rendering served).");
+            "Renders asked for, by outcome: admitted, busy (no slot: last rendering or 503), over-budget and over-share (429), stale (the last rendering served).");
         _webSubPings = _meter.CreateCounter<long>("feeds.websub.pings", "{ping}", "WebSub publish pings, by outcome: accepted, refused (retried), abandoned, other-instance (another instance pinged).");
     }
 

@@ -77,6 +77,12 @@ public sealed class FeedsOptions
     [Required]
     public PolitePollingOptions PolitePolling { get; set; } = new();
 
+    /// <summary>
+    /// How long a 429 (polite polling, render budget) waits before it is sent: a client that ignores Retry-After
+    /// is slowed to one request per connection per this long, instead of taking the cores from other clients.
+    /// </summary>
+    public TimeSpan TooManyRequestsDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How many renders run at once, how many wait, and how many one client may cause per ttl.</summary>
     [Required]
     public RenderLimitsOptions RenderLimits { get; set; } = new();
@@ -243,6 +249,10 @@ internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOpti
         if (options.PolitePolling.UnconditionalPerTimeToLive is < 1 or > 10_000)
         {
             failures.Add("Feeds:PolitePolling:UnconditionalPerTimeToLive must be between 1 and 10000.");
+        }
+        if (options.TooManyRequestsDelay < TimeSpan.Zero || options.TooManyRequestsDelay > TimeSpan.FromSeconds(30))
+        {
+            failures.Add("Feeds:TooManyRequestsDelay must be between 00:00:00 and 00:00:30.");
         }
         if (options.RenderLimits.Concurrency is < 0 or > 1024)
         {

@@ -81,11 +81,11 @@ public static class PolitePolling
             var key = DocumentKey(context, options.DefaultLimit);
             if (fetches.Windows.Exhausted(key, limit) is { } retryAfter)
             {
-                await new Refusals.Refusal(StatusCodes.Status429TooManyRequests, "Too many requests",
+                await Refusals.Refusal.TooManyRequests(
                     $"This document was fetched without If-None-Match or If-Modified-Since {limit.ToString(CultureInfo.InvariantCulture)} times "
                     + $"within {options.TimeToLiveMinutes.ToString(CultureInfo.InvariantCulture)} minutes. Send the ETag you were given in "
                     + "If-None-Match (answered 304 while the document is unchanged, and never limited), or ask again after Retry-After.",
-                    retryAfter).ExecuteAsync(context);
+                    retryAfter, options.TooManyRequestsDelay).ExecuteAsync(context);
                 return;
             }
             await next(context);

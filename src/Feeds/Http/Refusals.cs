@@ -23,11 +23,9 @@ public static class Refusals
         }
         catch (RenderBudgetExceededException exception)
         {
-            return new Refusal(StatusCodes.Status429TooManyRequests, "Too many requests",
-                "This client has asked for more documents that are not in memory than Feeds renders for one client within "
-                + $"{TtlMinutes(context.HttpContext)} minutes (Feeds:RenderLimits:PerClientPerTimeToLive). Documents already "
-                + "rendered are still served, and conditional requests are answered 304 when nothing changed.",
-                exception.RetryAfter);
+            return Refusal.TooManyRequests(
+                $"{exception.Message} Documents already rendered are still served, and conditional requests are answered 304 when nothing changed.",
+                exception.RetryAfter, RefusalDelay(context.HttpContext));
         }
         catch (FeedsUnavailableException exception)
         {
@@ -43,20 +41,38 @@ public static class Refusals
                     .LogWarning(exception.InnerException ?? exception, "Answering 503 for {Path}: {Reason}", context.HttpContext.Request.Path, exception.Message);
             }
             return new Refusal(StatusCodes.Status503ServiceUnavailable, "Service unavailable", $"{exception.Message} Try again later.",
-                TimeSpan.FromSeconds(retryAfter));
+                TimeSpan.FromSeconds(retryAfter), TimeSpan.Zero);
         }
     }
 
-    private static int TtlMinutes(HttpContext context) =>
-        context.RequestServices.GetRequiredService<IOptions<FeedsOptions>>().Value.TimeToLiveMinutes;
+    private static TimeSpan RefusalDelay(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IOptions<FeedsOptions>>().Value.TooManyRequestsDelay;
 
-    /// <summary>Problem details with Retry-After in whole seconds, at least one.</summary>
-    public sealed class Refusal(int status, string title, string detail, TimeSpan retryAfter) : IResult
+    /// <summary>
+    /// Problem details with Retry-After in whole seconds, at least one, sent after <paramref name="delay"/>: a
+    /// 429 is answered late, so that a client that keeps asking regardless waits on each of its connections
+    /// instead of taking the cores from everyone else (a timer, no thread, is all it holds meanwhile).
+    /// </summary>
+    public sealed class Refusal(int status, string title, string detail, TimeSpan retryAfter, TimeSpan delay) : IResult
     {
-        public Task ExecuteAsync(HttpContext httpContext)
+        public static Refusal TooManyRequests(string detail, TimeSpan retryAfter, TimeSpan delay) =>
+            new(StatusCodes.Status429TooManyRequests, "Too many requests", detail, retryAfter, delay);
+
+        public async Task ExecuteAsync(HttpContext httpContext)
         {
+            if (delay > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(delay, httpContext.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;  // the client has gone
+                }
+            }
             httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            return TypedResults.Problem(detail: detail, statusCode: status, title: title).ExecuteAsync(httpContext);
+            await TypedResults.Problem(detail: detail, statusCode: status, title: title).ExecuteAsync(httpContext);
         }
     }
 }

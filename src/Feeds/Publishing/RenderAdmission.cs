@@ -37,9 +37,11 @@ public sealed record ClientId(string Name)
     public override string ToString() => IsBackground ? "Feeds" : Name;
 }
 
-/// <summary>A client has caused as many renders as it may within the window; it may ask again after <see cref="RetryAfter"/>.</summary>
-public sealed class RenderBudgetExceededException(TimeSpan retryAfter)
-    : Exception("This client has asked for more documents that are not in memory than it may within the ttl.")
+/// <summary>
+/// A client has caused as many renders as it may within the window, or has as many waiting as it may at once; it
+/// may ask again after <see cref="RetryAfter"/>.
+/// </summary>
+public sealed class RenderBudgetExceededException(string reason, TimeSpan retryAfter) : Exception(reason)
 {
     public TimeSpan RetryAfter { get; } = retryAfter;
 }
@@ -62,6 +64,7 @@ public sealed class RenderAdmission
     private readonly Dictionary<ClientId, int> _holding = [];
     private readonly Lock _lock = new();
     private readonly FeedsMetrics _metrics;
+    private readonly TimeSpan _window;
     private int _waiting;
 
     public RenderAdmission(IOptions<FeedsOptions> options, TimeProvider clock, FeedsMetrics metrics)
@@ -70,7 +73,8 @@ public sealed class RenderAdmission
         _metrics = metrics;
         _slots = new SemaphoreSlim(_options.EffectiveConcurrency);
         _perClientShare = Math.Max(1, (_options.EffectiveConcurrency + _options.QueueLength) / 2);
-        Budgets = new WindowCounters(MaxTrackedClients, TimeSpan.FromMinutes(options.Value.TimeToLiveMinutes), clock);
+        _window = TimeSpan.FromMinutes(options.Value.TimeToLiveMinutes);
+        Budgets = new WindowCounters(MaxTrackedClients, _window, clock);
         metrics.ObserveTrackedState("render-budgets", () => Budgets.Count);
     }
 
@@ -88,7 +92,9 @@ public sealed class RenderAdmission
         if (Budgets.TryAdd(client.Name, _options.PerClientPerTimeToLive) is { } retryAfter)
         {
             _metrics.RenderAdmission("over-budget");
-            throw new RenderBudgetExceededException(retryAfter);
+            throw new RenderBudgetExceededException(
+                $"This client has asked for more documents that are not in memory than Feeds renders for one client within {_window.TotalMinutes:0} minutes "
+                + "(Feeds:RenderLimits:PerClientPerTimeToLive).", retryAfter);
         }
     }
 
@@ -102,9 +108,11 @@ public sealed class RenderAdmission
     }
 
     /// <summary>
-    /// A render slot, released by disposing it; null when the queue is full, the client holds its share, or no
-    /// slot came free within QueueTimeout. Feeds' own background renders wait as long as it takes.
+    /// A render slot for a render already charged to <paramref name="client"/>, released by disposing it; null
+    /// when the queue is full or no slot came free within QueueTimeout. Either refusal gives the charge back.
+    /// Feeds' own background renders wait as long as it takes.
     /// </summary>
+    /// <exception cref="RenderBudgetExceededException">The client already holds its share of the slots and queue.</exception>
     public async Task<IDisposable?> EnterAsync(ClientId client)
     {
         if (!_options.Enabled)
@@ -119,8 +127,15 @@ public sealed class RenderAdmission
         lock (_lock)
         {
             var holding = _holding.GetValueOrDefault(client);
-            if (holding >= _perClientShare || (_slots.CurrentCount == 0 && _waiting >= _options.QueueLength))
+            if (holding >= _perClientShare)
             {
+                Refund(client);
+                _metrics.RenderAdmission("over-share");
+                throw new RenderBudgetExceededException("This client already has as many documents waiting to be rendered as one client may.", TimeSpan.FromSeconds(1));
+            }
+            if (_slots.CurrentCount == 0 && _waiting >= _options.QueueLength)
+            {
+                Refund(client);
                 _metrics.RenderAdmission("busy");
                 return null;
             }
@@ -142,6 +157,7 @@ public sealed class RenderAdmission
         if (!entered)
         {
             Leave(client);
+            Refund(client);
             _metrics.RenderAdmission("busy");
             return null;
         }

@@ -117,7 +117,8 @@ public sealed class BoundedWorkTests
         await using var db = await TestDatabase.CreateAsync("sqlite");
         await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
         await using var app = new FeedsApp(db, settings: Settings(
-            ("Feeds:PolitePolling:Enabled", "true"), ("Feeds:PolitePolling:UnconditionalPerTimeToLive", "10000")));
+            ("Feeds:PolitePolling:Enabled", "true"), ("Feeds:PolitePolling:UnconditionalPerTimeToLive", "10000"),
+            ("Feeds:TooManyRequestsDelay", "00:00:00")));
         var client = app.CreateRawClient();
         var cache = app.Services.GetRequiredService<FeedCache>();
         var publisher = app.Services.GetRequiredService<FeedPublisher>();
