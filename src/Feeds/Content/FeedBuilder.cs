@@ -64,9 +64,12 @@ public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTim
     private CleanArticle Clean(ArticleRow article)
     {
         var link = AbsoluteOrNull(_options.SiteUrl, article.Url) ?? _options.SiteUrl;
-        var title = articleHtml.ToPlainText(article.Title);
-        var summary = article.Summary is null ? null : articleHtml.ToPlainText(article.Summary);
+        var title = ArticleHtml.ToPlainText(article.Title);
+        var summary = article.Summary is null ? null : ArticleHtml.ToPlainText(article.Summary);
         var content = articleHtml.Clean(article.ContentHtml ?? string.Empty, link);
+        // Every item has a description (RSS Best Practices; the W3C validator's NeedDescriptionBeforeContent):
+        // without a summary, the start of the body's text, cut at a sentence.
+        summary = string.IsNullOrEmpty(summary) ? articleHtml.Excerpt(content) : summary;
         var authors = Distinct([article.Author, article.Source]);
         var image = AbsoluteOrNull(link, article.ImageUrl) is { } imageUrl ? new FeedImage(imageUrl, ImageMediaType(imageUrl)) : null;
         return new CleanArticle(

@@ -62,8 +62,9 @@ internal sealed class RssFeedFormat : SyndicationFeedFormat
         };
         if (entry.Summary is not null)
         {
-            // Plain text without markup (see ArticleHtml.ToPlainText), so it is escaped once, like the title.
-            item.Summary = new TextSyndicationContent(entry.Summary);
+            // Readers take description as HTML (RSS Best Practices Profile, "description"): the plain-text summary
+            // is HTML-encoded, so that it shows exactly as written and no text of the CMS can become markup.
+            item.Summary = new TextSyndicationContent(HtmlText.Encode(entry.Summary));
         }
         item.Links.Add(SyndicationLink.CreateAlternateLink(entry.Link));
         foreach (var category in entry.Categories)
@@ -71,6 +72,13 @@ internal sealed class RssFeedFormat : SyndicationFeedFormat
             item.Categories.Add(new SyndicationCategory(category));
         }
         return item;
+    }
+
+    /// <summary>The writer and the source on one line: "張書豪、港務管理處", "Jane Doe, Reuters".</summary>
+    internal static string AuthorLine(IReadOnlyList<string> authors)
+    {
+        var separator = authors.All(author => author.Length > 0 && author[0] >= '\u2E80') ? "、" : ", ";
+        return string.Join(separator, authors);
     }
 
     private sealed class RssChannel(FeedDocument document, string mediaType) : SyndicationFeed
@@ -109,10 +117,8 @@ internal sealed class RssFeedFormat : SyndicationFeedFormat
     {
         protected override void WriteElementExtensions(XmlWriter writer, string version)
         {
-            foreach (var author in entry.Authors)
-            {
-                writer.WriteElementString("dc", "creator", FeedNamespaces.DublinCore, author);
-            }
+            // One dc:creator naming everyone: most readers keep only one (newsboat, gofeed, sfeed, rss-parser).
+            writer.WriteElementString("dc", "creator", FeedNamespaces.DublinCore, AuthorLine(entry.Authors));
             if (entry.ContentHtml is not null)
             {
                 writer.WriteElementString("content", "encoded", FeedNamespaces.Content, entry.ContentHtml);

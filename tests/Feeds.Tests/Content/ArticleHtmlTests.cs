@@ -51,8 +51,36 @@ public sealed class ArticleHtmlTests
     [InlineData("a < b > c", "a < b > c")]
     [InlineData("<script>alert(1)</script>標題", "alert(1)標題")]
     [InlineData("標題\u0008𠀀", "標題𠀀")]
+    [InlineData("港口吞吐量\u3000「農產品」", "港口吞吐量\u3000「農產品」")]
+    [InlineData("全形\u3000\u3000空格\u00A0與 \t\r\n 半形", "全形\u3000\u3000空格\u00A0與 半形")]
+    [InlineData("比較 x<y 與 p<q 結果", "比較 x<y 與 p<q 結果")]
+    [InlineData("若 x<y 則 y>x，否則 a<b", "若 x<y 則 y>x，否則 a<b")]
+    [InlineData("a<b", "a<b")]
+    [InlineData("p < q && r > s", "p < q && r > s")]
+    [InlineData("<i>斜體</i>與<br/>換行<BR>和<span class=\"x\">標記</span><!-- 註解 -->", "斜體與換行和標記")]
+    [InlineData("摘要 &lt;script&gt;alert(1)&lt;/script&gt; 結束", "摘要 <script>alert(1)</script> 結束")]
+    [InlineData("&lt;tag&gt; 與 &amp;lt;", "<tag> 與 &lt;")]
     public void ToPlainText_KeepsTheTextAndDropsTheMarkup(string input, string expected)
     {
-        Assert.Equal(expected, _html.ToPlainText(input));
+        Assert.Equal(expected, ArticleHtml.ToPlainText(input));
+    }
+
+    [Theory]
+    [InlineData("<p>短短一句。</p>", "短短一句。")]
+    [InlineData("<p>第一句說明港口的夜間作業。第二句補充細節，內容較長，用來測試只取到句子結束的位置，而不是從中間截斷文字，讓讀者看到完整的句子。第三句更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長更長。</p>",
+        "第一句說明港口的夜間作業。第二句補充細節，內容較長，用來測試只取到句子結束的位置，而不是從中間截斷文字，讓讀者看到完整的句子。")]
+    [InlineData("<p>One.</p><p>Two<br>three</p>", "One. Two three")]
+    [InlineData("<p> </p>", null)]
+    public void Excerpt_IsTheStartOfTheBodysText_CutAtASentence(string body, string? expected)
+    {
+        Assert.Equal(expected, _html.Excerpt(body));
+    }
+
+    [Fact]
+    public void Excerpt_OfTextWithoutASentenceEnd_IsCutWithAnEllipsis()
+    {
+        var excerpt = _html.Excerpt("<p>" + new string('字', 300) + "</p>");
+
+        Assert.Equal(new string('字', 120) + "…", excerpt);
     }
 }

@@ -53,7 +53,8 @@ public sealed partial class FeedDocumentTests
         var guid = item.Element("guid")!;
         Assert.Equal("false", guid.Attribute("isPermaLink")!.Value);
         Assert.Equal("tag:news.example.com,2026:article:a-1", guid.Value);
-        Assert.Equal(["林雅婷", "示範物流協會"], item.Elements(Dc + "creator").Select(e => e.Value));
+        // One author line naming both: most readers keep only one dc:creator.
+        Assert.Equal(["林雅婷、示範物流協會"], item.Elements(Dc + "creator").Select(e => e.Value));
         Assert.Empty(item.Elements("author"));
         Assert.Equal(["綜合物流", "供應鏈", "碳排放"], item.Elements("category").Select(e => e.Value));
         Assert.Equal("摘要 a-1", item.Element("description")!.Value);
@@ -102,6 +103,53 @@ public sealed partial class FeedDocumentTests
         Assert.Equal(["綜合物流", "供應鏈"], entry.Elements(Atom + "category").Select(c => c.Attribute("term")!.Value));
     }
 
+    public static TheoryData<string, string> HardSummaries => new()
+    {
+        { "摘要 &lt;script&gt;alert(1)&lt;/script&gt; 結束", "摘要 <script>alert(1)</script> 結束" },
+        { "a < b && c > d", "a < b && c > d" },
+        { "&lt;tag&gt; 是文字", "<tag> 是文字" },
+        { "若 x<y 則 y>x，否則 a<b", "若 x<y 則 y>x，否則 a<b" },
+        { "港口吞吐量\u3000「農產品」", "港口吞吐量\u3000「農產品」" },
+        { "<b>粗體</b>與<i>斜體</i>", "粗體與斜體" },
+    };
+
+    [Theory, MemberData(nameof(HardSummaries))]
+    public async Task RssDescription_ReadAsHtml_ShowsExactlyTheSummarysText_AndNoElement(string cmsSummary, string shown)
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1", title: "比較 x<y 與 p<q　結果") with { Summary = cmsSummary });
+        await using var app = new FeedsApp(db);
+        var client = app.CreateRawClient();
+
+        var item = Assert.Single(RssItems(Parse(await client.GetByteArrayAsync("/feeds/logistics.rss", Cancel))));
+        var atom = Assert.Single(AtomEntries(Parse(await client.GetByteArrayAsync("/feeds/logistics.atom", Cancel))));
+        // As a reader does (RSS Best Practices Profile): description is HTML.
+        var parser = new AngleSharp.Html.Parser.HtmlParser();
+        using var page = parser.ParseDocument(string.Empty);
+        var description = parser.ParseFragment(item.Element("description")!.Value, page.Body!);
+
+        Assert.Equal(shown, string.Concat(description.Select(node => node.TextContent)));
+        Assert.All(description, node => Assert.Equal(AngleSharp.Dom.NodeType.Text, node.NodeType));
+        Assert.Equal("比較 x<y 與 p<q　結果", item.Element("title")!.Value);
+        Assert.Equal(shown, atom.Element(Atom + "summary")!.Value);
+        Assert.Equal("text", atom.Element(Atom + "summary")!.Attribute("type")!.Value);
+    }
+
+    [Fact]
+    public async Task AnItemWithoutSummary_IsDescribedByTheStartOfItsBody_BeforeItsContent()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1") with { Summary = null, ContentHtml = "<p>港口夜間作業試行三個月。</p><p>貨櫃滯留時間縮短。</p>" });
+        await using var app = new FeedsApp(db);
+        var client = app.CreateRawClient();
+
+        var item = Assert.Single(RssItems(Parse(await client.GetByteArrayAsync("/feeds/logistics.rss", Cancel))));
+
+        Assert.Equal("港口夜間作業試行三個月。 貨櫃滯留時間縮短。", item.Element("description")!.Value);
+        var names = item.Elements().Select(element => element.Name).ToList();
+        Assert.True(names.IndexOf("description") < names.IndexOf(ContentModule + "encoded"), "description precedes content:encoded");
+    }
+
     [Theory, MemberData(nameof(Providers))]
     public async Task SpecialCharacters_AreEscapedExactlyOnce(string provider)
     {
@@ -117,14 +165,15 @@ public sealed partial class FeedDocumentTests
         var rssItem = Assert.Single(RssItems(Parse(rss)));
         Assert.Equal(title, rssItem.Element("title")!.Value);
         Assert.Contains("<title>運價 &amp; 油價 &lt;漲跌&gt; \"兩難\"</title>", Text(rss), StringComparison.Ordinal);
-        Assert.Contains("O'Brien & 陳", rssItem.Elements(Dc + "creator").Select(e => e.Value));
-        // Markup in a summary is CMS dirt: only its text is published, escaped once.
-        Assert.Equal("AT&T 粗體", rssItem.Element("description")!.Value);
-        Assert.Contains("<description>AT&amp;T 粗體</description>", Text(rss), StringComparison.Ordinal);
+        Assert.Equal(["O'Brien & 陳, 示範物流協會"], rssItem.Elements(Dc + "creator").Select(e => e.Value));
+        // Markup in a summary is CMS dirt: only its text is published; description is HTML that shows that text.
+        Assert.Equal("AT&amp;T 粗體", rssItem.Element("description")!.Value);
+        Assert.Contains("<description>AT&amp;amp;T 粗體</description>", Text(rss), StringComparison.Ordinal);
         var atomEntry = Assert.Single(AtomEntries(Parse(atom)));
         Assert.Equal(title, atomEntry.Element(Atom + "title")!.Value);
         Assert.Equal("AT&T 粗體", atomEntry.Element(Atom + "summary")!.Value);
-        Assert.DoesNotContain("&amp;amp;", Text(rss), StringComparison.Ordinal);
+        // Everything but the description (HTML inside XML, so escaped twice by design) is escaped exactly once.
+        Assert.DoesNotContain("&amp;amp;", Text(rss).Replace("<description>AT&amp;amp;T", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.DoesNotContain("&amp;amp;", Text(atom), StringComparison.Ordinal);
     }
 
@@ -306,7 +355,7 @@ public sealed partial class FeedDocumentTests
         Assert.Equal($"標題{extB}", rss.Element("title")!.Value);
         Assert.Equal($"摘要{extB}", rss.Element("description")!.Value);
         Assert.Equal($"<p>內文{extB}</p>", rss.Element(ContentModule + "encoded")!.Value);
-        Assert.Equal([$"黃{extB}", $"協會{extB}"], rss.Elements(Dc + "creator").Select(e => e.Value));
+        Assert.Equal([$"黃{extB}、協會{extB}"], rss.Elements(Dc + "creator").Select(e => e.Value));
         Assert.Equal([$"物流{extB}", $"標籤{extB}"], rss.Elements("category").Select(e => e.Value));
         Assert.Equal($"標題{extB}", atom.Element(Atom + "title")!.Value);
         Assert.Equal($"摘要{extB}", atom.Element(Atom + "summary")!.Value);
