@@ -101,12 +101,7 @@ public sealed class ArticleStore(Database database)
         DbConnection connection, FeedScope scope, DateTime from, DateTime to, ArchiveKey? before, int pageSize, DateTime nowUtc,
         Func<DateTime, (DateTime Start, DateTime End)> monthOf, CancellationToken cancellationToken)
     {
-        var sql = scope switch
-        {
-            { TagId: not null } => database.Dialect.TagArchive,
-            { CategorySlug: not null } => database.Dialect.SubtreeArchive,
-            _ => database.Dialect.SiteArchive,
-        };
+        var sql = ArchiveSqlOf(scope);
         var scopeParameters = new { categorySlug = scope.CategorySlug, tagId = scope.TagId, now = nowUtc };
         var end = before ?? new ArchiveKey(to, 0);
         var keys = await QueryKeysAsync(connection, sql.Page,
@@ -166,12 +161,7 @@ public sealed class ArticleStore(Database database)
         FeedScope scope, DateTime from, DateTime to, int pageSize, DateTime nowUtc, CancellationToken cancellationToken) =>
         database.ReadAsync(async connection =>
         {
-            var sql = scope switch
-            {
-                { TagId: not null } => database.Dialect.TagArchive,
-                { CategorySlug: not null } => database.Dialect.SubtreeArchive,
-                _ => database.Dialect.SiteArchive,
-            };
+            var sql = ArchiveSqlOf(scope);
             var boundaries = new List<ArchiveKey>();
             ArchiveKey? candidate = null;
             var position = 0L;
@@ -191,6 +181,13 @@ public sealed class ArticleStore(Database database)
             }
             return ((IReadOnlyList<ArchiveKey>)boundaries, position > 0);
         }, cancellationToken);
+
+    private ArchiveSql ArchiveSqlOf(FeedScope scope) => scope switch
+    {
+        { TagId: not null } => database.Dialect.TagArchive,
+        { CategorySlug: not null } => database.Dialect.SubtreeArchive,
+        _ => database.Dialect.SiteArchive,
+    };
 
     private static async Task<List<ArticleKey>> QueryKeysAsync(DbConnection connection, string sql, object parameters, CancellationToken cancellationToken) =>
         (await connection.QueryAsync<ArticleKey>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).AsList();

@@ -79,7 +79,8 @@ public sealed class FeedResponse(RenderedFeed feed, FeedHeaders headers) : IResu
             : feed.Identity.WriteToAsync(response.BodyWriter, httpContext.RequestAborted).AsTask();
     }
 
-    private static bool IsNavigation(HttpRequest request) =>
+    /// <summary>A browser opening the URL as a page (Fetch Metadata: Sec-Fetch-Dest "document"); feed readers send no such header.</summary>
+    internal static bool IsNavigation(HttpRequest request) =>
         string.Equals(request.Headers["Sec-Fetch-Dest"], "document", StringComparison.OrdinalIgnoreCase);
 }
 

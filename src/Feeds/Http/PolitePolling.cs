@@ -46,14 +46,6 @@ public static class PolitePolling
                 }
             }
         });
-        services.AddSingleton(provider =>
-        {
-            var options = provider.GetRequiredService<IOptions<FeedsOptions>>().Value;
-            var counters = new UnconditionalFetches(new WindowCounters(
-                MaxTrackedDocuments, TimeSpan.FromMinutes(options.TimeToLiveMinutes), provider.GetRequiredService<TimeProvider>()));
-            provider.GetRequiredService<FeedsMetrics>().ObserveTrackedState("polite-polling", () => counters.Windows.Count);
-            return counters;
-        });
         return services;
     }
 
@@ -69,7 +61,9 @@ public static class PolitePolling
         {
             return app;
         }
-        var fetches = app.Services.GetRequiredService<UnconditionalFetches>();
+        // Each (client, document)'s unconditional 200s in its current ttl window.
+        var fetches = new WindowCounters(MaxTrackedDocuments, TimeSpan.FromMinutes(options.TimeToLiveMinutes), app.Services.GetRequiredService<TimeProvider>());
+        app.Services.GetRequiredService<FeedsMetrics>().ObserveTrackedState("polite-polling", () => fetches.Count);
         var limit = options.PolitePolling.UnconditionalPerTimeToLive;
         app.Use(async (context, next) =>
         {
@@ -78,8 +72,8 @@ public static class PolitePolling
                 await next(context);
                 return;
             }
-            var key = DocumentKey(context, options.DefaultLimit);
-            if (fetches.Windows.Exhausted(key, limit) is { } retryAfter)
+            var key = WindowCounters.KeyOf(DocumentKey(context, options.DefaultLimit));
+            if (fetches.Exhausted(key, limit) is { } retryAfter)
             {
                 await Refusals.Refusal.TooManyRequests(
                     $"This document was fetched without If-None-Match or If-Modified-Since {limit.ToString(CultureInfo.InvariantCulture)} times "
@@ -91,7 +85,7 @@ public static class PolitePolling
             await next(context);
             if (context.Response.StatusCode == StatusCodes.Status200OK)
             {
-                fetches.Windows.TryAdd(key, int.MaxValue);
+                fetches.TryAdd(key, int.MaxValue);
             }
         });
         return app;
@@ -107,8 +101,7 @@ public static class PolitePolling
     private static bool IsExempt(HttpRequest request)
     {
         var headers = request.Headers;
-        return headers.IfNoneMatch.Count > 0 || headers.IfModifiedSince.Count > 0
-            || string.Equals(headers["Sec-Fetch-Dest"], "document", StringComparison.OrdinalIgnoreCase);
+        return headers.IfNoneMatch.Count > 0 || headers.IfModifiedSince.Count > 0 || FeedResponse.IsNavigation(request);
     }
 
     /// <summary>Client and document: the path, and only the query parameters Feeds reads, canonical.</summary>
@@ -126,10 +119,4 @@ public static class PolitePolling
     }
 
     private sealed class PolitelyPolled;
-
-    /// <summary>Each (client, document)'s unconditional 200s in its current ttl window.</summary>
-    public sealed class UnconditionalFetches(WindowCounters windows)
-    {
-        public WindowCounters Windows { get; } = windows;
-    }
 }

@@ -126,7 +126,7 @@ public sealed class FeedCache
                 _metrics.RenderAdmission("stale");
                 return last.AsStale();
             }
-            throw new FeedsUnavailableException("Feeds is busy rendering other documents.");
+            throw RenderAdmission.Busy();
         }
         _metrics.CacheLookup("miss");
         return Stored(request, await render(request, token));

@@ -109,11 +109,8 @@ public sealed class FeedPublisher(
     /// <summary>Every page boundary of a month, read like a render: charged to the client, in a render slot.</summary>
     private async Task<ArchiveBoundaries?> ReadBoundariesAsync(FeedKey feed, ArchiveMonth month, ClientId client)
     {
-        admission.Charge(client);
-        using var slot = await admission.EnterAsync(client)
-            ?? throw new FeedsUnavailableException("Feeds is busy rendering other documents.");
-        var scope = ScopeOf(feed, out var found);
-        if (!found)
+        using var slot = await admission.AdmitAsync(client);
+        if (ScopeOf(feed) is not ({ } scope, _))
         {
             return null;
         }
@@ -132,26 +129,21 @@ public sealed class FeedPublisher(
     /// <summary>With the cache off every request renders; it is still admitted and charged like any render.</summary>
     private async Task<RenderedFeed?> RenderUncachedAsync(FeedRequest request, string token, ClientId client)
     {
-        admission.Charge(client);
-        using var slot = await admission.EnterAsync(client)
-            ?? throw new FeedsUnavailableException("Feeds is busy rendering other documents.");
+        using var slot = await admission.AdmitAsync(client);
         return await RenderAsync(request, token);
     }
 
-    /// <summary>Whose articles a feed shows; <paramref name="found"/> false for a tag unknown to the last poll.</summary>
-    private FeedScope ScopeOf(FeedKey feed, out bool found)
+    /// <summary>Whose articles a feed shows, and for a tag feed the tag; null for a tag unknown to the last poll.</summary>
+    private (FeedScope Scope, FeedTag? Tag)? ScopeOf(FeedKey feed)
     {
-        found = true;
         switch (feed.Kind)
         {
             case FeedKind.Category:
-                return new FeedScope(feed.Slug, null);
+                return (new FeedScope(feed.Slug, null), null);
             case FeedKind.Tag:
-                var tag = changeDetector.Current.TagOf(feed.Slug);
-                found = tag is not null;
-                return new FeedScope(null, tag?.Id);
+                return changeDetector.Current.TagOf(feed.Slug) is { } tag ? (new FeedScope(null, tag.Id), tag) : null;
             default:
-                return FeedScope.Site;
+                return (FeedScope.Site, null);
         }
     }
 
@@ -178,12 +170,10 @@ public sealed class FeedPublisher(
     private async Task<RenderedFeed?> RenderTimedAsync(FeedRequest request, string token)
     {
         Interlocked.Increment(ref _renders);
-        var scope = ScopeOf(request.Feed, out var found);
-        if (!found)
+        if (ScopeOf(request.Feed) is not ({ } scope, var tag))
         {
             return null;
         }
-        var tag = request.Feed.Kind == FeedKind.Tag ? changeDetector.Current.TagOf(request.Feed.Slug) : null;
         var links = request.Format == FeedFormat.HtmlPreview ? urls.PreviewLinks(request.Feed) : new List<FeedLink>(urls.HubLinks);
         var read = request.Archive is { } page
             ? await ReadArchivePageAsync(request, page, scope, links)

@@ -89,7 +89,7 @@ public sealed class RenderAdmission
         {
             return;
         }
-        if (Budgets.TryAdd(client.Name, _options.PerClientPerTimeToLive) is { } retryAfter)
+        if (Budgets.TryAdd(WindowCounters.KeyOf(client.Name), _options.PerClientPerTimeToLive) is { } retryAfter)
         {
             _metrics.RenderAdmission("over-budget");
             throw new RenderBudgetExceededException(
@@ -98,12 +98,24 @@ public sealed class RenderAdmission
         }
     }
 
+    /// <summary>Charges a render to the client and waits for its slot, released by disposing it.</summary>
+    /// <exception cref="RenderBudgetExceededException">The client has used its budget, or holds its share of the queue.</exception>
+    /// <exception cref="FeedsUnavailableException">No slot came free (<see cref="Busy"/>).</exception>
+    public async Task<IDisposable> AdmitAsync(ClientId client)
+    {
+        Charge(client);
+        return await EnterAsync(client) ?? throw Busy();
+    }
+
+    /// <summary>What a request that needs a render gets when no slot comes free and there is nothing else to serve: 503.</summary>
+    public static FeedsUnavailableException Busy() => new("Feeds is busy rendering other documents.");
+
     /// <summary>Gives back a charge for a render that did not happen here (another instance's rendering was taken).</summary>
     public void Refund(ClientId client)
     {
         if (_options.Enabled && !client.IsBackground)
         {
-            Budgets.Remove(client.Name);
+            Budgets.Remove(WindowCounters.KeyOf(client.Name));
         }
     }
 

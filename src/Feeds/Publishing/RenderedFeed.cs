@@ -35,29 +35,20 @@ public sealed class RenderedFeed
         CompressAll();
     }
 
-    /// <summary>The same rendering, served although its feed has changed since (no render could be admitted now).</summary>
-    private RenderedFeed(RenderedFeed fresh)
+    /// <summary>
+    /// The same rendering (a shallow copy: every field, the shared bytes included), served although its feed has
+    /// changed since, in place of a render that could not run now. <see cref="Stale"/> makes its responses
+    /// short-lived in caches and never immutable (Http.FeedHeaders), and keeps it out of Redis.
+    /// </summary>
+    internal RenderedFeed AsStale()
     {
-        Token = fresh.Token;
-        ETag = fresh.ETag;
-        EntityTag = fresh.EntityTag;
-        LastModifiedUtc = fresh.LastModifiedUtc;
-        LastModifiedHeader = fresh.LastModifiedHeader;
-        ContentType = fresh.ContentType;
-        Identity = fresh.Identity;
-        _gzip = fresh._gzip;
-        _brotli = fresh._brotli;
-        RenderedAt = fresh.RenderedAt;
-        BrowserContentType = fresh.BrowserContentType;
-        LinkHeader = fresh.LinkHeader;
-        Stale = true;
+        var stale = (RenderedFeed)MemberwiseClone();
+        stale.Stale = true;
+        return stale;
     }
 
-    /// <summary>Served in place of a render that could not run now: short-lived in caches, never immutable.</summary>
-    internal RenderedFeed AsStale() => new(this);
-
     /// <summary>The feed changed since this rendering was made; it is served only while renders are refused.</summary>
-    public bool Stale { get; }
+    public bool Stale { get; private set; }
 
     /// <summary>When this rendering was made (Environment.TickCount64).</summary>
     public long RenderedAt { get; } = Environment.TickCount64;

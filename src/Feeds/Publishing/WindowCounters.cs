@@ -5,8 +5,8 @@ namespace Feeds.Publishing;
 
 /// <summary>
 /// Counts per key within fixed windows (a key's window opens at its first count and lasts <see cref="Window"/>),
-/// in a table of at most <see cref="Capacity"/> keys whatever keys clients send. Keys are kept as 128-bit hashes,
-/// so an entry has a fixed size however long the key was. When the table is full, windows that have ended go
+/// in a table of at most <see cref="Capacity"/> keys whatever keys clients send. Keys are 128-bit hashes
+/// (<see cref="KeyOf"/>, made once per request by the caller), so an entry has a fixed size however long the key was. When the table is full, windows that have ended go
 /// first, then the quarter of the table with the oldest windows: a forgotten key starts afresh, which only ever
 /// errs towards serving.
 /// </summary>
@@ -32,9 +32,8 @@ public sealed class WindowCounters(int capacity, TimeSpan window, TimeProvider c
     }
 
     /// <summary>How long until the key's window ends when it has counted <paramref name="limit"/> in it; otherwise null.</summary>
-    public TimeSpan? Exhausted(string key, int limit)
+    public TimeSpan? Exhausted(UInt128 hash, int limit)
     {
-        var hash = Hash(key);
         var now = clock.GetUtcNow().UtcTicks;
         lock (_lock)
         {
@@ -45,9 +44,8 @@ public sealed class WindowCounters(int capacity, TimeSpan window, TimeProvider c
     }
 
     /// <summary>Counts one for the key, unless it has counted <paramref name="limit"/> in its window: then how long until it ends.</summary>
-    public TimeSpan? TryAdd(string key, int limit)
+    public TimeSpan? TryAdd(UInt128 hash, int limit)
     {
-        var hash = Hash(key);
         var now = clock.GetUtcNow().UtcTicks;
         lock (_lock)
         {
@@ -70,9 +68,8 @@ public sealed class WindowCounters(int capacity, TimeSpan window, TimeProvider c
     }
 
     /// <summary>Takes back one count (what it was for turned out to cost nothing).</summary>
-    public void Remove(string key)
+    public void Remove(UInt128 hash)
     {
-        var hash = Hash(key);
         lock (_lock)
         {
             if (_counters.TryGetValue(hash, out var counter) && counter.Count > 0)
@@ -100,7 +97,8 @@ public sealed class WindowCounters(int capacity, TimeSpan window, TimeProvider c
         }
     }
 
-    private static UInt128 Hash(string key)
+    /// <summary>The table's key for a text key: the first 128 bits of its SHA-256.</summary>
+    public static UInt128 KeyOf(string key)
     {
         Span<byte> digest = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(key), digest);

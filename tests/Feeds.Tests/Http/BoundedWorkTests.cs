@@ -155,7 +155,7 @@ public sealed class BoundedWorkTests
         var peak = 0;
         for (var i = 0; i < 100_000; i++)
         {
-            Assert.Null(counters.TryAdd($"203.0.113.{i % 256}\n/feeds/tags/t-{i}.rss", limit: 1));
+            Assert.Null(counters.TryAdd(WindowCounters.KeyOf($"203.0.113.{i % 256}\n/feeds/tags/t-{i}.rss"), limit: 1));
             peak = Math.Max(peak, counters.Count);
             if (i % 10_000 == 0)
             {
@@ -163,14 +163,14 @@ public sealed class BoundedWorkTests
             }
         }
         // A key still in the table is still counted; a key counted to its limit is refused until its window ends.
-        counters.TryAdd("kept", limit: 2);
-        counters.TryAdd("kept", limit: 2);
-        var refused = counters.TryAdd("kept", limit: 2);
+        counters.TryAdd(WindowCounters.KeyOf("kept"), limit: 2);
+        counters.TryAdd(WindowCounters.KeyOf("kept"), limit: 2);
+        var refused = counters.TryAdd(WindowCounters.KeyOf("kept"), limit: 2);
         clock.Advance(TimeSpan.FromMinutes(10));
 
         Assert.InRange(peak, 1, 1000);
         Assert.Equal(TimeSpan.FromMinutes(10), refused);
-        Assert.Null(counters.TryAdd("kept", limit: 2));
+        Assert.Null(counters.TryAdd(WindowCounters.KeyOf("kept"), limit: 2));
     }
 
     [Fact]
