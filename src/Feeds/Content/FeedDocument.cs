@@ -45,7 +45,14 @@ public sealed record FeedEntry(
     IReadOnlyList<string> Categories,
     string? Summary,
     string? ContentHtml,
-    FeedImage? Image);
+    FeedImage? Image)
+{
+    /// <summary>
+    /// Every author on one line, for the formats and readers that keep one: "張書豪、港務管理處", "Jane Doe, Reuters".
+    /// Names are joined with "、" unless one starts with a Latin letter or digit (the XSLT view's rule too).
+    /// </summary>
+    public string Byline => string.Join(Authors.Any(author => char.IsAsciiLetterOrDigit(author[0])) ? ", " : "、", Authors);
+}
 
 public sealed record FeedImage(Uri Url, string? MediaType);
 

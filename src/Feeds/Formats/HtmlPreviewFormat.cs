@@ -45,7 +45,7 @@ internal sealed class HtmlPreviewFormat : FeedFormat
             html.Append("<li><article>\n<h3>").Link(entry.Link, entry.Title).Append("</h3>\n")
                 .Append("<p class=\"meta\"><time datetime=\"").Append(entry.Published.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture)).Append("\">")
                 .Append(entry.Published.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)).Append("</time> · ")
-                .Append(HtmlPage.Encode(string.Join("、", entry.Authors))).Append("</p>\n");
+                .Append(HtmlPage.Encode(entry.Byline)).Append("</p>\n");
             if (entry.Summary is not null)
             {
                 html.Append("<p>").Append(HtmlPage.Encode(entry.Summary)).Append("</p>\n");

@@ -74,13 +74,6 @@ internal sealed class RssFeedFormat : SyndicationFeedFormat
         return item;
     }
 
-    /// <summary>The writer and the source on one line: "張書豪、港務管理處", "Jane Doe, Reuters".</summary>
-    internal static string AuthorLine(IReadOnlyList<string> authors)
-    {
-        var separator = authors.All(author => author.Length > 0 && author[0] >= '\u2E80') ? "、" : ", ";
-        return string.Join(separator, authors);
-    }
-
     private sealed class RssChannel(FeedDocument document, string mediaType) : SyndicationFeed
     {
         protected override void WriteAttributeExtensions(XmlWriter writer, string version)
@@ -118,7 +111,7 @@ internal sealed class RssFeedFormat : SyndicationFeedFormat
         protected override void WriteElementExtensions(XmlWriter writer, string version)
         {
             // One dc:creator naming everyone: most readers keep only one (newsboat, gofeed, sfeed, rss-parser).
-            writer.WriteElementString("dc", "creator", FeedNamespaces.DublinCore, AuthorLine(entry.Authors));
+            writer.WriteElementString("dc", "creator", FeedNamespaces.DublinCore, entry.Byline);
             if (entry.ContentHtml is not null)
             {
                 writer.WriteElementString("content", "encoded", FeedNamespaces.Content, entry.ContentHtml);

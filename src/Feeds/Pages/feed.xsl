@@ -55,17 +55,50 @@
   <xsl:template match="item">
     <li>
       <h3><a href="{link}"><xsl:value-of select="title"/></a></h3>
-      <p class="muted"><xsl:call-template name="rfc822-date"><xsl:with-param name="date" select="pubDate"/></xsl:call-template> · <xsl:value-of select="dc:creator[1]"/></p>
-      <p><xsl:value-of select="description"/></p>
+      <p class="muted"><xsl:call-template name="rfc822-date"><xsl:with-param name="date" select="pubDate"/></xsl:call-template> · <xsl:value-of select="dc:creator"/></p>
+      <p><xsl:call-template name="html-text"><xsl:with-param name="html" select="description"/></xsl:call-template></p>
     </li>
   </xsl:template>
 
   <xsl:template match="atom:entry">
     <li>
       <h3><a href="{atom:link[@rel='alternate']/@href}"><xsl:value-of select="atom:title"/></a></h3>
-      <p class="muted"><xsl:value-of select="translate(substring(atom:published, 1, 16), 'T', ' ')"/> · <xsl:value-of select="atom:author[1]/atom:name"/></p>
+      <p class="muted"><xsl:value-of select="translate(substring(atom:published, 1, 16), 'T', ' ')"/> · <xsl:call-template name="byline"/></p>
       <p><xsl:value-of select="atom:summary"/></p>
     </li>
+  </xsl:template>
+
+  <!-- Every author on one line, as the RSS dc:creator (FeedEntry.Byline): "、" between CJK names, ", " once one
+       name starts with a Latin letter or digit (XSLT 1.0 cannot compare code points). -->
+  <xsl:template name="byline">
+    <xsl:variable name="latin" select="atom:author[translate(substring(atom:name, 1, 1), 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', '') = '']"/>
+    <xsl:for-each select="atom:author">
+      <xsl:if test="position() &gt; 1">
+        <xsl:choose><xsl:when test="$latin">, </xsl:when><xsl:otherwise>、</xsl:otherwise></xsl:choose>
+      </xsl:if>
+      <xsl:value-of select="atom:name"/>
+    </xsl:for-each>
+  </xsl:template>
+
+  <!-- RSS description is HTML that Feeds writes as text with only &amp;, &lt; and &gt; escaped (HtmlText.Encode):
+       decoding those three shows the summary's text, without ever letting the browser read it as markup. -->
+  <xsl:template name="html-text">
+    <xsl:param name="html"/>
+    <xsl:choose>
+      <xsl:when test="contains($html, '&amp;')">
+        <xsl:variable name="entity" select="substring-before(substring-after($html, '&amp;'), ';')"/>
+        <xsl:value-of select="substring-before($html, '&amp;')"/>
+        <xsl:choose>
+          <xsl:when test="$entity = 'lt'">&lt;</xsl:when>
+          <xsl:when test="$entity = 'gt'">&gt;</xsl:when>
+          <xsl:when test="$entity = 'amp'">&amp;</xsl:when>
+        </xsl:choose>
+        <xsl:call-template name="html-text">
+          <xsl:with-param name="html" select="substring-after(substring-after($html, '&amp;'), ';')"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$html"/></xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <!-- Feeds writes RFC 822 dates as "Sat, 28 Nov 2026 11:00:00 +0800" (two-digit day); shown as 2026-11-28 11:00, site time. -->

@@ -10,6 +10,12 @@ namespace Feeds.Tests.Http;
 /// </summary>
 public sealed class BrowserTests
 {
+    /// <summary>A CMS summary with text that looks like markup, and entities (the CMS stores HTML-ish text).</summary>
+    private const string Summary = "若 x<y 則 y>x & a<b 與 &lt;script&gt; &amp;amp; 結束";
+
+    /// <summary>What the newsroom wrote, as every view must show it: the entities decoded once, never markup.</summary>
+    private const string SummaryText = "若 x<y 則 y>x & a<b 與 <script> &amp; 結束";
+
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     public static TheoryData<string, string> Views => new()
@@ -26,7 +32,7 @@ public sealed class BrowserTests
         Chromium.RequireInstalled();
         await using var db = await TestDatabase.CreateAsync("sqlite");
         await Articles.WriteAsync(db.Database,
-            Articles.Sample("a-1", title: "港口吞吐量創新高") with { Tags = ["港口"] },
+            Articles.Sample("a-1", title: "港口吞吐量創新高") with { Tags = ["港口"], Summary = Summary },
             Articles.Sample("a-2", category: "express", title: "冷鏈快遞加開夜間班次", publishedAt: TestClock.Start.UtcDateTime.AddHours(-2)) with { Tags = ["港口"] });
         await using var app = FeedsApp.SelfAddressed(db);
         var url = new Uri(app.Address, path);
@@ -40,6 +46,11 @@ public sealed class BrowserTests
         var items = dom.QuerySelectorAll("ol.items > li").Select(item => item.QuerySelector("h3")!.TextContent.Trim()).ToList();
         Assert.Equal(["港口吞吐量創新高", "冷鏈快遞加開夜間班次"], items);
         Assert.Contains("2026-11-28 11:00", dom.Body!.TextContent, StringComparison.Ordinal);
+        // Both authors, and the summary's text exactly as the CMS wrote it (the RSS view decodes its HTML description).
+        var first = dom.QuerySelector("ol.items > li")!;
+        Assert.Contains("林雅婷、示範物流協會", first.TextContent, StringComparison.Ordinal);
+        Assert.Contains(first.QuerySelectorAll("p"), paragraph => paragraph.TextContent == SummaryText);
+        Assert.Empty(first.QuerySelectorAll("script, b"));
         AssertPng(screenshot);
     }
 
