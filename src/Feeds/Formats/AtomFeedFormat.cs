@@ -64,6 +64,11 @@ internal sealed class AtomFeedFormat : SyndicationFeedFormat
             item.Content = new TextSyndicationContent(entry.ContentHtml, TextSyndicationContentKind.Html);
         }
         item.Links.Add(new SyndicationLink(entry.Link, "alternate", null, "text/html", 0));
+        if (entry.Image is not null)
+        {
+            // RFC 4287 4.2.7.2: rel="enclosure" for a related resource; its length is unknown, so left out (4.2.7.6).
+            item.Links.Add(new SyndicationLink(entry.Image.Url, "enclosure", null, entry.Image.MediaType, 0));
+        }
         foreach (var author in entry.Authors)
         {
             item.Authors.Add(new SyndicationPerson(null, author, null));

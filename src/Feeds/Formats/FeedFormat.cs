@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.ServiceModel.Syndication;
 using System.Text;
 using System.Xml;
@@ -25,6 +26,9 @@ public abstract class FeedFormat
     public abstract string MediaType { get; }
 
     public string ContentType => $"{MediaType}; charset=utf-8";
+
+    /// <summary>RFC 3339 with the site's offset, to the second, as the Atom formatter writes it.</summary>
+    public static string Rfc3339(DateTimeOffset time) => time.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 
     public static bool TryGet(string? extension, [NotNullWhen(true)] out FeedFormat? format)
     {

@@ -43,7 +43,7 @@ internal sealed class HtmlPreviewFormat : FeedFormat
         foreach (var entry in document.Entries)
         {
             html.Append("<li><article>\n<h3>").Link(entry.Link, entry.Title).Append("</h3>\n")
-                .Append("<p class=\"meta\"><time datetime=\"").Append(entry.Published.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture)).Append("\">")
+                .Append("<p class=\"meta\"><time datetime=\"").Append(Rfc3339(entry.Published)).Append("\">")
                 .Append(entry.Published.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)).Append("</time> · ")
                 .Append(HtmlPage.Encode(entry.Byline)).Append("</p>\n");
             if (entry.Summary is not null)

@@ -119,7 +119,4 @@ internal sealed class JsonFeedFormat : FeedFormat
         }
         writer.WriteEndArray();
     }
-
-    /// <summary>RFC 3339 with the site's offset, to the second, as the Atom feed writes it.</summary>
-    private static string Rfc3339(DateTimeOffset time) => time.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 }

@@ -112,15 +112,39 @@ internal sealed class RssFeedFormat : SyndicationFeedFormat
         {
             // One dc:creator naming everyone: most readers keep only one (newsboat, gofeed, sfeed, rss-parser).
             writer.WriteElementString("dc", "creator", FeedNamespaces.DublinCore, entry.Byline);
+            if (entry.Updated > entry.Published)
+            {
+                // RSS has no update date: corrections carry Atom's (RFC 4287 4.2.15), which feedparser and others read.
+                writer.WriteElementString("atom", "updated", FeedNamespaces.Atom, FeedFormat.Rfc3339(entry.Updated));
+            }
             if (entry.ContentHtml is not null)
             {
                 writer.WriteElementString("content", "encoded", FeedNamespaces.Content, entry.ContentHtml);
             }
             if (entry.Image is not null)
             {
+                WriteEnclosure(writer, entry.Image);
                 FeedNamespaces.WriteImage(writer, entry.Image);
             }
             base.WriteElementExtensions(writer, version);
+        }
+
+        /// <summary>
+        /// RSS 2.0 "enclosure": url, length and type are all required. The size is unknown, and the RSS Best
+        /// Practices Profile says to write 0 then (the formatter would leave length out). Without a known type
+        /// the image is left to media:content: an enclosure does not guess one.
+        /// </summary>
+        private static void WriteEnclosure(XmlWriter writer, FeedImage image)
+        {
+            if (image.MediaType is null)
+            {
+                return;
+            }
+            writer.WriteStartElement("enclosure");
+            writer.WriteAttributeString("url", image.Url.AbsoluteUri);
+            writer.WriteAttributeString("length", "0");
+            writer.WriteAttributeString("type", image.MediaType);
+            writer.WriteEndElement();
         }
     }
 }

@@ -35,7 +35,7 @@ public sealed class FeedPublisher(
     public const string ClosedArchiveToken = "closed-archive";
 
     // Part of every ETag: bump it when the rendering changes, so that clients fetch the new output.
-    private const string RenderVersion = "4";
+    private const string RenderVersion = "5";
 
     private readonly FeedsOptions _options = options.Value;
     private long _renders;

@@ -62,7 +62,14 @@ public sealed partial class FeedDocumentTests
         var image = item.Element(Media + "content")!;
         Assert.Equal("https://news.example.com/images/a-1.jpg", image.Attribute("url")!.Value);
         Assert.Equal("image/jpeg", image.Attribute("type")!.Value);
+        // The lead image also as the enclosure most readers show: its size unknown, so 0 (RSS Best Practices).
+        var enclosure = Assert.Single(item.Elements("enclosure"));
+        Assert.Equal("https://news.example.com/images/a-1.jpg", enclosure.Attribute("url")!.Value);
+        Assert.Equal("image/jpeg", enclosure.Attribute("type")!.Value);
+        Assert.Equal("0", enclosure.Attribute("length")!.Value);
         Assert.Equal("Sat, 28 Nov 2026 11:00:00 +0800", item.Element("pubDate")!.Value);
+        // The correction's time, which RSS itself cannot say.
+        Assert.Equal("2026-11-28T11:30:00+08:00", item.Element(Atom + "updated")!.Value);
         // lastBuildDate is the newest change among the items: here the edit, not the clock.
         Assert.Equal("Sat, 28 Nov 2026 11:30:00 +0800", channel.Element("lastBuildDate")!.Value);
     }
@@ -71,7 +78,11 @@ public sealed partial class FeedDocumentTests
     public async Task Atom_HasIdsDatesAuthorsAndHtmlContent(string provider)
     {
         await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1") with { UpdatedAt = TestClock.Start.UtcDateTime.AddMinutes(-30) });
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1") with
+        {
+            UpdatedAt = TestClock.Start.UtcDateTime.AddMinutes(-30),
+            ImageUrl = "https://news.example.com/images/a-1.png",
+        });
         await using var app = new FeedsApp(db);
 
         var response = await app.CreateRawClient().GetAsync("/feeds/logistics.atom", Cancel);
@@ -96,11 +107,35 @@ public sealed partial class FeedDocumentTests
         Assert.Equal(["林雅婷", "示範物流協會"], entry.Elements(Atom + "author").Select(a => a.Element(Atom + "name")!.Value));
         Assert.Equal("https://news.example.com/articles/a-1.html",
             entry.Elements(Atom + "link").Single(l => l.Attribute("rel")!.Value == "alternate").Attribute("href")!.Value);
+        var enclosure = entry.Elements(Atom + "link").Single(l => l.Attribute("rel")!.Value == "enclosure");
+        Assert.Equal("https://news.example.com/images/a-1.png", enclosure.Attribute("href")!.Value);
+        Assert.Equal("image/png", enclosure.Attribute("type")!.Value);
+        Assert.Null(enclosure.Attribute("length"));
         var content = entry.Element(Atom + "content")!;
         Assert.Equal("html", content.Attribute("type")!.Value);
         Assert.Equal("<p>內文 a-1</p>", content.Value);
         Assert.Equal("摘要 a-1", entry.Element(Atom + "summary")!.Value);
         Assert.Equal(["綜合物流", "供應鏈"], entry.Elements(Atom + "category").Select(c => c.Attribute("term")!.Value));
+    }
+
+    [Fact]
+    public async Task AnImageOfUnknownType_IsNoRssEnclosure_AndAnUneditedItemHasNoUpdateDate()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1") with { ImageUrl = "https://cdn.example.com/image?id=42" });
+        await using var app = new FeedsApp(db);
+        var client = app.CreateRawClient();
+
+        var item = Assert.Single(RssItems(Parse(await client.GetByteArrayAsync("/feeds/logistics.rss", Cancel))));
+        var entry = Assert.Single(AtomEntries(Parse(await client.GetByteArrayAsync("/feeds/logistics.atom", Cancel))));
+
+        // RSS requires an enclosure's type, and Feeds does not guess one; Media RSS and Atom need none.
+        Assert.Empty(item.Elements("enclosure"));
+        Assert.Equal("https://cdn.example.com/image?id=42", item.Element(Media + "content")!.Attribute("url")!.Value);
+        var enclosure = entry.Elements(Atom + "link").Single(l => l.Attribute("rel")!.Value == "enclosure");
+        Assert.Equal("https://cdn.example.com/image?id=42", enclosure.Attribute("href")!.Value);
+        Assert.Null(enclosure.Attribute("type"));
+        Assert.Empty(item.Elements(Atom + "updated"));
     }
 
     public static TheoryData<string, string> HardSummaries => new()
