@@ -23,6 +23,16 @@ public sealed class FeedsOptions
     [Required]
     public string SiteDescription { get; set; } = "示範新聞網的最新文章";
 
+    /// <summary>
+    /// The site's square icon (GIF, JPEG or PNG, which RSS readers can show; 64 to 512 pixels): RSS image, Atom
+    /// icon, JSON Feed icon and favicon. Absolute, or relative to <see cref="PublicBaseUrl"/>; empty: none. The
+    /// default is Feeds' own demo icon, which it serves at /icon.png.
+    /// </summary>
+    public string SiteIcon { get; set; } = "icon.png";
+
+    /// <summary>The site's wide logo (2:1, RFC 4287 4.2.8): Atom logo. Absolute or relative like <see cref="SiteIcon"/>; the demo's is /logo.png.</summary>
+    public string SiteLogo { get; set; } = "logo.png";
+
     /// <summary>BCP 47 tag written as RSS language and Atom xml:lang.</summary>
     [Required, RegularExpression("^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
     public string Language { get; set; } = "zh-Hant";
@@ -206,6 +216,21 @@ internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOpti
         if (!IsHttpBase(options.SiteUrl))
         {
             failures.Add("Feeds:SiteUrl must be an absolute http or https URL.");
+        }
+        // The images resolve against PublicBaseUrl: checked only once it is valid itself.
+        var images = IsHttpBase(options.PublicBaseUrl) ? new[] { ("SiteIcon", options.SiteIcon), ("SiteLogo", options.SiteLogo) } : [];
+        foreach (var (setting, value) in images)
+        {
+            var image = Publishing.FeedUrls.SiteImage(options, value);
+            if (value.Length > 0 && image is null)
+            {
+                failures.Add($"Feeds:{setting} '{value}' is neither an absolute http or https URL nor a path relative to Feeds:PublicBaseUrl.");
+            }
+            else if (setting == "SiteIcon" && image is not null && Path.GetExtension(image.AbsolutePath).ToLowerInvariant() is not ("" or ".png" or ".gif" or ".jpg" or ".jpeg"))
+            {
+                // RSS 2.0 "image": a GIF, JPEG or PNG (the W3C validator's ImageUrlFormat).
+                failures.Add($"Feeds:{setting} '{value}' must be a GIF, JPEG or PNG image: RSS readers show no other.");
+            }
         }
         if (options.RefreshInterval < TimeSpan.FromMilliseconds(10) || options.RefreshInterval > TimeSpan.FromHours(1))
         {

@@ -20,6 +20,12 @@ public sealed record FeedDocument(
     /// <summary>An archive document (RFC 5005 section 4: fh:archive).</summary>
     public bool IsArchive { get; init; }
 
+    /// <summary>The site's square icon: RSS image, Atom icon, JSON Feed icon and favicon.</summary>
+    public Uri? Icon { get; init; }
+
+    /// <summary>The site's wide logo: Atom logo.</summary>
+    public Uri? Logo { get; init; }
+
     /// <summary>An XSLT stylesheet that shows the XML formats as a page in a browser.</summary>
     public Uri? Stylesheet { get; init; }
 

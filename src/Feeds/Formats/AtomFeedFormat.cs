@@ -25,6 +25,8 @@ internal sealed class AtomFeedFormat : SyndicationFeedFormat
             Language = document.Language,
             LastUpdatedTime = document.Updated,
             Generator = "Feeds",
+            // Written as atom:logo (RFC 4287 4.2.8); atom:icon is an extension of the formatter's (below).
+            ImageUrl = document.Logo,
         };
         // RFC 4287 4.1.1: an atom:feed element SHOULD contain one atom:link element with rel="self".
         feed.Links.Add(new SyndicationLink(document.SelfLink, "self", null, MediaType, 0));
@@ -90,6 +92,11 @@ internal sealed class AtomFeedFormat : SyndicationFeedFormat
 
         protected override void WriteElementExtensions(XmlWriter writer, string version)
         {
+            if (document.Icon is not null)
+            {
+                // RFC 4287 4.2.5: a small image, square (1:1).
+                writer.WriteElementString("icon", FeedNamespaces.Atom, document.Icon.AbsoluteUri);
+            }
             FeedNamespaces.WriteArchiveMarker(writer, document);
             base.WriteElementExtensions(writer, version);
         }

@@ -49,6 +49,12 @@ internal sealed class JsonFeedFormat : FeedFormat
             writer.WriteString("next_url", next.AbsoluteUri);
         }
         writer.WriteString("description", document.Description);
+        if (document.Icon is not null)
+        {
+            // 1.1: icon for timelines (large, square), favicon for source lists (small, square): one square image serves both.
+            writer.WriteString("icon", document.Icon.AbsoluteUri);
+            writer.WriteString("favicon", document.Icon.AbsoluteUri);
+        }
         writer.WriteString("language", document.Language);
         WriteAuthors(writer, [document.Publisher]);
         var hubs = document.Links.Where(link => link.Relation == FeedRelations.Hub).ToList();

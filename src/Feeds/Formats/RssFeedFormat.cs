@@ -27,6 +27,8 @@ internal sealed class RssFeedFormat : SyndicationFeedFormat
             LastUpdatedTime = document.Updated,
             TimeToLive = document.TimeToLive,
             Generator = "Feeds",
+            // RSS 2.0 "image": the formatter repeats the channel's title and link, as the spec asks.
+            ImageUrl = document.Icon,
         };
         channel.Links.Add(SyndicationLink.CreateAlternateLink(document.SiteLink));
         // Without Atom serialisation the formatter writes no a10: prefix, which the W3C validator warns about.

@@ -50,7 +50,7 @@ public sealed class FeedResponse(RenderedFeed feed, FeedHeaders headers) : IResu
     public Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
-        var coding = ContentCodings.Choose(httpContext.Request.Headers.AcceptEncoding);
+        var coding = feed.Compressible ? ContentCodings.Choose(httpContext.Request.Headers.AcceptEncoding) : ContentCoding.Identity;
         var compressed = coding switch
         {
             ContentCoding.Brotli => feed.Brotli,

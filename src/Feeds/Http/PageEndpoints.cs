@@ -14,7 +14,10 @@ public static class PageEndpoints
         var pages = routes.MapGroup("").AddEndpointFilter(Refusals.FilterAsync).PolitelyPolledDocuments();
         pages.MapMethods("/", getAndHead, async (PagePublisher pages) => new DocumentAnswer(await pages.GetIndexAsync())).Serves("index");
         pages.MapMethods("/feeds.opml", getAndHead, async (PagePublisher pages) => new DocumentAnswer(await pages.GetOpmlAsync())).Serves("opml");
-        pages.MapMethods("/feeds/feed.xsl", getAndHead, (PagePublisher pages) => new DocumentAnswer(pages.Stylesheet)).Serves("stylesheet");
+        pages.MapMethods("/feeds/feed.xsl", getAndHead, () => new DocumentAnswer(PagePublisher.Asset("feed.xsl"))).Serves("stylesheet");
+        // The demo site's icon and logo (the defaults of Feeds:SiteIcon and Feeds:SiteLogo).
+        pages.MapMethods("/icon.png", getAndHead, () => new DocumentAnswer(PagePublisher.Asset("icon.png"))).Serves("image");
+        pages.MapMethods("/logo.png", getAndHead, () => new DocumentAnswer(PagePublisher.Asset("logo.png"))).Serves("image");
         pages.MapMethods("/feeds/{slug}", getAndHead,
             (string slug, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
                 PreviewAsync(FeedKey.Category(slug), context, publisher, cancellationToken)).Serves("page");

@@ -208,6 +208,8 @@ public sealed class FeedPublisher(
         {
             Links = links,
             IsArchive = request.Archive is not null,
+            Icon = urls.Icon,
+            Logo = urls.Logo,
             Stylesheet = request.Format == FeedFormat.Rss || request.Format == FeedFormat.Atom ? urls.Stylesheet : null,
         };
         return new RenderedFeed(token, ETag(request, token), lastModified, request.Format.ContentType, request.Format.WriteParts(document))
@@ -295,7 +297,7 @@ public sealed class FeedPublisher(
     }
 
     private static string SettingsFingerprint(FeedsOptions options) => string.Join('\n',
-        options.PublicBaseUrl, options.SiteUrl, options.SiteName, options.SiteDescription, options.Language,
+        options.PublicBaseUrl, options.SiteUrl, options.SiteName, options.SiteDescription, options.SiteIcon, options.SiteLogo, options.Language,
         options.SiteTimeZone, options.IdPrefix, options.DefaultLimit, options.TimeToLiveMinutes, options.ArchivePageSize,
         string.Join(' ', options.WebSub.Hubs));
 

@@ -22,6 +22,26 @@ public sealed class FeedUrls
         _defaultLimit = options.Value.DefaultLimit;
         HubLinks = options.Value.WebSub.Hubs.Select(hub => new FeedLink(FeedRelations.Hub, hub, null)).ToArray();
         Stylesheet = new Uri(_base, "feeds/feed.xsl");
+        Icon = SiteImage(options.Value, options.Value.SiteIcon);
+        Logo = SiteImage(options.Value, options.Value.SiteLogo);
+    }
+
+    /// <summary>The site's icon (Feeds:SiteIcon), or null.</summary>
+    public Uri? Icon { get; }
+
+    /// <summary>The site's logo (Feeds:SiteLogo), or null.</summary>
+    public Uri? Logo { get; }
+
+    /// <summary>A setting's image URL: absolute http(s), or relative to Feeds:PublicBaseUrl (absolute); null when empty or neither.</summary>
+    public static Uri? SiteImage(FeedsOptions options, string value)
+    {
+        var baseUrl = options.PublicBaseUrl.AbsoluteUri;
+        if (string.IsNullOrWhiteSpace(value)
+            || !Uri.TryCreate(new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/"), value.Trim(), out var image))
+        {
+            return null;
+        }
+        return image.Scheme == Uri.UriSchemeHttp || image.Scheme == Uri.UriSchemeHttps ? image : null;
     }
 
     /// <summary>The HTML index of every feed.</summary>

@@ -15,9 +15,14 @@ public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetec
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (string Token, Lazy<Task<RenderedFeed>> Rendering)> _pages = new(StringComparer.Ordinal);
-    // Last-Modified of the stylesheet: when this build was made (its ETag, a hash of its bytes, is what validates).
-    private readonly Lazy<RenderedFeed> _stylesheet = new(() => Stored("static", "text/xsl; charset=utf-8", ReadStylesheet(),
-        File.GetLastWriteTimeUtc(typeof(PagePublisher).Assembly.Location)));
+
+    /// <summary>The files Feeds ships, embedded in its assembly: the XSLT stylesheet, the demo site's icon and logo.</summary>
+    private static readonly IReadOnlyDictionary<string, Lazy<RenderedFeed>> Assets = new Dictionary<string, Lazy<RenderedFeed>>
+    {
+        ["feed.xsl"] = new(() => Shipped("feed.xsl", "text/xsl; charset=utf-8")),
+        ["icon.png"] = new(() => Shipped("icon.png", "image/png")),
+        ["logo.png"] = new(() => Shipped("logo.png", "image/png")),
+    };
 
     public Task<RenderedFeed> GetIndexAsync() => GetAsync("index", async () =>
     {
@@ -34,7 +39,8 @@ public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetec
             OpmlDocument.Render(options.Value, urls, categories, lastChange), lastChange);
     });
 
-    public RenderedFeed Stylesheet => _stylesheet.Value;
+    /// <summary>A shipped file by its name: feed.xsl, icon.png, logo.png.</summary>
+    public static RenderedFeed Asset(string name) => Assets[name].Value;
 
     /// <summary>One rendering per catalog token, shared by concurrent requests.</summary>
     private async Task<RenderedFeed> GetAsync(string name, Func<Task<RenderedFeed>> render)
@@ -75,18 +81,22 @@ public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetec
         return (categories, DateTime.SpecifyKind(newest, DateTimeKind.Utc));
     }
 
-    private static RenderedFeed Stored(string token, string contentType, byte[] bytes, DateTime lastModified)
+    private static RenderedFeed Stored(string token, string contentType, byte[] bytes, DateTime lastModified, bool compressible = true)
     {
         var etag = $"W/\"{Convert.ToHexStringLower(SHA256.HashData(bytes).AsSpan(0, 16))}\"";
-        return new RenderedFeed(token, etag, lastModified, contentType, new FeedBytes(bytes, bytes.Length, [])).CompressAll();
+        var stored = new RenderedFeed(token, etag, lastModified, contentType, new FeedBytes(bytes, bytes.Length, [])) { Compressible = compressible };
+        return compressible ? stored.CompressAll() : stored;
     }
 
-    private static byte[] ReadStylesheet()
+    /// <summary>A file embedded in the assembly; its Last-Modified is when this build was made (its ETag, a hash of its bytes, is what validates).</summary>
+    private static RenderedFeed Shipped(string name, string contentType)
     {
-        using var stream = typeof(PagePublisher).Assembly.GetManifestResourceStream("Feeds.Pages.feed.xsl")
-            ?? throw new InvalidOperationException("The feed stylesheet is not embedded in the assembly.");
+        using var stream = typeof(PagePublisher).Assembly.GetManifestResourceStream($"Feeds.Pages.{name}")
+            ?? throw new InvalidOperationException($"{name} is not embedded in the assembly.");
         using var buffer = new MemoryStream();
         stream.CopyTo(buffer);
-        return buffer.ToArray();
+        // Images are compressed already: gzip or Brotli would only cost time.
+        return Stored("static", contentType, buffer.ToArray(), File.GetLastWriteTimeUtc(typeof(PagePublisher).Assembly.Location),
+            compressible: !contentType.StartsWith("image/", StringComparison.Ordinal));
     }
 }

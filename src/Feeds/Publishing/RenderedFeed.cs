@@ -53,6 +53,9 @@ public sealed class RenderedFeed
     /// <summary>When this rendering was made (Environment.TickCount64).</summary>
     public long RenderedAt { get; } = Environment.TickCount64;
 
+    /// <summary>Served compressed when the client accepts it; false for images, which are compressed already.</summary>
+    public bool Compressible { get; init; } = true;
+
     /// <summary>A final archive page (RFC 5005): cached by everyone for a year, never revalidated.</summary>
     public bool Immutable { get; init; }
 

@@ -18,6 +18,8 @@ public sealed class StartupTests
     [InlineData("Feeds:IdPrefix", "tag:News.Example.com,2026:", "Feeds:IdPrefix must be a tag URI")]
     [InlineData("Feeds:IdPrefix", "tag:example.com:", "Feeds:IdPrefix must be a tag URI")]
     [InlineData("Feeds:Language", "中文", "Language")]
+    [InlineData("Feeds:SiteIcon", "https://cdn.example.com/icon.svg", "Feeds:SiteIcon 'https://cdn.example.com/icon.svg' must be a GIF, JPEG or PNG image")]
+    [InlineData("Feeds:SiteLogo", "ftp://cdn.example.com/logo.png", "Feeds:SiteLogo 'ftp://cdn.example.com/logo.png' is neither an absolute http or https URL")]
     public async Task AWrongSetting_StopsTheServerAtStart_WithAClearMessage(string key, string value, string message)
     {
         var folder = Directory.CreateTempSubdirectory("feeds-start-");
