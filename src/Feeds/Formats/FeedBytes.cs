@@ -59,6 +59,21 @@ public sealed class FeedBytes
         }
     }
 
+    /// <summary>
+    /// A weak entity tag (RFC 9110 8.8.3) from the bytes themselves: it changes exactly when they do, whatever
+    /// caused it, and is the same on every instance. XxHash128 runs at memory speed; nothing here needs a
+    /// cryptographic hash.
+    /// </summary>
+    public string EntityTag()
+    {
+        var hash = new System.IO.Hashing.XxHash128();
+        foreach (var part in _parts)
+        {
+            hash.Append(part.Span);
+        }
+        return $"W/\"{Convert.ToHexStringLower(hash.GetCurrentHash())}\"";
+    }
+
     public byte[] ToArray()
     {
         using var buffer = new MemoryStream((int)Length);

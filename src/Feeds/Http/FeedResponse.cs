@@ -20,8 +20,12 @@ public sealed class FeedHeaders(TimeSpan maxAge, TimeSpan staleMaxAge)
     /// <summary>A rendering served while its feed's new one cannot be made: caches keep it only briefly.</summary>
     public StringValues StaleCacheControl { get; } = new($"public, max-age={((int)staleMaxAge.TotalSeconds).ToString(CultureInfo.InvariantCulture)}");
 
-    /// <summary>A final archive page never changes (RFC 8246 immutable; a year, RFC 9111 5.2.2.1).</summary>
-    public static readonly StringValues CacheForever = new("public, max-age=31536000, immutable");
+    /// <summary>
+    /// A closed month's archive page changes only with a late article or a correction: caches keep it a day and
+    /// then revalidate (its ETag is a hash of its bytes, so an unchanged page gets 304). Not immutable (RFC 8246):
+    /// nothing in the database stops a late article from entering a month that is over.
+    /// </summary>
+    public static readonly StringValues ClosedArchiveCacheControl = new("public, max-age=86400");
 
     private static readonly StringValues HtmlPolicy = new(Pages.HtmlPage.ContentSecurityPolicy);
 
@@ -31,7 +35,7 @@ public sealed class FeedHeaders(TimeSpan maxAge, TimeSpan staleMaxAge)
         var headers = response.Headers;
         headers.ETag = feed.ETag;
         headers.LastModified = feed.LastModifiedHeader;
-        headers.CacheControl = feed.Stale ? StaleCacheControl : feed.Immutable ? CacheForever : CacheControl;
+        headers.CacheControl = feed.Stale ? StaleCacheControl : feed.ClosedArchive ? ClosedArchiveCacheControl : CacheControl;
         headers.Vary = feed.BrowserContentType is null ? VaryAcceptEncoding : VaryAcceptEncodingAndFetchDest;
         if (feed.LinkHeader.Count > 0)
         {

@@ -82,9 +82,11 @@ public sealed class ChangeDetector(
         try
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var (categories, tags) = await store.GetVersionsAsync(clock.GetUtcNow().UtcDateTime, cancellationToken);
+            var polledAt = clock.GetUtcNow().UtcDateTime;
+            var (categories, tags) = await store.GetVersionsAsync(polledAt, cancellationToken);
             metrics.Polled(System.Diagnostics.Stopwatch.GetElapsedTime(started));
-            var next = new FeedVersions(categories, tags);
+            // Change times are when a version was first read: the end of the poll, after any write it saw.
+            var next = new FeedVersions(categories, tags, LastSuccess is null ? null : Current, clock.GetUtcNow().UtcDateTime);
             IReadOnlyList<FeedKey> changed = LastSuccess is null ? [] : next.ChangedSince(Current).ToList();
             Volatile.Write(ref _current, next);
             Interlocked.Exchange(ref _lastSuccessTicks, clock.GetUtcNow().UtcTicks);

@@ -132,12 +132,21 @@ public sealed class FeedCache
         return Stored(request, await render(request, token));
     }
 
+    /// <summary>
+    /// Keeps a new rendering. When its bytes equal the last rendering's (the feed's version moved, but not what
+    /// this document shows), it keeps the last one's Last-Modified, so that If-Modified-Since still matches.
+    /// </summary>
     private RenderedFeed? Stored(FeedRequest request, RenderedFeed? feed)
     {
-        if (feed is not null)
+        if (feed is null)
         {
-            Store(request, feed.CompressAll());
+            return null;
         }
+        if (_entries.TryGetValue(request, out var last) && last.ETag == feed.ETag && last.LastModifiedUtc < feed.LastModifiedUtc)
+        {
+            feed = feed.ModifiedAt(last.LastModifiedUtc);
+        }
+        Store(request, feed.CompressAll());
         return feed;
     }
 

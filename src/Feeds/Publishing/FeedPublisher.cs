@@ -4,6 +4,7 @@ using System.Text;
 using Feeds.Content;
 using Feeds.Data;
 using Feeds.Formats;
+using Feeds.Http;
 using Microsoft.Extensions.Options;
 
 namespace Feeds.Publishing;
@@ -31,11 +32,9 @@ public sealed class FeedPublisher(
     /// <summary>Archive months whose page boundaries are kept at once (each a few cursors).</summary>
     public const int MaxIndexedMonths = 4096;
 
-    /// <summary>The token of an archive page whose month is over: rendered once, kept until evicted.</summary>
-    public const string ClosedArchiveToken = "closed-archive";
-
-    // Part of every ETag: bump it when the rendering changes, so that clients fetch the new output.
-    private const string RenderVersion = "5";
+    // Part of every shared rendering's key: bump it when the rendering changes, so that no instance serves
+    // another version's output from Redis. (ETags are hashes of the bytes and follow by themselves.)
+    private const string RenderVersion = "6";
 
     private readonly FeedsOptions _options = options.Value;
     private long _renders;
@@ -56,14 +55,10 @@ public sealed class FeedPublisher(
         {
             return null;
         }
-        if (request.Archive is { } page && IsClosed(page.Month))
-        {
-            token = ClosedArchiveToken;
-        }
         try
         {
             return _options.CacheEnabled
-                ? await cache.GetOrRenderAsync(request, token, client, ETag, RenderAsync, cancellationToken)
+                ? await cache.GetOrRenderAsync(request, token, client, SharedKey, RenderAsync, cancellationToken)
                 : await RenderUncachedAsync(request, token, client);
         }
         catch (Exception exception) when (Database.IsOutage(exception))
@@ -192,7 +187,7 @@ public sealed class FeedPublisher(
 
         // Keep the order of the keys; an article deleted since they were read is left out.
         var ordered = read.Keys.Select(key => read.Articles.GetValueOrDefault(key.Id)).OfType<ArticleRow>().ToArray();
-        var lastModified = LastChange(read.Keys, category, catalog);
+        var lastChange = LastChange(read.Keys, category, catalog);
         var name = tag is not null ? $"#{tag.Name}" : category?.Name;
         if (request.Archive is { } archivePage)
         {
@@ -201,7 +196,7 @@ public sealed class FeedPublisher(
         var document = builder.Build(
             new FeedSubject(request.Feed.VersionKey, name),
             urls.Document(request),
-            lastModified,
+            lastChange,
             ordered,
             read.Tags,
             categoryId => catalog.Get(categoryId)?.Name) with
@@ -212,9 +207,12 @@ public sealed class FeedPublisher(
             Logo = urls.Logo,
             Stylesheet = request.Format == FeedFormat.Rss || request.Format == FeedFormat.Atom ? urls.Stylesheet : null,
         };
-        return new RenderedFeed(token, ETag(request, token), lastModified, request.Format.ContentType, request.Format.WriteParts(document))
+        var bytes = request.Format.WriteParts(document);
+        // Last-Modified is when this version of the feed appeared, not a date in it (FeedVersions.ChangedAtOf).
+        var changedAt = changeDetector.Current.ChangedAtOf(request.Feed) ?? ConditionalRequest.TruncateToSeconds(clock.GetUtcNow().UtcDateTime);
+        return new RenderedFeed(token, bytes.EntityTag(), changedAt, request.Format.ContentType, bytes)
         {
-            Immutable = token == ClosedArchiveToken,
+            ClosedArchive = request.Archive is { } archive && IsClosed(archive.Month),
             BrowserContentType = document.Stylesheet is null ? null : "application/xml; charset=utf-8",
             LinkHeader = request.Format == FeedFormat.HtmlPreview ? default : urls.LinkHeader(request),
         };
@@ -286,11 +284,10 @@ public sealed class FeedPublisher(
     }
 
     /// <summary>
-    /// Derived from the feed's version token (which moves with every change to what the feed shows), the
-    /// request and the settings that shape the output. Weak: the same representation may travel gzip- or
-    /// Brotli-encoded (RFC 9110 8.8.3).
+    /// A rendering's name among all instances (Redis): the feed's version token (which moves with every change
+    /// to what the feed shows), the request and the settings and code that shape the output.
     /// </summary>
-    private string ETag(FeedRequest request, string token)
+    private string SharedKey(FeedRequest request, string token)
     {
         var text = $"{RenderVersion}\n{_settingsFingerprint}\n{request.Format.Extension}\n{request.Limit}\n{request.Feed}\n{request.Archive}\n{token}";
         return $"W/\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16))}\"";

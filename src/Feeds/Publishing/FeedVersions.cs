@@ -15,12 +15,15 @@ namespace Feeds.Publishing;
 /// </summary>
 public sealed class FeedVersions
 {
-    public static readonly FeedVersions Empty = new([], []);
+    public static readonly FeedVersions Empty = new([], [], null, DateTime.UnixEpoch);
 
     private readonly FrozenDictionary<string, string> _tokens;
+    private readonly FrozenDictionary<string, DateTime> _changedAt;
     private readonly FrozenDictionary<string, FeedTag> _tagsBySlug;
 
-    public FeedVersions(IReadOnlyList<CategoryVersionRow> rows, IReadOnlyList<TagVersionRow> tagRows)
+    /// <param name="previous">The versions of the poll before, whose change times carry over; null at the first poll.</param>
+    /// <param name="observedUtc">When this poll read the versions.</param>
+    public FeedVersions(IReadOnlyList<CategoryVersionRow> rows, IReadOnlyList<TagVersionRow> tagRows, FeedVersions? previous, DateTime observedUtc)
     {
         var children = rows.Where(row => row.ParentId is not null).ToLookup(row => row.ParentId!.Value);
         var tokens = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -41,6 +44,9 @@ public sealed class FeedVersions
         }
         CatalogToken = Token(string.Join('\n', tags.Values.OrderBy(tag => tag.Id).Select(tag => $"{tag.Id}={tag.Slug}={tag.Name}").Prepend(tokens[FeedKey.SiteSlug])));
         NewestDue = rows.Select(row => row.NewestDue).Concat(tagRows.Select(row => row.NewestDue)).Max();
+        tokens[CatalogKey] = CatalogToken;
+        _changedAt = tokens.ToFrozenDictionary(entry => entry.Key, entry => ChangeTime(previous, entry.Key, entry.Value, observedUtc), StringComparer.Ordinal);
+        tokens.Remove(CatalogKey);
         _tokens = tokens.ToFrozenDictionary(StringComparer.Ordinal);
         _tagsBySlug = tags.ToFrozenDictionary(StringComparer.Ordinal);
     }
@@ -53,6 +59,16 @@ public sealed class FeedVersions
 
     /// <summary>The feed's version token, or null when no such feed exists.</summary>
     public string? TokenOf(FeedKey feed) => _tokens.GetValueOrDefault(feed.VersionKey);
+
+    /// <summary>
+    /// When this process first saw the feed's current version (whole seconds, UTC): the Last-Modified of what it
+    /// shows. A version's content dates cannot serve: an article imported late, edited or removed changes a feed
+    /// without moving any date in it. Null when no such feed exists.
+    /// </summary>
+    public DateTime? ChangedAtOf(FeedKey feed) => _changedAt.TryGetValue(feed.VersionKey, out var changedAt) ? changedAt : null;
+
+    /// <summary>When this process first saw the current list of feeds (see <see cref="ChangedAtOf"/>).</summary>
+    public DateTime CatalogChangedAt => _changedAt[CatalogKey];
 
     /// <summary>The feeds that are new or whose token moved since <paramref name="previous"/> (not those that went away).</summary>
     public IEnumerable<FeedKey> ChangedSince(FeedVersions previous)
@@ -71,6 +87,29 @@ public sealed class FeedVersions
 
     /// <summary>Every tag, by slug.</summary>
     public IEnumerable<FeedTag> Tags => _tagsBySlug.Values;
+
+    // Not a feed slug: slugs have no spaces.
+    private const string CatalogKey = "catalog index";
+
+    /// <summary>
+    /// A version seen before keeps its time. A new one gets the poll's second, and at least one second more than
+    /// the version it follows: HTTP dates have whole seconds, and two versions within one second would share a
+    /// Last-Modified, so that a client holding the first would be told the second is not modified.
+    /// </summary>
+    private static DateTime ChangeTime(FeedVersions? previous, string key, string token, DateTime observedUtc)
+    {
+        var observed = Http.ConditionalRequest.TruncateToSeconds(observedUtc);
+        if (previous is null || !previous._changedAt.TryGetValue(key, out var before))
+        {
+            return observed;
+        }
+        var previousToken = key == CatalogKey ? previous.CatalogToken : previous._tokens.GetValueOrDefault(key);
+        if (previousToken == token)
+        {
+            return before;
+        }
+        return observed > before ? observed : before.AddSeconds(1);
+    }
 
     private static List<CategoryVersionRow> Subtree(CategoryVersionRow root, ILookup<long, CategoryVersionRow> children)
     {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Feeds.Data;
 using Feeds.Formats;
 using Feeds.Pages;
@@ -9,7 +8,8 @@ namespace Feeds.Publishing;
 /// <summary>
 /// The documents besides feeds: the HTML index, the OPML list and the XSLT stylesheet. Like feeds, each is
 /// rendered once per version of what it shows and kept with its compressed forms; its ETag is a hash of its
-/// bytes, so it stays the same for the same content on every instance.
+/// bytes, so it stays the same for the same content on every instance, and its Last-Modified is when the list
+/// of feeds last changed (FeedVersions.CatalogChangedAt).
 /// </summary>
 public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetector, FeedUrls urls, IOptions<FeedsOptions> options)
 {
@@ -26,17 +26,19 @@ public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetec
 
     public Task<RenderedFeed> GetIndexAsync() => GetAsync("index", async () =>
     {
-        var (categories, lastChange) = await ReadCatalogAsync();
-        return Stored(changeDetector.Current.CatalogToken, $"{HtmlPage.MediaType}; charset=utf-8",
-            IndexPage.Render(options.Value, urls, categories, changeDetector.Current.Tags), lastChange);
+        var (categories, _) = await ReadCatalogAsync();
+        var current = changeDetector.Current;
+        return Stored(current.CatalogToken, $"{HtmlPage.MediaType}; charset=utf-8",
+            IndexPage.Render(options.Value, urls, categories, current.Tags), current.CatalogChangedAt);
     });
 
     public Task<RenderedFeed> GetOpmlAsync() => GetAsync("opml", async () =>
     {
         var (categories, lastChange) = await ReadCatalogAsync();
         // OPML 2.0 names no media type; text/x-opml is what feed readers and browsers know.
-        return Stored(changeDetector.Current.CatalogToken, "text/x-opml; charset=utf-8",
-            OpmlDocument.Render(options.Value, urls, categories, lastChange), lastChange);
+        var current = changeDetector.Current;
+        return Stored(current.CatalogToken, "text/x-opml; charset=utf-8",
+            OpmlDocument.Render(options.Value, urls, categories, lastChange), current.CatalogChangedAt);
     });
 
     /// <summary>A shipped file by its name: feed.xsl, icon.png, logo.png.</summary>
@@ -83,8 +85,8 @@ public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetec
 
     private static RenderedFeed Stored(string token, string contentType, byte[] bytes, DateTime lastModified, bool compressible = true)
     {
-        var etag = $"W/\"{Convert.ToHexStringLower(SHA256.HashData(bytes).AsSpan(0, 16))}\"";
-        var stored = new RenderedFeed(token, etag, lastModified, contentType, new FeedBytes(bytes, bytes.Length, [])) { Compressible = compressible };
+        var identity = new FeedBytes(bytes, bytes.Length, []);
+        var stored = new RenderedFeed(token, identity.EntityTag(), lastModified, contentType, identity) { Compressible = compressible };
         return compressible ? stored.CompressAll() : stored;
     }
 

@@ -14,7 +14,7 @@ namespace Feeds.Publishing;
 /// </summary>
 public sealed class RedisFeedStore : IAsyncDisposable
 {
-    private const byte FormatVersion = 1;
+    private const byte FormatVersion = 2;
     private static readonly TimeSpan LockTime = TimeSpan.FromSeconds(10);
 
     // After a failure, calls skip Redis for this long (then one tries again): until the client notices a dead
@@ -159,7 +159,7 @@ public sealed class RedisFeedStore : IAsyncDisposable
             writer.Write(feed.LastModifiedUtc.Ticks);
             writer.Write(feed.ContentType);
             writer.Write(feed.BrowserContentType ?? "");
-            writer.Write(feed.Immutable);
+            writer.Write(feed.ClosedArchive);
             writer.Write(feed.LinkHeader.Count);
             foreach (var link in feed.LinkHeader)
             {
@@ -184,7 +184,7 @@ public sealed class RedisFeedStore : IAsyncDisposable
         var lastModified = new DateTime(reader.ReadInt64(), DateTimeKind.Utc);
         var contentType = reader.ReadString();
         var browserContentType = reader.ReadString();
-        var immutable = reader.ReadBoolean();
+        var closedArchive = reader.ReadBoolean();
         var links = new string[reader.ReadInt32()];
         for (var i = 0; i < links.Length; i++)
         {
@@ -196,7 +196,7 @@ public sealed class RedisFeedStore : IAsyncDisposable
         return new RenderedFeed(token, etag, lastModified, contentType, identity, gzip, brotli)
         {
             BrowserContentType = browserContentType.Length == 0 ? null : browserContentType,
-            Immutable = immutable,
+            ClosedArchive = closedArchive,
             LinkHeader = links,
         };
     }

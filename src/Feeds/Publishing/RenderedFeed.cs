@@ -38,7 +38,7 @@ public sealed class RenderedFeed
     /// <summary>
     /// The same rendering (a shallow copy: every field, the shared bytes included), served although its feed has
     /// changed since, in place of a render that could not run now. <see cref="Stale"/> makes its responses
-    /// short-lived in caches and never immutable (Http.FeedHeaders), and keeps it out of Redis.
+    /// short-lived in caches (Http.FeedHeaders), and keeps it out of Redis.
     /// </summary>
     internal RenderedFeed AsStale()
     {
@@ -53,11 +53,23 @@ public sealed class RenderedFeed
     /// <summary>When this rendering was made (Environment.TickCount64).</summary>
     public long RenderedAt { get; } = Environment.TickCount64;
 
+    /// <summary>The same rendering with an earlier Last-Modified: a new rendering whose bytes equal the last one's.</summary>
+    internal RenderedFeed ModifiedAt(DateTime lastModifiedUtc)
+    {
+        var copy = (RenderedFeed)MemberwiseClone();
+        copy.LastModifiedUtc = lastModifiedUtc;
+        copy.LastModifiedHeader = Microsoft.Net.Http.Headers.HeaderUtilities.FormatDate(Http.ConditionalRequest.TruncateToSeconds(lastModifiedUtc));
+        return copy;
+    }
+
     /// <summary>Served compressed when the client accepts it; false for images, which are compressed already.</summary>
     public bool Compressible { get; init; } = true;
 
-    /// <summary>A final archive page (RFC 5005): cached by everyone for a year, never revalidated.</summary>
-    public bool Immutable { get; init; }
+    /// <summary>
+    /// An archive page of a month that is over (RFC 5005): only a late article or a correction can still change
+    /// it, so caches keep it a day (FeedHeaders), not forever.
+    /// </summary>
+    public bool ClosedArchive { get; init; }
 
     /// <summary>
     /// The type sent instead of <see cref="ContentType"/> to a browser opening the feed as a page: browsers show
@@ -74,8 +86,8 @@ public sealed class RenderedFeed
 
     /// <summary>The ETag parsed once, for comparing with If-None-Match.</summary>
     public Microsoft.Net.Http.Headers.EntityTagHeaderValue EntityTag { get; }
-    public DateTime LastModifiedUtc { get; }
-    public string LastModifiedHeader { get; }
+    public DateTime LastModifiedUtc { get; private set; }
+    public string LastModifiedHeader { get; private set; }
     public string ContentType { get; }
     /// <summary>The document uncompressed, as its parts.</summary>
     public Formats.FeedBytes Identity { get; }

@@ -9,7 +9,7 @@ namespace Feeds.Tests.Http;
 
 /// <summary>
 /// RFC 5005 archives: from a feed's current document, prev-archive links lead through every visible article
-/// it ever had, page by page, and back again by next-archive; final pages are immutable.
+/// it ever had, page by page, and back again by next-archive; a closed month's pages are cached for a day.
 /// </summary>
 public sealed class ArchiveTests
 {
@@ -78,16 +78,10 @@ public sealed class ArchiveTests
             Assert.Equal(url, Link(feed, "self"));
             Assert.Equal(i == 0 ? null : pages[i - 1].Url, Link(feed, "next-archive"));
             Assert.Equal(current.Element(FeedXml.Atom + "id")!.Value, feed.Element(FeedXml.Atom + "id")!.Value);
+            // A late article can still enter a closed month: never immutable, a day in caches at most.
             var cacheControl = response.Headers.CacheControl!;
-            if (url.Contains("/2026-11", StringComparison.Ordinal))
-            {
-                Assert.False(cacheControl.Extensions.Any(e => e.Name == "immutable"), url);
-            }
-            else
-            {
-                Assert.Contains(cacheControl.Extensions, e => e.Name == "immutable");
-                Assert.Equal(TimeSpan.FromDays(365), cacheControl.MaxAge);
-            }
+            Assert.DoesNotContain(cacheControl.Extensions, e => e.Name == "immutable");
+            Assert.Equal(url.Contains("/2026-11", StringComparison.Ordinal) ? TimeSpan.FromMinutes(10) : TimeSpan.FromDays(1), cacheControl.MaxAge);
         }
     }
 
@@ -177,7 +171,7 @@ public sealed class ArchiveTests
         conditional.Headers.IfNoneMatch.Add(siteArchive.Headers.ETag!);
         var notModified = await client.SendAsync(conditional, Cancel);
         Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
-        Assert.Contains(notModified.Headers.CacheControl!.Extensions, e => e.Name == "immutable");
+        Assert.Equal(TimeSpan.FromDays(1), notModified.Headers.CacheControl!.MaxAge);
         foreach (var (response, status) in new[] { (badMonth, 404), (lastMonth, 404), (emptyMonth, 404), (badCursor, 400), (twoCursors, 400), (unknownFeed, 404) })
         {
             Assert.Equal((HttpStatusCode)status, response.StatusCode);
@@ -231,6 +225,48 @@ public sealed class ArchiveTests
         Assert.Contains(linkedIds[0], EntryIds(holding));
         var walk = EntryIds(holding).Concat(EntryIds(older)).ToList();
         Assert.Equal(linkedIds, walk.Skip(walk.IndexOf(linkedIds[0])).Take(linkedIds.Count));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task AClosedMonthsPage_GetsANewETagAndLastModified_WhenALateArticleChangesIt_AndKeepsThemOtherwise(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        await WriteHistoryAsync(db);
+        await using var app = new FeedsApp(db, settings: SmallPages);
+        var client = app.CreateRawClient();
+        const string september = "/feeds/news/archive/2026-09.atom";
+        var first = await client.GetAsync(september, Cancel);
+        var firstBody = await first.Content.ReadAsByteArrayAsync(Cancel);
+
+        // News of this month changes the feed, not September's page: same bytes, same validators.
+        await Articles.WriteAsync(db.Database, Articles.Sample("today", publishedAt: TestClock.Start.UtcDateTime.AddMinutes(-5)));
+        await app.RefreshAsync();
+        var unchanged = await SendAsync(client, september, request => request.Headers.IfNoneMatch.Add(first.Headers.ETag!));
+        var unchangedSince = await SendAsync(client, september, request => request.Headers.IfModifiedSince = first.Content.Headers.LastModified);
+        Assert.Equal(HttpStatusCode.NotModified, unchanged.StatusCode);
+        Assert.Equal(HttpStatusCode.NotModified, unchangedSince.StatusCode);
+
+        // An article imported late into September (30 Sep 23:59 site time) changes the page.
+        await Articles.WriteAsync(db.Database, Articles.Sample("late", publishedAt: new DateTime(2026, 9, 30, 15, 59, 0, DateTimeKind.Utc)));
+        await app.RefreshAsync();
+        var changed = await SendAsync(client, september, request => request.Headers.IfNoneMatch.Add(first.Headers.ETag!));
+        var changedSince = await SendAsync(client, september, request => request.Headers.IfModifiedSince = first.Content.Headers.LastModified);
+
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, changedSince.StatusCode);
+        Assert.NotEqual(first.Headers.ETag, changed.Headers.ETag);
+        Assert.True(changed.Content.Headers.LastModified > first.Content.Headers.LastModified);
+        var page = FeedXml.Parse(await changed.Content.ReadAsByteArrayAsync(Cancel)).Root!;
+        Assert.Equal("late", EntryIds(page)[0]);
+        Assert.NotEqual(firstBody, await changedSince.Content.ReadAsByteArrayAsync(Cancel));
+        Assert.DoesNotContain(changed.Headers.CacheControl!.Extensions, e => e.Name == "immutable");
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string path, Action<HttpRequestMessage> prepare)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        prepare(request);
+        return await client.SendAsync(request, Cancel);
     }
 
     private static List<string> EntryIds(XElement feed) =>

@@ -22,7 +22,8 @@ public sealed class HttpBehaviourTests
         var response = await app.CreateRawClient().GetAsync("/feeds/logistics.rss", Cancel);
 
         Assert.True(response.Headers.ETag!.IsWeak);
-        Assert.Equal(TestClock.Start.AddHours(-1), response.Content.Headers.LastModified);
+        // When the server first saw this version of the feed (here at start), not a date in it.
+        Assert.Equal(TestClock.Start, response.Content.Headers.LastModified);
         Assert.Equal("public, max-age=600", response.Headers.CacheControl!.ToString());
         Assert.Null(response.Content.Headers.Expires);
         Assert.Contains("Accept-Encoding", response.Headers.Vary);
@@ -74,6 +75,49 @@ public sealed class HttpBehaviourTests
         Assert.Equal(HttpStatusCode.OK, earlier.StatusCode);
         Assert.Equal(HttpStatusCode.OK, staleETag.StatusCode);
         Assert.Equal(HttpStatusCode.OK, garbage.StatusCode);
+    }
+
+    public static TheoryData<string, string> LateChanges => new()
+    {
+        // An article imported with a publish time older than the feed's newest: no date in the feed moves.
+        { "sqlite", "late article" },
+        // An older article removed (unpublished): the feed loses an item, and its dates stay.
+        { "sqlite", "removed article" },
+        // An edit without a new update time (a CMS that keeps updated_at): the text changes, no date does.
+        { "sqlite", "silent edit" },
+    };
+
+    [Theory, MemberData(nameof(LateChanges))]
+    public async Task LastModified_MovesWithEveryChangeOfTheDocument_WhateverItsDates(string provider, string change)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        await Articles.WriteAsync(db.Database, Articles.Sample("new"), Articles.Sample("old", publishedAt: TestClock.Start.UtcDateTime.AddDays(-2)));
+        await using var app = new FeedsApp(db);
+        var client = app.CreateRawClient();
+        var first = await client.GetAsync("/feeds/logistics.rss", Cancel);
+        var lastModified = first.Content.Headers.LastModified!.Value;
+        var body = await first.Content.ReadAsStringAsync(Cancel);
+
+        // The clock does not move: the change happens within the second the first version was seen.
+        await Articles.WriteAsync(db.Database, change switch
+        {
+            "late article" => Articles.Sample("late", publishedAt: TestClock.Start.UtcDateTime.AddDays(-1)),
+            "removed article" => Articles.Sample("old", publishedAt: TestClock.Start.UtcDateTime.AddDays(-2)) with { IsPublished = false },
+            _ => Articles.Sample("old", publishedAt: TestClock.Start.UtcDateTime.AddDays(-2), title: "更正後的標題"),
+        });
+        await app.RefreshAsync();
+        var onlyIfModifiedSince = await SendAsync(client, "/feeds/logistics.rss", request => request.Headers.IfModifiedSince = lastModified);
+        var onlyIfNoneMatch = await SendAsync(client, "/feeds/logistics.rss", request => request.Headers.IfNoneMatch.Add(first.Headers.ETag!));
+
+        Assert.Equal(HttpStatusCode.OK, onlyIfModifiedSince.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, onlyIfNoneMatch.StatusCode);
+        Assert.NotEqual(body, await onlyIfModifiedSince.Content.ReadAsStringAsync(Cancel));
+        // HTTP dates have whole seconds: the new version's Last-Modified is a second later than the last one's.
+        Assert.Equal(lastModified.AddSeconds(1), onlyIfModifiedSince.Content.Headers.LastModified);
+        // And the new version's validators hold until the next change (once that second has come).
+        app.Clock.Advance(TimeSpan.FromSeconds(2));
+        var again = await SendAsync(client, "/feeds/logistics.rss", request => request.Headers.IfModifiedSince = onlyIfModifiedSince.Content.Headers.LastModified);
+        Assert.Equal(HttpStatusCode.NotModified, again.StatusCode);
     }
 
     [Theory, MemberData(nameof(Providers))]
