@@ -113,7 +113,8 @@ public static class DemoArticles
             var url = $"https://news.example.com/{category.Section}/{category.Slug}/{id}.html";
             string? image = i % 4 == 0 ? $"https://news.example.com/images/{id}.jpg" : null;
 
-            (title, body, image) = MakeDirty(i, title, body, image);
+            string? summary = english ? "A short report from the logistics desk." : $"{place}{topic}最新進展，{source}提供資料。";
+            (title, summary, body, image) = MakeDirty(i, title, summary, body, image);
 
             yield return new ArticleInput(
                 ExternalId: id,
@@ -122,7 +123,7 @@ public static class DemoArticles
                 SectionSlug: category.Section,
                 SectionName: category.SectionName,
                 Title: title,
-                Summary: english ? "A short report from the logistics desk." : $"{place}{topic}最新進展，{source}提供資料。",
+                Summary: summary,
                 ContentHtml: body,
                 Author: Authors[i % Authors.Length],
                 Source: source,
@@ -152,20 +153,27 @@ public static class DemoArticles
         "<p>The pilot runs for three months, after which the results will be published.</p>\n";
 
     /// <summary>The kinds of dirt a real CMS holds, spread over some articles.</summary>
-    private static (string Title, string Body, string? Image) MakeDirty(int i, string title, string body, string? image) => (i % 23) switch
+    private static (string Title, string? Summary, string Body, string? Image) MakeDirty(int i, string title, string? summary, string body, string? image) => (i % 23) switch
     {
         // An advertising line injected in Simplified script, as scraped pages carry.
-        3 => (title, "<p>点击关注获取最新优惠信息</p>\n" + body, image),
+        3 => (title, summary, "<p>点击关注获取最新优惠信息</p>\n" + body, image),
         // Romanised glosses in brackets after some characters.
-        5 => (title, body.Replace("業者", "業(ye) 者", StringComparison.Ordinal).Replace("物流", "物流(wu liu) ", StringComparison.Ordinal), image),
+        5 => (title, summary, body.Replace("業者", "業(ye) 者", StringComparison.Ordinal).Replace("物流", "物流(wu liu) ", StringComparison.Ordinal), image),
         // Markup that must not reach a reader: script, handlers, javascript: links, iframes, styles.
-        7 => (title, body + "<script>alert('x')</script><p onclick=\"steal()\" style=\"position:fixed;top:0\">延伸閱讀：<a href=\"javascript:alert(1)\">更多</a></p><iframe src=\"https://ads.example.net/\"></iframe>", image),
+        7 => (title, summary, body + "<script>alert('x')</script><p onclick=\"steal()\" style=\"position:fixed;top:0\">延伸閱讀：<a href=\"javascript:alert(1)\">更多</a></p><iframe src=\"https://ads.example.net/\"></iframe>", image),
         // Relative links and images, resolved against the article's own URL.
-        9 => (title, body + "<p>相關報導請見<a href=\"/news/policy/\">政策法規</a>，圖表見 <img src=\"../images/chart.png\" alt=\"統計圖\"></p>", "/images/lead-relative.jpg"),
+        9 => (title, summary, body + "<p>相關報導請見<a href=\"/news/policy/\">政策法規</a>，圖表見 <img src=\"../images/chart.png\" alt=\"統計圖\"></p>", "/images/lead-relative.jpg"),
         // Characters XML forbids, pasted from office documents.
-        11 => ($"{title}\u0008\u000B", body.Replace("。", "。\uFFFE", StringComparison.Ordinal), image),
+        11 => ($"{title}\u0008\u000B", summary, body.Replace("。", "。\uFFFE", StringComparison.Ordinal), image),
         // Characters that must be escaped exactly once.
-        13 => ($"運價指數 & 油價 <漲跌> \"兩難\" {title}", body, image),
-        _ => (title, body, image),
+        13 => ($"運價指數 & 油價 <漲跌> \"兩難\" {title}", summary, body, image),
+        // Text that looks like markup but is text: comparisons, and tags the newsroom wrote as text (entities).
+        15 => ($"比較 x<y 與 p<q　{title}", "若 x<y 則 y>x，否則 a<b；a < b && c > d", body, image),
+        17 => (title, "摘要 &lt;script&gt;alert(1)&lt;/script&gt; 與 &lt;/b&gt; 是文字", body, image),
+        // No summary: the start of the body describes the article.
+        19 => (title, null, body, image),
+        // Ideographic spaces (U+3000) of CJK typography, and a lead image whose URL tells no type.
+        21 => ($"港口吞吐量　「{title}」", summary, body, $"https://news.example.com/image?id={i}"),
+        _ => (title, summary, body, image),
     };
 }

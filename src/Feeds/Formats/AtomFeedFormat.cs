@@ -20,8 +20,8 @@ internal sealed class AtomFeedFormat : SyndicationFeedFormat
         var feed = new AtomFeed(document)
         {
             Id = document.Id,
-            Title = new TextSyndicationContent(document.Title),
-            Description = new TextSyndicationContent(document.Description),
+            Title = Text(document.Title),
+            Description = Text(document.Description),
             Language = document.Language,
             LastUpdatedTime = document.Updated,
             Generator = "Feeds",
@@ -53,13 +53,13 @@ internal sealed class AtomFeedFormat : SyndicationFeedFormat
         var item = new AtomEntry(entry)
         {
             Id = entry.Id,
-            Title = new TextSyndicationContent(entry.Title, TextSyndicationContentKind.Plaintext),
+            Title = Text(entry.Title),
             PublishDate = entry.Published,
             LastUpdatedTime = entry.Updated,
         };
         if (entry.Summary is not null)
         {
-            item.Summary = new TextSyndicationContent(entry.Summary, TextSyndicationContentKind.Plaintext);
+            item.Summary = Text(entry.Summary);
         }
         if (entry.ContentHtml is not null)
         {
@@ -81,6 +81,15 @@ internal sealed class AtomFeedFormat : SyndicationFeedFormat
         }
         return item;
     }
+
+    /// <summary>
+    /// A text construct (RFC 4287 3.1): type="text", unless the text reads as markup ("&lt;/b&gt;", "&amp;amp;"),
+    /// which readers and the W3C validator take for undeclared HTML; then type="html", encoded so that it shows
+    /// exactly the same text.
+    /// </summary>
+    private static TextSyndicationContent Text(string text) => HtmlText.ReadsAsMarkup(text)
+        ? new TextSyndicationContent(HtmlText.Encode(text), TextSyndicationContentKind.Html)
+        : new TextSyndicationContent(text, TextSyndicationContentKind.Plaintext);
 
     private sealed class AtomFeed(FeedDocument document) : SyndicationFeed
     {

@@ -78,7 +78,7 @@ internal abstract class SyndicationFeedFormat : FeedFormat
         // The formatters write synchronously; they write into memory here, never into the response.
         var shell = RenderBuffer.Write(buffer =>
         {
-            using var writer = XmlWriter.Create(buffer, DocumentSettings);
+            using var writer = Wrap(XmlWriter.Create(buffer, DocumentSettings));
             writer.WriteStartDocument();
             if (document.Stylesheet is not null)
             {
@@ -96,6 +96,9 @@ internal abstract class SyndicationFeedFormat : FeedFormat
         return new FeedBytes(shell, shell.AsSpan().LastIndexOf(_closingTag), entries);
     }
 
+    /// <summary>The writer the formatters write through; the format may change how it escapes text.</summary>
+    protected virtual XmlWriter Wrap(XmlWriter writer) => writer;
+
     /// <summary>The formatter of the feed's own elements, without entries.</summary>
     protected abstract SyndicationFeedFormatter CreateFormatter(FeedDocument document);
 
@@ -110,7 +113,7 @@ internal abstract class SyndicationFeedFormat : FeedFormat
     {
         var wrapped = RenderBuffer.Write(buffer =>
         {
-            using var writer = XmlWriter.Create(buffer, FragmentSettings);
+            using var writer = Wrap(XmlWriter.Create(buffer, FragmentSettings));
             StartWrapper(writer);
             CreateItemFormatter(entry).WriteTo(writer);
             writer.WriteEndElement();

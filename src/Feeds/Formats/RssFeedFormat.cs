@@ -17,6 +17,8 @@ internal sealed class RssFeedFormat : SyndicationFeedFormat
 
     protected override string ClosingTag => "</channel>";
 
+    protected override XmlWriter Wrap(XmlWriter writer) => new RssCharacterDataWriter(writer);
+
     protected override SyndicationFeedFormatter CreateFormatter(FeedDocument document)
     {
         var channel = new RssChannel(document, MediaType)

@@ -62,9 +62,22 @@
 
   <xsl:template match="atom:entry">
     <li>
-      <h3><a href="{atom:link[@rel='alternate']/@href}"><xsl:value-of select="atom:title"/></a></h3>
+      <h3>
+        <a href="{atom:link[@rel='alternate']/@href}">
+          <xsl:choose>
+            <xsl:when test="atom:title/@type = 'html'"><xsl:call-template name="html-text"><xsl:with-param name="html" select="atom:title"/></xsl:call-template></xsl:when>
+            <xsl:otherwise><xsl:value-of select="atom:title"/></xsl:otherwise>
+          </xsl:choose>
+        </a>
+      </h3>
       <p class="muted"><xsl:value-of select="translate(substring(atom:published, 1, 16), 'T', ' ')"/> · <xsl:call-template name="byline"/></p>
-      <p><xsl:value-of select="atom:summary"/></p>
+      <p>
+        <xsl:choose>
+          <!-- Text that reads as markup is written as encoded HTML (AtomFeedFormat.Text): decoded the same way. -->
+          <xsl:when test="atom:summary/@type = 'html'"><xsl:call-template name="html-text"><xsl:with-param name="html" select="atom:summary"/></xsl:call-template></xsl:when>
+          <xsl:otherwise><xsl:value-of select="atom:summary"/></xsl:otherwise>
+        </xsl:choose>
+      </p>
     </li>
   </xsl:template>
 
@@ -80,7 +93,7 @@
     </xsl:for-each>
   </xsl:template>
 
-  <!-- RSS description is HTML that Feeds writes as text with only &amp;, &lt; and &gt; escaped (HtmlText.Encode):
+  <!-- RSS description, and Atom text that reads as markup, are HTML that Feeds writes as text with only &amp;, &lt; and &gt; escaped (HtmlText.Encode):
        decoding those three shows the summary's text, without ever letting the browser read it as markup. -->
   <xsl:template name="html-text">
     <xsl:param name="html"/>
