@@ -31,6 +31,12 @@ public class RenderBenchmarks
     [Benchmark(Description = "write RSS, 50 items")]
     public byte[] WriteRss() => FeedFormat.Rss.Write(_document);
 
+    [Benchmark(Description = "write RSS as parts (a render), 50 items")]
+    public FeedBytes WriteRssParts() => FeedFormat.Rss.WriteParts(_document);
+
+    [Benchmark(Description = "write RSS as parts + ETag of its bytes (XxHash128), 50 items")]
+    public string WriteRssPartsAndETag() => FeedFormat.Rss.WriteParts(_document).EntityTag();
+
     [Benchmark(Description = "write Atom, 50 items")]
     public byte[] WriteAtom() => FeedFormat.Atom.Write(_document);
 
