@@ -22,6 +22,11 @@ catch (OptionsValidationException exception)
     await Console.Error.WriteLineAsync($"Feeds did not start: invalid settings: {string.Join(" ", exception.Failures)}");
     return 2;
 }
+catch (Feeds.Data.SchemaBehindException exception)
+{
+    await Console.Error.WriteLineAsync($"Feeds did not start: {exception.Message}");
+    return 2;
+}
 
 /// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>
 public partial class Program;

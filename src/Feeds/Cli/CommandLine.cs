@@ -45,6 +45,10 @@ public static class CommandLine
             if (command == "migrate")
             {
                 var applied = await migrator.MigrateAsync(cancellation.Token);
+                foreach (var warning in migrator.Warnings)
+                {
+                    await Console.Error.WriteLineAsync($"migrate: warning: {warning}");
+                }
                 Console.WriteLine(applied.Count == 0 ? "The database is up to date." : $"Applied {string.Join(", ", applied)}.");
                 return 0;
             }

@@ -65,7 +65,7 @@ public sealed class ArticleStore(Database database)
         var command = scope switch
         {
             { TagId: { } tagId } => new CommandDefinition(database.Dialect.TagFeedStateSql, new { tagId, now = nowUtc, limit }, cancellationToken: cancellationToken),
-            { CategorySlug: { } slug } => new CommandDefinition(database.Dialect.SubtreeFeedStateSql, new { slug, now = nowUtc, limit }, cancellationToken: cancellationToken),
+            { CategorySlug: { } slug } => new CommandDefinition(database.Dialect.SubtreeFeedStateSql, new { categorySlug = slug, now = nowUtc, limit }, cancellationToken: cancellationToken),
             _ => new CommandDefinition(database.Dialect.SiteFeedStateSql, new { now = nowUtc, limit }, cancellationToken: cancellationToken),
         };
         await using var results = await connection.QueryMultipleAsync(command);

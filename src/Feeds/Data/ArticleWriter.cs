@@ -34,6 +34,15 @@ public enum UpsertOutcome
 /// disposed without <see cref="CommitAsync"/>) none. An article whose stored values already equal the input
 /// is not touched at all, so importing the same data twice changes nothing.
 /// </summary>
+/// <remarks>
+/// On SQL Server, which other writers (the CMS) share while an import runs: imports run one at a time (an
+/// application lock); the transaction is serializable, so that a lookup that finds nothing holds its key
+/// range and a concurrent writer cannot insert the same slug, tag or article in between (Msg 2627); it wins
+/// deadlocks (DEADLOCK_PRIORITY HIGH: the CMS's short transaction is the one to retry, never the import's
+/// whole work); and its version moves are collected (#feeds_pending_versions, see
+/// sql/sqlserver/0004) and made in one statement just before it commits, so that it holds the hot rows of
+/// categories and tags for milliseconds, not for the whole import.
+/// </remarks>
 public sealed class ArticleWriter : IAsyncDisposable
 {
     private const string CategoryBySlugSql = """
@@ -50,7 +59,7 @@ public sealed class ArticleWriter : IAsyncDisposable
 
     private const string InsertCategorySql = """
         INSERT INTO categories (slug, name, parent_id, updated_at)
-        VALUES (@slug, @name, @parentId, @updatedAt)
+        VALUES (@slug, @name, @parentId, @updatedAt);
         """;
 
     private const string UpdateCategorySql = """
@@ -66,17 +75,12 @@ public sealed class ArticleWriter : IAsyncDisposable
         WHERE external_id = @externalId
         """;
 
-    private const string ArticleIdSql = """
-        SELECT id
-        FROM articles
-        WHERE external_id = @externalId
-        """;
-
+    // Followed by the dialect's "id of the row just inserted" (SqlDialect.InsertedIdSql): one round trip.
     private const string InsertArticleSql = """
         INSERT INTO articles (external_id, category_id, title, summary, content_html, author, source, url, image_url,
                               published_at, updated_at, is_published)
         VALUES (@externalId, @categoryId, @title, @summary, @contentHtml, @author, @source, @url, @imageUrl,
-                @publishedAt, @updatedAt, @isPublished)
+                @publishedAt, @updatedAt, @isPublished);
         """;
 
     private const string UpdateArticleSql = """
@@ -103,7 +107,7 @@ public sealed class ArticleWriter : IAsyncDisposable
 
     private const string InsertTagSql = """
         INSERT INTO tags (name)
-        VALUES (@name)
+        VALUES (@name);
         """;
 
     private const string DeleteArticleTagsSql = """
@@ -116,16 +120,41 @@ public sealed class ArticleWriter : IAsyncDisposable
         VALUES (@articleId, @tagId, @position)
         """;
 
+    // SQL Server: see the remarks above and sql/sqlserver/0004_binary_names_and_guarded_triggers.sql.
+    private const string BeginSqlServerImportSql = """
+        SET DEADLOCK_PRIORITY HIGH;
+        DECLARE @locked int;
+        EXEC @locked = sys.sp_getapplock @Resource = N'feeds:import', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = @waitMilliseconds;
+        IF @locked < 0
+            THROW 50001, N'Another import is running: it did not finish within the wait.', 1;
+        CREATE TABLE #feeds_pending_versions (category_id int NULL, tag_id int NULL);
+        """;
+
+    private const string MovePendingVersionsSql = """
+        UPDATE c SET version = c.version + 1
+        FROM dbo.categories AS c
+        WHERE c.id IN (SELECT category_id FROM #feeds_pending_versions);
+        UPDATE t SET version = t.version + 1
+        FROM dbo.tags AS t
+        WHERE t.id IN (SELECT tag_id FROM #feeds_pending_versions);
+        DROP TABLE #feeds_pending_versions;
+        """;
+
+    /// <summary>How long an import waits for another one to finish.</summary>
+    private static readonly TimeSpan ImportLockWait = TimeSpan.FromMinutes(10);
+
     private readonly DbConnection _connection;
     private readonly DbTransaction _transaction;
+    private readonly SqlDialect _dialect;
     private readonly TimeProvider _clock;
     private readonly Dictionary<string, CategoryRow> _categories = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _tagIds = new(StringComparer.Ordinal);
 
-    private ArticleWriter(DbConnection connection, DbTransaction transaction, TimeProvider clock)
+    private ArticleWriter(DbConnection connection, DbTransaction transaction, SqlDialect dialect, TimeProvider clock)
     {
         _connection = connection;
         _transaction = transaction;
+        _dialect = dialect;
         _clock = clock;
     }
 
@@ -134,8 +163,14 @@ public sealed class ArticleWriter : IAsyncDisposable
         var connection = await database.OpenAsync(cancellationToken);
         try
         {
-            var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            return new ArticleWriter(connection, transaction, clock);
+            var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
+            if (database.Dialect == SqlDialect.SqlServer)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(BeginSqlServerImportSql,
+                    new { waitMilliseconds = (int)ImportLockWait.TotalMilliseconds }, transaction,
+                    commandTimeout: (int)ImportLockWait.TotalSeconds + 30, cancellationToken: cancellationToken));
+            }
+            return new ArticleWriter(connection, transaction, database.Dialect, clock);
         }
         catch
         {
@@ -157,8 +192,8 @@ public sealed class ArticleWriter : IAsyncDisposable
         var existing = await _connection.QuerySingleOrDefaultAsync<ArticleRow>(Command(ArticleByExternalIdSql, new { externalId = input.ExternalId }, cancellationToken));
         if (existing is null)
         {
-            await _connection.ExecuteAsync(Command(InsertArticleSql, Parameters(input, category.Id, input.UpdatedAt ?? input.PublishedAt), cancellationToken));
-            var id = await _connection.ExecuteScalarAsync<long>(Command(ArticleIdSql, new { externalId = input.ExternalId }, cancellationToken));
+            var id = await _connection.ExecuteScalarAsync<long>(Command(InsertArticleSql + _dialect.InsertedIdSql,
+                Parameters(input, category.Id, input.UpdatedAt ?? input.PublishedAt), cancellationToken));
             await ReplaceTagsAsync(id, tags, cancellationToken);
             return UpsertOutcome.Inserted;
         }
@@ -180,7 +215,14 @@ public sealed class ArticleWriter : IAsyncDisposable
         return UpsertOutcome.Updated;
     }
 
-    public Task CommitAsync(CancellationToken cancellationToken) => _transaction.CommitAsync(cancellationToken);
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        if (_dialect == SqlDialect.SqlServer)
+        {
+            await _connection.ExecuteAsync(Command(MovePendingVersionsSql, new { }, cancellationToken));
+        }
+        await _transaction.CommitAsync(cancellationToken);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -197,8 +239,8 @@ public sealed class ArticleWriter : IAsyncDisposable
         var now = _clock.GetUtcNow().UtcDateTime;
         if (row is null)
         {
-            await _connection.ExecuteAsync(Command(InsertCategorySql, new { slug, name, parentId, updatedAt = now }, cancellationToken));
-            row = await _connection.QuerySingleAsync<CategoryRow>(Command(CategoryBySlugSql, new { slug }, cancellationToken));
+            var id = await _connection.ExecuteScalarAsync<long>(Command(InsertCategorySql + _dialect.InsertedIdSql, new { slug, name, parentId, updatedAt = now }, cancellationToken));
+            row = new CategoryRow { Id = id, Slug = slug, Name = name, ParentId = parentId, UpdatedAt = now };
         }
         else
         {
@@ -243,7 +285,7 @@ public sealed class ArticleWriter : IAsyncDisposable
         foreach (var name in tags)
         {
             var tagId = await EnsureTagAsync(name, cancellationToken);
-            // A case-insensitive collation (SQL Server's default) can map two spellings to one tag.
+            // Tag names are compared byte for byte on both databases (sql/sqlserver/0004); a repeated name is one link.
             if (seen.Add(tagId))
             {
                 await _connection.ExecuteAsync(Command(InsertArticleTagSql, new { articleId, tagId, position = position++ }, cancellationToken));
@@ -260,8 +302,7 @@ public sealed class ArticleWriter : IAsyncDisposable
         var id = await _connection.ExecuteScalarAsync<long?>(Command(TagIdSql, new { name }, cancellationToken));
         if (id is null)
         {
-            await _connection.ExecuteAsync(Command(InsertTagSql, new { name }, cancellationToken));
-            id = await _connection.ExecuteScalarAsync<long>(Command(TagIdSql, new { name }, cancellationToken));
+            id = await _connection.ExecuteScalarAsync<long>(Command(InsertTagSql + _dialect.InsertedIdSql, new { name }, cancellationToken));
         }
         _tagIds[name] = id.Value;
         return id.Value;

@@ -87,6 +87,25 @@ public sealed class Database
         _ => false,
     };
 
+    // Without READ_COMMITTED_SNAPSHOT (SQL Server's default on premises; Azure SQL has it on) a read waits for
+    // every lock a writer holds: the poll and every render would wait for an import's whole transaction.
+    private const string ReadCommittedSnapshotSql = "SELECT CAST(is_read_committed_snapshot_on AS int) FROM sys.databases WHERE database_id = DB_ID()";
+
+    /// <summary>
+    /// Whether a read waits for a writer's locks: on SQL Server when READ_COMMITTED_SNAPSHOT is off; on SQLite
+    /// unless the file is in WAL mode (the migrator sets it).
+    /// </summary>
+    public async Task<bool> ReadsWaitForWritersAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReadAsync(cancellationToken);
+        if (Dialect == SqlDialect.Sqlite)
+        {
+            var mode = await Dapper.SqlMapper.ExecuteScalarAsync<string>(connection, new Dapper.CommandDefinition("PRAGMA journal_mode", cancellationToken: cancellationToken));
+            return !string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase);
+        }
+        return await Dapper.SqlMapper.ExecuteScalarAsync<int>(connection, new Dapper.CommandDefinition(ReadCommittedSnapshotSql, cancellationToken: cancellationToken)) != 1;
+    }
+
     /// <summary>Creates the folder of an embedded database file, so that a first run needs no setup.</summary>
     public void EnsureStorage()
     {

@@ -6,7 +6,8 @@ namespace Feeds.Data;
 /// <summary>
 /// Before the server listens: brings the embedded database up to date and fills a newly created one with
 /// demo articles (unless Feeds:DemoData is false). A SQL Server database is migrated by the operator
-/// with the migrate command, never by a starting server.
+/// with the migrate command, never by a starting server: the server refuses to start on a schema older than
+/// its scripts (every poll would fail on what is missing), and warns when reads would block behind writers.
 /// </summary>
 internal sealed class DatabaseInitializer(
     Database database,
@@ -20,6 +21,7 @@ internal sealed class DatabaseInitializer(
     {
         if (database.Dialect != SqlDialect.Sqlite)
         {
+            await CheckSqlServerAsync(cancellationToken);
             return;
         }
         var applied = await migrator.MigrateAsync(cancellationToken);
@@ -36,4 +38,34 @@ internal sealed class DatabaseInitializer(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task CheckSqlServerAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var missing = await migrator.MissingAsync(cancellationToken);
+            if (missing.Count > 0)
+            {
+                throw new SchemaBehindException(missing);
+            }
+            if (await database.ReadsWaitForWritersAsync(cancellationToken))
+            {
+                logger.LogWarning(
+                    "READ_COMMITTED_SNAPSHOT is OFF for this database: the poll and every render wait behind any writer's locks, an import's " +
+                    "for its whole transaction. Turn it on: ALTER DATABASE CURRENT SET READ_COMMITTED_SNAPSHOT ON (README, SQL Server)");
+            }
+        }
+        catch (Exception exception) when (Database.IsOutage(exception))
+        {
+            // A database that is down does not keep the server from starting (it answers 503 until it is back).
+            logger.LogWarning(exception, "The database schema could not be checked at start");
+        }
+    }
+}
+
+/// <summary>The database lacks migrations this version of Feeds needs.</summary>
+public sealed class SchemaBehindException(IReadOnlyList<string> missing)
+    : Exception($"the database schema is older than this version of Feeds: run `migrate` to apply {string.Join(", ", missing)}.")
+{
+    public IReadOnlyList<string> Missing { get; } = missing;
 }

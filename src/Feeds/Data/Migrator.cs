@@ -6,13 +6,33 @@ namespace Feeds.Data;
 /// <summary>
 /// Applies the numbered scripts of sql/{provider}/ in order, each in one transaction together with its
 /// row in schema_migrations, so that running it again changes nothing and a failed script leaves no trace.
+/// Two migrations at once take turns: each script's transaction first takes the migration lock (SQL Server:
+/// an application lock; SQLite: its write lock, BEGIN IMMEDIATE) and then asks again whether the script is
+/// applied. Scripts run without a command timeout: a backfill of a large table takes as long as it takes, and
+/// running servers wait on its schema locks meanwhile (README, "Databases").
 /// </summary>
 public sealed class Migrator(Database database, string scriptsRoot)
 {
     private const string AppliedVersionsSql = "SELECT version FROM schema_migrations";
+    private const string IsAppliedSql = "SELECT COUNT(*) FROM schema_migrations WHERE version = @version";
     private const string RecordVersionSql = "INSERT INTO schema_migrations (version, applied_at) VALUES (@version, @appliedAt)";
 
+    // Held until the script's transaction ends; waits as long as the migration before it takes.
+    private const string MigrationLockSql = """
+        DECLARE @locked int;
+        EXEC @locked = sys.sp_getapplock @Resource = N'feeds:migrate', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = -1;
+        IF @locked < 0
+            THROW 50002, N'The migration lock could not be taken.', 1;
+        """;
+
+    // With RECURSIVE_TRIGGERS ON a trigger's UPDATE of its own table fires it again; Feeds' triggers guard
+    // against it (sql/sqlserver/0004), a CMS's own triggers may not.
+    private const string RecursiveTriggersSql = "SELECT CAST(is_recursive_triggers_on AS int) FROM sys.databases WHERE database_id = DB_ID()";
+
     public static string DefaultScriptsRoot => Path.Combine(AppContext.BaseDirectory, "sql");
+
+    /// <summary>What the last <see cref="MigrateAsync"/> found worth telling the operator.</summary>
+    public IReadOnlyList<string> Warnings { get; private set; } = [];
 
     /// <summary>Returns the versions applied by this call, oldest first.</summary>
     public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
@@ -24,9 +44,15 @@ public sealed class Migrator(Database database, string scriptsRoot)
             // Readers keep reading while an import writes (persistent setting of the file).
             await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode = WAL", cancellationToken: cancellationToken));
         }
-        await connection.ExecuteAsync(new CommandDefinition(database.Dialect.CreateMigrationsTableSql, cancellationToken: cancellationToken));
-        var applied = (await connection.QueryAsync<string>(new CommandDefinition(AppliedVersionsSql, cancellationToken: cancellationToken)))
-            .ToHashSet(StringComparer.Ordinal);
+        else
+        {
+            var recursive = await connection.ExecuteScalarAsync<int>(new CommandDefinition(RecursiveTriggersSql, cancellationToken: cancellationToken));
+            Warnings = recursive == 1
+                ? ["RECURSIVE_TRIGGERS is ON for this database: Feeds' triggers are guarded against it, but a trigger that updates its own table without a guard fires itself again up to 32 levels deep (Msg 217). SQL Server's default is OFF."]
+                : [];
+        }
+        await connection.ExecuteAsync(new CommandDefinition(database.Dialect.CreateMigrationsTableSql, commandTimeout: 0, cancellationToken: cancellationToken));
+        var applied = await AppliedAsync(connection, cancellationToken);
 
         var appliedNow = new List<string>();
         foreach (var script in Scripts())
@@ -37,9 +63,19 @@ public sealed class Migrator(Database database, string scriptsRoot)
             }
             var text = await File.ReadAllTextAsync(script.Path, cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            if (database.Dialect == SqlDialect.SqlServer)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(MigrationLockSql, transaction: transaction, commandTimeout: 0, cancellationToken: cancellationToken));
+            }
+            // Under the lock: another migration may have applied it meanwhile.
+            if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(IsAppliedSql, new { version = script.Version }, transaction, cancellationToken: cancellationToken)) > 0)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                continue;
+            }
             foreach (var batch in database.Dialect.SplitBatches(text))
             {
-                await connection.ExecuteAsync(new CommandDefinition(batch, transaction: transaction, cancellationToken: cancellationToken));
+                await connection.ExecuteAsync(new CommandDefinition(batch, transaction: transaction, commandTimeout: 0, cancellationToken: cancellationToken));
             }
             await connection.ExecuteAsync(new CommandDefinition(RecordVersionSql,
                 new { version = script.Version, appliedAt = DateTime.UtcNow }, transaction, cancellationToken: cancellationToken));
@@ -47,6 +83,19 @@ public sealed class Migrator(Database database, string scriptsRoot)
             appliedNow.Add(script.Version);
         }
         return appliedNow;
+    }
+
+    /// <summary>
+    /// The shipped scripts the database has not applied, oldest first: a server of this version needs them all
+    /// (a missing column would fail every poll). Empty when the schema is current.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> MissingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenReadAsync(cancellationToken);
+        var applied = await connection.ExecuteScalarAsync<int>(new CommandDefinition(database.Dialect.MigrationsTableExistsSql, cancellationToken: cancellationToken)) == 1
+            ? await AppliedAsync(connection, cancellationToken)
+            : [];
+        return Scripts().Select(script => script.Version).Where(version => !applied.Contains(version)).ToArray();
     }
 
     /// <summary>The scripts of the configured dialect: files named NNNN_description.sql, in number order.</summary>
@@ -63,4 +112,7 @@ public sealed class Migrator(Database database, string scriptsRoot)
             .OrderBy(script => script.Version, StringComparer.Ordinal)
             .ToArray();
     }
+
+    private static async Task<HashSet<string>> AppliedAsync(System.Data.Common.DbConnection connection, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<string>(new CommandDefinition(AppliedVersionsSql, cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
 }

@@ -23,6 +23,8 @@ public sealed class SqlDialect
         SubtreeArchive = new(SqliteSql.SubtreeArchivePageSql, SqliteSql.SubtreeArchiveNewerSql, SqliteSql.SubtreeArchiveCountSql, SqliteSql.SubtreeArchiveNeighboursSql),
         TagArchive = new(SqliteSql.TagArchivePageSql, SqliteSql.TagArchiveNewerSql, SqliteSql.TagArchiveCountSql, SqliteSql.TagArchiveNeighboursSql),
         CreateMigrationsTableSql = SqliteSql.CreateMigrationsTableSql,
+        InsertedIdSql = SqliteSql.InsertedIdSql,
+        MigrationsTableExistsSql = SqliteSql.MigrationsTableExistsSql,
         SplitBatches = script => [script],
     };
 
@@ -37,6 +39,8 @@ public sealed class SqlDialect
         SubtreeArchive = new(SqlServerSql.SubtreeArchivePageSql, SqlServerSql.SubtreeArchiveNewerSql, SqlServerSql.SubtreeArchiveCountSql, SqlServerSql.SubtreeArchiveNeighboursSql),
         TagArchive = new(SqlServerSql.TagArchivePageSql, SqlServerSql.TagArchiveNewerSql, SqlServerSql.TagArchiveCountSql, SqlServerSql.TagArchiveNeighboursSql),
         CreateMigrationsTableSql = SqlServerSql.CreateMigrationsTableSql,
+        InsertedIdSql = SqlServerSql.InsertedIdSql,
+        MigrationsTableExistsSql = SqlServerSql.MigrationsTableExistsSql,
         SplitBatches = SqlServerSql.SplitBatches,
     };
 
@@ -47,7 +51,7 @@ public sealed class SqlDialect
 
     /// <summary>
     /// One command, two results: every category, then the keys of the newest visible articles of the
-    /// category @slug and all below it (@now, @limit).
+    /// category @categorySlug and all below it (@now, @limit).
     /// </summary>
     public required string SubtreeFeedStateSql { get; init; }
 
@@ -67,6 +71,12 @@ public sealed class SqlDialect
     public required ArchiveSql TagArchive { get; init; }
 
     public required string CreateMigrationsTableSql { get; init; }
+
+    /// <summary>1 when schema_migrations exists, else 0.</summary>
+    public required string MigrationsTableExistsSql { get; init; }
+
+    /// <summary>Appended to an INSERT: the id of the row it inserted, in the same round trip.</summary>
+    public required string InsertedIdSql { get; init; }
 
     /// <summary>Splits a schema script into the batches the server executes one by one.</summary>
     public required Func<string, IReadOnlyList<string>> SplitBatches { get; init; }

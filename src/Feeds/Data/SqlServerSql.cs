@@ -5,16 +5,33 @@ namespace Feeds.Data;
 /// <summary>T-SQL texts of the dialect-specific queries (see <see cref="SqlDialect"/>).</summary>
 internal static partial class SqlServerSql
 {
-    // The category list, then the keys of the newest visible articles of @slug and every category below it:
+    // A category and every category below it, to 100 levels. T-SQL's recursive CTE allows only UNION ALL, so
+    // a parent_id cycle (which the import refuses, but a CMS or a hand-typed UPDATE may write) would recurse
+    // until MAXRECURSION raised Msg 530; the depth bound ends the walk instead, and DISTINCT keeps each
+    // category once: a cycle is walked like a tree, as SQLite's UNION and the C# walk do.
+    private const string Subtree = """
+        WITH walk (id, depth) AS (
+            SELECT id, 0 FROM dbo.categories WHERE slug = @categorySlug
+            UNION ALL
+            SELECT child.id, parent.depth + 1 FROM dbo.categories child JOIN walk parent ON child.parent_id = parent.id
+            WHERE parent.depth < 100
+        ),
+        subtree (id) AS (SELECT DISTINCT id FROM walk)
+
+        """;
+
+    // The depth bound above ends every walk; no MAXRECURSION error can happen.
+    private const string Recursion = """
+
+        OPTION (MAXRECURSION 0);
+        """;
+
+    // The category list, then the keys of the newest visible articles of @categorySlug and every category below it:
     // one index seek per category on ix_articles_category_newest (CROSS APPLY ... TOP), then a top-N sort of
-    // at most (categories x limit) keys. The import never creates a cycle; MAXRECURSION bounds the walk.
+    // at most (categories x limit) keys.
     public const string SubtreeFeedStateSql = ArticleStore.CategoriesSql + """
         ;
-        WITH subtree (id) AS (
-            SELECT id FROM categories WHERE slug = @slug
-            UNION ALL
-            SELECT child.id FROM categories child JOIN subtree parent ON child.parent_id = parent.id
-        )
+        """ + Subtree + """
         SELECT TOP (@limit) a.id, a.external_id, a.category_id, a.published_at, a.updated_at
         FROM subtree c
         CROSS APPLY (
@@ -23,8 +40,7 @@ internal static partial class SqlServerSql
             WHERE n.category_id = c.id AND n.is_published = 1 AND n.published_at <= @now
             ORDER BY n.published_at DESC, n.id DESC) a
         ORDER BY a.published_at DESC, a.id DESC
-        OPTION (MAXRECURSION 32);
-        """;
+        """ + Recursion;
 
     // The category list, then the keys of the newest visible articles of the whole site.
     public const string SiteFeedStateSql = ArticleStore.CategoriesSql + """
@@ -56,23 +72,6 @@ internal static partial class SqlServerSql
 
         """;
 
-    private const string Subtree = """
-        WITH subtree (id) AS (
-            SELECT id FROM dbo.categories WHERE slug = @categorySlug
-            UNION ALL
-            SELECT child.id FROM dbo.categories child JOIN subtree parent ON child.parent_id = parent.id
-        )
-        """;
-
-    private const string SubtreeScope = Subtree + """
-        ,
-        scoped AS (
-            SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at
-            FROM subtree c
-            JOIN dbo.articles a ON a.category_id = c.id
-            WHERE a.is_published = 1 AND a.published_at <= @now)
-
-        """;
 
     private const string TagScope = """
         WITH scoped AS (
@@ -104,17 +103,47 @@ internal static partial class SqlServerSql
         SELECT COUNT_BIG(*) FROM scoped WHERE published_at >= @from AND published_at < @to
         """;
 
-    private const string Recursion = """
-
-        OPTION (MAXRECURSION 32);
-        """;
-
     public const string SiteArchivePageSql = SiteScope + PageBody + ";";
     public const string SiteArchiveNewerSql = SiteScope + NewerBody + ";";
     public const string SiteArchiveCountSql = SiteScope + CountBody + ";";
-    public const string SubtreeArchivePageSql = SubtreeScope + PageBody + Recursion;
-    public const string SubtreeArchiveNewerSql = SubtreeScope + NewerBody + Recursion;
-    public const string SubtreeArchiveCountSql = SubtreeScope + CountBody + Recursion;
+    // Per category, as SubtreeFeedStateSql: each category's part is one range of ix_articles_category_newest
+    // read in order (TOP per category), then a top-N of at most (categories x @take) keys. Joining the subtree
+    // with the whole month's articles would read every article of the month to return a page.
+    public const string SubtreeArchivePageSql = Subtree + """
+        SELECT TOP (@take) a.id, a.external_id, a.category_id, a.published_at, a.updated_at
+        FROM subtree c
+        CROSS APPLY (
+            SELECT TOP (@take) n.id, n.external_id, n.category_id, n.published_at, n.updated_at
+            FROM dbo.articles n
+            WHERE n.category_id = c.id AND n.is_published = 1 AND n.published_at <= @now
+              AND n.published_at >= @from AND n.published_at <= @beforeAt
+              AND (n.published_at < @beforeAt OR n.id < @beforeId)
+            ORDER BY n.published_at DESC, n.id DESC) a
+        ORDER BY a.published_at DESC, a.id DESC
+        """ + Recursion;
+
+    public const string SubtreeArchiveNewerSql = Subtree + """
+        SELECT TOP (@take) a.id, a.external_id, a.category_id, a.published_at, a.updated_at
+        FROM subtree c
+        CROSS APPLY (
+            SELECT TOP (@take) n.id, n.external_id, n.category_id, n.published_at, n.updated_at
+            FROM dbo.articles n
+            WHERE n.category_id = c.id AND n.is_published = 1 AND n.published_at <= @now
+              AND n.published_at >= @fromAt AND n.published_at < @to
+              AND (n.published_at > @fromAt OR n.id >= @fromId)
+            ORDER BY n.published_at, n.id) a
+        ORDER BY a.published_at, a.id
+        """ + Recursion;
+
+    // Each category's count reads only its index range.
+    public const string SubtreeArchiveCountSql = Subtree + """
+        SELECT COALESCE(SUM(n.articles), 0)
+        FROM subtree c
+        CROSS APPLY (
+            SELECT COUNT_BIG(*) AS articles FROM dbo.articles a
+            WHERE a.category_id = c.id AND a.is_published = 1 AND a.published_at <= @now
+              AND a.published_at >= @from AND a.published_at < @to) n
+        """ + Recursion;
     public const string TagArchivePageSql = TagScope + PageBody + ";";
     public const string TagArchiveNewerSql = TagScope + NewerBody + ";";
     public const string TagArchiveCountSql = TagScope + CountBody + ";";
@@ -133,14 +162,19 @@ internal static partial class SqlServerSql
             (SELECT MIN(n.newer) FROM subtree c CROSS APPLY (
                 SELECT MIN(a.published_at) AS newer FROM dbo.articles a
                 WHERE a.category_id = c.id AND a.is_published = 1 AND a.published_at >= @to AND a.published_at <= @now) n) AS newer
-        OPTION (MAXRECURSION 32);
-        """;
+        """ + Recursion;
 
     public const string TagArchiveNeighboursSql = """
         SELECT
             (SELECT MAX(x.published_at) FROM dbo.article_tags x WHERE x.tag_id = @tagId AND x.is_published = 1 AND x.published_at < @from) AS older,
             (SELECT MIN(x.published_at) FROM dbo.article_tags x WHERE x.tag_id = @tagId AND x.is_published = 1 AND x.published_at >= @to AND x.published_at <= @now) AS newer;
         """;
+
+    // SCOPE_IDENTITY, not OUTPUT: OUTPUT without INTO is refused on a table with triggers (Msg 334), and
+    // @@IDENTITY would be a trigger's insert.
+    public const string InsertedIdSql = "SELECT CAST(SCOPE_IDENTITY() AS bigint);";
+
+    public const string MigrationsTableExistsSql = "SELECT CASE WHEN OBJECT_ID(N'dbo.schema_migrations', N'U') IS NULL THEN 0 ELSE 1 END";
 
     public const string CreateMigrationsTableSql = """
         IF OBJECT_ID(N'dbo.schema_migrations', N'U') IS NULL

@@ -3,14 +3,14 @@ namespace Feeds.Data;
 /// <summary>SQLite texts of the dialect-specific queries (see <see cref="SqlDialect"/>).</summary>
 internal static class SqliteSql
 {
-    // The category list, then the keys of the newest visible articles of @slug and every category below it:
+    // The category list, then the keys of the newest visible articles of @categorySlug and every category below it:
     // one index seek per category on ix_articles_category_newest, then a sort of at most (categories x limit)
     // keys. SQLite has no LATERAL join; a correlated IN-subquery does the same. UNION (not UNION ALL) makes
     // the walk stop even if the data holds a cycle.
     public const string SubtreeFeedStateSql = ArticleStore.CategoriesSql + """
         ;
         WITH RECURSIVE subtree (id) AS (
-            SELECT id FROM categories WHERE slug = @slug
+            SELECT id FROM categories WHERE slug = @categorySlug
             UNION
             SELECT child.id FROM categories child JOIN subtree parent ON child.parent_id = parent.id
         )
@@ -174,6 +174,11 @@ internal static class SqliteSql
             (SELECT MAX(x.published_at) FROM article_tags x WHERE x.tag_id = @tagId AND x.is_published = 1 AND x.published_at < @from) AS older,
             (SELECT MIN(x.published_at) FROM article_tags x WHERE x.tag_id = @tagId AND x.is_published = 1 AND x.published_at >= @to AND x.published_at <= @now) AS newer
         """;
+
+    // The rowid of this connection's last INSERT outside triggers (a trigger's own inserts do not count once it ends).
+    public const string InsertedIdSql = "SELECT last_insert_rowid();";
+
+    public const string MigrationsTableExistsSql = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'";
 
     public const string CreateMigrationsTableSql = """
         CREATE TABLE IF NOT EXISTS schema_migrations (

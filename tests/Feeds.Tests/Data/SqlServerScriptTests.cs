@@ -56,6 +56,59 @@ public sealed partial class SqlServerScriptTests
         Assert.NotEmpty(errors);
     }
 
+    public static TheoryData<string> PerCategoryQueries => new(
+        nameof(SqlServerSql.SubtreeFeedStateSql), nameof(SqlServerSql.SubtreeArchivePageSql), nameof(SqlServerSql.SubtreeArchiveNewerSql));
+
+    /// <summary>
+    /// A section's newest articles and its archive pages take the top rows of each category (CROSS APPLY of a
+    /// TOP ... ORDER BY per category, one range of ix_articles_category_newest each), never the whole month of
+    /// every category joined first; and no subtree walk can raise Msg 530 (MAXRECURSION 0 with a depth bound).
+    /// </summary>
+    [Theory, MemberData(nameof(PerCategoryQueries))]
+    public void SubtreeQueries_TakeTheTopRowsOfEachCategory_AndEndEveryWalk(string name)
+    {
+        var sql = SqlServerTexts().Single(text => text.Name == $"SqlServerSql.{name}").Sql;
+        var parser = new TSql170Parser(initialQuotedIdentifiers: true);
+        var tree = parser.Parse(new StringReader(sql), out var errors);
+        Assert.Empty(errors);
+        var visitor = new ApplyVisitor();
+        tree.Accept(visitor);
+
+        Assert.Contains(visitor.CrossApplied, query => query.TopRowFilter is not null && query.OrderByClause is not null);
+        Assert.Equal([0], visitor.MaxRecursion);
+        Assert.Contains("depth < 100", sql, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ListParameters_ArePadded_SoThatSqlServerKeepsFewPlans()
+    {
+        _ = new Database(SqlDialect.Sqlite, "Data Source=:memory:");
+
+        Assert.True(Dapper.SqlMapper.Settings.PadListExpansions);
+    }
+
+    private sealed class ApplyVisitor : TSqlFragmentVisitor
+    {
+        public List<QuerySpecification> CrossApplied { get; } = [];
+        public List<int> MaxRecursion { get; } = [];
+
+        public override void Visit(UnqualifiedJoin node)
+        {
+            if (node.UnqualifiedJoinType == UnqualifiedJoinType.CrossApply && node.SecondTableReference is QueryDerivedTable { QueryExpression: QuerySpecification query })
+            {
+                CrossApplied.Add(query);
+            }
+        }
+
+        public override void Visit(LiteralOptimizerHint node)
+        {
+            if (node.HintKind == OptimizerHintKind.MaxRecursion)
+            {
+                MaxRecursion.Add(int.Parse(node.Value.Value, System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+    }
+
     /// <summary>Every const string named *Sql in the Feeds assembly, except the SQLite dialect's own texts.</summary>
     private static IEnumerable<(string Name, string Sql)> SqlServerTexts() =>
         typeof(SqlDialect).Assembly.GetTypes()

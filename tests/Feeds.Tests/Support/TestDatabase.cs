@@ -5,11 +5,14 @@ namespace Feeds.Tests.Support;
 
 /// <summary>
 /// A fresh, migrated database for one test: a SQLite file in its own folder, or, when FEEDS_TEST_SQLSERVER
-/// holds a connection string, a new SQL Server database that is dropped afterwards.
+/// holds a connection string, a new SQL Server database that is dropped afterwards. The SQL Server database
+/// keeps the server's defaults (READ_COMMITTED_SNAPSHOT off on premises, as most production databases start),
+/// unless FEEDS_TEST_SQLSERVER_RCSI=on turns it on.
 /// </summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
     public const string SqlServerVariable = "FEEDS_TEST_SQLSERVER";
+    public const string SqlServerSnapshotVariable = "FEEDS_TEST_SQLSERVER_RCSI";
 
     private readonly Func<Task> _cleanup;
 
@@ -69,8 +72,14 @@ public sealed class TestDatabase : IAsyncDisposable
         await using (var connection = new SqlConnection(master))
         {
             await connection.OpenAsync();
-            await using var create = new SqlCommand($"CREATE DATABASE [{name}]; ALTER DATABASE [{name}] SET READ_COMMITTED_SNAPSHOT ON;", connection);
+            // CREATE DATABASE alone in its batch: Azure SQL Database refuses it beside other statements.
+            await using var create = new SqlCommand($"CREATE DATABASE [{name}]", connection);
             await create.ExecuteNonQueryAsync();
+            if (string.Equals(Environment.GetEnvironmentVariable(SqlServerSnapshotVariable), "on", StringComparison.OrdinalIgnoreCase))
+            {
+                await using var snapshot = new SqlCommand($"ALTER DATABASE [{name}] SET READ_COMMITTED_SNAPSHOT ON", connection);
+                await snapshot.ExecuteNonQueryAsync();
+            }
         }
         var connectionString = new SqlConnectionStringBuilder(server) { InitialCatalog = name }.ConnectionString;
         return new TestDatabase("sqlserver", connectionString, async () =>
