@@ -140,6 +140,13 @@ public sealed class ArticleWriter : IAsyncDisposable
         DROP TABLE #feeds_pending_versions;
         """;
 
+    // The connection returns to the pool, where the next user (maybe a read) must not inherit the import's
+    // deadlock priority or isolation level.
+    private const string ResetSessionSql = """
+        SET DEADLOCK_PRIORITY NORMAL;
+        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+        """;
+
     /// <summary>How long an import waits for another one to finish.</summary>
     private static readonly TimeSpan ImportLockWait = TimeSpan.FromMinutes(10);
 
@@ -227,6 +234,17 @@ public sealed class ArticleWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _transaction.DisposeAsync();
+        try
+        {
+            if (_dialect == SqlDialect.SqlServer && _connection.State == System.Data.ConnectionState.Open)
+            {
+                await _connection.ExecuteAsync(ResetSessionSql);
+            }
+        }
+        catch (DbException)
+        {
+            // A broken connection is not returned to the pool in a usable state anyway.
+        }
         await _connection.DisposeAsync();
     }
 

@@ -110,7 +110,7 @@ public sealed partial class SqlServerScriptTests
     }
 
     /// <summary>Every const string named *Sql in the Feeds assembly, except the SQLite dialect's own texts.</summary>
-    private static IEnumerable<(string Name, string Sql)> SqlServerTexts() =>
+    internal static IEnumerable<(string Name, string Sql)> SqlServerTexts() =>
         typeof(SqlDialect).Assembly.GetTypes()
             .Where(type => type.Name != "SqliteSql")
             .SelectMany(type => type.GetFields(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)
@@ -118,7 +118,7 @@ public sealed partial class SqlServerScriptTests
                 .Select(field => ($"{type.Name}.{field.Name}", (string)field.GetRawConstantValue()!)));
 
     /// <summary>Dapper sends "IN @ids" as "IN (@ids1, @ids2, ...)".</summary>
-    private static string ExpandListParameters(string sql) => ListParameter().Replace(sql, "IN (@$1_1, @$1_2)");
+    internal static string ExpandListParameters(string sql) => ListParameter().Replace(sql, "IN (@$1_1, @$1_2)");
 
     private static void AssertParses(string sql)
     {
