@@ -16,6 +16,15 @@ public sealed class FeedsMetrics : IDisposable
     private readonly Meter _meter;
     private readonly Counter<long> _requests;
     private readonly Counter<long> _cacheLookups;
+    /// <summary>
+    /// Buckets for durations in seconds, from a tenth of a millisecond (a render from cached parts) to ten
+    /// seconds (a poll stuck behind a lock): OpenTelemetry's default buckets are for milliseconds (0, 5, 10 … 10000)
+    /// and would put every observation into one bucket.
+    /// </summary>
+    public static readonly IReadOnlyList<double> SecondsBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    private static readonly InstrumentAdvice<double> Seconds = new() { HistogramBucketBoundaries = SecondsBuckets };
+
     private readonly Histogram<double> _renderSeconds;
     private readonly Histogram<double> _pollSeconds;
     private readonly Counter<long> _webSubPings;
@@ -28,8 +37,8 @@ public sealed class FeedsMetrics : IDisposable
         _meter.CreateObservableCounter("feeds.database.read_retries", () => database.ReadRetries, "{retry}", "Reads tried again after a transient failure (writes never are).");
         _requests = _meter.CreateCounter<long>("feeds.requests", "{request}", "Requests answered, by document kind and status code.");
         _cacheLookups = _meter.CreateCounter<long>("feeds.cache.lookups", "{lookup}", "Rendered-document lookups: hit (memory), shared (Redis), miss (rendered).");
-        _renderSeconds = _meter.CreateHistogram<double>("feeds.render.duration", "s", "Time to read and write one document.");
-        _pollSeconds = _meter.CreateHistogram<double>("feeds.poll.duration", "s", "Time of one poll of feed versions.");
+        _renderSeconds = _meter.CreateHistogram("feeds.render.duration", "s", "Time to read and write one document.", advice: Seconds);
+        _pollSeconds = _meter.CreateHistogram("feeds.poll.duration", "s", "Time of one poll of feed versions.", advice: Seconds);
         _meter.CreateObservableGauge("feeds.tracked_state.entries",
             () => _trackedState.Select(table => new Measurement<int>(table.Value(), new KeyValuePair<string, object?>("table", table.Key))),
             "{entry}", "Entries of each bounded table of per-client state (render-budgets, polite-polling).");

@@ -9,9 +9,11 @@ public sealed class FeedsOptions
 {
     public const string SectionName = "Feeds";
 
-    /// <summary>Where readers reach this service; the only source of self links (never the Host header).</summary>
-    [Required]
-    public Uri PublicBaseUrl { get; set; } = new("http://localhost:5000/");
+    /// <summary>
+    /// Where readers reach this service; the only source of self links (never the Host header). Unset: the
+    /// address the server listens on (a wildcard one as localhost, with a warning at start).
+    /// </summary>
+    public Uri? PublicBaseUrl { get; set; }
 
     /// <summary>The news site's home page: the feeds' alternate link, and the base for relative article links.</summary>
     [Required]
@@ -209,7 +211,7 @@ internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOpti
     public ValidateOptionsResult Validate(string? name, FeedsOptions options)
     {
         var failures = new List<string>();
-        if (!IsHttpBase(options.PublicBaseUrl))
+        if (options.PublicBaseUrl is not null && !IsHttpBase(options.PublicBaseUrl))
         {
             failures.Add("Feeds:PublicBaseUrl must be an absolute http or https URL.");
         }
@@ -217,11 +219,12 @@ internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOpti
         {
             failures.Add("Feeds:SiteUrl must be an absolute http or https URL.");
         }
-        // The images resolve against PublicBaseUrl: checked only once it is valid itself.
-        var images = IsHttpBase(options.PublicBaseUrl) ? new[] { ("SiteIcon", options.SiteIcon), ("SiteLogo", options.SiteLogo) } : [];
+        // The images resolve against PublicBaseUrl (or the listening address): checked once the base is valid itself.
+        var imageBase = options.PublicBaseUrl ?? Publishing.FeedUrls.FallbackBase;
+        var images = IsHttpBase(imageBase) ? new[] { ("SiteIcon", options.SiteIcon), ("SiteLogo", options.SiteLogo) } : [];
         foreach (var (setting, value) in images)
         {
-            var image = Publishing.FeedUrls.SiteImage(options, value);
+            var image = Publishing.FeedUrls.SiteImage(imageBase, value);
             if (value.Length > 0 && image is null)
             {
                 failures.Add($"Feeds:{setting} '{value}' is neither an absolute http or https URL nor a path relative to Feeds:PublicBaseUrl.");

@@ -58,6 +58,7 @@ public static class Hosting
         builder.Services.AddHostedService<DatabaseInitializer>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ChangeDetector>());
         builder.Services.AddHostedService<FleetChanges>();
+        builder.Services.AddHostedService<StartupReport>();
         builder.Services.AddHttpClient(WebSubPublisher.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton<WebSubPublisher>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<WebSubPublisher>());

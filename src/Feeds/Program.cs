@@ -6,8 +6,19 @@ if (CommandLine.IsCommand(args))
 {
     return await CommandLine.RunAsync(args);
 }
+if (CommandLine.IsUnknownCommand(args))
+{
+    await Console.Error.WriteLineAsync($"Feeds: unknown command '{args[0]}'.\n{CommandLine.Usage}");
+    return 2;
+}
 
 var builder = WebApplication.CreateBuilder(args);
+AppSettings.ReadFromAppDirectory(builder.Configuration, builder.Environment);
+if (SettingsCheck.Failures(builder.Configuration) is { Count: > 0 } wrongTypes)
+{
+    await Console.Error.WriteLineAsync($"Feeds did not start: invalid settings: {string.Join(" ", wrongTypes)}");
+    return 2;
+}
 builder.AddFeedsWeb();
 var app = builder.Build();
 try

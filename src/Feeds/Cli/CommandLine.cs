@@ -12,7 +12,17 @@ public static class CommandLine
 {
     private const string SkipBadLinesFlag = "--skip-bad-lines";
 
+    public const string Usage = """
+        usage: Feeds [--Feeds:Name=value ...]                                   serve the feeds
+               Feeds migrate [--Feeds:Name=value ...]                           apply the schema scripts
+               Feeds import FILE.ndjson [--skip-bad-lines] [--Feeds:Name=value ...]   import articles
+        """;
+
     public static bool IsCommand(string[] args) => args.Length > 0 && args[0] is "migrate" or "import";
+
+    /// <summary>A first argument that is neither a command, an option (--name) nor a setting (name=value): a typo such as "imprt".</summary>
+    public static bool IsUnknownCommand(string[] args) =>
+        args.Length > 0 && !IsCommand(args) && !args[0].StartsWith('-') && !args[0].Contains('=', StringComparison.Ordinal);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -26,6 +36,12 @@ public static class CommandLine
         }
 
         var builder = Host.CreateApplicationBuilder(rest.ToArray());
+        AppSettings.ReadFromAppDirectory(builder.Configuration, builder.Environment);
+        if (SettingsCheck.Failures(builder.Configuration) is { Count: > 0 } wrongTypes)
+        {
+            await Console.Error.WriteLineAsync($"{command}: invalid settings: {string.Join(" ", wrongTypes)}");
+            return 2;
+        }
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddFeedsCore();
         using var host = builder.Build();
@@ -42,6 +58,7 @@ public static class CommandLine
             // Stops here with the failing settings named, as the server does.
             await host.StartAsync(cancellation.Token);
             var migrator = services.GetRequiredService<Migrator>();
+            var database = services.GetRequiredService<Database>().Describe();
             if (command == "migrate")
             {
                 var applied = await migrator.MigrateAsync(cancellation.Token);
@@ -49,12 +66,12 @@ public static class CommandLine
                 {
                     await Console.Error.WriteLineAsync($"migrate: warning: {warning}");
                 }
-                Console.WriteLine(applied.Count == 0 ? "The database is up to date." : $"Applied {string.Join(", ", applied)}.");
+                Console.WriteLine(applied.Count == 0 ? $"The database ({database}) is up to date." : $"Applied {string.Join(", ", applied)} to {database}.");
                 return 0;
             }
             if (file is null)
             {
-                await Console.Error.WriteLineAsync($"usage: import FILE.ndjson [{SkipBadLinesFlag}]");
+                await Console.Error.WriteLineAsync(Usage);
                 return 2;
             }
             if (!File.Exists(file))
@@ -79,10 +96,10 @@ public static class CommandLine
             if (!report.Committed)
             {
                 await Console.Error.WriteLineAsync(
-                    $"import: {report.Errors.Count} bad line(s); nothing was imported. Fix them, or pass {SkipBadLinesFlag} to import the good lines.");
+                    $"import: {report.Errors.Count} bad line(s); nothing was imported into {database}. Fix them, or pass {SkipBadLinesFlag} to import the good lines.");
                 return 1;
             }
-            Console.WriteLine($"Imported {file}: {report.Inserted} new, {report.Updated} updated, {report.Unchanged} unchanged, {report.Errors.Count} bad line(s) skipped.");
+            Console.WriteLine($"Imported {file} into {database}: {report.Inserted} new, {report.Updated} updated, {report.Unchanged} unchanged, {report.Errors.Count} bad line(s) skipped.");
             return 0;
         }
         catch (Microsoft.Extensions.Options.OptionsValidationException exception)

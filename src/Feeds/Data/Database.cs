@@ -106,6 +106,18 @@ public sealed class Database
         return await Dapper.SqlMapper.ExecuteScalarAsync<int>(connection, new Dapper.CommandDefinition(ReadCommittedSnapshotSql, cancellationToken: cancellationToken)) != 1;
     }
 
+    /// <summary>Which database this is, for people: "sqlite /srv/feeds/data/feeds.db", "sqlserver db.example.net/Feeds"; never a password.</summary>
+    public string Describe()
+    {
+        if (Dialect == SqlDialect.Sqlite)
+        {
+            var dataSource = new SqliteConnectionStringBuilder(ConnectionString).DataSource;
+            return $"sqlite {(dataSource is "" or ":memory:" || dataSource.StartsWith("file:", StringComparison.Ordinal) ? dataSource : Path.GetFullPath(dataSource))}";
+        }
+        var sql = new SqlConnectionStringBuilder(ConnectionString);
+        return $"sqlserver {sql.DataSource}/{sql.InitialCatalog}";
+    }
+
     /// <summary>Creates the folder of an embedded database file, so that a first run needs no setup.</summary>
     public void EnsureStorage()
     {

@@ -83,7 +83,7 @@ internal abstract class SyndicationFeedFormat : FeedFormat
             if (document.Stylesheet is not null)
             {
                 // W3C "Associating Style Sheets with XML documents": browsers that still run XSLT show a page.
-                writer.WriteProcessingInstruction("xml-stylesheet", $"type=\"text/xsl\" href=\"{document.Stylesheet.AbsoluteUri}\"");
+                writer.WriteProcessingInstruction("xml-stylesheet", $"type=\"text/xsl\" href=\"{document.Stylesheet.OriginalString}\"");
             }
             CreateFormatter(document).WriteTo(writer);
             writer.WriteEndDocument();

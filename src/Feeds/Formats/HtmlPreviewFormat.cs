@@ -34,6 +34,11 @@ internal sealed class HtmlPreviewFormat : FeedFormat
             html.Append("<li><strong>").Append(FormatName(link.MediaType!)).Append("</strong> ")
                 .Link(link.Href, link.Href.AbsoluteUri).Append("</li>\n");
         }
+        if (document.LinkOf(FeedRelations.PrevArchive) is { } archive)
+        {
+            // RFC 5005 archives: everything the feed ever had, month by month (a browser shows it through the XSLT view).
+            html.Append("<li><strong>封存 · Archive</strong> ").Link(archive, "較舊的文章 · Older articles").Append("</li>\n");
+        }
         html.Append("</ul>\n</section>\n<h2>最新文章 · Latest articles</h2>\n");
         if (document.Entries.Count == 0)
         {

@@ -28,7 +28,7 @@ internal static class HtmlPage
         .formats,.feeds,.tags{list-style:none;padding:0;margin:.5rem 0}
         .formats li{margin:.25rem 0;overflow-wrap:anywhere}
         .feeds>li{padding:.5rem 0;border-bottom:1px solid var(--line)}
-        .feeds .links a{margin-right:.75rem;font-size:.9rem}
+        .feeds .links a{margin-right:.75rem;font-size:.9rem;white-space:nowrap}
         .feeds ul{list-style:none;padding-left:1rem;margin:.25rem 0}
         .tags li{display:inline-block;margin:0 .75rem .25rem 0}
         code{font-size:.85rem;background:var(--line);padding:.1rem .3rem;border-radius:.25rem}

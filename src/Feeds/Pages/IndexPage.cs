@@ -16,7 +16,7 @@ internal static class IndexPage
         var siteName = Content.XmlText.Clean(options.SiteName);
         var html = HtmlPage.Begin(options.Language, $"{siteName}：訂閱源",
             FeedFormat.All.Select(format => (format.MediaType, $"{siteName} ({format.Extension})", urls.Feed(FeedKey.Site, format))));
-        html.Append("<h1>").Append(HtmlPage.Encode(siteName)).Append("：訂閱源 · Feeds</h1>\n")
+        html.Append("<h1>").Append(HtmlPage.Encode(siteName)).Append("：訂閱源 · Subscribe</h1>\n")
             .Append("<p class=\"muted\">").Append(HtmlPage.Encode(Content.XmlText.Clean(options.SiteDescription))).Append("</p>\n")
             .Append("<section class=\"about\">\n<p>每個分類都有 RSS、Atom 與 JSON Feed 三種訂閱源。把網址貼到你的閱讀器，")
             .Append("或一次匯入全部：").Link(urls.Opml, "OPML 清單").Append("。")

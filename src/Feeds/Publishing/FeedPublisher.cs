@@ -38,7 +38,7 @@ public sealed class FeedPublisher(
 
     private readonly FeedsOptions _options = options.Value;
     private long _renders;
-    private readonly string _settingsFingerprint = SettingsFingerprint(options.Value);
+    private string? _settingsFingerprint;
     private readonly BoundedMemo<(FeedKey Feed, ArchiveMonth Month), string, ArchiveBoundaries> _boundaries = new(MaxIndexedMonths, string.Equals);
 
     /// <summary>The feed as of the last poll of versions; null when no such feed (or archive page) exists.</summary>
@@ -222,11 +222,13 @@ public sealed class FeedPublisher(
     private async Task<FeedRead> ReadCurrentAsync(FeedRequest request, FeedScope scope, List<FeedLink> links)
     {
         var read = await store.ReadFeedAsync(scope, clock.GetUtcNow().UtcDateTime, request.Limit, CancellationToken.None);
-        if (read.Keys.Count > 0 && request.Format != FeedFormat.HtmlPreview)
+        if (read.Keys.Count > 0)
         {
-            // Pages count from a month's end, so the newest month's newest page needs no cursor.
+            // Pages count from a month's end, so the newest month's newest page needs no cursor. A page for people
+            // links the RSS archive, which browsers show through the XSLT view.
             var newestMonth = ArchiveMonth.Of(read.Keys[0].PublishedAt, siteTime);
-            links.Add(new FeedLink(FeedRelations.PrevArchive, urls.Archive(request.Feed, request.Format, new ArchivePage(newestMonth, null)), request.Format.MediaType));
+            var format = request.Format == FeedFormat.HtmlPreview ? FeedFormat.Rss : request.Format;
+            links.Add(new FeedLink(FeedRelations.PrevArchive, urls.Archive(request.Feed, format, new ArchivePage(newestMonth, null)), format.MediaType));
         }
         return read;
     }
@@ -289,12 +291,13 @@ public sealed class FeedPublisher(
     /// </summary>
     private string SharedKey(FeedRequest request, string token)
     {
+        _settingsFingerprint ??= SettingsFingerprint(_options, urls.Base);
         var text = $"{RenderVersion}\n{_settingsFingerprint}\n{request.Format.Extension}\n{request.Limit}\n{request.Feed}\n{request.Archive}\n{token}";
         return $"W/\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16))}\"";
     }
 
-    private static string SettingsFingerprint(FeedsOptions options) => string.Join('\n',
-        options.PublicBaseUrl, options.SiteUrl, options.SiteName, options.SiteDescription, options.SiteIcon, options.SiteLogo, options.Language,
+    private static string SettingsFingerprint(FeedsOptions options, Uri publicBase) => string.Join('\n',
+        publicBase, options.SiteUrl, options.SiteName, options.SiteDescription, options.SiteIcon, options.SiteLogo, options.Language,
         options.SiteTimeZone, options.IdPrefix, options.DefaultLimit, options.TimeToLiveMinutes, options.ArchivePageSize,
         string.Join(' ', options.WebSub.Hubs));
 

@@ -3,63 +3,113 @@ using Feeds.Content;
 using Feeds.Formats;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace Feeds.Publishing;
 
 /// <summary>
-/// Every URL Feeds writes, made from Feeds:PublicBaseUrl alone (never from the request's Host), so that a
-/// document is the same whoever asked for it and however the request reached us.
+/// Every URL Feeds writes, made from Feeds:PublicBaseUrl (never from the request's Host), so that a document is
+/// the same whoever asked for it and however the request reached us. Without that setting, the address the
+/// server itself listens on, once it is bound (a wildcard address such as 0.0.0.0 becomes localhost, with a
+/// warning at start: see <see cref="ListeningBase"/>).
 /// </summary>
-public sealed class FeedUrls
+public sealed partial class FeedUrls
 {
-    private readonly Uri _base;
-    private readonly int _defaultLimit;
+    /// <summary>What is written when neither a setting nor a listening address names a base (the commands).</summary>
+    public static readonly Uri FallbackBase = new("http://localhost:5000/");
 
-    public FeedUrls(IOptions<FeedsOptions> options)
+    private readonly Uri? _configuredBase;
+    private readonly IServer? _server;
+    private readonly int _defaultLimit;
+    private readonly FeedsOptions _options;
+    private Uri? _listeningBase;
+
+    public FeedUrls(IOptions<FeedsOptions> options, IServer? server = null)
     {
-        var baseUrl = options.Value.PublicBaseUrl.AbsoluteUri;
-        _base = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
-        _defaultLimit = options.Value.DefaultLimit;
-        HubLinks = options.Value.WebSub.Hubs.Select(hub => new FeedLink(FeedRelations.Hub, hub, null)).ToArray();
-        Stylesheet = new Uri(_base, "feeds/feed.xsl");
-        Icon = SiteImage(options.Value, options.Value.SiteIcon);
-        Logo = SiteImage(options.Value, options.Value.SiteLogo);
+        _options = options.Value;
+        _configuredBase = _options.PublicBaseUrl is { } configured ? WithSlash(configured) : null;
+        _server = server;
+        _defaultLimit = _options.DefaultLimit;
+        HubLinks = _options.WebSub.Hubs.Select(hub => new FeedLink(FeedRelations.Hub, hub, null)).ToArray();
     }
 
+    /// <summary>Where every link starts: Feeds:PublicBaseUrl, else the server's own address once it listens.</summary>
+    public Uri Base => _configuredBase ?? _listeningBase ?? ListeningBaseOrNull() ?? FallbackBase;
+
+    /// <summary>
+    /// The XSLT stylesheet the XML formats reference, as a path ("/feeds/feed.xsl"): the browser resolves it
+    /// against the address it opened, so the view works behind any host name.
+    /// </summary>
+    public Uri Stylesheet => new(Base.AbsolutePath + "feeds/feed.xsl", UriKind.Relative);
+
     /// <summary>The site's icon (Feeds:SiteIcon), or null.</summary>
-    public Uri? Icon { get; }
+    public Uri? Icon => SiteImage(Base, _options.SiteIcon);
 
     /// <summary>The site's logo (Feeds:SiteLogo), or null.</summary>
-    public Uri? Logo { get; }
+    public Uri? Logo => SiteImage(Base, _options.SiteLogo);
 
-    /// <summary>A setting's image URL: absolute http(s), or relative to Feeds:PublicBaseUrl (absolute); null when empty or neither.</summary>
-    public static Uri? SiteImage(FeedsOptions options, string value)
+    /// <summary>
+    /// The base made from the server's first bound address (http preferred), and whether its host was a
+    /// wildcard, which no reader can reach; null before the server has bound (its port may still be 0).
+    /// </summary>
+    public static (Uri Base, bool Wildcard)? ListeningBase(IServer? server)
     {
-        var baseUrl = options.PublicBaseUrl.AbsoluteUri;
-        if (string.IsNullOrWhiteSpace(value)
-            || !Uri.TryCreate(new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/"), value.Trim(), out var image))
+        var addresses = server?.Features.Get<IServerAddressesFeature>()?.Addresses;
+        var address = addresses?.OrderBy(a => a.StartsWith("https:", StringComparison.OrdinalIgnoreCase) ? 1 : 0).FirstOrDefault();
+        if (address is null)
+        {
+            return null;
+        }
+        // Kestrel reports "http://[::]:80", "http://0.0.0.0:80", "http://*:80" or "http://+:80" for wildcards.
+        var wildcard = WildcardHost().Match(address);
+        var text = wildcard.Success ? $"{wildcard.Groups["scheme"].Value}://localhost:{wildcard.Groups["port"].Value}/" : address;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Port == 0)
+        {
+            return null;
+        }
+        return (WithSlash(uri), wildcard.Success);
+    }
+
+    /// <summary>A setting's image URL: absolute http(s), or relative to <paramref name="baseUrl"/>; null when empty or neither.</summary>
+    public static Uri? SiteImage(Uri baseUrl, string value)
+    {
+        if (string.IsNullOrWhiteSpace(value) || !Uri.TryCreate(WithSlash(baseUrl), value.Trim(), out var image))
         {
             return null;
         }
         return image.Scheme == Uri.UriSchemeHttp || image.Scheme == Uri.UriSchemeHttps ? image : null;
     }
 
+    private Uri? ListeningBaseOrNull()
+    {
+        if (ListeningBase(_server) is not ({ } listening, _))
+        {
+            return null;
+        }
+        _listeningBase = listening;
+        return listening;
+    }
+
+    private static Uri WithSlash(Uri uri) => uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
+
+    [GeneratedRegex(@"^(?<scheme>https?)://(\[::\]|0\.0\.0\.0|\*|\+):(?<port>\d+)", RegexOptions.IgnoreCase)]
+    private static partial Regex WildcardHost();
+
     /// <summary>The HTML index of every feed.</summary>
-    public Uri Index => _base;
+    public Uri Index => Base;
 
-    public Uri Opml => new(_base, "feeds.opml");
-
-    /// <summary>The XSLT stylesheet the XML formats reference.</summary>
-    public Uri Stylesheet { get; }
+    public Uri Opml => new(Base, "feeds.opml");
 
     /// <summary>The configured WebSub hubs as feed links (none when WebSub is off).</summary>
     public IReadOnlyList<FeedLink> HubLinks { get; }
 
     /// <summary>A feed's current document with the default number of items.</summary>
-    public Uri Feed(FeedKey feed, FeedFormat format) => new(_base, $"feeds/{feed.Path}.{format.Extension}");
+    public Uri Feed(FeedKey feed, FeedFormat format) => new(Base, $"feeds/{feed.Path}.{format.Extension}");
 
     /// <summary>The HTML page that shows a feed to a person.</summary>
-    public Uri Preview(FeedKey feed) => new(_base, $"feeds/{feed.Path}");
+    public Uri Preview(FeedKey feed) => new(Base, $"feeds/{feed.Path}");
 
     /// <summary>What a feed's HTML page links to: the feed in each format, and the index of all feeds.</summary>
     public List<FeedLink> PreviewLinks(FeedKey feed) =>
@@ -71,7 +121,7 @@ public sealed class FeedUrls
     public Uri Archive(FeedKey feed, FeedFormat format, ArchivePage page)
     {
         var path = $"feeds/{feed.Path}/archive/{page.Month}.{format.Extension}";
-        return new Uri(_base, page.Before is { } before ? $"{path}?before={before}" : path);
+        return new Uri(Base, page.Before is { } before ? $"{path}?before={before}" : path);
     }
 
     /// <summary>The URL of exactly this document: its self link, and the URL WebSub pings name.</summary>

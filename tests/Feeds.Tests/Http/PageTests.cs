@@ -50,6 +50,7 @@ public sealed class PageTests
             Assert.Contains($"{FeedsApp.PublicBaseUrl}feeds/{feed}", hrefs);
         }
         Assert.Contains($"{FeedsApp.PublicBaseUrl}feeds/tags/%E7%B6%9C%E5%90%88-%E7%89%A9%E6%B5%81", hrefs);
+        Assert.Equal("Feeds 示範新聞網：訂閱源 · Subscribe", page.QuerySelector("h1")!.TextContent);
         Assert.Contains("資訊中心", page.Body!.TextContent, StringComparison.Ordinal);
         Assert.Contains("快遞動態", page.Body.TextContent, StringComparison.Ordinal);
         // No external assets: no script, no image, no style sheet but the inline one.
@@ -85,6 +86,8 @@ public sealed class PageTests
         Assert.Equal(
             [$"{FeedsApp.PublicBaseUrl}feeds/news.rss", $"{FeedsApp.PublicBaseUrl}feeds/news.atom", $"{FeedsApp.PublicBaseUrl}feeds/news.json"],
             page.Head!.QuerySelectorAll("link[rel=alternate]").Select(link => link.GetAttribute("href")));
+        // Its archive (RFC 5005), month by month, through the XSLT view of the RSS archive.
+        Assert.Contains($"{FeedsApp.PublicBaseUrl}feeds/news/archive/2026-11.rss", page.QuerySelectorAll("a").Select(a => a.GetAttribute("href")));
         Assert.Equal(HttpStatusCode.OK, tagPage.StatusCode);
         Assert.Contains("#綜合 物流", await tagPage.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
@@ -157,7 +160,8 @@ public sealed class PageTests
             var feed = await client.GetByteArrayAsync(path, Cancel);
             var instruction = FeedXml.Parse(feed).Nodes().OfType<XProcessingInstruction>().Single();
             Assert.Equal("xml-stylesheet", instruction.Target);
-            Assert.Equal($"type=\"text/xsl\" href=\"{FeedsApp.PublicBaseUrl}feeds/feed.xsl\"", instruction.Data);
+            // A path: the browser resolves it against the address it opened, whatever the host name.
+            Assert.Equal("type=\"text/xsl\" href=\"/feeds/feed.xsl\"", instruction.Data);
 
             using var output = new StringWriter();
             using (var reader = XmlReader.Create(new MemoryStream(feed)))

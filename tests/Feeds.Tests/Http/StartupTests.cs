@@ -18,6 +18,9 @@ public sealed class StartupTests
     [InlineData("Feeds:IdPrefix", "tag:News.Example.com,2026:", "Feeds:IdPrefix must be a tag URI")]
     [InlineData("Feeds:IdPrefix", "tag:example.com:", "Feeds:IdPrefix must be a tag URI")]
     [InlineData("Feeds:Language", "中文", "Language")]
+    [InlineData("Feeds:DefaultLimit", "abc", "Feeds:DefaultLimit 'abc' is not a whole number")]
+    [InlineData("Feeds:RefreshInterval", "soon", "Feeds:RefreshInterval 'soon' is not a duration such as 00:00:02")]
+    [InlineData("Feeds:CacheEnabled", "maybe", "Feeds:CacheEnabled 'maybe' is not true or false")]
     [InlineData("Feeds:SiteIcon", "https://cdn.example.com/icon.svg", "Feeds:SiteIcon 'https://cdn.example.com/icon.svg' must be a GIF, JPEG or PNG image")]
     [InlineData("Feeds:SiteLogo", "ftp://cdn.example.com/logo.png", "Feeds:SiteLogo 'ftp://cdn.example.com/logo.png' is neither an absolute http or https URL")]
     public async Task AWrongSetting_StopsTheServerAtStart_WithAClearMessage(string key, string value, string message)

@@ -1,0 +1,40 @@
+using Feeds.Data;
+using Feeds.Publishing;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.Options;
+
+namespace Feeds.Http;
+
+/// <summary>
+/// One line once the server listens: where, over which database, and where its links point. And one warning
+/// when no Feeds:PublicBaseUrl is set and the server listens on every address, whose links no reader elsewhere
+/// can follow.
+/// </summary>
+internal sealed class StartupReport(
+    IHostApplicationLifetime lifetime,
+    IServer server,
+    FeedUrls urls,
+    Database database,
+    IOptions<FeedsOptions> options,
+    ILogger<StartupReport> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStarted.Register(Report);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void Report()
+    {
+        var addresses = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];
+        logger.LogInformation("Feeds listens on {Addresses} over {Database}; its links start with {Base}",
+            string.Join(", ", addresses), database.Describe(), urls.Base.AbsoluteUri);
+        if (options.Value.PublicBaseUrl is null && FeedUrls.ListeningBase(server) is (_, true))
+        {
+            logger.LogWarning("Feeds:PublicBaseUrl is not set and Feeds listens on every address: its links name {Base}, which readers elsewhere cannot reach. Set Feeds:PublicBaseUrl to the address readers use",
+                urls.Base.AbsoluteUri);
+        }
+    }
+}

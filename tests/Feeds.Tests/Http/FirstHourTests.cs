@@ -1,0 +1,256 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+using Feeds.Tests.Support;
+
+namespace Feeds.Tests.Http;
+
+/// <summary>
+/// What a newcomer meets in the first hour, run as they would run it: the built app as its own process, from a
+/// working directory of its own, with the README's commands and URLs.
+/// </summary>
+public sealed partial class FirstHourTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AServerOnAnyPort_LinksToItself_ReadsItsOwnSettingsFile_AndLogsOneLine()
+    {
+        var folder = Directory.CreateTempSubdirectory("feeds-first-hour-");
+        // A setting in the app's own settings file (beside the binary), for an environment only this test uses.
+        var settings = Path.Combine(AppContext.BaseDirectory, "appsettings.FirstHour.json");
+        await File.WriteAllTextAsync(settings, """{ "Feeds": { "SiteName": "設定檔裡的站名" } }""", Cancel);
+        try
+        {
+            var port = FeedsApp.FreePort();
+            await using var server = await RunningServer.StartAsync(folder.FullName, port, "--environment", "FirstHour", "--urls", $"http://127.0.0.1:{port}");
+
+            var rss = FeedXml.Parse(await server.Client.GetByteArrayAsync("/feeds/all.rss", Cancel)).Root!.Element("channel")!;
+            var output = await server.StopAsync();
+
+            Assert.Equal($"http://127.0.0.1:{port}/feeds/all.rss",
+                rss.Elements(FeedXml.Atom + "link").Single(link => link.Attribute("rel")!.Value == "self").Attribute("href")!.Value);
+            Assert.Equal("設定檔裡的站名", rss.Element("title")!.Value);
+            // The database stays where the user stands.
+            Assert.True(File.Exists(Path.Combine(folder.FullName, "data", "feeds.db")));
+            // Quiet by default: no line per request; one line says where it listens, over what, linking where.
+            var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            Assert.Contains(lines, line => line.Contains($"Feeds listens on http://127.0.0.1:{port}", StringComparison.Ordinal)
+                && line.Contains(Path.Combine(folder.FullName, "data", "feeds.db"), StringComparison.Ordinal));
+            Assert.DoesNotContain(lines, line => line.Contains("Request starting", StringComparison.Ordinal) || line.Contains("Now listening", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(settings);
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task AServerOnEveryAddress_WithoutAPublicBase_LinksToLocalhost_AndWarnsOnce()
+    {
+        var folder = Directory.CreateTempSubdirectory("feeds-first-hour-");
+        try
+        {
+            var port = FeedsApp.FreePort();
+            await using var server = await RunningServer.StartAsync(folder.FullName, port, "--urls", $"http://0.0.0.0:{port}", "--Feeds:DemoData=false");
+
+            var rss = FeedXml.Parse(await server.Client.GetByteArrayAsync("/feeds/all.rss", Cancel)).Root!.Element("channel")!;
+            var output = await server.StopAsync();
+
+            Assert.Equal($"http://localhost:{port}/feeds/all.rss",
+                rss.Elements(FeedXml.Atom + "link").Single(link => link.Attribute("rel")!.Value == "self").Attribute("href")!.Value);
+            Assert.Single(output.Split('\n'), line => line.Contains("Feeds:PublicBaseUrl is not set", StringComparison.Ordinal));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task AMistypedCommand_ExitsWithTheUsage_AndStartsNoServer()
+    {
+        var folder = Directory.CreateTempSubdirectory("feeds-first-hour-");
+        try
+        {
+            var started = Stopwatch.StartNew();
+            var result = await FeedsProcess.RunAsync(folder.FullName, "imprt", "articles.ndjson");
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("unknown command 'imprt'", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains("Feeds import FILE.ndjson", result.Stderr, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(Path.Combine(folder.FullName, "data")), "a server started and created its database");
+            Assert.True(started.Elapsed < TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task MigrateAndImport_NameTheDatabaseTheyWrote()
+    {
+        var folder = Directory.CreateTempSubdirectory("feeds-first-hour-");
+        try
+        {
+            var file = Path.Combine(folder.FullName, "elsewhere.db");
+            var database = $"--Feeds:Database:ConnectionString=Data Source={file}";
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "articles.ndjson"), Ndjson.Line(Ndjson.Article("a-1")) + "\n", Cancel);
+
+            var migrate = await FeedsProcess.RunAsync(folder.FullName, "migrate", database);
+            var import = await FeedsProcess.RunAsync(folder.FullName, "import", "articles.ndjson", database);
+
+            Assert.Equal(0, migrate.ExitCode);
+            Assert.Contains($"sqlite {file}", migrate.Stdout, StringComparison.Ordinal);
+            Assert.Equal(0, import.ExitCode);
+            Assert.Contains($"into sqlite {file}: 1 new", import.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task DurationHistograms_HaveBucketsOfSeconds()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
+        await using var app = new FeedsApp(db);
+        var client = app.CreateRawClient();
+        await client.GetAsync("/feeds/logistics.rss", Cancel);
+        await app.RefreshAsync();
+
+        var metrics = await client.GetStringAsync("/metrics", Cancel);
+
+        foreach (var histogram in new[] { "feeds_render_duration_seconds", "feeds_poll_duration_seconds" })
+        {
+            var bounds = BucketBound().Matches(metrics)
+                .Where(match => match.Groups["name"].Value == histogram)
+                .Select(match => match.Groups["le"].Value)
+                .Distinct()
+                .ToList();
+            // From a tenth of a millisecond to seconds, not OpenTelemetry's millisecond defaults (0, 5, 10, ... 10000).
+            Assert.Contains("0.0001", bounds);
+            Assert.Contains("0.001", bounds);
+            Assert.Contains("1", bounds);
+            Assert.DoesNotContain("10000", bounds);
+        }
+    }
+
+    [Fact]
+    public async Task EveryExampleUrlOfTheReadme_AnswersOnTheDemoData()
+    {
+        var readme = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "README.md"), Cancel);
+        // Every link to the demo server, and every concrete path written as code (`/feeds/all.atom`; not `/feeds/{tag}`).
+        var examples = ReadmeUrl().Matches(readme).Select(match => match.Groups["path"].Value)
+            .Concat(ReadmePath().Matches(readme).Select(match => match.Groups["path"].Value))
+            .Distinct()
+            .ToList();
+        await using var db = await TestDatabase.CreateAsync("sqlite", migrate: false);
+        await using var app = new FeedsApp(db, settings: new Dictionary<string, string?> { ["Feeds:DemoData"] = "true" });
+        var client = app.CreateRawClient();
+
+        Assert.True(examples.Count >= 5, $"only {examples.Count} example URLs found");
+        foreach (var path in examples)
+        {
+            var response = await client.GetAsync(path.Length == 0 ? "/" : path, Cancel);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode}");
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Feeds.sln")))
+        {
+            directory = directory.Parent;
+        }
+        return directory?.FullName ?? throw new InvalidOperationException("Feeds.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    [GeneratedRegex(@"http://localhost:5000(?<path>/[^\s)>`""'\]]*)?")]
+    private static partial Regex ReadmeUrl();
+
+    [GeneratedRegex(@"`(?<path>/[^`\s{}…]*)`")]
+    private static partial Regex ReadmePath();
+
+    [GeneratedRegex(@"^(?<name>feeds_\w+_seconds)_bucket\{[^}]*le=""(?<le>[^""]+)""", RegexOptions.Multiline)]
+    private static partial Regex BucketBound();
+
+    /// <summary>The built app serving from its own process, until stopped; what it wrote to standard output.</summary>
+    private sealed class RunningServer : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly Task<string> _output;
+
+        private RunningServer(Process process, int port)
+        {
+            _process = process;
+            _output = process.StandardOutput.ReadToEndAsync();
+            _ = process.StandardError.ReadToEndAsync();
+            Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        }
+
+        public HttpClient Client { get; }
+
+        public static async Task<RunningServer> StartAsync(string workingDirectory, int port, params string[] arguments)
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Feeds.dll"));
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+            start.Environment["DOTNET_ENVIRONMENT"] = null;
+            start.Environment["ASPNETCORE_ENVIRONMENT"] = null;
+            var server = new RunningServer(Process.Start(start)!, port);
+            for (var attempt = 0; attempt < 300; attempt++)
+            {
+                try
+                {
+                    if ((await server.Client.GetAsync("/health/ready", Cancel)).IsSuccessStatusCode)
+                    {
+                        return server;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                }
+                if (server._process.HasExited)
+                {
+                    throw new InvalidOperationException($"the server exited: {await server._output}");
+                }
+                await Task.Delay(100, Cancel);
+            }
+            await server.DisposeAsync();
+            throw new TimeoutException("the server did not answer within 30 s");
+        }
+
+        /// <summary>Stops the server (SIGTERM, as an operator would) and returns what it logged.</summary>
+        public async Task<string> StopAsync()
+        {
+            if (!_process.HasExited)
+            {
+                Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+                timeout.CancelAfter(TimeSpan.FromSeconds(20));
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            return await _output;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+            Client.Dispose();
+            _process.Dispose();
+        }
+    }
+}
