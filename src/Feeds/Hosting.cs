@@ -1,6 +1,7 @@
 using Feeds.Content;
 using Feeds.Data;
 using Feeds.Http;
+using Feeds.Pages;
 using Feeds.Publishing;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;

@@ -33,7 +33,7 @@ catch (OptionsValidationException exception)
     await Console.Error.WriteLineAsync($"Feeds did not start: invalid settings: {string.Join(" ", exception.Failures)}");
     return 2;
 }
-catch (Feeds.Data.SchemaBehindException exception)
+catch (Feeds.SchemaBehindException exception)
 {
     await Console.Error.WriteLineAsync($"Feeds did not start: {exception.Message}");
     return 2;

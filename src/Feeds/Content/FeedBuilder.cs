@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace Feeds.Content;
 
-/// <summary>What a feed is about: a category, a section, or (Name null) the whole site.</summary>
+/// <summary>What a feed is about, as its title names it: a category, a section, a tag (#name), an archive month, or (Name null) the whole site.</summary>
 public sealed record FeedSubject(string Slug, string? Name);
 
 /// <summary>Decides what goes into a feed: ids, links, dates, authors, clean text and clean HTML.</summary>

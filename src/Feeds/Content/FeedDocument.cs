@@ -62,7 +62,7 @@ public sealed record FeedEntry(
 
 public sealed record FeedImage(Uri Url, string? MediaType);
 
-/// <summary>The link relations Feeds writes besides self and alternate.</summary>
+/// <summary>The link relations of <see cref="FeedDocument.Links"/> (each format writes self and the site's alternate itself).</summary>
 public static class FeedRelations
 {
     public const string Hub = "hub";

@@ -6,9 +6,12 @@ using Microsoft.Data.Sqlite;
 namespace Feeds.Data;
 
 /// <summary>
-/// Everything that differs between SQLite and SQL Server, in one place: the connection type, the
-/// newest-N queries (LIMIT, WITH RECURSIVE and a correlated subquery against TOP, WITH and CROSS APPLY),
-/// the migrations bookkeeping table and how script batches are separated. Every other SQL text is shared.
+/// The SQL that differs between SQLite and SQL Server: the connection type, the newest-N and archive queries
+/// (LIMIT, WITH RECURSIVE and a correlated subquery against TOP, WITH and CROSS APPLY), the migrations
+/// bookkeeping, the id of an inserted row and how script batches are separated. Every other SQL text is
+/// shared. Behaviour that differs lives with what it concerns, keyed on the dialect: transient errors and
+/// connection defaults (Database), date binding (UtcDateTimeHandler), WAL and the migration lock (Migrator),
+/// migrating on start (DatabaseInitializer), the import's locks (ArticleWriter).
 /// </summary>
 public sealed class SqlDialect
 {

@@ -12,6 +12,7 @@ internal sealed class AtomFeedFormat : SyndicationFeedFormat
 {
     public override string Extension => "atom";
     public override string MediaType => "application/atom+xml";
+    public override string DisplayName => "Atom";
 
     protected override string ClosingTag => "</feed>";
 

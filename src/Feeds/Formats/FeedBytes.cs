@@ -22,13 +22,9 @@ public sealed class FeedBytes
         }
         _parts[^1] = shell.AsMemory(insertAt);
         Length = _parts.Sum(part => (long)part.Length);
-        ShellLength = shell.Length;
     }
 
     public long Length { get; }
-
-    /// <summary>The bytes this document holds alone (the entries may be shared).</summary>
-    public int ShellLength { get; }
 
     /// <summary>
     /// Copies the parts into the pipe, flushing about every 64 KB (Kestrel's response buffer) so that

@@ -25,6 +25,15 @@ public abstract class FeedFormat
     /// <summary>The media type, also written as the type of the feed's self link.</summary>
     public abstract string MediaType { get; }
 
+    /// <summary>What people call the format, on pages: "RSS", "Atom", "JSON Feed".</summary>
+    public abstract string DisplayName { get; }
+
+    /// <summary>Whether the document references the XSLT stylesheet that shows it as a page in a browser.</summary>
+    public virtual bool UsesStylesheet => false;
+
+    /// <summary>The feed format of a media type, or null.</summary>
+    public static FeedFormat? OfMediaType(string? mediaType) => All.FirstOrDefault(format => format.MediaType == mediaType);
+
     public string ContentType => $"{MediaType}; charset=utf-8";
 
     /// <summary>RFC 3339 with the site's offset, to the second, as the Atom formatter writes it.</summary>
@@ -35,9 +44,6 @@ public abstract class FeedFormat
         format = All.FirstOrDefault(candidate => string.Equals(candidate.Extension, extension, StringComparison.Ordinal));
         return format is not null;
     }
-
-    /// <summary>The whole document as UTF-8 without byte order mark.</summary>
-    public byte[] Write(FeedDocument document) => WriteParts(document).ToArray();
 
     /// <summary>The whole document as its parts (see <see cref="FeedBytes"/>).</summary>
     public abstract FeedBytes WriteParts(FeedDocument document);
@@ -71,6 +77,8 @@ internal abstract class SyndicationFeedFormat : FeedFormat
     protected abstract string ClosingTag { get; }
 
     private byte[] _closingTag => _closingTagBytes ??= Encoding.UTF8.GetBytes(ClosingTag);
+
+    public override bool UsesStylesheet => true;
 
     /// <summary>The whole document, declared as UTF-8, as its parts: the entries' XML is shared with every other feed that lists them.</summary>
     public override FeedBytes WriteParts(FeedDocument document)

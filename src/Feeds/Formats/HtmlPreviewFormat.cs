@@ -13,12 +13,13 @@ internal sealed class HtmlPreviewFormat : FeedFormat
 {
     public override string Extension => "html";
     public override string MediaType => HtmlPage.MediaType;
+    public override string DisplayName => "HTML";
 
     public override FeedBytes WriteParts(FeedDocument document)
     {
         var formats = document.Links.Where(link => link.Relation == FeedRelations.Alternate).ToList();
         var html = HtmlPage.Begin(document.Language, document.Title,
-            formats.Select(link => (link.MediaType!, $"{document.Title} ({FormatName(link.MediaType!)})", link.Href)));
+            formats.Select(link => (link.MediaType!, $"{document.Title} ({NameOf(link)})", link.Href)));
         if (document.LinkOf(FeedRelations.Index) is { } index)
         {
             html.Append("<p class=\"muted\">").Link(index, $"{document.Publisher}：所有訂閱源 All feeds").Append("</p>\n");
@@ -31,7 +32,7 @@ internal sealed class HtmlPreviewFormat : FeedFormat
             .Append("<ul class=\"formats\">\n");
         foreach (var link in formats)
         {
-            html.Append("<li><strong>").Append(FormatName(link.MediaType!)).Append("</strong> ")
+            html.Append("<li><strong>").Append(NameOf(link)).Append("</strong> ")
                 .Link(link.Href, link.Href.AbsoluteUri).Append("</li>\n");
         }
         if (document.LinkOf(FeedRelations.PrevArchive) is { } archive)
@@ -62,11 +63,5 @@ internal sealed class HtmlPreviewFormat : FeedFormat
         return new FeedBytes(bytes, bytes.Length, []);
     }
 
-    private static string FormatName(string mediaType) => mediaType switch
-    {
-        "application/rss+xml" => "RSS",
-        "application/atom+xml" => "Atom",
-        "application/feed+json" => "JSON Feed",
-        _ => mediaType,
-    };
+    private static string NameOf(FeedLink link) => FeedFormat.OfMediaType(link.MediaType)?.DisplayName ?? link.MediaType ?? "";
 }

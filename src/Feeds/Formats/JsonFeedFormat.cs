@@ -26,6 +26,8 @@ internal sealed class JsonFeedFormat : FeedFormat
     // JSON Feed 1.1, "Suggestions for Publishers": application/feed+json.
     public override string MediaType => "application/feed+json";
 
+    public override string DisplayName => "JSON Feed";
+
     public override FeedBytes WriteParts(FeedDocument document)
     {
         var json = RenderBuffer.Write(buffer =>

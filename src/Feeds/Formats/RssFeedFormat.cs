@@ -14,6 +14,7 @@ internal sealed class RssFeedFormat : SyndicationFeedFormat
 {
     public override string Extension => "rss";
     public override string MediaType => "application/rss+xml";
+    public override string DisplayName => "RSS";
 
     protected override string ClosingTag => "</channel>";
 

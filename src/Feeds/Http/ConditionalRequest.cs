@@ -24,14 +24,11 @@ internal static class ConditionalRequest
             && since <= now)
         {
             // HTTP dates have whole seconds.
-            var lastModified = new DateTimeOffset(TruncateToSeconds(feed.LastModifiedUtc), TimeSpan.Zero);
+            var lastModified = new DateTimeOffset(Publishing.RenderedFeed.WholeSeconds(feed.LastModifiedUtc), TimeSpan.Zero);
             return lastModified <= since;
         }
         return false;
     }
-
-    public static DateTime TruncateToSeconds(DateTime utc) =>
-        new(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
 
     /// <summary>13.1.2: weak comparison; "*" matches any current representation. A malformed header matches nothing.</summary>
     private static bool IfNoneMatchFails(Microsoft.Extensions.Primitives.StringValues values, EntityTagHeaderValue current)

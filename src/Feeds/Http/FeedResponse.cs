@@ -27,7 +27,7 @@ public sealed class FeedHeaders(TimeSpan maxAge, TimeSpan staleMaxAge)
     /// </summary>
     public static readonly StringValues ClosedArchiveCacheControl = new("public, max-age=86400");
 
-    private static readonly StringValues HtmlPolicy = new(Pages.HtmlPage.ContentSecurityPolicy);
+    private static readonly StringValues HtmlPolicy = new(Formats.HtmlPage.ContentSecurityPolicy);
 
     /// <summary>Validators and freshness, sent alike with a 200 and a 304.</summary>
     public void WriteTo(HttpResponse response, RenderedFeed feed)
@@ -41,7 +41,7 @@ public sealed class FeedHeaders(TimeSpan maxAge, TimeSpan staleMaxAge)
         {
             headers.Link = feed.LinkHeader;
         }
-        if (feed.ContentType.StartsWith(Pages.HtmlPage.MediaType, StringComparison.Ordinal))
+        if (feed.ContentType.StartsWith(Formats.HtmlPage.MediaType, StringComparison.Ordinal))
         {
             headers.ContentSecurityPolicy = HtmlPolicy;
         }

@@ -1,4 +1,5 @@
 using Feeds.Formats;
+using Feeds.Pages;
 using Feeds.Publishing;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;

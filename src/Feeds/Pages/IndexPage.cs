@@ -69,7 +69,7 @@ internal static class IndexPage
         html.Append("<li><strong>").Link(urls.Preview(feed), name).Append("</strong> <span class=\"links\">");
         foreach (var format in FeedFormat.All)
         {
-            html.Link(urls.Feed(feed, format), format == FeedFormat.Json ? "JSON Feed" : format == FeedFormat.Rss ? "RSS" : "Atom");
+            html.Link(urls.Feed(feed, format), format.DisplayName);
         }
         html.Append("</span>");
         if (close)

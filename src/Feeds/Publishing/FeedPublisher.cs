@@ -4,7 +4,6 @@ using System.Text;
 using Feeds.Content;
 using Feeds.Data;
 using Feeds.Formats;
-using Feeds.Http;
 using Microsoft.Extensions.Options;
 
 namespace Feeds.Publishing;
@@ -205,11 +204,11 @@ public sealed class FeedPublisher(
             IsArchive = request.Archive is not null,
             Icon = urls.Icon,
             Logo = urls.Logo,
-            Stylesheet = request.Format == FeedFormat.Rss || request.Format == FeedFormat.Atom ? urls.Stylesheet : null,
+            Stylesheet = request.Format.UsesStylesheet ? urls.Stylesheet : null,
         };
         var bytes = request.Format.WriteParts(document);
         // Last-Modified is when this version of the feed appeared, not a date in it (FeedVersions.ChangedAtOf).
-        var changedAt = changeDetector.Current.ChangedAtOf(request.Feed) ?? ConditionalRequest.TruncateToSeconds(clock.GetUtcNow().UtcDateTime);
+        var changedAt = changeDetector.Current.ChangedAtOf(request.Feed) ?? RenderedFeed.WholeSeconds(clock.GetUtcNow().UtcDateTime);
         return new RenderedFeed(token, bytes.EntityTag(), changedAt, request.Format.ContentType, bytes)
         {
             ClosedArchive = request.Archive is { } archive && IsClosed(archive.Month),

@@ -98,7 +98,7 @@ public sealed class FeedVersions
     /// </summary>
     private static DateTime ChangeTime(FeedVersions? previous, string key, string token, DateTime observedUtc)
     {
-        var observed = Http.ConditionalRequest.TruncateToSeconds(observedUtc);
+        var observed = RenderedFeed.WholeSeconds(observedUtc);
         if (previous is null || !previous._changedAt.TryGetValue(key, out var before))
         {
             return observed;

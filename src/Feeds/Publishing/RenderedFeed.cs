@@ -18,7 +18,7 @@ public sealed class RenderedFeed
         ETag = etag;
         EntityTag = Microsoft.Net.Http.Headers.EntityTagHeaderValue.Parse(etag);
         LastModifiedUtc = lastModifiedUtc;
-        LastModifiedHeader = Microsoft.Net.Http.Headers.HeaderUtilities.FormatDate(Http.ConditionalRequest.TruncateToSeconds(lastModifiedUtc));
+        LastModifiedHeader = Microsoft.Net.Http.Headers.HeaderUtilities.FormatDate(WholeSeconds(lastModifiedUtc));
         ContentType = contentType;
         Identity = identity;
         _gzip = new Lazy<byte[]>(() => Compress(identity, stream => new GZipStream(stream, CompressionLevel.Optimal)));
@@ -53,12 +53,15 @@ public sealed class RenderedFeed
     /// <summary>When this rendering was made (Environment.TickCount64).</summary>
     public long RenderedAt { get; } = Environment.TickCount64;
 
+    /// <summary>HTTP dates have whole seconds (RFC 9110 5.6.7): the instant as an HTTP date carries it.</summary>
+    public static DateTime WholeSeconds(DateTime utc) => new(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+
     /// <summary>The same rendering with an earlier Last-Modified: a new rendering whose bytes equal the last one's.</summary>
     internal RenderedFeed ModifiedAt(DateTime lastModifiedUtc)
     {
         var copy = (RenderedFeed)MemberwiseClone();
         copy.LastModifiedUtc = lastModifiedUtc;
-        copy.LastModifiedHeader = Microsoft.Net.Http.Headers.HeaderUtilities.FormatDate(Http.ConditionalRequest.TruncateToSeconds(lastModifiedUtc));
+        copy.LastModifiedHeader = Microsoft.Net.Http.Headers.HeaderUtilities.FormatDate(WholeSeconds(lastModifiedUtc));
         return copy;
     }
 

@@ -27,8 +27,6 @@ public sealed class WebSubPublisher : BackgroundService
     private readonly Channel<Ping> _queue = Channel.CreateUnbounded<Ping>(new UnboundedChannelOptions { SingleReader = true });
     // A feed already waiting to be pinged at a hub is not queued twice: one ping tells the hub to fetch.
     private readonly ConcurrentDictionary<(Uri Hub, Uri Topic), bool> _pending = new();
-    private long _sent;
-    private long _failed;
 
     private readonly FeedsMetrics _metrics;
     private readonly RedisFeedStore _shared;
@@ -53,11 +51,6 @@ public sealed class WebSubPublisher : BackgroundService
             changeDetector.Changed += OnVersions;
         }
     }
-
-    /// <summary>Pings the hubs accepted, and pings that failed every try.</summary>
-    public long Sent => Interlocked.Read(ref _sent);
-
-    public long Failed => Interlocked.Read(ref _failed);
 
     private void OnVersions(FeedVersions versions, IReadOnlyList<FeedKey> changed)
     {
@@ -97,7 +90,6 @@ public sealed class WebSubPublisher : BackgroundService
             if (await SendAsync(ping, stoppingToken))
             {
                 _pending.TryRemove((ping.Hub, ping.Topic), out _);
-                Interlocked.Increment(ref _sent);
                 _metrics.WebSubPing("accepted");
             }
             else if (ping.Attempt < _options.MaxAttempts)
@@ -109,7 +101,6 @@ public sealed class WebSubPublisher : BackgroundService
             else
             {
                 _pending.TryRemove((ping.Hub, ping.Topic), out _);
-                Interlocked.Increment(ref _failed);
                 _metrics.WebSubPing("abandoned");
                 _logger.LogWarning("WebSub hub {Hub} refused the publish ping for {Topic} {Attempts} times; giving up", ping.Hub, ping.Topic, ping.Attempt);
             }

@@ -51,10 +51,10 @@ public sealed partial class FeedPropertyTests
             var document = builder.Build(new FeedSubject("logistics", subjectName), new Uri("https://feeds.example.org/feeds/logistics.rss"),
                 article.UpdatedAt, [article], tags, _ => categoryName);
 
-            var rss = FeedXml.Parse(FeedFormat.Rss.Write(document));
-            var atom = FeedXml.Parse(FeedFormat.Atom.Write(document));
+            var rss = FeedXml.Parse(FeedFormat.Rss.WriteParts(document).ToArray());
+            var atom = FeedXml.Parse(FeedFormat.Atom.WriteParts(document).ToArray());
 
-            using var json = System.Text.Json.JsonDocument.Parse(FeedFormat.Json.Write(document));
+            using var json = System.Text.Json.JsonDocument.Parse(FeedFormat.Json.WriteParts(document).ToArray());
             var jsonItem = Assert.Single(json.RootElement.GetProperty("items").EnumerateArray().ToList());
             Assert.Equal(document.Entries[0].Id, jsonItem.GetProperty("id").GetString());
             Assert.Equal(document.Entries[0].Title, jsonItem.GetProperty("title").GetString());

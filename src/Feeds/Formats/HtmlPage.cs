@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Feeds.Pages;
+namespace Feeds.Formats;
 
 /// <summary>
 /// The frame of every HTML page Feeds serves: one inline style sheet and no other asset (nothing is fetched

@@ -1,7 +1,9 @@
 using Feeds.Demo;
 using Microsoft.Extensions.Options;
 
-namespace Feeds.Data;
+using Feeds.Data;
+
+namespace Feeds;
 
 /// <summary>
 /// Before the server listens: brings the embedded database up to date and fills a newly created one with

@@ -1,9 +1,9 @@
 using Feeds.Data;
 using Feeds.Formats;
-using Feeds.Pages;
+using Feeds.Publishing;
 using Microsoft.Extensions.Options;
 
-namespace Feeds.Publishing;
+namespace Feeds.Pages;
 
 /// <summary>
 /// The documents besides feeds: the HTML index, the OPML list and the XSLT stylesheet. Like feeds, each is
