@@ -1,0 +1,176 @@
+using System.Reflection;
+using Dapper;
+using Feeds.Content;
+using Feeds.Data;
+using Feeds.Formats;
+using Feeds.Tests.Support;
+using Microsoft.Extensions.Options;
+
+namespace Feeds.Tests.Content;
+
+/// <summary>
+/// Every field of an article, found by reflection and by reading the schema, reaches every place that decides
+/// whether something changed: the writer's comparison, the triggers that move feed versions, the cleaned-article
+/// fingerprint, the entry-fragment equality. A field added to the article's shape or to the table and missed in
+/// one of them fails here, instead of Feeds serving the stale rendering.
+/// </summary>
+public sealed class ArticleFieldTests
+{
+    public static TheoryData<string> Providers => TestDatabase.Providers;
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    /// <summary>Fields that are how the article is found, not what it says.</summary>
+    private static readonly string[] Identity = ["ExternalId", "Id"];
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task EveryImportedField_EditedAlone_IsAnUpdate_AndMovesItsFeeds(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        var original = Articles.Sample("a-1") with { ImageUrl = "https://news.example.com/i.jpg", UpdatedAt = TestClock.Start.UtcDateTime.AddMinutes(-10) };
+        await Articles.WriteAsync(db.Database, original);
+        var fields = typeof(ArticleInput).GetProperties().Where(p => !Identity.Contains(p.Name)).ToList();
+
+        Assert.True(fields.Count >= 15, $"only {fields.Count} fields of ArticleInput");
+        foreach (var field in fields)
+        {
+            var before = await VersionSumAsync(db);
+            var edited = With(original, field);
+            UpsertOutcome outcome;
+            await using (var writer = await ArticleWriter.BeginAsync(db.Database, new TestClock(), Cancel))
+            {
+                outcome = await writer.UpsertAsync(edited, Cancel);
+                await writer.CommitAsync(Cancel);
+            }
+            // A category's or section's own fields change the category, not the article; its feeds move all the same.
+            Assert.True(outcome == UpsertOutcome.Updated || field.Name is "CategoryName" or "SectionName" or "SectionSlug", $"{field.Name}: {outcome}");
+            Assert.True(await VersionSumAsync(db) > before, $"{field.Name}: no feed version moved");
+            // Back to the original, so that each field is edited alone.
+            await Articles.WriteAsync(db.Database, original);
+        }
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task EveryColumnOfArticles_UpdatedByAnotherWriter_MovesItsFeeds(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        await Articles.WriteAsync(db.Database,
+            Articles.Sample("a-1") with { ImageUrl = "https://news.example.com/i.jpg", Tags = ["港口"] },
+            Articles.Sample("other", category: "express"));
+        await using var connection = await db.Database.OpenAsync(Cancel);
+        var id = await connection.ExecuteScalarAsync<long>("SELECT id FROM articles WHERE external_id = 'a-1'");
+        var columns = (await connection.QueryAsync<(string Name, string Type)>(provider == "sqlserver"
+            ? "SELECT COLUMN_NAME, DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'articles'"
+            : "SELECT name, type FROM pragma_table_info('articles')")).Where(column => column.Name != "id").ToList();
+
+        Assert.True(columns.Count >= 12, $"only {columns.Count} columns");
+        foreach (var (name, type) in columns)
+        {
+            var before = await VersionSumAsync(db);
+            // As the CMS or a hand-typed UPDATE would: this column alone, to a new value of its type.
+            var change = name switch
+            {
+                "category_id" => "category_id = (SELECT id FROM categories WHERE slug = 'express')",
+                "is_published" => "is_published = 1 - is_published",
+                "published_at" or "updated_at" => provider == "sqlserver"
+                    ? $"{name} = DATEADD(minute, -1, {name})"
+                    : $"{name} = strftime('%Y-%m-%dT%H:%M:%S.0000000Z', {name}, '-1 minute')",
+                _ when type is "int" or "bigint" or "INTEGER" => throw new InvalidOperationException($"articles.{name}: a number column this test does not know how to change"),
+                _ => provider == "sqlserver" ? $"{name} = CONCAT({name}, N'x')" : $"{name} = COALESCE({name}, '') || 'x'",
+            };
+            await connection.ExecuteAsync($"UPDATE articles SET {change} WHERE id = @id", new { id });
+            Assert.True(await VersionSumAsync(db) > before, $"articles.{name}: no feed version moved");
+        }
+    }
+
+    [Fact]
+    public void EveryTextFieldThatIsCleaned_IsPartOfTheCleanedArticlesFingerprint()
+    {
+        // Fields the cleaning does not read: they reach the feed without it (dates, state) or identify the article.
+        string[] notCleaned = ["Id", "ExternalId", "CategoryId", "PublishedAt", "UpdatedAt", "IsPublished"];
+        var cache = new CleanArticleCache();
+        var builder = new FeedBuilder(Options.Create(new FeedsOptions()), SiteTime.Create("Asia/Shanghai"), new ArticleHtml(), cache);
+        var article = Row();
+        var fields = typeof(ArticleRow).GetProperties().Where(p => !notCleaned.Contains(p.Name)).ToList();
+        Build(builder, article);
+
+        Assert.Contains(fields, field => field.Name == "ContentHtml");
+        foreach (var field in fields)
+        {
+            Build(builder, article);
+            var misses = cache.Misses;
+            Build(builder, WithProperty(article, field));
+            Assert.True(cache.Misses == misses + 1, $"ArticleRow.{field.Name}: an edit of it alone was not cleaned anew");
+        }
+    }
+
+    [Fact]
+    public void EveryFieldOfAnEntry_ChangedAlone_IsWrittenAnew()
+    {
+        var entry = new FeedEntry("tag:news.example.com,2026:article:fields", "標題", new Uri("https://news.example.com/a.html"),
+            new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.FromHours(8)), new DateTimeOffset(2026, 11, 28, 13, 0, 0, TimeSpan.FromHours(8)),
+            ["林雅婷"], ["物流"], "摘要", "<p>內文</p>", new FeedImage(new Uri("https://news.example.com/i.jpg"), "image/jpeg"));
+        var fields = typeof(FeedEntry).GetProperties().Where(p => p.CanWrite && p.Name != "Id").ToList();
+
+        Assert.True(fields.Count >= 9, $"only {fields.Count} fields of FeedEntry");
+        foreach (var field in fields)
+        {
+            var changed = WithProperty(entry, field);
+            var before = FeedXml.Text(FeedFormat.Atom.WriteParts(Document(entry)).ToArray());
+            var after = FeedXml.Text(FeedFormat.Atom.WriteParts(Document(changed)).ToArray());
+            Assert.True(before != after, $"FeedEntry.{field.Name}: a change of it alone kept the old entry's XML");
+        }
+    }
+
+    private static async Task<long> VersionSumAsync(TestDatabase db)
+    {
+        await using var connection = await db.Database.OpenAsync(Cancel);
+        return await connection.ExecuteScalarAsync<long>("SELECT (SELECT SUM(version) FROM categories) + (SELECT COALESCE(SUM(version), 0) FROM tags)");
+    }
+
+    private static ArticleInput With(ArticleInput input, PropertyInfo field) => field.Name switch
+    {
+        // A new category (and section) name is a change of the category, which moves its feed too.
+        "CategorySlug" => input with { CategorySlug = "express" },
+        "SectionSlug" => input with { SectionSlug = "industry" },
+        _ => WithProperty(input, field),
+    };
+
+    /// <summary>A copy of a record with one property set to a different value of its type.</summary>
+    private static T WithProperty<T>(T record, PropertyInfo field) where T : class
+    {
+        var clone = (T)typeof(object).GetMethod("MemberwiseClone", BindingFlags.Instance | BindingFlags.NonPublic)!.Invoke(record, null)!;
+        var value = field.GetValue(record);
+        object? changed = value switch
+        {
+            string text => text + "x",
+            null when field.PropertyType == typeof(string) => "x",
+            DateTime time => time.AddMinutes(1),
+            null when field.PropertyType == typeof(DateTime?) => TestClock.Start.UtcDateTime.AddMinutes(5),
+            DateTimeOffset time => time.AddMinutes(1),
+            bool flag => !flag,
+            long number => number + 1,
+            Uri uri => new Uri(uri.AbsoluteUri + "x"),
+            FeedImage image => image with { Url = new Uri(image.Url.AbsoluteUri + "x") },
+            IReadOnlyList<string> list => list.Append("x").ToArray(),
+            _ => throw new InvalidOperationException($"{typeof(T).Name}.{field.Name}: a type this test does not know how to change"),
+        };
+        field.SetValue(clone, changed);
+        return clone;
+    }
+
+    private static ArticleRow Row() => new()
+    {
+        Id = 1, ExternalId = "a-1", CategoryId = 1, Title = "標題", Summary = "摘要", ContentHtml = "<p>內文</p>", Author = "林雅婷",
+        Source = "示範物流協會", Url = "https://news.example.com/a-1.html", ImageUrl = "https://news.example.com/i.jpg",
+        PublishedAt = TestClock.Start.UtcDateTime, UpdatedAt = TestClock.Start.UtcDateTime, IsPublished = true,
+    };
+
+    private static void Build(FeedBuilder builder, ArticleRow article) =>
+        builder.Build(new FeedSubject("logistics", "物流"), new Uri("https://feeds.example.org/feeds/logistics.rss"), TestClock.Start.UtcDateTime,
+            [article], Array.Empty<ArticleTagRow>().ToLookup(t => t.ArticleId, t => t.Name), _ => "物流");
+
+    private static FeedDocument Document(FeedEntry entry) => new(
+        "tag:news.example.com,2026:feed:x", "t", "d", "zh-Hant", new Uri("https://news.example.com/"),
+        new Uri("https://feeds.example.org/feeds/x.atom"), "p", entry.Updated, TimeSpan.FromMinutes(10), [entry]);
+}
