@@ -58,6 +58,7 @@ public sealed class FeedsOptions
     public int TimeToLiveMinutes { get; set; } = 10;
 
     /// <summary>How often the database's feed versions are read: a change by any writer shows within about this long.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Keep rendered feeds (and their gzip and Brotli forms) in memory; off renders every request.</summary>
@@ -82,21 +83,22 @@ public sealed class FeedsOptions
     public int ArchivePageSize { get; set; } = 100;
 
     /// <summary>WebSub (W3C Recommendation 2018): hubs announced in every feed and pinged when a feed changes.</summary>
-    [Required]
+    [ValidateObjectMembers]
     public WebSubOptions WebSub { get; set; } = new();
 
     /// <summary>429 for clients that fetch the same document unconditionally faster than its ttl.</summary>
-    [Required]
+    [ValidateObjectMembers]
     public PolitePollingOptions PolitePolling { get; set; } = new();
 
     /// <summary>
     /// How long a 429 (polite polling, render budget) waits before it is sent: a client that ignores Retry-After
     /// is slowed to one request per connection per this long, instead of taking the cores from other clients.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:30")]
     public TimeSpan TooManyRequestsDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How many renders run at once, how many wait, and how many one client may cause per ttl.</summary>
-    [Required]
+    [ValidateObjectMembers]
     public RenderLimitsOptions RenderLimits { get; set; } = new();
 
     /// <summary>
@@ -106,13 +108,12 @@ public sealed class FeedsOptions
     public List<string> TrustedProxies { get; set; } = [];
 
     /// <summary>Redis shared by every instance; without it, each instance keeps its renderings in its own memory.</summary>
-    [Required]
     public RedisOptions Redis { get; set; } = new();
 
     /// <summary>Fill a newly created embedded database with demo articles.</summary>
     public bool DemoData { get; set; } = true;
 
-    [Required]
+    [ValidateObjectMembers]
     public DatabaseOptions Database { get; set; } = new();
 }
 
@@ -133,9 +134,11 @@ public sealed class DatabaseOptions
     public string ReadConnectionString { get; set; } = "";
 
     /// <summary>Command timeout of every statement, in seconds (SQL Server Command Timeout, SQLite Default Timeout).</summary>
+    [Range(1, 3600)]
     public int CommandTimeoutSeconds { get; set; } = 30;
 
     /// <summary>How often a read that failed transiently (no connection, deadlock, busy, timeout) is tried again. Writes never are.</summary>
+    [Range(0, 10)]
     public int ReadRetries { get; set; } = 2;
 }
 
@@ -144,6 +147,7 @@ public sealed class PolitePollingOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>Unconditional requests one client may make for one document within one ttl (Feeds:TimeToLiveMinutes).</summary>
+    [Range(1, 10_000)]
     public int UnconditionalPerTimeToLive { get; set; } = 4;
 }
 
@@ -162,12 +166,15 @@ public sealed class RenderLimitsOptions
     /// Renders running at once; 0 (the default): half the cores, at least one, so that cached answers always
     /// keep a core while renders run. Raise it when renders wait on a remote database rather than on the CPU.
     /// </summary>
+    [Range(0, 1024)]
     public int Concurrency { get; set; }
 
     /// <summary>Renders that may wait for a free slot; past it, the last rendering of the document or 503.</summary>
+    [Range(0, 100_000)]
     public int QueueLength { get; set; } = 16;
 
     /// <summary>How long a render may wait for a slot before the request gets the last rendering or 503.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
@@ -175,6 +182,7 @@ public sealed class RenderLimitsOptions
     /// memory. 1,000 per 10 minutes is a crawler at 1.6 documents a second, or a reader subscribed to 300 feeds
     /// all of which changed twice. Joining a render already running and cached answers cost nothing.
     /// </summary>
+    [Range(1, 10_000_000)]
     public int PerClientPerTimeToLive { get; set; } = 1000;
 
     public int EffectiveConcurrency => Concurrency > 0 ? Concurrency : Math.Max(1, Environment.ProcessorCount / 2);
@@ -202,10 +210,18 @@ public sealed class WebSubOptions
     public int MaxAttempts { get; set; } = 6;
 
     /// <summary>The wait before the second try; it doubles for each try after.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 }
 
-/// <summary>Checks what data annotations cannot, so that a wrong setting stops the process at start.</summary>
+/// <summary>
+/// The attributes of <see cref="FeedsOptions"/> and of every options object in it ([ValidateObjectMembers]),
+/// checked by code the options source generator writes (no reflection).
+/// </summary>
+[OptionsValidator]
+internal sealed partial class FeedsOptionsAttributesValidator : IValidateOptions<FeedsOptions>;
+
+/// <summary>Checks what attributes cannot express (URLs, time zones, settings compared with each other), so that a wrong setting stops the process at start.</summary>
 internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOptions>
 {
     public ValidateOptionsResult Validate(string? name, FeedsOptions options)
@@ -235,18 +251,6 @@ internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOpti
                 failures.Add($"Feeds:{setting} '{value}' must be a GIF, JPEG or PNG image: RSS readers show no other.");
             }
         }
-        if (options.RefreshInterval < TimeSpan.FromMilliseconds(10) || options.RefreshInterval > TimeSpan.FromHours(1))
-        {
-            failures.Add("Feeds:RefreshInterval must be between 00:00:00.010 and 01:00:00.");
-        }
-        if (options.Database.CommandTimeoutSeconds is < 1 or > 3600)
-        {
-            failures.Add("Feeds:Database:CommandTimeoutSeconds must be between 1 and 3600.");
-        }
-        if (options.Database.ReadRetries is < 0 or > 10)
-        {
-            failures.Add("Feeds:Database:ReadRetries must be between 0 and 10.");
-        }
         if (options.MaxStaleness < options.RefreshInterval)
         {
             failures.Add("Feeds:MaxStaleness must be at least Feeds:RefreshInterval.");
@@ -274,44 +278,12 @@ internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOpti
                 failures.Add($"Feeds:TrustedProxies: '{proxy}' is neither an IP address nor a CIDR network.");
             }
         }
-        if (options.PolitePolling.UnconditionalPerTimeToLive is < 1 or > 10_000)
-        {
-            failures.Add("Feeds:PolitePolling:UnconditionalPerTimeToLive must be between 1 and 10000.");
-        }
-        if (options.TooManyRequestsDelay < TimeSpan.Zero || options.TooManyRequestsDelay > TimeSpan.FromSeconds(30))
-        {
-            failures.Add("Feeds:TooManyRequestsDelay must be between 00:00:00 and 00:00:30.");
-        }
-        if (options.RenderLimits.Concurrency is < 0 or > 1024)
-        {
-            failures.Add("Feeds:RenderLimits:Concurrency must be between 0 (half the cores) and 1024.");
-        }
-        if (options.RenderLimits.QueueLength is < 0 or > 100_000)
-        {
-            failures.Add("Feeds:RenderLimits:QueueLength must be between 0 and 100000.");
-        }
-        if (options.RenderLimits.QueueTimeout < TimeSpan.Zero || options.RenderLimits.QueueTimeout > TimeSpan.FromMinutes(1))
-        {
-            failures.Add("Feeds:RenderLimits:QueueTimeout must be between 00:00:00 and 00:01:00.");
-        }
-        if (options.RenderLimits.PerClientPerTimeToLive is < 1 or > 10_000_000)
-        {
-            failures.Add("Feeds:RenderLimits:PerClientPerTimeToLive must be between 1 and 10000000.");
-        }
         foreach (var hub in options.WebSub.Hubs)
         {
             if (!IsHttpBase(hub))
             {
                 failures.Add($"Feeds:WebSub:Hubs: '{hub}' is not an absolute http or https URL.");
             }
-        }
-        if (options.WebSub.MaxAttempts is < 1 or > 20)
-        {
-            failures.Add("Feeds:WebSub:MaxAttempts must be between 1 and 20.");
-        }
-        if (options.WebSub.FirstRetryDelay < TimeSpan.Zero || options.WebSub.FirstRetryDelay > TimeSpan.FromHours(1))
-        {
-            failures.Add("Feeds:WebSub:FirstRetryDelay must be between 00:00:00 and 01:00:00.");
         }
         if (!Data.SqlDialect.TryGet(options.Database.Provider, out _))
         {

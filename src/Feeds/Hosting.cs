@@ -16,8 +16,8 @@ public static class Hosting
     {
         services.AddOptions<FeedsOptions>()
             .BindConfiguration(FeedsOptions.SectionName)
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FeedsOptions>, FeedsOptionsAttributesValidator>();
         services.AddSingleton<IValidateOptions<FeedsOptions>, FeedsOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddMetrics();

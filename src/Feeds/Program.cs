@@ -30,7 +30,7 @@ try
 }
 catch (OptionsValidationException exception)
 {
-    await Console.Error.WriteLineAsync($"Feeds did not start: invalid settings: {string.Join(" ", exception.Failures)}");
+    await Console.Error.WriteLineAsync($"Feeds did not start: invalid settings: {SettingsCheck.Describe(exception)}");
     return 2;
 }
 catch (Feeds.SchemaBehindException exception)

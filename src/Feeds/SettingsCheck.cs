@@ -18,6 +18,11 @@ public static class SettingsCheck
         return failures;
     }
 
+    /// <summary>The failures of options validation, with members named as settings ("Feeds:RenderLimits:QueueLength").</summary>
+    public static string Describe(Microsoft.Extensions.Options.OptionsValidationException exception) =>
+        string.Join(" ", exception.Failures.Select(failure => System.Text.RegularExpressions.Regex.Replace(
+            failure, @"\bFeedsOptions((\.\w+)+)", match => "Feeds" + match.Groups[1].Value.Replace('.', ':'))));
+
     private static void Check(IConfigurationSection section, Type type, List<string> failures)
     {
         foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))

@@ -104,7 +104,7 @@ public static class CommandLine
         }
         catch (Microsoft.Extensions.Options.OptionsValidationException exception)
         {
-            await Console.Error.WriteLineAsync($"{command}: invalid settings: {string.Join(" ", exception.Failures)}");
+            await Console.Error.WriteLineAsync($"{command}: invalid settings: {SettingsCheck.Describe(exception)}");
             return 2;
         }
         catch (OperationCanceledException)

@@ -18,6 +18,8 @@ public sealed class StartupTests
     [InlineData("Feeds:IdPrefix", "tag:News.Example.com,2026:", "Feeds:IdPrefix must be a tag URI")]
     [InlineData("Feeds:IdPrefix", "tag:example.com:", "Feeds:IdPrefix must be a tag URI")]
     [InlineData("Feeds:Language", "中文", "Language")]
+    [InlineData("Feeds:Database:ConnectionString", "", "The Feeds:Database:ConnectionString field is required")]
+    [InlineData("Feeds:RenderLimits:QueueLength", "-1", "The field Feeds:RenderLimits:QueueLength must be between 0 and 100000")]
     [InlineData("Feeds:DefaultLimit", "abc", "Feeds:DefaultLimit 'abc' is not a whole number")]
     [InlineData("Feeds:RefreshInterval", "soon", "Feeds:RefreshInterval 'soon' is not a duration such as 00:00:02")]
     [InlineData("Feeds:CacheEnabled", "maybe", "Feeds:CacheEnabled 'maybe' is not true or false")]
