@@ -14,12 +14,8 @@ namespace Feeds.Tests.Content;
 /// fingerprint, the entry-fragment equality. A field added to the article's shape or to the table and missed in
 /// one of them fails here, instead of Feeds serving the stale rendering.
 /// </summary>
-public sealed class ArticleFieldTests
+public sealed class ArticleFieldTests : FeedsTest
 {
-    public static TheoryData<string> Providers => TestDatabase.Providers;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     /// <summary>Fields that are how the article is found, not what it says.</summary>
     private static readonly string[] Identity = ["ExternalId", "Id"];
 

@@ -11,12 +11,8 @@ namespace Feeds.Tests.Data;
 /// locks. Each body runs on SQLite and, with FEEDS_TEST_SQLSERVER set, on SQL Server, where each was written to
 /// fail before sql/sqlserver/0004 and the import's lock design (none could run here: no SQL Server).
 /// </summary>
-public sealed class DatabaseBehaviourTests
+public sealed class DatabaseBehaviourTests : FeedsTest
 {
-    public static TheoryData<string> Providers => TestDatabase.Providers;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     /// <summary>Spellings that SQL Server's default collation (case-, width-insensitive, version 80) takes for one.</summary>
     private static readonly string[] LookAlikeTags = ["Foo", "foo", "ＡＩ", "AI", "港口🚢", "港口", "𠀀", "𠀁"];
 

@@ -5,12 +5,8 @@ using Feeds.Tests.Support;
 namespace Feeds.Tests.Data;
 
 /// <summary>A database written before a migration gets it right: data already there is carried into new columns.</summary>
-public sealed class MigrationTests
+public sealed class MigrationTests : FeedsTest
 {
-    public static TheoryData<string> Providers => TestDatabase.Providers;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     [Theory, MemberData(nameof(Providers))]
     public async Task TagFeeds_MigratedOntoADatabaseWithArticles_CopyEachArticlesPublishState(string provider)
     {

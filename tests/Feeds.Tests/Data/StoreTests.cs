@@ -5,12 +5,8 @@ using Feeds.Tests.Support;
 namespace Feeds.Tests.Data;
 
 /// <summary>One body per provider: SQLite always, SQL Server when FEEDS_TEST_SQLSERVER is set.</summary>
-public sealed class StoreTests
+public sealed class StoreTests : FeedsTest
 {
-    public static TheoryData<string> Providers => TestDatabase.Providers;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     [Theory, MemberData(nameof(Providers))]
     public async Task Newest_IsPublishedAndDue_NewestFirst_WithinLimit_PerCategorySet(string provider)
     {

@@ -11,14 +11,10 @@ namespace Feeds.Tests.Http;
 /// RFC 5005 archives: from a feed's current document, prev-archive links lead through every visible article
 /// it ever had, page by page, and back again by next-archive; a closed month's pages are cached for a day.
 /// </summary>
-public sealed class ArchiveTests
+public sealed class ArchiveTests : FeedsTest
 {
     private static readonly XNamespace History = "http://purl.org/syndication/history/1.0";
     private static readonly Dictionary<string, string?> SmallPages = new() { ["Feeds:ArchivePageSize"] = "10" };
-
-    public static TheoryData<string> Providers => TestDatabase.Providers;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     /// <summary>
     /// 95 visible articles over four months of site time (every 23 hours back from 28 Nov 2026 12:00 +08:00)

@@ -10,12 +10,10 @@ namespace Feeds.Tests.Http;
 /// time), what is cached is always served, and what clients send never grows the server's state unbounded.
 /// </summary>
 [Collection(MetricsCollection.Name)]
-public sealed class BoundedWorkTests
+public sealed class BoundedWorkTests : FeedsTest
 {
     private const string Greedy = "203.0.113.7";
     private const string Other = "198.51.100.9";
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     private static Dictionary<string, string?> Settings(params (string Key, string Value)[] more)
     {

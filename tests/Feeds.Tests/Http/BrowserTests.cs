@@ -8,15 +8,13 @@ namespace Feeds.Tests.Http;
 /// feed URL opened directly, which the XSLT stylesheet turns into a page. Each is screenshotted (under the
 /// test output's screenshots folder) and its rendered DOM must show the title and the items as text.
 /// </summary>
-public sealed class BrowserTests
+public sealed class BrowserTests : FeedsTest
 {
     /// <summary>A CMS summary with text that looks like markup, and entities (the CMS stores HTML-ish text).</summary>
     private const string Summary = "若 x<y 則 y>x & a<b 與 &lt;script&gt; &amp;amp; 結束";
 
     /// <summary>What the newsroom wrote, as every view must show it: the entities decoded once, never markup.</summary>
     private const string SummaryText = "若 x<y 則 y>x & a<b 與 <script> &amp; 結束";
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     public static TheoryData<string, string> Views => new()
     {

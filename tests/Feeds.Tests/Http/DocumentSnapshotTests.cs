@@ -12,10 +12,8 @@ namespace Feeds.Tests.Http;
 /// keeps every answer the same keeps this file the same; a change that means to change output updates it
 /// (FEEDS_UPDATE_SNAPSHOTS=1 writes it) and says so in its commit.
 /// </summary>
-public sealed class DocumentSnapshotTests
+public sealed class DocumentSnapshotTests : FeedsTest
 {
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     private static readonly string[] Shipped = ["/feeds/feed.xsl", "/icon.png", "/logo.png"];
 
     private static string SnapshotPath => Path.Combine(RepositoryRoot(), "tests", "Feeds.Tests", "Snapshots", "documents.txt");

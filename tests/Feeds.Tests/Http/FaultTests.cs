@@ -14,10 +14,8 @@ namespace Feeds.Tests.Http;
 /// was not is 503 with Retry-After, readiness says so, and everything recovers when the database returns.
 /// SQL Server's real error paths run here without a server: a closed port, and a listener that never answers.
 /// </summary>
-public sealed class FaultTests
+public sealed class FaultTests : FeedsTest
 {
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     public static TheoryData<string> UnreachableServers => new("closed port", "silent listener");
 
     [Theory, MemberData(nameof(UnreachableServers))]

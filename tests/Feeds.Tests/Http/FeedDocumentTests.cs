@@ -9,12 +9,8 @@ using static Feeds.Tests.Support.FeedXml;
 namespace Feeds.Tests.Http;
 
 /// <summary>The XML of the RSS and Atom feeds, served by the real server, read with a strict parser.</summary>
-public sealed partial class FeedDocumentTests
+public sealed partial class FeedDocumentTests : FeedsTest
 {
-    public static TheoryData<string> Providers => TestDatabase.Providers;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     [Theory, MemberData(nameof(Providers))]
     public async Task Rss_HasTheChannelAndItemElementsReadersNeed(string provider)
     {

@@ -9,10 +9,8 @@ namespace Feeds.Tests.Http;
 /// What a newcomer meets in the first hour, run as they would run it: the built app as its own process, from a
 /// working directory of its own, with the README's commands and URLs.
 /// </summary>
-public sealed partial class FirstHourTests
+public sealed partial class FirstHourTests : FeedsTest
 {
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task AServerOnAnyPort_LinksToItself_ReadsItsOwnSettingsFile_AndLogsOneLine()
     {

@@ -12,10 +12,8 @@ namespace Feeds.Tests.Http;
 /// XSS vectors: never a 5xx, never a stack trace, always a well-formed problem or a valid document; nothing
 /// executable reaches any format.
 /// </summary>
-public sealed class HostileInputTests
+public sealed class HostileInputTests : FeedsTest
 {
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     private static readonly string[] Paths =
     [
         "/", "/feeds.opml", "/feeds/feed.xsl", "/feeds/all.rss", "/feeds/news.atom", "/feeds/logistics.json", "/feeds/news",

@@ -6,12 +6,8 @@ using Feeds.Tests.Support;
 namespace Feeds.Tests.Http;
 
 /// <summary>What aggregators depend on: validators, 304s, HEAD, freshness, compression, clear errors.</summary>
-public sealed class HttpBehaviourTests
+public sealed class HttpBehaviourTests : FeedsTest
 {
-    public static TheoryData<string> Providers => TestDatabase.Providers;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     [Theory, MemberData(nameof(Providers))]
     public async Task FeedResponse_CarriesWeakETag_LastModified_AndCacheControlMatchingTtl(string provider)
     {

@@ -5,12 +5,8 @@ using Feeds.Tests.Support;
 namespace Feeds.Tests.Http;
 
 /// <summary>JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/): the same entries as the XML feeds.</summary>
-public sealed partial class JsonFeedTests
+public sealed partial class JsonFeedTests : FeedsTest
 {
-    public static TheoryData<string> Providers => TestDatabase.Providers;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     [Theory, MemberData(nameof(Providers))]
     public async Task JsonFeed_FollowsVersion11_AndCarriesTheSameEntriesAsAtom(string provider)
     {

@@ -7,10 +7,8 @@ using Feeds.Tests.Support;
 namespace Feeds.Tests.Http;
 
 /// <summary>The server as a process: graceful shutdown, and the request limits Kestrel enforces.</summary>
-public sealed class LifecycleTests
+public sealed class LifecycleTests : FeedsTest
 {
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task OnSigterm_ARequestInFlight_IsAnsweredWhole_AndTheProcessExitsCleanly()
     {

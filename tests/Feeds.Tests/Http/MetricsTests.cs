@@ -5,10 +5,8 @@ namespace Feeds.Tests.Http;
 
 /// <summary>The numbers operators watch, scraped from /metrics in Prometheus' text format.</summary>
 [Collection(MetricsCollection.Name)]
-public sealed class MetricsTests
+public sealed class MetricsTests : FeedsTest
 {
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task Metrics_CountRequestsByKindAndStatus_CacheHitsAndMisses_RenderTime_AndPollLag()
     {

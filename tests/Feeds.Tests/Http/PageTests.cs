@@ -9,12 +9,8 @@ using Feeds.Tests.Support;
 namespace Feeds.Tests.Http;
 
 /// <summary>The documents for people and subscription lists: index, feed pages, OPML, XSLT stylesheet.</summary>
-public sealed class PageTests
+public sealed class PageTests : FeedsTest
 {
-    public static TheoryData<string> Providers => TestDatabase.Providers;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     private static async Task WriteSampleAsync(TestDatabase db) => await Articles.WriteAsync(db.Database,
         Articles.Sample("a-1", title: "運價 <b>漲</b> & \"跌\" <script>alert(1)</script>") with { Tags = ["綜合 物流"] },
         Articles.Sample("a-2", category: "express", publishedAt: TestClock.Start.UtcDateTime.AddHours(-2)),

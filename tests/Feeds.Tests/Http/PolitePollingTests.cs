@@ -4,10 +4,8 @@ using Feeds.Tests.Support;
 namespace Feeds.Tests.Http;
 
 /// <summary>Clients that re-fetch unconditionally faster than the ttl get 429; conditional requests never do.</summary>
-public sealed class PolitePollingTests
+public sealed class PolitePollingTests : FeedsTest
 {
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     private static Dictionary<string, string?> Polite(params (string Key, string Value)[] more)
     {
         var settings = new Dictionary<string, string?>

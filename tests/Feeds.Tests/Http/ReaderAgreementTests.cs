@@ -14,12 +14,10 @@ namespace Feeds.Tests.Http;
 /// and CodeHollow.FeedReader. Each must show exactly what the newsroom wrote: titles, summaries, authors,
 /// the lead image and the correction's date. A text a reader takes as HTML is compared as a browser shows it.
 /// </summary>
-public sealed class ReaderAgreementTests
+public sealed class ReaderAgreementTests : FeedsTest
 {
     private const string Feedparser = "/usr/lib/python3/dist-packages/feedparser";
     private const string Newsboat = "/usr/bin/newsboat";
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     private static readonly DateTime Published = TestClock.Start.UtcDateTime.AddHours(-1);
 

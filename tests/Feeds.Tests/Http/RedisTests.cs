@@ -14,10 +14,8 @@ namespace Feeds.Tests.Http;
 /// by one instance reaches the others, all serve identical bytes and ETags, and Redis going away only costs
 /// sharing.
 /// </summary>
-public sealed class RedisTests
+public sealed class RedisTests : FeedsTest
 {
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     private static Dictionary<string, string?> Settings(RedisServer redis, string refresh = "00:00:01") => new()
     {
         ["Feeds:Redis:Configuration"] = redis.Configuration,

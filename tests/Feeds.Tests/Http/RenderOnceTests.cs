@@ -6,15 +6,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Feeds.Tests.Http;
 
 /// <summary>Feeds are rendered once per version, and every writer's change shows within the refresh interval.</summary>
-public sealed class RenderOnceTests
+public sealed class RenderOnceTests : FeedsTest
 {
     // The background poll runs this often here; each wait below gives it far longer.
     private static readonly Dictionary<string, string?> FastRefresh = new() { ["Feeds:RefreshInterval"] = "00:00:00.100" };
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-
-    public static TheoryData<string> Providers => TestDatabase.Providers;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     // Written as a CMS would, in plain SQL and not through Feeds; the same text for both databases.
     private const string InsertSql = """

@@ -6,10 +6,8 @@ using static Feeds.Tests.Support.FeedXml;
 namespace Feeds.Tests.Http;
 
 /// <summary>The site's icon and logo (Feeds:SiteIcon, Feeds:SiteLogo) in every format, and the demo's own images.</summary>
-public sealed class SiteImageTests
+public sealed class SiteImageTests : FeedsTest
 {
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task TheDefaults_AreTheDemoImages_WhichFeedsServesItself_InEveryFormat()
     {

@@ -4,10 +4,8 @@ using Feeds.Tests.Support;
 
 namespace Feeds.Tests.Http;
 
-public sealed class StartupTests
+public sealed class StartupTests : FeedsTest
 {
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     [Theory]
     [InlineData("Feeds:PublicBaseUrl", "feeds.example.org", "Feeds:PublicBaseUrl must be an absolute http or https URL")]
     [InlineData("Feeds:SiteUrl", "ftp://news.example.com/", "Feeds:SiteUrl must be an absolute http or https URL")]

@@ -6,12 +6,8 @@ using Feeds.Tests.Support;
 namespace Feeds.Tests.Http;
 
 /// <summary>/feeds/tags/{tag}.rss|.atom|.json: tags with CJK characters and spaces, addressed by readable slugs.</summary>
-public sealed class TagFeedTests
+public sealed class TagFeedTests : FeedsTest
 {
-    public static TheoryData<string> Providers => TestDatabase.Providers;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     [Theory]
     [InlineData("供應鏈", "供應鏈")]
     [InlineData("綜合 物流", "綜合-物流")]

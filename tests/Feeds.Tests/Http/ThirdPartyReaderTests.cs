@@ -5,10 +5,8 @@ using Feeds.Tests.Support;
 namespace Feeds.Tests.Http;
 
 /// <summary>Readers we did not write (CodeHollow.FeedReader; newsboat from Debian) read what the server sends.</summary>
-public sealed class ThirdPartyReaderTests
+public sealed class ThirdPartyReaderTests : FeedsTest
 {
-    public static TheoryData<string> Providers => TestDatabase.Providers;
-
     [Theory, MemberData(nameof(Providers))]
     public async Task CodeHollowFeedReader_ReadsIdsTitlesAndDates_OfBothFormats(string provider)
     {

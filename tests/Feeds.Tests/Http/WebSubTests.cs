@@ -6,12 +6,8 @@ namespace Feeds.Tests.Http;
 
 /// <summary>WebSub (W3C Recommendation 2018): hub discovery in headers and documents, publish pings on change.</summary>
 [Collection(MetricsCollection.Name)]
-public sealed class WebSubTests
+public sealed class WebSubTests : FeedsTest
 {
-    public static TheoryData<string> Providers => TestDatabase.Providers;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     private static Dictionary<string, string?> Settings(HubListener hub) => new()
     {
         ["Feeds:RefreshInterval"] = "00:00:00.050",

@@ -6,13 +6,9 @@ using Feeds.Tests.Support;
 
 namespace Feeds.Tests.Import;
 
-public sealed class ImportTests : IDisposable
+public sealed class ImportTests : FeedsTest, IDisposable
 {
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("feeds-import-");
-
-    public static TheoryData<string> Providers => TestDatabase.Providers;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     public void Dispose() => _folder.Delete(recursive: true);
 
