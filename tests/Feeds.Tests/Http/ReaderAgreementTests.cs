@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using AngleSharp.Html.Parser;
 using CodeHollow.FeedReader;
@@ -184,26 +183,6 @@ public sealed class ReaderAgreementTests : FeedsTest
         return string.Join(' ', parser.ParseFragment(html, page.Body!).Select(node => node.TextContent).Where(text => text.Length > 0));
     }
 
-    private static async Task<string> RunAsync(string executable, string[] arguments, string? home = null)
-    {
-        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (home is not null)
-        {
-            start.Environment["HOME"] = home;
-            start.Environment["XDG_CONFIG_HOME"] = Path.Combine(home, ".config");
-            start.Environment["XDG_DATA_HOME"] = Path.Combine(home, ".local", "share");
-        }
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"{executable} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await errors}");
-        return await output;
-    }
+    private static async Task<string> RunAsync(string executable, string[] arguments, string? home = null) =>
+        (await ExternalProgram.RunAsync(executable, arguments, home)).Output;
 }

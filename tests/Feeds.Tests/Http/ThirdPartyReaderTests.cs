@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CodeHollow.FeedReader;
 using Feeds.Tests.Support;
 
@@ -76,23 +75,6 @@ public sealed class ThirdPartyReaderTests : FeedsTest
         }
     }
 
-    private static async Task<string> RunAsync(string executable, string home, string[] arguments)
-    {
-        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.Environment["HOME"] = home;
-        start.Environment["XDG_CONFIG_HOME"] = Path.Combine(home, ".config");
-        start.Environment["XDG_DATA_HOME"] = Path.Combine(home, ".local", "share");
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"newsboat {string.Join(' ', arguments)} exited with {process.ExitCode}: {await errors}");
-        return await output;
-    }
+    private static async Task<string> RunAsync(string executable, string home, string[] arguments) =>
+        (await ExternalProgram.RunAsync(executable, arguments, home)).Output;
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace Feeds.Tests.Support;
 
@@ -37,35 +36,10 @@ public static class Chromium
         var profile = Directory.CreateTempSubdirectory("feeds-chromium-");
         try
         {
-            var start = new ProcessStartInfo(Executable)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var argument in (string[])[
+            return await ExternalProgram.RunAsync(Executable, [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--mute-audio",
-                $"--user-data-dir={profile.FullName}", .. arguments, url.AbsoluteUri])
-            {
-                start.ArgumentList.Add(argument);
-            }
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var errors = process.StandardError.ReadToEndAsync();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(90));
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"chromium did not finish loading {url} within 90 s: {await errors}");
-            }
-            Assert.True(process.ExitCode == 0, $"chromium exited with {process.ExitCode}: {await errors}");
-            return (await output, await errors);
+                $"--user-data-dir={profile.FullName}", .. arguments, url.AbsoluteUri], timeout: TimeSpan.FromSeconds(90));
         }
         finally
         {
