@@ -51,7 +51,7 @@ public sealed class ArticleStore(Database database)
     /// <summary>
     /// In one command: every category, and the keys of the newest published articles whose publish time
     /// has come, newest first, of the scope (a category and all below it, a tag, or the whole site).
-    /// Reads no article body: enough to answer a conditional request.
+    /// Reads no article body. The first half of <see cref="ReadFeedAsync"/>, alone for the query benchmarks.
     /// </summary>
     public async Task<(IReadOnlyList<CategoryRow> Categories, IReadOnlyList<ArticleKey> Keys)> GetFeedStateAsync(
         FeedScope scope, DateTime nowUtc, int limit, CancellationToken cancellationToken)
@@ -214,12 +214,6 @@ public sealed class ArticleStore(Database database)
     }
 
     /// <summary>The full articles of these ids, with their tags in order; ids no longer present are absent.</summary>
-    public async Task<(IReadOnlyDictionary<long, ArticleRow> Articles, ILookup<long, string> Tags)> GetArticlesAsync(
-        IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
-    {
-        return await database.ReadAsync(connection => ReadArticlesAsync(connection, ids, cancellationToken), cancellationToken);
-    }
-
     private static async Task<(IReadOnlyDictionary<long, ArticleRow> Articles, ILookup<long, string> Tags)> ReadArticlesAsync(
         DbConnection connection, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
     {

@@ -38,3 +38,16 @@ public static class Articles
         await writer.CommitAsync(TestContext.Current.CancellationToken);
     }
 }
+
+/// <summary>Reads of stored articles for assertions, through the store's own feed read.</summary>
+public static class StoredArticles
+{
+    /// <summary>The visible articles of these ids with their tags in order, as a render reads them.</summary>
+    public static async Task<(IReadOnlyDictionary<long, ArticleRow> Articles, ILookup<long, string> Tags)> GetArticlesAsync(
+        this ArticleStore store, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    {
+        var read = await store.ReadFeedAsync(FeedScope.Site, DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc), 1000, cancellationToken);
+        var articles = read.Articles.Where(article => ids.Contains(article.Key)).ToDictionary();
+        return (articles, read.Tags.Where(group => ids.Contains(group.Key)).SelectMany(group => group.Select(name => (group.Key, name))).ToLookup(tag => tag.Key, tag => tag.name));
+    }
+}
