@@ -91,10 +91,9 @@ public static class FeedEndpoints
 
     private static string NotFoundDetail(FeedKey feed, ArchivePage? archive)
     {
-        var what = feed.Kind == FeedKind.Tag ? $"tag '{feed.Slug}'" : $"category or section '{feed.Slug}'";
         return archive is null
-            ? $"There is no {what}."
-            : $"There is no {what}, or it has no articles in {archive.Month} at that position.";
+            ? $"There is no {feed.Description}."
+            : $"There is no {feed.Description}, or it has no articles in {archive.Month} at that position.";
     }
 
     private static bool TryReadLimit(IQueryCollection query, FeedsOptions options, out int limit, out string error)

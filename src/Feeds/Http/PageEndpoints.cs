@@ -35,7 +35,7 @@ public static class PageEndpoints
         var limit = context.RequestServices.GetRequiredService<IOptions<FeedsOptions>>().Value.DefaultLimit;
         var rendered = await publisher.GetAsync(new FeedRequest(feed, FeedFormat.HtmlPreview, limit), PolitePolling.Client(context), cancellationToken);
         return rendered is null
-            ? Problems.NotFound(feed.Kind == FeedKind.Tag ? $"There is no tag '{feed.Slug}'." : $"There is no category or section '{feed.Slug}'.")
+            ? Problems.NotFound($"There is no {feed.Description}.")
             : new DocumentAnswer(rendered);
     }
 }

@@ -25,8 +25,16 @@ public sealed record FeedKey(FeedKind Kind, string Slug)
 
     public static FeedKey Tag(string slug) => new(FeedKind.Tag, slug);
 
-    /// <summary>The feed's name among the change detector's versions: tags live apart from categories.</summary>
-    public string VersionKey => Kind == FeedKind.Tag ? "tags/" + Slug : Slug;
+    /// <summary>The feed's name in its id (tag:…:feed:{Name}): tags apart from categories.</summary>
+    public string Name => Kind == FeedKind.Tag ? "tags/" + Slug : Slug;
+
+    /// <summary>What the feed is about, for a person: "tag '港口'", "category or section 'logistics'", "the site".</summary>
+    public string Description => Kind switch
+    {
+        FeedKind.Tag => $"tag '{Slug}'",
+        FeedKind.Category => $"category or section '{Slug}'",
+        _ => "the site",
+    };
 
     /// <summary>The feed's path below /feeds/, percent-encoded (RFC 3986: a CJK slug stays one path segment).</summary>
     public string Path => Kind == FeedKind.Tag ? "tags/" + Uri.EscapeDataString(Slug) : Uri.EscapeDataString(Slug);

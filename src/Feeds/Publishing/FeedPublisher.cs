@@ -104,7 +104,7 @@ public sealed class FeedPublisher(
     private async Task<ArchiveBoundaries?> ReadBoundariesAsync(FeedKey feed, ArchiveMonth month, ClientId client)
     {
         using var slot = await admission.AdmitAsync(client);
-        if (ScopeOf(feed) is not ({ } scope, _))
+        if (changeDetector.Current.ScopeOf(feed) is not ({ } scope, _))
         {
             return null;
         }
@@ -125,20 +125,6 @@ public sealed class FeedPublisher(
     {
         using var slot = await admission.AdmitAsync(client);
         return await RenderAsync(request, token);
-    }
-
-    /// <summary>Whose articles a feed shows, and for a tag feed the tag; null for a tag unknown to the last poll.</summary>
-    private (FeedScope Scope, FeedTag? Tag)? ScopeOf(FeedKey feed)
-    {
-        switch (feed.Kind)
-        {
-            case FeedKind.Category:
-                return (new FeedScope(feed.Slug, null), null);
-            case FeedKind.Tag:
-                return changeDetector.Current.TagOf(feed.Slug) is { } tag ? (new FeedScope(null, tag.Id), tag) : null;
-            default:
-                return (FeedScope.Site, null);
-        }
     }
 
     /// <summary>How many documents have been rendered since start.</summary>
@@ -164,7 +150,7 @@ public sealed class FeedPublisher(
     private async Task<RenderedFeed?> RenderTimedAsync(FeedRequest request, string token)
     {
         Interlocked.Increment(ref _renders);
-        if (ScopeOf(request.Feed) is not ({ } scope, var tag))
+        if (changeDetector.Current.ScopeOf(request.Feed) is not ({ } scope, var tag))
         {
             return null;
         }
@@ -193,7 +179,7 @@ public sealed class FeedPublisher(
             name = name is null ? archivePage.Month.ToString() : $"{name} ({archivePage.Month})";
         }
         var document = builder.Build(
-            new FeedSubject(request.Feed.VersionKey, name),
+            new FeedSubject(request.Feed.Name, name),
             urls.Document(request),
             lastChange,
             ordered,

@@ -17,8 +17,8 @@ public sealed class FeedVersions
 {
     public static readonly FeedVersions Empty = new([], [], null, DateTime.UnixEpoch);
 
-    private readonly FrozenDictionary<string, string> _tokens;
-    private readonly FrozenDictionary<string, DateTime> _changedAt;
+    private readonly FrozenDictionary<FeedKey, string> _tokens;
+    private readonly FrozenDictionary<FeedKey, DateTime> _changedAt;
     private readonly FrozenDictionary<string, FeedTag> _tagsBySlug;
 
     /// <param name="previous">The versions of the poll before, whose change times carry over; null at the first poll.</param>
@@ -26,13 +26,13 @@ public sealed class FeedVersions
     public FeedVersions(IReadOnlyList<CategoryVersionRow> rows, IReadOnlyList<TagVersionRow> tagRows, FeedVersions? previous, DateTime observedUtc)
     {
         var children = rows.Where(row => row.ParentId is not null).ToLookup(row => row.ParentId!.Value);
-        var tokens = new Dictionary<string, string>(StringComparer.Ordinal)
+        var tokens = new Dictionary<FeedKey, string>
         {
-            [FeedKey.SiteSlug] = Token(rows),
+            [FeedKey.Site] = Token(rows),
         };
         foreach (var row in rows)
         {
-            tokens[row.Slug] = Token(Subtree(row, children));
+            tokens[FeedKey.Category(row.Slug)] = Token(Subtree(row, children));
         }
         var slugs = TagSlug.Assign(tagRows.Select(row => (row.Id, row.Name)));
         var tags = new Dictionary<string, FeedTag>(StringComparer.Ordinal);
@@ -40,14 +40,16 @@ public sealed class FeedVersions
         {
             var tag = new FeedTag(row.Id, slugs[row.Id], row.Name);
             tags[tag.Slug] = tag;
-            tokens[FeedKey.Tag(tag.Slug).VersionKey] = Token(string.Create(CultureInfo.InvariantCulture, $"tag:{row.Id}:{row.Version}:{row.NewestDue?.Ticks};"));
+            tokens[FeedKey.Tag(tag.Slug)] = Token(string.Create(CultureInfo.InvariantCulture, $"tag:{row.Id}:{row.Version}:{row.NewestDue?.Ticks};"));
         }
-        CatalogToken = Token(string.Join('\n', tags.Values.OrderBy(tag => tag.Id).Select(tag => $"{tag.Id}={tag.Slug}={tag.Name}").Prepend(tokens[FeedKey.SiteSlug])));
+        CatalogToken = Token(string.Join('\n', tags.Values.OrderBy(tag => tag.Id).Select(tag => $"{tag.Id}={tag.Slug}={tag.Name}").Prepend(tokens[FeedKey.Site])));
         NewestDue = rows.Select(row => row.NewestDue).Concat(tagRows.Select(row => row.NewestDue)).Max();
-        tokens[CatalogKey] = CatalogToken;
-        _changedAt = tokens.ToFrozenDictionary(entry => entry.Key, entry => ChangeTime(previous, entry.Key, entry.Value, observedUtc), StringComparer.Ordinal);
-        tokens.Remove(CatalogKey);
-        _tokens = tokens.ToFrozenDictionary(StringComparer.Ordinal);
+        var observed = RenderedFeed.WholeSeconds(observedUtc);
+        _changedAt = tokens.ToFrozenDictionary(entry => entry.Key, entry => previous is not null && previous._changedAt.TryGetValue(entry.Key, out var before)
+            ? ChangeTime(previous._tokens.GetValueOrDefault(entry.Key), before, entry.Value, observed)
+            : observed);
+        CatalogChangedAt = previous is null ? observed : ChangeTime(previous.CatalogToken, previous.CatalogChangedAt, CatalogToken, observed);
+        _tokens = tokens.ToFrozenDictionary();
         _tagsBySlug = tags.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
@@ -58,17 +60,17 @@ public sealed class FeedVersions
     public DateTime? NewestDue { get; }
 
     /// <summary>The feed's version token, or null when no such feed exists.</summary>
-    public string? TokenOf(FeedKey feed) => _tokens.GetValueOrDefault(feed.VersionKey);
+    public string? TokenOf(FeedKey feed) => _tokens.GetValueOrDefault(feed);
 
     /// <summary>
     /// When this process first saw the feed's current version (whole seconds, UTC): the Last-Modified of what it
     /// shows. A version's content dates cannot serve: an article imported late, edited or removed changes a feed
     /// without moving any date in it. Null when no such feed exists.
     /// </summary>
-    public DateTime? ChangedAtOf(FeedKey feed) => _changedAt.TryGetValue(feed.VersionKey, out var changedAt) ? changedAt : null;
+    public DateTime? ChangedAtOf(FeedKey feed) => _changedAt.TryGetValue(feed, out var changedAt) ? changedAt : null;
 
     /// <summary>When this process first saw the current list of feeds (see <see cref="ChangedAtOf"/>).</summary>
-    public DateTime CatalogChangedAt => _changedAt[CatalogKey];
+    public DateTime CatalogChangedAt { get; }
 
     /// <summary>The feeds that are new or whose token moved since <paramref name="previous"/> (not those that went away).</summary>
     public IEnumerable<FeedKey> ChangedSince(FeedVersions previous)
@@ -77,10 +79,21 @@ public sealed class FeedVersions
         {
             if (previous._tokens.GetValueOrDefault(key) != token)
             {
-                yield return key.StartsWith("tags/", StringComparison.Ordinal) ? FeedKey.Tag(key["tags/".Length..]) : FeedKey.Category(key);
+                yield return key;
             }
         }
     }
+
+    /// <summary>
+    /// Whose articles a feed shows: a category and all below it, a tag (with its name, for the title), or the
+    /// site; null for a tag unknown to this poll.
+    /// </summary>
+    public (FeedScope Scope, FeedTag? Tag)? ScopeOf(FeedKey feed) => feed.Kind switch
+    {
+        FeedKind.Category => (new FeedScope(feed.Slug, null), null),
+        FeedKind.Tag => TagOf(feed.Slug) is { } tag ? (new FeedScope(null, tag.Id), tag) : null,
+        _ => (FeedScope.Site, null),
+    };
 
     /// <summary>The tag a tag feed's slug names, or null.</summary>
     public FeedTag? TagOf(string slug) => _tagsBySlug.GetValueOrDefault(slug);
@@ -88,27 +101,19 @@ public sealed class FeedVersions
     /// <summary>Every tag, by slug.</summary>
     public IEnumerable<FeedTag> Tags => _tagsBySlug.Values;
 
-    // Not a feed slug: slugs have no spaces.
-    private const string CatalogKey = "catalog index";
 
     /// <summary>
     /// A version seen before keeps its time. A new one gets the poll's second, and at least one second more than
     /// the version it follows: HTTP dates have whole seconds, and two versions within one second would share a
     /// Last-Modified, so that a client holding the first would be told the second is not modified.
     /// </summary>
-    private static DateTime ChangeTime(FeedVersions? previous, string key, string token, DateTime observedUtc)
+    private static DateTime ChangeTime(string? previousToken, DateTime previousTime, string token, DateTime observed)
     {
-        var observed = RenderedFeed.WholeSeconds(observedUtc);
-        if (previous is null || !previous._changedAt.TryGetValue(key, out var before))
-        {
-            return observed;
-        }
-        var previousToken = key == CatalogKey ? previous.CatalogToken : previous._tokens.GetValueOrDefault(key);
         if (previousToken == token)
         {
-            return before;
+            return previousTime;
         }
-        return observed > before ? observed : before.AddSeconds(1);
+        return observed > previousTime ? observed : previousTime.AddSeconds(1);
     }
 
     private static List<CategoryVersionRow> Subtree(CategoryVersionRow root, ILookup<long, CategoryVersionRow> children)
