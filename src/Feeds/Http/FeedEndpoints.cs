@@ -2,6 +2,8 @@ using System.Globalization;
 using Feeds.Formats;
 using Feeds.Publishing;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Extensions.Options;
 
 namespace Feeds.Http;
@@ -12,20 +14,24 @@ public static class FeedEndpoints
     {
         string[] getAndHead = [HttpMethods.Get, HttpMethods.Head];
         var feeds = routes.MapGroup("/feeds").AddEndpointFilter(Refusals.FilterAsync).PolitelyPolledDocuments();
-        feeds.MapMethods("/{slug}.{extension}", getAndHead,
-            (string slug, string extension, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
-                ServeAsync(FeedKey.Category(slug), extension, null, context, publisher, cancellationToken)).Serves("feed");
-        feeds.MapMethods("/tags/{tag}.{extension}", getAndHead,
-            (string tag, string extension, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
-                ServeAsync(FeedKey.Tag(tag), extension, null, context, publisher, cancellationToken)).Serves("tag-feed");
-        feeds.MapMethods("/{slug}/archive/{month}.{extension}", getAndHead,
-            (string slug, string month, string extension, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
-                ServeAsync(FeedKey.Category(slug), extension, month, context, publisher, cancellationToken)).Serves("archive");
-        feeds.MapMethods("/tags/{tag}/archive/{month}.{extension}", getAndHead,
-            (string tag, string month, string extension, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
-                ServeAsync(FeedKey.Tag(tag), extension, month, context, publisher, cancellationToken)).Serves("archive");
+        feeds.MapMethods("/{slug}.{extension}", getAndHead, ServeAsync).Serves("feed");
+        feeds.MapMethods("/tags/{tag}.{extension}", getAndHead, ServeAsync).Serves("tag-feed");
+        feeds.MapMethods("/{slug}/archive/{month}.{extension}", getAndHead, ServeAsync).Serves("archive");
+        feeds.MapMethods("/tags/{tag}/archive/{month}.{extension}", getAndHead, ServeAsync).Serves("archive");
         return routes;
     }
+
+    /// <summary>What the four feed routes give: a category's slug or a tag's, the format's extension, an archive month.</summary>
+    public sealed record FeedRoute(string? Slug, string? Tag, string Extension, string? Month)
+    {
+        public FeedKey Feed => Tag is not null ? FeedKey.Tag(Tag) : FeedKey.Category(Slug!);
+    }
+
+    /// <summary>The query parameters Feeds reads, as sent (parsed by <see cref="TryReadLimit"/> and <see cref="TryReadCursor"/>).</summary>
+    public sealed record FeedQuery([FromQuery(Name = "limit")] string[]? Limit, [FromQuery(Name = "before")] string[]? Before);
+
+    /// <summary>What serving a feed uses.</summary>
+    public sealed record FeedServices(FeedPublisher Publisher, FeedUrls Urls, IOptions<FeedsOptions> Options);
 
     /// <summary>
     /// A feed (/feeds/{slug}.{rss|atom|json}, /feeds/tags/{tag}.{...}) or one of its archive pages
@@ -35,20 +41,19 @@ public static class FeedEndpoints
     /// boundaries keep working, and no other cursor makes a document.
     /// </summary>
     private static async Task<Results<DocumentAnswer, RedirectHttpResult, ProblemHttpResult>> ServeAsync(
-        FeedKey feed, string extension, string? month, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken)
+        [AsParameters] FeedRoute route, [AsParameters] FeedQuery query, [AsParameters] FeedServices services, HttpContext context, CancellationToken cancellationToken)
     {
-        var services = context.RequestServices;
-        var options = services.GetRequiredService<IOptions<FeedsOptions>>().Value;
-        if (!FeedFormat.TryGet(extension, out var format))
+        var options = services.Options.Value;
+        var feed = route.Feed;
+        if (!FeedFormat.TryGet(route.Extension, out var format))
         {
-            return Problems.NotFound($"There is no feed format '{extension}'; use .rss, .atom or .json.");
+            return Problems.NotFound($"There is no feed format '{route.Extension}'; use .rss, .atom or .json.");
         }
-        var query = context.Request.Query;
         ArchivePage? archive = null;
         var limit = options.DefaultLimit;
-        if (month is null)
+        if (route.Month is not { } month)
         {
-            if (!TryReadLimit(query, options, out limit, out var limitError))
+            if (!TryReadLimit(query.Limit, options, out limit, out var limitError))
             {
                 return Problems.BadRequest(limitError);
             }
@@ -59,7 +64,7 @@ public static class FeedEndpoints
             {
                 return Problems.NotFound($"'{month}' is not an archive month; archive months are written yyyy-MM, for example 2026-10.");
             }
-            if (!TryReadCursor(query, out var before))
+            if (!TryReadCursor(query.Before, out var before))
             {
                 return Problems.BadRequest("before must be given at most once, as an archive cursor taken from a prev-archive or next-archive link.");
             }
@@ -70,18 +75,17 @@ public static class FeedEndpoints
         var client = PolitePolling.Client(context);
         if (archive?.Before is not null)
         {
-            var holding = await publisher.ResolveArchivePageAsync(request, client);
+            var holding = await services.Publisher.ResolveArchivePageAsync(request, client);
             if (holding is null)
             {
                 return Problems.NotFound(NotFoundDetail(feed, archive));
             }
             if (holding != archive)
             {
-                var urls = services.GetRequiredService<FeedUrls>();
-                return TypedResults.Redirect(urls.Archive(feed, format, holding).AbsoluteUri);
+                return TypedResults.Redirect(services.Urls.Archive(feed, format, holding).AbsoluteUri);
             }
         }
-        var rendered = await publisher.GetAsync(request, client, cancellationToken);
+        var rendered = await services.Publisher.GetAsync(request, client, cancellationToken);
         if (rendered is null)
         {
             return Problems.NotFound(NotFoundDetail(feed, archive));
@@ -96,11 +100,11 @@ public static class FeedEndpoints
             : $"There is no {feed.Description}, or it has no articles in {archive.Month} at that position.";
     }
 
-    private static bool TryReadLimit(IQueryCollection query, FeedsOptions options, out int limit, out string error)
+    private static bool TryReadLimit(StringValues values, FeedsOptions options, out int limit, out string error)
     {
         limit = options.DefaultLimit;
         error = string.Empty;
-        if (!query.TryGetValue("limit", out var values))
+        if (values.Count == 0)
         {
             return true;
         }
@@ -115,10 +119,10 @@ public static class FeedEndpoints
         return true;
     }
 
-    private static bool TryReadCursor(IQueryCollection query, out ArchiveCursor? cursor)
+    private static bool TryReadCursor(StringValues values, out ArchiveCursor? cursor)
     {
         cursor = null;
-        if (!query.TryGetValue("before", out var values))
+        if (values.Count == 0)
         {
             return true;
         }

@@ -19,21 +19,24 @@ public static class PageEndpoints
         // The demo site's icon and logo (the defaults of Feeds:SiteIcon and Feeds:SiteLogo).
         pages.MapMethods("/icon.png", getAndHead, () => new DocumentAnswer(PagePublisher.Asset("icon.png"))).Serves("image");
         pages.MapMethods("/logo.png", getAndHead, () => new DocumentAnswer(PagePublisher.Asset("logo.png"))).Serves("image");
-        pages.MapMethods("/feeds/{slug}", getAndHead,
-            (string slug, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
-                PreviewAsync(FeedKey.Category(slug), context, publisher, cancellationToken)).Serves("page");
-        pages.MapMethods("/feeds/tags/{tag}", getAndHead,
-            (string tag, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken) =>
-                PreviewAsync(FeedKey.Tag(tag), context, publisher, cancellationToken)).Serves("page");
+        pages.MapMethods("/feeds/{slug}", getAndHead, PreviewAsync).Serves("page");
+        pages.MapMethods("/feeds/tags/{tag}", getAndHead, PreviewAsync).Serves("page");
         return routes;
+    }
+
+    /// <summary>What the two page routes give: a category's slug or a tag's.</summary>
+    public sealed record PageRoute(string? Slug, string? Tag)
+    {
+        public FeedKey Feed => Tag is not null ? FeedKey.Tag(Tag) : FeedKey.Category(Slug!);
     }
 
     /// <summary>/feeds/{slug} without extension: the feed as a page, cached and validated like the feed itself.</summary>
     private static async Task<Results<DocumentAnswer, ProblemHttpResult>> PreviewAsync(
-        FeedKey feed, HttpContext context, FeedPublisher publisher, CancellationToken cancellationToken)
+        [AsParameters] PageRoute route, HttpContext context, FeedPublisher publisher, IOptions<FeedsOptions> options, CancellationToken cancellationToken)
     {
-        var limit = context.RequestServices.GetRequiredService<IOptions<FeedsOptions>>().Value.DefaultLimit;
-        var rendered = await publisher.GetAsync(new FeedRequest(feed, FeedFormat.HtmlPreview, limit), PolitePolling.Client(context), cancellationToken);
+        var feed = route.Feed;
+        var request = new FeedRequest(feed, FeedFormat.HtmlPreview, options.Value.DefaultLimit);
+        var rendered = await publisher.GetAsync(request, PolitePolling.Client(context), cancellationToken);
         return rendered is null
             ? Problems.NotFound($"There is no {feed.Description}.")
             : new DocumentAnswer(rendered);
