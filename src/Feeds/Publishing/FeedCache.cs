@@ -12,6 +12,10 @@ namespace Feeds.Publishing;
 /// changed is kept until its new one replaces it. Past the size budget the least recently used go first,
 /// whether current or not: the budget bounds them all.
 /// </summary>
+/// <summary>What the cache needs to render a document it does not have: which, for which version, its name among the instances, and how.</summary>
+/// <param name="SharedKey">The rendering's name in Redis: names the version, the request, the settings and the code.</param>
+public sealed record Rendering(FeedRequest Request, string Token, string SharedKey, Func<Task<RenderedFeed?>> Render);
+
 public sealed class FeedCache
 {
     private readonly ConcurrentDictionary<FeedRequest, RenderedFeed> _entries = new();
@@ -38,42 +42,50 @@ public sealed class FeedCache
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
+    /// <summary>The cached document when it was rendered for <paramref name="token"/> (a hit: no allocation, no hashing).</summary>
+    public bool TryGetCurrent(FeedRequest request, string token, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RenderedFeed? feed)
+    {
+        if (_entries.TryGetValue(request, out feed) && feed.Token == token)
+        {
+            feed.Touch();
+            _metrics.CacheLookup("hit");
+            return true;
+        }
+        feed = null;
+        return false;
+    }
+
     /// <summary>
-    /// The cached feed when it was rendered for <paramref name="token"/>; otherwise one shared render, charged to
+    /// One shared render of a document that <see cref="TryGetCurrent"/> did not have, charged to
     /// <paramref name="client"/> unless one is already running; its last rendering when no render can run now.
     /// </summary>
-    /// <param name="sharedKey">The rendering's name among all instances (its ETag); asked for on a miss only.</param>
     /// <exception cref="RenderBudgetExceededException">The client has caused as many renders as it may.</exception>
     /// <exception cref="FeedsUnavailableException">No render slot, and no earlier rendering to serve.</exception>
-    public async ValueTask<RenderedFeed?> GetOrRenderAsync(
-        FeedRequest request, string token, ClientId client, Func<FeedRequest, string, string> sharedKey, Func<FeedRequest, string, Task<RenderedFeed?>> render,
-        CancellationToken cancellationToken)
+    public async ValueTask<RenderedFeed?> RenderOnceAsync(Rendering job, ClientId client, CancellationToken cancellationToken)
     {
-        if (_entries.TryGetValue(request, out var cached) && cached.Token == token)
+        if (TryGetCurrent(job.Request, job.Token, out var cached))
         {
-            cached.Touch();
-            _metrics.CacheLookup("hit");
             return cached;
         }
-        if (!_rendering.TryGetValue(request, out var rendering))
+        if (!_rendering.TryGetValue(job.Request, out var rendering))
         {
             _admission.Charge(client);
-            rendering = _rendering.GetOrAdd(request, key => new Lazy<Task<RenderedFeed?>>(() => RenderAndStoreAsync(key, token, client, sharedKey, render)));
+            rendering = _rendering.GetOrAdd(job.Request, _ => new Lazy<Task<RenderedFeed?>>(() => RenderAndStoreAsync(job, client)));
         }
         // Waiting is cancellable; the render itself is not, others may be waiting for it.
         return await rendering.Value.WaitAsync(cancellationToken);
     }
 
-    private async Task<RenderedFeed?> RenderAndStoreAsync(
-        FeedRequest request, string token, ClientId client, Func<FeedRequest, string, string> sharedKey, Func<FeedRequest, string, Task<RenderedFeed?>> render)
+    private async Task<RenderedFeed?> RenderAndStoreAsync(Rendering job, ClientId client)
     {
+        var request = job.Request;
         try
         {
             if (!_shared.Enabled)
             {
-                return await AdmittedRenderAsync(request, token, client, render);
+                return await AdmittedRenderAsync(job, client);
             }
-            var key = sharedKey(request, token);
+            var key = job.SharedKey;
             if (await _shared.TryGetAsync(key) is { } shared)
             {
                 _metrics.CacheLookup("shared");
@@ -96,7 +108,7 @@ public sealed class FeedCache
             }
             try
             {
-                var feed = await AdmittedRenderAsync(request, token, client, render);
+                var feed = await AdmittedRenderAsync(job, client);
                 if (feed is { Stale: false })
                 {
                     await _shared.TrySetAsync(key, feed);
@@ -115,9 +127,9 @@ public sealed class FeedCache
     }
 
     /// <summary>Renders once a slot is free; without one, serves the last rendering while it is young enough.</summary>
-    private async Task<RenderedFeed?> AdmittedRenderAsync(
-        FeedRequest request, string token, ClientId client, Func<FeedRequest, string, Task<RenderedFeed?>> render)
+    private async Task<RenderedFeed?> AdmittedRenderAsync(Rendering job, ClientId client)
     {
+        var request = job.Request;
         using var slot = await _admission.EnterAsync(client);
         if (slot is null)
         {
@@ -129,7 +141,7 @@ public sealed class FeedCache
             throw RenderAdmission.Busy();
         }
         _metrics.CacheLookup("miss");
-        return Stored(request, await render(request, token));
+        return Stored(request, await job.Render());
     }
 
     /// <summary>

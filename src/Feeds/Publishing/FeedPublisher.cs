@@ -56,9 +56,13 @@ public sealed class FeedPublisher(
         }
         try
         {
-            return _options.CacheEnabled
-                ? await cache.GetOrRenderAsync(request, token, client, SharedKey, RenderAsync, cancellationToken)
-                : await RenderUncachedAsync(request, token, client);
+            if (!_options.CacheEnabled)
+            {
+                return await RenderUncachedAsync(request, token, client);
+            }
+            return cache.TryGetCurrent(request, token, out var cached)
+                ? cached
+                : await cache.RenderOnceAsync(new Rendering(request, token, SharedKey(request, token), () => RenderAsync(request, token)), client, cancellationToken);
         }
         catch (Exception exception) when (Database.IsOutage(exception))
         {
