@@ -21,7 +21,7 @@ internal sealed class DatabaseInitializer(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (database.Dialect != SqlDialect.Sqlite)
+        if (!database.Dialect.MigratesOnStart)
         {
             await CheckSqlServerAsync(cancellationToken);
             return;

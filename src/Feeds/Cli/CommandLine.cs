@@ -80,7 +80,7 @@ public static class CommandLine
                 return 2;
             }
             // The embedded database is created on first use; SQL Server is migrated by the operator.
-            if (services.GetRequiredService<Database>().Dialect == SqlDialect.Sqlite)
+            if (services.GetRequiredService<Database>().Dialect.MigratesOnStart)
             {
                 await migrator.MigrateAsync(cancellation.Token);
             }

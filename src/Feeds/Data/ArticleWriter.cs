@@ -120,32 +120,8 @@ public sealed class ArticleWriter : IAsyncDisposable
         VALUES (@articleId, @tagId, @position)
         """;
 
-    // SQL Server: see the remarks above and sql/sqlserver/0004_binary_names_and_guarded_triggers.sql.
-    private const string BeginSqlServerImportSql = """
-        SET DEADLOCK_PRIORITY HIGH;
-        DECLARE @locked int;
-        EXEC @locked = sys.sp_getapplock @Resource = N'feeds:import', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = @waitMilliseconds;
-        IF @locked < 0
-            THROW 50001, N'Another import is running: it did not finish within the wait.', 1;
-        CREATE TABLE #feeds_pending_versions (category_id int NULL, tag_id int NULL);
-        """;
 
-    private const string MovePendingVersionsSql = """
-        UPDATE c SET version = c.version + 1
-        FROM dbo.categories AS c
-        WHERE c.id IN (SELECT category_id FROM #feeds_pending_versions);
-        UPDATE t SET version = t.version + 1
-        FROM dbo.tags AS t
-        WHERE t.id IN (SELECT tag_id FROM #feeds_pending_versions);
-        DROP TABLE #feeds_pending_versions;
-        """;
 
-    // The connection returns to the pool, where the next user (maybe a read) must not inherit the import's
-    // deadlock priority or isolation level.
-    private const string ResetSessionSql = """
-        SET DEADLOCK_PRIORITY NORMAL;
-        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-        """;
 
     /// <summary>How long an import waits for another one to finish.</summary>
     private static readonly TimeSpan ImportLockWait = TimeSpan.FromMinutes(10);
@@ -171,9 +147,9 @@ public sealed class ArticleWriter : IAsyncDisposable
         try
         {
             var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
-            if (database.Dialect == SqlDialect.SqlServer)
+            if (database.Dialect.BeginImportSql is { } beginImport)
             {
-                await connection.ExecuteAsync(new CommandDefinition(BeginSqlServerImportSql,
+                await connection.ExecuteAsync(new CommandDefinition(beginImport,
                     new { waitMilliseconds = (int)ImportLockWait.TotalMilliseconds }, transaction,
                     commandTimeout: (int)ImportLockWait.TotalSeconds + 30, cancellationToken: cancellationToken));
             }
@@ -224,9 +200,9 @@ public sealed class ArticleWriter : IAsyncDisposable
 
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
-        if (_dialect == SqlDialect.SqlServer)
+        if (_dialect.EndImportSql is { } endImport)
         {
-            await _connection.ExecuteAsync(Command(MovePendingVersionsSql, new { }, cancellationToken));
+            await _connection.ExecuteAsync(Command(endImport, new { }, cancellationToken));
         }
         await _transaction.CommitAsync(cancellationToken);
     }
@@ -236,9 +212,9 @@ public sealed class ArticleWriter : IAsyncDisposable
         await _transaction.DisposeAsync();
         try
         {
-            if (_dialect == SqlDialect.SqlServer && _connection.State == System.Data.ConnectionState.Open)
+            if (_dialect.ResetImportSessionSql is { } reset && _connection.State == System.Data.ConnectionState.Open)
             {
-                await _connection.ExecuteAsync(ResetSessionSql);
+                await _connection.ExecuteAsync(reset);
             }
         }
         catch (DbException)

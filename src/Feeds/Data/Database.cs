@@ -1,6 +1,4 @@
 using System.Data.Common;
-using Microsoft.Data.SqlClient;
-using Microsoft.Data.Sqlite;
 
 namespace Feeds.Data;
 
@@ -11,10 +9,6 @@ namespace Feeds.Data;
 /// </summary>
 public sealed class Database
 {
-    // SQL Server errors worth a second try: deadlock victim, timeouts, and the transient errors Azure SQL and
-    // availability-group failovers report (https://learn.microsoft.com/azure/azure-sql/database/troubleshoot-common-errors-issues).
-    private static readonly HashSet<int> TransientSqlErrors = [-2, 64, 233, 1205, 4060, 4221, 10053, 10054, 10060, 10928, 10929, 40143, 40197, 40501, 40613, 49918, 49919, 49920];
-
     private readonly int _readRetries;
     private long _retries;
 
@@ -22,8 +16,8 @@ public sealed class Database
     {
         UtcDateTimeHandler.Register();
         Dialect = dialect;
-        ConnectionString = WithDefaults(dialect, connectionString, commandTimeoutSeconds);
-        ReadConnectionString = string.IsNullOrWhiteSpace(readConnectionString) ? ConnectionString : WithDefaults(dialect, readConnectionString, commandTimeoutSeconds);
+        ConnectionString = dialect.WithDefaults(connectionString, commandTimeoutSeconds);
+        ReadConnectionString = string.IsNullOrWhiteSpace(readConnectionString) ? ConnectionString : dialect.WithDefaults(readConnectionString, commandTimeoutSeconds);
         _readRetries = readRetries;
     }
 
@@ -79,63 +73,20 @@ public sealed class Database
         || (exception is InvalidOperationException && exception.InnerException is DbException);
 
     /// <summary>Whether trying the same read again may succeed.</summary>
-    public static bool IsTransient(Exception exception) => exception switch
-    {
-        DatabaseUnavailableException or TimeoutException => true,
-        SqlException sql => sql.Errors.Cast<SqlError>().Any(error => TransientSqlErrors.Contains(error.Number)),
-        SqliteException sqlite => sqlite.SqliteErrorCode is 5 or 6,  // SQLITE_BUSY, SQLITE_LOCKED
-        _ => false,
-    };
+    public bool IsTransient(Exception exception) => exception is DatabaseUnavailableException or TimeoutException || Dialect.IsTransientError(exception);
 
-    // Without READ_COMMITTED_SNAPSHOT (SQL Server's default on premises; Azure SQL has it on) a read waits for
-    // every lock a writer holds: the poll and every render would wait for an import's whole transaction.
-    private const string ReadCommittedSnapshotSql = "SELECT CAST(is_read_committed_snapshot_on AS int) FROM sys.databases WHERE database_id = DB_ID()";
-
-    /// <summary>
-    /// Whether a read waits for a writer's locks: on SQL Server when READ_COMMITTED_SNAPSHOT is off; on SQLite
-    /// unless the file is in WAL mode (the migrator sets it).
-    /// </summary>
+    /// <summary>Whether a read waits for a writer's locks (SqlDialect.ReadsWaitForWritersSql).</summary>
     public async Task<bool> ReadsWaitForWritersAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenReadAsync(cancellationToken);
-        if (Dialect == SqlDialect.Sqlite)
-        {
-            var mode = await Dapper.SqlMapper.ExecuteScalarAsync<string>(connection, new Dapper.CommandDefinition("PRAGMA journal_mode", cancellationToken: cancellationToken));
-            return !string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase);
-        }
-        return await Dapper.SqlMapper.ExecuteScalarAsync<int>(connection, new Dapper.CommandDefinition(ReadCommittedSnapshotSql, cancellationToken: cancellationToken)) != 1;
+        return await Dapper.SqlMapper.ExecuteScalarAsync<int>(connection, new Dapper.CommandDefinition(Dialect.ReadsWaitForWritersSql, cancellationToken: cancellationToken)) == 1;
     }
 
     /// <summary>Which database this is, for people: "sqlite /srv/feeds/data/feeds.db", "sqlserver db.example.net/Feeds"; never a password.</summary>
-    public string Describe()
-    {
-        if (Dialect == SqlDialect.Sqlite)
-        {
-            var dataSource = new SqliteConnectionStringBuilder(ConnectionString).DataSource;
-            return $"sqlite {(dataSource is "" or ":memory:" || dataSource.StartsWith("file:", StringComparison.Ordinal) ? dataSource : Path.GetFullPath(dataSource))}";
-        }
-        var sql = new SqlConnectionStringBuilder(ConnectionString);
-        return $"sqlserver {sql.DataSource}/{sql.InitialCatalog}";
-    }
+    public string Describe() => Dialect.Describe(ConnectionString);
 
-    /// <summary>Creates the folder of an embedded database file, so that a first run needs no setup.</summary>
-    public void EnsureStorage()
-    {
-        if (Dialect != SqlDialect.Sqlite)
-        {
-            return;
-        }
-        var dataSource = new SqliteConnectionStringBuilder(ConnectionString).DataSource;
-        if (string.IsNullOrEmpty(dataSource) || dataSource == ":memory:" || dataSource.StartsWith("file:", StringComparison.Ordinal))
-        {
-            return;
-        }
-        var folder = Path.GetDirectoryName(Path.GetFullPath(dataSource));
-        if (!string.IsNullOrEmpty(folder))
-        {
-            Directory.CreateDirectory(folder);
-        }
-    }
+    /// <summary>Creates what a first connection needs, so that a first run needs no setup.</summary>
+    public void EnsureStorage() => Dialect.EnsureStorage(ConnectionString);
 
     private async Task<DbConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
     {
@@ -152,26 +103,6 @@ public sealed class Database
             // SqlException: to the caller all of them mean the database cannot be reached now.
             throw new DatabaseUnavailableException(exception);
         }
-    }
-
-    /// <summary>Settings every connection gets unless its string says otherwise: the command timeout; SQLite foreign keys.</summary>
-    private static string WithDefaults(SqlDialect dialect, string connectionString, int commandTimeoutSeconds)
-    {
-        if (dialect == SqlDialect.Sqlite)
-        {
-            var sqlite = new SqliteConnectionStringBuilder(connectionString) { ForeignKeys = true };
-            if (!sqlite.ContainsKey("Default Timeout"))
-            {
-                sqlite.DefaultTimeout = commandTimeoutSeconds;
-            }
-            return sqlite.ToString();
-        }
-        var sql = new SqlConnectionStringBuilder(connectionString);
-        if (!connectionString.Contains("Command Timeout", StringComparison.OrdinalIgnoreCase))
-        {
-            sql.CommandTimeout = commandTimeoutSeconds;
-        }
-        return sql.ToString();
     }
 }
 

@@ -17,17 +17,7 @@ public sealed class Migrator(Database database, string scriptsRoot)
     private const string IsAppliedSql = "SELECT COUNT(*) FROM schema_migrations WHERE version = @version";
     private const string RecordVersionSql = "INSERT INTO schema_migrations (version, applied_at) VALUES (@version, @appliedAt)";
 
-    // Held until the script's transaction ends; waits as long as the migration before it takes.
-    private const string MigrationLockSql = """
-        DECLARE @locked int;
-        EXEC @locked = sys.sp_getapplock @Resource = N'feeds:migrate', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = -1;
-        IF @locked < 0
-            THROW 50002, N'The migration lock could not be taken.', 1;
-        """;
 
-    // With RECURSIVE_TRIGGERS ON a trigger's UPDATE of its own table fires it again; Feeds' triggers guard
-    // against it (sql/sqlserver/0004), a CMS's own triggers may not.
-    private const string RecursiveTriggersSql = "SELECT CAST(is_recursive_triggers_on AS int) FROM sys.databases WHERE database_id = DB_ID()";
 
     public static string DefaultScriptsRoot => Path.Combine(AppContext.BaseDirectory, "sql");
 
@@ -39,14 +29,13 @@ public sealed class Migrator(Database database, string scriptsRoot)
     {
         database.EnsureStorage();
         await using var connection = await database.OpenAsync(cancellationToken);
-        if (database.Dialect == SqlDialect.Sqlite)
+        if (database.Dialect.PrepareMigrationsSql is { } prepare)
         {
-            // Readers keep reading while an import writes (persistent setting of the file).
-            await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode = WAL", cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(prepare, cancellationToken: cancellationToken));
         }
-        else
+        if (database.Dialect.RecursiveTriggersSql is { } recursiveTriggers)
         {
-            var recursive = await connection.ExecuteScalarAsync<int>(new CommandDefinition(RecursiveTriggersSql, cancellationToken: cancellationToken));
+            var recursive = await connection.ExecuteScalarAsync<int>(new CommandDefinition(recursiveTriggers, cancellationToken: cancellationToken));
             Warnings = recursive == 1
                 ? ["RECURSIVE_TRIGGERS is ON for this database: Feeds' triggers are guarded against it, but a trigger that updates its own table without a guard fires itself again up to 32 levels deep (Msg 217). SQL Server's default is OFF."]
                 : [];
@@ -63,9 +52,9 @@ public sealed class Migrator(Database database, string scriptsRoot)
             }
             var text = await File.ReadAllTextAsync(script.Path, cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            if (database.Dialect == SqlDialect.SqlServer)
+            if (database.Dialect.MigrationLockSql is { } migrationLock)
             {
-                await connection.ExecuteAsync(new CommandDefinition(MigrationLockSql, transaction: transaction, commandTimeout: 0, cancellationToken: cancellationToken));
+                await connection.ExecuteAsync(new CommandDefinition(migrationLock, transaction: transaction, commandTimeout: 0, cancellationToken: cancellationToken));
             }
             // Under the lock: another migration may have applied it meanwhile.
             if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(IsAppliedSql, new { version = script.Version }, transaction, cancellationToken: cancellationToken)) > 0)

@@ -6,12 +6,12 @@ using Microsoft.Data.Sqlite;
 namespace Feeds.Data;
 
 /// <summary>
-/// The SQL that differs between SQLite and SQL Server: the connection type, the newest-N and archive queries
-/// (LIMIT, WITH RECURSIVE and a correlated subquery against TOP, WITH and CROSS APPLY), the migrations
-/// bookkeeping, the id of an inserted row and how script batches are separated. Every other SQL text is
-/// shared. Behaviour that differs lives with what it concerns, keyed on the dialect: transient errors and
-/// connection defaults (Database), date binding (UtcDateTimeHandler), WAL and the migration lock (Migrator),
-/// migrating on start (DatabaseInitializer), the import's locks (ArticleWriter).
+/// Everything that differs between SQLite and SQL Server, one instance per provider: the connection type and
+/// its defaults, which errors are worth a second read, how a database is named for people and prepared on first
+/// use, whether a starting server migrates it, the newest-N and archive queries (LIMIT, WITH RECURSIVE and a
+/// correlated subquery against TOP, WITH and CROSS APPLY), the migrations bookkeeping and lock, an import's
+/// locks, the id of an inserted row, and how script batches are separated. Every other SQL text is shared;
+/// no other code asks which provider it has. (Date binding is by parameter type: Data/UtcDateTimeHandler.)
 /// </summary>
 public sealed class SqlDialect
 {
@@ -29,6 +29,18 @@ public sealed class SqlDialect
         InsertedIdSql = SqliteSql.InsertedIdSql,
         MigrationsTableExistsSql = SqliteSql.MigrationsTableExistsSql,
         SplitBatches = script => [script],
+        MigratesOnStart = true,
+        IsTransientError = SqliteSql.IsTransient,
+        WithDefaults = SqliteSql.WithDefaults,
+        Describe = SqliteSql.Describe,
+        EnsureStorage = SqliteSql.EnsureStorage,
+        ReadsWaitForWritersSql = SqliteSql.ReadsWaitForWritersSql,
+        PrepareMigrationsSql = SqliteSql.PrepareMigrationsSql,
+        MigrationLockSql = null,
+        RecursiveTriggersSql = null,
+        BeginImportSql = null,
+        EndImportSql = null,
+        ResetImportSessionSql = null,
     };
 
     public static readonly SqlDialect SqlServer = new()
@@ -45,6 +57,18 @@ public sealed class SqlDialect
         InsertedIdSql = SqlServerSql.InsertedIdSql,
         MigrationsTableExistsSql = SqlServerSql.MigrationsTableExistsSql,
         SplitBatches = SqlServerSql.SplitBatches,
+        MigratesOnStart = false,
+        IsTransientError = SqlServerSql.IsTransient,
+        WithDefaults = SqlServerSql.WithDefaults,
+        Describe = SqlServerSql.Describe,
+        EnsureStorage = _ => { },
+        ReadsWaitForWritersSql = SqlServerSql.ReadsWaitForWritersSql,
+        PrepareMigrationsSql = null,
+        MigrationLockSql = SqlServerSql.MigrationLockSql,
+        RecursiveTriggersSql = SqlServerSql.RecursiveTriggersSql,
+        BeginImportSql = SqlServerSql.BeginImportSql,
+        EndImportSql = SqlServerSql.EndImportSql,
+        ResetImportSessionSql = SqlServerSql.ResetImportSessionSql,
     };
 
     public static IReadOnlyList<string> Names { get; } = [Sqlite.Name, SqlServer.Name];
@@ -83,6 +107,40 @@ public sealed class SqlDialect
 
     /// <summary>Splits a schema script into the batches the server executes one by one.</summary>
     public required Func<string, IReadOnlyList<string>> SplitBatches { get; init; }
+
+    /// <summary>The embedded database is created and migrated by a starting server (and by import); SQL Server only by migrate.</summary>
+    public required bool MigratesOnStart { get; init; }
+
+    /// <summary>Whether trying the same read again may succeed after this error of the provider.</summary>
+    public required Func<Exception, bool> IsTransientError { get; init; }
+
+    /// <summary>The connection string with what every connection gets unless it says otherwise (command timeout in seconds).</summary>
+    public required Func<string, int, string> WithDefaults { get; init; }
+
+    /// <summary>Which database a connection string names, for people; never a password.</summary>
+    public required Func<string, string> Describe { get; init; }
+
+    /// <summary>Creates what a first connection needs (the folder of an embedded database file).</summary>
+    public required Action<string> EnsureStorage { get; init; }
+
+    /// <summary>1 when a read waits for a writer's locks (SQL Server without READ_COMMITTED_SNAPSHOT; SQLite not in WAL mode), else 0.</summary>
+    public required string ReadsWaitForWritersSql { get; init; }
+
+    /// <summary>Run before migrating, outside any transaction; null: nothing.</summary>
+    public required string? PrepareMigrationsSql { get; init; }
+
+    /// <summary>Taken at the start of each migration's transaction, so that two migrations take turns; null: the transaction's own write lock does.</summary>
+    public required string? MigrationLockSql { get; init; }
+
+    /// <summary>1 when the database fires a trigger again for its own updates (RECURSIVE_TRIGGERS); null: not a database setting.</summary>
+    public required string? RecursiveTriggersSql { get; init; }
+
+    /// <summary>Run at the start of an import's transaction (@waitMilliseconds), before its commit, and before its connection returns to the pool; null: nothing.</summary>
+    public required string? BeginImportSql { get; init; }
+
+    public required string? EndImportSql { get; init; }
+
+    public required string? ResetImportSessionSql { get; init; }
 
     public static bool TryGet(string? name, [NotNullWhen(true)] out SqlDialect? dialect)
     {

@@ -190,4 +190,71 @@ internal static partial class SqlServerSql
 
     [GeneratedRegex(@"^\s*GO\s*;?\s*$", RegexOptions.Multiline | RegexOptions.IgnoreCase)]
     private static partial Regex BatchSeparator();
+
+    // SQL Server errors worth a second try: deadlock victim, timeouts, and the transient errors Azure SQL and
+    // availability-group failovers report (https://learn.microsoft.com/azure/azure-sql/database/troubleshoot-common-errors-issues).
+    private static readonly HashSet<int> TransientErrors = [-2, 64, 233, 1205, 4060, 4221, 10053, 10054, 10060, 10928, 10929, 40143, 40197, 40501, 40613, 49918, 49919, 49920];
+
+    public static bool IsTransient(Exception exception) =>
+        exception is Microsoft.Data.SqlClient.SqlException sql && sql.Errors.Cast<Microsoft.Data.SqlClient.SqlError>().Any(error => TransientErrors.Contains(error.Number));
+
+    /// <summary>The command timeout, unless the connection string sets one.</summary>
+    public static string WithDefaults(string connectionString, int commandTimeoutSeconds)
+    {
+        var sql = new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Command Timeout", StringComparison.OrdinalIgnoreCase))
+        {
+            sql.CommandTimeout = commandTimeoutSeconds;
+        }
+        return sql.ToString();
+    }
+
+    public static string Describe(string connectionString)
+    {
+        var sql = new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(connectionString);
+        return $"sqlserver {sql.DataSource}/{sql.InitialCatalog}";
+    }
+
+    // Without READ_COMMITTED_SNAPSHOT (SQL Server's default on premises; Azure SQL has it on) a read waits for
+    // every lock a writer holds: the poll and every render would wait for an import's whole transaction.
+    public const string ReadsWaitForWritersSql = "SELECT CASE WHEN is_read_committed_snapshot_on = 1 THEN 0 ELSE 1 END FROM sys.databases WHERE database_id = DB_ID()";
+
+    // Held until the script's transaction ends; waits as long as the migration before it takes.
+    public const string MigrationLockSql = """
+        DECLARE @locked int;
+        EXEC @locked = sys.sp_getapplock @Resource = N'feeds:migrate', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = -1;
+        IF @locked < 0
+            THROW 50002, N'The migration lock could not be taken.', 1;
+        """;
+
+    // With RECURSIVE_TRIGGERS ON a trigger's UPDATE of its own table fires it again; Feeds' triggers guard
+    // against it (sql/sqlserver/0004), a CMS's own triggers may not.
+    public const string RecursiveTriggersSql = "SELECT CAST(is_recursive_triggers_on AS int) FROM sys.databases WHERE database_id = DB_ID()";
+
+    // An import (Data/ArticleWriter, and sql/sqlserver/0004): one at a time, winning deadlocks, its version moves collected.
+    public const string BeginImportSql = """
+        SET DEADLOCK_PRIORITY HIGH;
+        DECLARE @locked int;
+        EXEC @locked = sys.sp_getapplock @Resource = N'feeds:import', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = @waitMilliseconds;
+        IF @locked < 0
+            THROW 50001, N'Another import is running: it did not finish within the wait.', 1;
+        CREATE TABLE #feeds_pending_versions (category_id int NULL, tag_id int NULL);
+        """;
+
+    public const string EndImportSql = """
+        UPDATE c SET version = c.version + 1
+        FROM dbo.categories AS c
+        WHERE c.id IN (SELECT category_id FROM #feeds_pending_versions);
+        UPDATE t SET version = t.version + 1
+        FROM dbo.tags AS t
+        WHERE t.id IN (SELECT tag_id FROM #feeds_pending_versions);
+        DROP TABLE #feeds_pending_versions;
+        """;
+
+    // The connection returns to the pool, where the next user (maybe a read) must not inherit the import's
+    // deadlock priority or isolation level.
+    public const string ResetImportSessionSql = """
+        SET DEADLOCK_PRIORITY NORMAL;
+        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+        """;
 }

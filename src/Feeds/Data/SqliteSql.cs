@@ -175,6 +175,12 @@ internal static class SqliteSql
             (SELECT MIN(x.published_at) FROM article_tags x WHERE x.tag_id = @tagId AND x.is_published = 1 AND x.published_at >= @to AND x.published_at <= @now) AS newer
         """;
 
+    // WAL mode: readers never wait for the writer (the migrator sets it; a persistent setting of the file).
+    public const string ReadsWaitForWritersSql = "SELECT CASE WHEN (SELECT journal_mode FROM pragma_journal_mode) = 'wal' THEN 0 ELSE 1 END";
+
+    // Readers keep reading while an import writes (persistent setting of the file).
+    public const string PrepareMigrationsSql = "PRAGMA journal_mode = WAL";
+
     // The rowid of this connection's last INSERT outside triggers (a trigger's own inserts do not count once it ends).
     public const string InsertedIdSql = "SELECT last_insert_rowid();";
 
@@ -186,4 +192,36 @@ internal static class SqliteSql
             applied_at TEXT NOT NULL
         )
         """;
+
+    /// <summary>SQLITE_BUSY and SQLITE_LOCKED: another writer held the file.</summary>
+    public static bool IsTransient(Exception exception) => exception is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 };
+
+    /// <summary>Foreign keys on (SQLite's default is off), and the command timeout as the busy timeout.</summary>
+    public static string WithDefaults(string connectionString, int commandTimeoutSeconds)
+    {
+        var sqlite = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString) { ForeignKeys = true };
+        if (!sqlite.ContainsKey("Default Timeout"))
+        {
+            sqlite.DefaultTimeout = commandTimeoutSeconds;
+        }
+        return sqlite.ToString();
+    }
+
+    public static string Describe(string connectionString) => $"sqlite {FileOf(connectionString) ?? new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource}";
+
+    /// <summary>Creates the folder of the database file, so that a first run needs no setup.</summary>
+    public static void EnsureStorage(string connectionString)
+    {
+        if (FileOf(connectionString) is { } file && Path.GetDirectoryName(file) is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+    }
+
+    /// <summary>The full path of the database file; null for an in-memory or URI data source.</summary>
+    private static string? FileOf(string connectionString)
+    {
+        var dataSource = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource;
+        return dataSource is "" or ":memory:" || dataSource.StartsWith("file:", StringComparison.Ordinal) ? null : Path.GetFullPath(dataSource);
+    }
 }
