@@ -1,4 +1,6 @@
 using System.Data.Common;
+using Polly;
+using Polly.Retry;
 
 namespace Feeds.Data;
 
@@ -9,7 +11,7 @@ namespace Feeds.Data;
 /// </summary>
 public sealed class Database
 {
-    private readonly int _readRetries;
+    private readonly ResiliencePipeline _reads;
     private long _retries;
 
     public Database(SqlDialect dialect, string connectionString, string? readConnectionString = null, int commandTimeoutSeconds = 30, int readRetries = 2)
@@ -18,7 +20,7 @@ public sealed class Database
         Dialect = dialect;
         ConnectionString = dialect.WithDefaults(connectionString, commandTimeoutSeconds);
         ReadConnectionString = string.IsNullOrWhiteSpace(readConnectionString) ? ConnectionString : dialect.WithDefaults(readConnectionString, commandTimeoutSeconds);
-        _readRetries = readRetries;
+        _reads = ReadPipeline(readRetries);
     }
 
     public static Database From(DatabaseOptions options) =>
@@ -44,25 +46,32 @@ public sealed class Database
     public Task<DbConnection> OpenReadAsync(CancellationToken cancellationToken) => OpenAsync(ReadConnectionString, cancellationToken);
 
     /// <summary>
-    /// Runs an idempotent read on a read connection, trying again after 100, 200, 400 … ms when it fails
-    /// transiently, at most Feeds:Database:ReadRetries more times.
+    /// Runs an idempotent read on a read connection, trying again (Polly: after about 100, 200, 400 … ms, with
+    /// jitter, at most 2 s) when it fails transiently, at most Feeds:Database:ReadRetries more times.
     /// </summary>
-    public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
+    public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken) =>
+        await _reads.ExecuteAsync(async token =>
         {
-            try
-            {
-                await using var connection = await OpenReadAsync(cancellationToken);
-                return await read(connection);
-            }
-            catch (Exception exception) when (attempt < _readRetries && IsTransient(exception) && !cancellationToken.IsCancellationRequested)
+            await using var connection = await OpenReadAsync(token);
+            return await read(connection);
+        }, cancellationToken);
+
+    private ResiliencePipeline ReadPipeline(int readRetries) => readRetries == 0
+        ? ResiliencePipeline.Empty
+        : new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+            MaxRetryAttempts = readRetries,
+            BackoffType = DelayBackoffType.Exponential,
+            Delay = TimeSpan.FromMilliseconds(100),
+            MaxDelay = TimeSpan.FromSeconds(2),
+            UseJitter = true,
+            OnRetry = _ =>
             {
                 Interlocked.Increment(ref _retries);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 << attempt, 2000)), cancellationToken);
-            }
-        }
-    }
+                return ValueTask.CompletedTask;
+            },
+        }).Build();
 
     /// <summary>
     /// Whether <paramref name="exception"/> says the database is unreachable or failing (as opposed to a bug):
