@@ -1,5 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
 using StackExchange.Redis;
 
 namespace Feeds.Publishing;
@@ -17,10 +19,9 @@ public sealed class RedisFeedStore : IAsyncDisposable
     private const byte FormatVersion = 2;
     private static readonly TimeSpan LockTime = TimeSpan.FromSeconds(10);
 
-    // After a failure, calls skip Redis for this long (then one tries again): until the client notices a dead
-    // connection each call would otherwise wait for its timeout.
-    private const long PauseAfterFailureMs = 5_000;
-    private long _pausedUntil;
+    // A circuit breaker (Polly): once calls fail, Redis is left alone for 5 s (then one call tries again), since
+    // until the client notices a dead connection each call would otherwise wait for its timeout.
+    private readonly ResiliencePipeline _breaker;
 
     private readonly RedisOptions _options;
     private readonly ILogger<RedisFeedStore> _logger;
@@ -32,6 +33,20 @@ public sealed class RedisFeedStore : IAsyncDisposable
     {
         _options = options.Value.Redis;
         _logger = logger;
+        _breaker = new ResiliencePipelineBuilder().AddCircuitBreaker(new CircuitBreakerStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<RedisException>().Handle<TimeoutException>(),
+            // Polly's smallest sample: two calls, one of them failed.
+            MinimumThroughput = 2,
+            FailureRatio = 0.5,
+            SamplingDuration = TimeSpan.FromSeconds(5),
+            BreakDuration = TimeSpan.FromSeconds(5),
+            OnOpened = args =>
+            {
+                Failed(args.Outcome.Exception);
+                return ValueTask.CompletedTask;
+            },
+        }).Build();
         if (!string.IsNullOrWhiteSpace(_options.Configuration))
         {
             var configuration = ConfigurationOptions.Parse(_options.Configuration);
@@ -118,13 +133,13 @@ public sealed class RedisFeedStore : IAsyncDisposable
 
     private async Task<T> CallAsync<T>(Func<IDatabase, Task<T>> call, T fallback)
     {
-        if (_connection is null || Environment.TickCount64 < Interlocked.Read(ref _pausedUntil))
+        if (_connection is null)
         {
             return fallback;
         }
         try
         {
-            var result = await call((await _connection.Value).GetDatabase());
+            var result = await _breaker.ExecuteAsync(async _ => await call((await _connection.Value).GetDatabase()));
             if (Interlocked.Exchange(ref _failing, 0) == 1)
             {
                 _logger.LogInformation("Redis answers again; renderings are shared again");
@@ -136,11 +151,14 @@ public sealed class RedisFeedStore : IAsyncDisposable
             Failed(exception);
             return fallback;
         }
+        catch (BrokenCircuitException)
+        {
+            return fallback;
+        }
     }
 
-    private void Failed(Exception exception)
+    private void Failed(Exception? exception)
     {
-        Interlocked.Exchange(ref _pausedUntil, Environment.TickCount64 + PauseAfterFailureMs);
         if (Interlocked.Exchange(ref _failing, 1) == 0)
         {
             _logger.LogWarning(exception, "Redis cannot be reached; each instance renders into its own memory until it returns");
