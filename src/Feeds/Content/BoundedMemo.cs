@@ -1,15 +1,19 @@
-using System.Collections.Concurrent;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Feeds.Content;
 
 /// <summary>
 /// Per key, the value last made and the input it was made from: while a later input is the same, the value is
-/// reused; otherwise it is made anew. Bounded: past the capacity the least recently used quarter goes.
+/// reused; otherwise it is made anew. Bounded by Microsoft.Extensions.Caching.Memory (SizeLimit, one unit per
+/// entry): past the capacity new values are not kept until its compaction has removed the least recently used
+/// quarter.
 /// </summary>
-public sealed class BoundedMemo<TKey, TInput, TValue>(int capacity, Func<TInput, TInput, bool> sameInput)
+public sealed class BoundedMemo<TKey, TInput, TValue>(int capacity, Func<TInput, TInput, bool> sameInput) : IDisposable
     where TKey : notnull
 {
-    private readonly ConcurrentDictionary<TKey, Entry> _entries = new();
+    private static readonly MemoryCacheEntryOptions OneUnit = new() { Size = 1 };
+
+    private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = capacity, CompactionPercentage = 0.25 });
     private long _hits;
     private long _misses;
 
@@ -31,10 +35,9 @@ public sealed class BoundedMemo<TKey, TInput, TValue>(int capacity, Func<TInput,
     /// <summary>The value made from this input, if it is kept.</summary>
     public bool TryGet(TKey key, TInput input, out TValue value)
     {
-        if (_entries.TryGetValue(key, out var entry) && sameInput(entry.Input, input))
+        if (_entries.TryGetValue(key, out Entry? entry) && entry is not null && sameInput(entry.Input, input))
         {
             Interlocked.Increment(ref _hits);
-            entry.LastUsed = Environment.TickCount64;
             value = entry.Value;
             return true;
         }
@@ -44,22 +47,9 @@ public sealed class BoundedMemo<TKey, TInput, TValue>(int capacity, Func<TInput,
     }
 
     /// <summary>Keeps the value made from this input, in place of any earlier one.</summary>
-    public void Set(TKey key, TInput input, TValue value)
-    {
-        _entries[key] = new Entry(input, value) { LastUsed = Environment.TickCount64 };
-        if (_entries.Count > capacity)
-        {
-            foreach (var (oldKey, _) in _entries.OrderBy(pair => pair.Value.LastUsed).Take(_entries.Count - capacity * 3 / 4).ToList())
-            {
-                _entries.TryRemove(oldKey, out _);
-            }
-        }
-    }
+    public void Set(TKey key, TInput input, TValue value) => _entries.Set(key, new Entry(input, value), OneUnit);
 
-    private sealed class Entry(TInput input, TValue value)
-    {
-        public TInput Input { get; } = input;
-        public TValue Value { get; } = value;
-        public long LastUsed { get; set; }
-    }
+    public void Dispose() => _entries.Dispose();
+
+    private sealed record Entry(TInput Input, TValue Value);
 }
