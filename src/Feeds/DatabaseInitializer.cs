@@ -23,7 +23,7 @@ internal sealed class DatabaseInitializer(
     {
         if (!database.Dialect.MigratesOnStart)
         {
-            await CheckSqlServerAsync(cancellationToken);
+            await CheckSchemaAsync(cancellationToken);
             return;
         }
         var applied = await migrator.MigrateAsync(cancellationToken);
@@ -41,7 +41,8 @@ internal sealed class DatabaseInitializer(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private async Task CheckSqlServerAsync(CancellationToken cancellationToken)
+    /// <summary>For a database the operator migrates: refuse a schema older than the scripts; warn when reads wait for writers.</summary>
+    private async Task CheckSchemaAsync(CancellationToken cancellationToken)
     {
         try
         {

@@ -63,6 +63,7 @@ public sealed class FeedCache
     /// <exception cref="FeedsUnavailableException">No render slot, and no earlier rendering to serve.</exception>
     public async ValueTask<RenderedFeed?> RenderOnceAsync(Rendering job, ClientId client, CancellationToken cancellationToken)
     {
+        // Asked again: a render of this version may have finished (and left _rendering) since the caller's miss.
         if (TryGetCurrent(job.Request, job.Token, out var cached))
         {
             return cached;

@@ -17,8 +17,7 @@ public sealed class RenderedFeed
         Token = token;
         ETag = etag;
         EntityTag = Microsoft.Net.Http.Headers.EntityTagHeaderValue.Parse(etag);
-        LastModifiedUtc = lastModifiedUtc;
-        LastModifiedHeader = Microsoft.Net.Http.Headers.HeaderUtilities.FormatDate(WholeSeconds(lastModifiedUtc));
+        SetLastModified(lastModifiedUtc);
         ContentType = contentType;
         Identity = identity;
         _gzip = new Lazy<byte[]>(() => Compress(identity, stream => new GZipStream(stream, CompressionLevel.Optimal)));
@@ -60,9 +59,16 @@ public sealed class RenderedFeed
     internal RenderedFeed ModifiedAt(DateTime lastModifiedUtc)
     {
         var copy = (RenderedFeed)MemberwiseClone();
-        copy.LastModifiedUtc = lastModifiedUtc;
-        copy.LastModifiedHeader = Microsoft.Net.Http.Headers.HeaderUtilities.FormatDate(WholeSeconds(lastModifiedUtc));
+        copy.SetLastModified(lastModifiedUtc);
         return copy;
+    }
+
+    /// <summary>Last-Modified, and its header value prepared once: no request formats a date.</summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(LastModifiedHeader))]
+    private void SetLastModified(DateTime lastModifiedUtc)
+    {
+        LastModifiedUtc = lastModifiedUtc;
+        LastModifiedHeader = Microsoft.Net.Http.Headers.HeaderUtilities.FormatDate(WholeSeconds(lastModifiedUtc));
     }
 
     /// <summary>Served compressed when the client accepts it; false for images, which are compressed already.</summary>

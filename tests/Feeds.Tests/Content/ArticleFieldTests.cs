@@ -120,8 +120,8 @@ public sealed class ArticleFieldTests : FeedsTest
 
     private static async Task<long> VersionSumAsync(TestDatabase db)
     {
-        await using var connection = await db.Database.OpenAsync(Cancel);
-        return await connection.ExecuteScalarAsync<long>("SELECT (SELECT SUM(version) FROM categories) + (SELECT COALESCE(SUM(version), 0) FROM tags)");
+        var (category, tag) = await db.VersionSumsAsync();
+        return category + tag;
     }
 
     private static ArticleInput With(ArticleInput input, PropertyInfo field) => field.Name switch

@@ -22,7 +22,7 @@ public sealed class DatabaseBehaviourTests : FeedsTest
         await using var db = await TestDatabase.CreateAsync(provider);
         var articles = LookAlikeTags.Select((tag, i) => Articles.Sample($"t-{i}") with { Tags = [tag] }).ToArray();
         await Articles.WriteAsync(db.Database, articles);
-        var versions = await VersionsAsync(db);
+        var versions = await db.VersionSumsAsync();
 
         await using (var writer = await ArticleWriter.BeginAsync(db.Database, new TestClock(), Cancel))
         {
@@ -35,7 +35,7 @@ public sealed class DatabaseBehaviourTests : FeedsTest
 
         await using var connection = await db.Database.OpenAsync(Cancel);
         Assert.Equal(LookAlikeTags.Order(StringComparer.Ordinal), (await connection.QueryAsync<string>("SELECT name FROM tags")).Order(StringComparer.Ordinal));
-        Assert.Equal(versions, await VersionsAsync(db));
+        Assert.Equal(versions, await db.VersionSumsAsync());
     }
 
     public static TheoryData<string, string, string> InvisibleToACaseInsensitiveCollation => new()
@@ -55,19 +55,19 @@ public sealed class DatabaseBehaviourTests : FeedsTest
     {
         await using var db = await TestDatabase.CreateAsync(provider);
         await Articles.WriteAsync(db.Database, Articles.Sample("a-1", title: before) with { Tags = [before] });
-        var versions = await VersionsAsync(db);
+        var versions = await db.VersionSumsAsync();
 
         // As the CMS writes: straight into the tables.
         await using (var connection = await db.Database.OpenAsync(Cancel))
         {
             await connection.ExecuteAsync("UPDATE articles SET title = @after WHERE external_id = 'a-1'", new { after });
         }
-        var afterTitle = await VersionsAsync(db);
+        var afterTitle = await db.VersionSumsAsync();
         await using (var connection = await db.Database.OpenAsync(Cancel))
         {
             await connection.ExecuteAsync("UPDATE tags SET name = @after WHERE name = @before", new { before, after });
         }
-        var afterTag = await VersionsAsync(db);
+        var afterTag = await db.VersionSumsAsync();
 
         Assert.True(afterTitle.Category > versions.Category, "the title edit did not move the category's version");
         Assert.True(afterTitle.Tag > versions.Tag, "the title edit did not move the tag's version");
@@ -105,12 +105,7 @@ public sealed class DatabaseBehaviourTests : FeedsTest
         try
         {
             // The schema before tag feeds, with articles and links in it.
-            var before = Directory.CreateDirectory(Path.Combine(folder.FullName, "before", db.Database.Dialect.Name));
-            foreach (var script in new Migrator(db.Database, Migrator.DefaultScriptsRoot).Scripts().Where(s => string.CompareOrdinal(s.Version, "0003") < 0))
-            {
-                File.Copy(script.Path, Path.Combine(before.FullName, Path.GetFileName(script.Path)));
-            }
-            await new Migrator(db.Database, Path.GetDirectoryName(before.FullName)!).MigrateAsync(Cancel);
+            await db.MigrateBeforeAsync("0003");
             await Articles.WriteAsync(db.Database, [.. Enumerable.Range(1, 50).Select(i => Articles.Sample($"a-{i}") with { Tags = ["港口", $"t{i % 5}"] })]);
             var versions = await CategoryVersionsAsync(db);
 
@@ -157,10 +152,8 @@ public sealed class DatabaseBehaviourTests : FeedsTest
         var folder = Directory.CreateTempSubdirectory("feeds-old-schema-");
         try
         {
-            var old = Directory.CreateDirectory(Path.Combine(folder.FullName, db.Database.Dialect.Name));
             var scripts = new Migrator(db.Database, Migrator.DefaultScriptsRoot).Scripts();
-            File.Copy(scripts[0].Path, Path.Combine(old.FullName, Path.GetFileName(scripts[0].Path)));
-            await new Migrator(db.Database, folder.FullName).MigrateAsync(Cancel);
+            await db.MigrateBeforeAsync(scripts[1].Version);
 
             var missing = await new Migrator(db.Database, Migrator.DefaultScriptsRoot).MissingAsync(Cancel);
             Assert.Equal(scripts.Skip(1).Select(script => script.Version), missing);
@@ -249,7 +242,7 @@ public sealed class DatabaseBehaviourTests : FeedsTest
     {
         await using var db = await TestDatabase.CreateAsync(provider);
         await Articles.WriteAsync(db.Database, Articles.Sample("seed") with { Tags = ["港口"] });
-        var before = await VersionsAsync(db);
+        var before = await db.VersionSumsAsync();
 
         await using var import = await ArticleWriter.BeginAsync(db.Database, new TestClock(), Cancel);
         await import.UpsertAsync(Articles.Sample("imported") with { Tags = ["港口"] }, Cancel);
@@ -272,7 +265,7 @@ public sealed class DatabaseBehaviourTests : FeedsTest
             Assert.Equal(5, Assert.IsType<Microsoft.Data.Sqlite.SqliteException>(cmsWrite).SqliteErrorCode);  // SQLITE_BUSY
         }
         await import.CommitAsync(Cancel);
-        var after = await VersionsAsync(db);
+        var after = await db.VersionSumsAsync();
         Assert.True(after.Category > before.Category && after.Tag > before.Tag, "the import's version moves were lost");
     }
 
@@ -301,13 +294,6 @@ public sealed class DatabaseBehaviourTests : FeedsTest
         }
 
         Assert.Equal(versions, await CategoryVersionsAsync(db));
-    }
-
-    private static async Task<(long Category, long Tag)> VersionsAsync(TestDatabase db)
-    {
-        await using var connection = await db.Database.OpenAsync(Cancel);
-        return (await connection.ExecuteScalarAsync<long>("SELECT SUM(version) FROM categories"),
-            await connection.ExecuteScalarAsync<long>("SELECT COALESCE(SUM(version), 0) FROM tags"));
     }
 
     private static async Task<string> CategoryVersionsAsync(TestDatabase db)

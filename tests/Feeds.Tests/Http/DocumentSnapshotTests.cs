@@ -95,14 +95,4 @@ public sealed class DocumentSnapshotTests : FeedsTest
             return [];
         }
     }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Feeds.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("Feeds.sln not found");
-    }
 }

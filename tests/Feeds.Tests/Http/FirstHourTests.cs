@@ -159,16 +159,6 @@ public sealed partial class FirstHourTests : FeedsTest
         }
     }
 
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Feeds.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("Feeds.sln not found above " + AppContext.BaseDirectory);
-    }
-
     [GeneratedRegex(@"http://localhost:5000(?<path>/[^\s)>`""'\]]*)?")]
     private static partial Regex ReadmeUrl();
 
@@ -196,12 +186,7 @@ public sealed partial class FirstHourTests : FeedsTest
 
         public static async Task<RunningServer> StartAsync(string workingDirectory, int port, params string[] arguments)
         {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Feeds.dll"));
-            foreach (var argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
+            var start = FeedsProcess.StartInfo(workingDirectory, arguments);
             start.Environment["DOTNET_ENVIRONMENT"] = null;
             start.Environment["ASPNETCORE_ENVIRONMENT"] = null;
             var server = new RunningServer(Process.Start(start)!, port);

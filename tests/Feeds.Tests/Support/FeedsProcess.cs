@@ -5,7 +5,8 @@ namespace Feeds.Tests.Support;
 /// <summary>Runs the built Feeds app as its own process, as an operator would from a shell.</summary>
 public static class FeedsProcess
 {
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, params string[] arguments)
+    /// <summary>`dotnet Feeds.dll ARGUMENTS` started in <paramref name="workingDirectory"/>, its output redirected.</summary>
+    public static ProcessStartInfo StartInfo(string workingDirectory, IEnumerable<string> arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -18,6 +19,12 @@ public static class FeedsProcess
         {
             start.ArgumentList.Add(argument);
         }
+        return start;
+    }
+
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, params string[] arguments)
+    {
+        var start = StartInfo(workingDirectory, arguments);
         using var process = Process.Start(start)!;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromMinutes(2));

@@ -46,6 +46,33 @@ public sealed class TestDatabase : IAsyncDisposable
         return database;
     }
 
+    /// <summary>The sums of every category's and every tag's version: each moves whenever a feed of theirs changes.</summary>
+    public async Task<(long Category, long Tag)> VersionSumsAsync()
+    {
+        await using var connection = await Database.OpenAsync(TestContext.Current.CancellationToken);
+        return (await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, "SELECT SUM(version) FROM categories"),
+            await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, "SELECT COALESCE(SUM(version), 0) FROM tags"));
+    }
+
+    /// <summary>Applies the shipped scripts numbered below <paramref name="version"/> only: the schema as an older Feeds left it.</summary>
+    public async Task MigrateBeforeAsync(string version)
+    {
+        var folder = Directory.CreateTempSubdirectory("feeds-migrations-");
+        try
+        {
+            var dialectFolder = Directory.CreateDirectory(Path.Combine(folder.FullName, Database.Dialect.Name));
+            foreach (var script in new Migrator(Database, Migrator.DefaultScriptsRoot).Scripts().Where(s => string.CompareOrdinal(s.Version, version) < 0))
+            {
+                File.Copy(script.Path, Path.Combine(dialectFolder.FullName, Path.GetFileName(script.Path)));
+            }
+            await new Migrator(Database, folder.FullName).MigrateAsync(TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     public ValueTask DisposeAsync() => new(_cleanup());
 
     private static TestDatabase CreateSqlite()
