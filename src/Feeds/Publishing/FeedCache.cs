@@ -3,6 +3,10 @@ using Microsoft.Extensions.Options;
 
 namespace Feeds.Publishing;
 
+/// <summary>What the cache needs to render a document it does not have: which, for which version, its name among the instances, and how.</summary>
+/// <param name="SharedKey">The rendering's name in Redis: names the version, the request, the settings and the code.</param>
+public sealed record Rendering(FeedRequest Request, string Token, string SharedKey, Func<Task<RenderedFeed?>> Render);
+
 /// <summary>
 /// Rendered feeds by request (feed, format, limit). A hit is a dictionary lookup and a token comparison.
 /// Concurrent misses for one feed share one render; with Redis, a miss first asks the other instances'
@@ -12,10 +16,6 @@ namespace Feeds.Publishing;
 /// changed is kept until its new one replaces it. Past the size budget the least recently used go first,
 /// whether current or not: the budget bounds them all.
 /// </summary>
-/// <summary>What the cache needs to render a document it does not have: which, for which version, its name among the instances, and how.</summary>
-/// <param name="SharedKey">The rendering's name in Redis: names the version, the request, the settings and the code.</param>
-public sealed record Rendering(FeedRequest Request, string Token, string SharedKey, Func<Task<RenderedFeed?>> Render);
-
 public sealed class FeedCache
 {
     private readonly ConcurrentDictionary<FeedRequest, RenderedFeed> _entries = new();
@@ -79,51 +79,20 @@ public sealed class FeedCache
 
     private async Task<RenderedFeed?> RenderAndStoreAsync(Rendering job, ClientId client)
     {
-        var request = job.Request;
         try
         {
-            if (!_shared.Enabled)
+            var shared = await _shared.GetOrRenderAsync(job.SharedKey, () => AdmittedRenderAsync(job, client));
+            if (!shared.FromOtherInstance)
             {
-                return await AdmittedRenderAsync(job, client);
+                return shared.Feed;
             }
-            var key = job.SharedKey;
-            if (await _shared.TryGetAsync(key) is { } shared)
-            {
-                _metrics.CacheLookup("shared");
-                _admission.Refund(client);
-                return Stored(request, shared);
-            }
-            if (!await _shared.TryLockAsync(key))
-            {
-                // Another instance is rendering this version: take its result when it is there.
-                for (var wait = 0; wait < 40; wait++)
-                {
-                    await Task.Delay(25);
-                    if (await _shared.TryGetAsync(key) is { } theirs)
-                    {
-                        _metrics.CacheLookup("shared");
-                        _admission.Refund(client);
-                        return Stored(request, theirs);
-                    }
-                }
-            }
-            try
-            {
-                var feed = await AdmittedRenderAsync(job, client);
-                if (feed is { Stale: false })
-                {
-                    await _shared.TrySetAsync(key, feed);
-                }
-                return feed;
-            }
-            finally
-            {
-                await _shared.ReleaseAsync(key);
-            }
+            _metrics.CacheLookup("shared");
+            _admission.Refund(client);
+            return Stored(job.Request, shared.Feed);
         }
         finally
         {
-            _rendering.TryRemove(request, out _);
+            _rendering.TryRemove(job.Request, out _);
         }
     }
 

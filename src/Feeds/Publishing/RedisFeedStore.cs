@@ -7,9 +7,10 @@ using StackExchange.Redis;
 namespace Feeds.Publishing;
 
 /// <summary>
-/// Renderings shared by every instance through Redis (Feeds:Redis:Configuration). A key is the rendering's
-/// ETag, which already names the render version, the settings, the request and the feed's version token, so
-/// keys are versioned: a change makes new keys, and nothing needs deleting. A short lock lets one instance
+/// Renderings shared by every instance through Redis (Feeds:Redis:Configuration): the tier between an
+/// instance's own memory (<see cref="FeedCache"/>) and a render. A key names the code, the settings, the
+/// request and the feed's version token, so keys are versioned: a change makes new keys, and nothing needs
+/// deleting. A short lock lets one instance
 /// render a cold feed while the others wait for its result. When Redis is unreachable every call answers
 /// "nothing shared" at once (fail-fast backlog), each instance renders for itself, the outage is logged once,
 /// and sharing resumes by itself when Redis returns.
@@ -65,18 +66,52 @@ public sealed class RedisFeedStore : IAsyncDisposable
     /// <summary>Whether Redis answered the last call.</summary>
     public bool Available => Enabled && Volatile.Read(ref _failing) == 0;
 
-    /// <summary>A rendering another instance (or this one) stored under <paramref name="etag"/>, or null.</summary>
-    public async Task<RenderedFeed?> TryGetAsync(string etag)
+    /// <summary>
+    /// The rendering any instance stored under <paramref name="key"/>; otherwise <paramref name="render"/>'s, which
+    /// is then shared. One instance renders a key at a time: the others wait up to a second for its result, then
+    /// render themselves. Without Redis (or while it is down) this is <paramref name="render"/> alone.
+    /// </summary>
+    public async Task<SharedRendering> GetOrRenderAsync(string key, Func<Task<RenderedFeed?>> render)
     {
-        var value = await CallAsync(database => database.StringGetAsync(Key(etag)), RedisValue.Null);
-        return value.IsNull ? null : Deserialize((byte[])value!);
+        if (!Enabled)
+        {
+            return new SharedRendering(await render(), FromOtherInstance: false);
+        }
+        if (await TryGetAsync(key) is { } stored)
+        {
+            return new SharedRendering(stored, FromOtherInstance: true);
+        }
+        if (!await TryClaimAsync("lock:" + key, LockTime))
+        {
+            for (var wait = 0; wait < 40; wait++)
+            {
+                await Task.Delay(25);
+                if (await TryGetAsync(key) is { } theirs)
+                {
+                    return new SharedRendering(theirs, FromOtherInstance: true);
+                }
+            }
+        }
+        try
+        {
+            var feed = await render();
+            if (feed is { Stale: false })
+            {
+                await CallAsync(database => database.StringSetAsync(Key(key), Serialize(feed), _options.TimeToLive), false);
+            }
+            return new SharedRendering(feed, FromOtherInstance: false);
+        }
+        finally
+        {
+            await CallAsync(database => database.KeyDeleteAsync(Key("lock:" + key)), false);
+        }
     }
 
-    public Task TrySetAsync(string etag, RenderedFeed feed) =>
-        CallAsync(database => database.StringSetAsync(Key(etag), Serialize(feed), _options.TimeToLive), false);
-
-    /// <summary>True when this instance may render <paramref name="etag"/> (or when Redis cannot tell).</summary>
-    public Task<bool> TryLockAsync(string etag) => TryClaimAsync("lock:" + etag, LockTime);
+    private async Task<RenderedFeed?> TryGetAsync(string key)
+    {
+        var value = await CallAsync(database => database.StringGetAsync(Key(key)), RedisValue.Null);
+        return value.IsNull ? null : Deserialize((byte[])value!);
+    }
 
     /// <summary>
     /// True for the first instance to claim <paramref name="name"/> within <paramref name="time"/>, and for every
@@ -84,8 +119,6 @@ public sealed class RedisFeedStore : IAsyncDisposable
     /// </summary>
     public async Task<bool> TryClaimAsync(string name, TimeSpan time) =>
         await CallAsync(database => database.StringSetAsync(Key(name), _instance, time, When.NotExists), true);
-
-    public Task ReleaseAsync(string etag) => CallAsync(database => database.KeyDeleteAsync(Key("lock:" + etag)), false);
 
     /// <summary>Tells the other instances that this one saw new versions.</summary>
     public Task PublishChangedAsync() =>
@@ -227,3 +260,6 @@ public sealed class RedisFeedStore : IAsyncDisposable
 
     private static byte[] ReadBytes(BinaryReader reader) => reader.ReadBytes(reader.ReadInt32());
 }
+
+/// <param name="FromOtherInstance">The rendering was found in Redis, not rendered here.</param>
+public readonly record struct SharedRendering(RenderedFeed? Feed, bool FromOtherInstance);
