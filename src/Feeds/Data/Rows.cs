@@ -11,7 +11,7 @@ public sealed class CategoryRow
 }
 
 /// <summary>What identifies one visible article of a feed and its version, without its body.</summary>
-public sealed class ArticleKey
+public class ArticleKey
 {
     public long Id { get; init; }
     public required string ExternalId { get; init; }
@@ -20,11 +20,9 @@ public sealed class ArticleKey
     public DateTime UpdatedAt { get; init; }
 }
 
-public sealed class ArticleRow
+/// <summary>An article's key and everything it shows.</summary>
+public sealed class ArticleRow : ArticleKey
 {
-    public long Id { get; init; }
-    public required string ExternalId { get; init; }
-    public long CategoryId { get; init; }
     public required string Title { get; init; }
     public string? Summary { get; init; }
     public string? ContentHtml { get; init; }
@@ -32,8 +30,6 @@ public sealed class ArticleRow
     public string? Source { get; init; }
     public required string Url { get; init; }
     public string? ImageUrl { get; init; }
-    public DateTime PublishedAt { get; init; }
-    public DateTime UpdatedAt { get; init; }
     public bool IsPublished { get; init; }
 }
 

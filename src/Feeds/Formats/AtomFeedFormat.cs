@@ -8,14 +8,8 @@ namespace Feeds.Formats;
 /// Atom 1.0 (RFC 4287). Ids and updated times are always set explicitly: left empty, the formatter would
 /// invent random uuid ids and the current time, and readers would see every entry as new on every poll.
 /// </summary>
-internal sealed class AtomFeedFormat : SyndicationFeedFormat
+internal sealed class AtomFeedFormat() : SyndicationFeedFormat("atom", "application/atom+xml", "Atom", closingTag: "</feed>")
 {
-    public override string Extension => "atom";
-    public override string MediaType => "application/atom+xml";
-    public override string DisplayName => "Atom";
-
-    protected override string ClosingTag => "</feed>";
-
     protected override SyndicationFeedFormatter CreateFormatter(FeedDocument document)
     {
         var feed = new AtomFeed(document)

@@ -8,7 +8,10 @@ using Feeds.Content;
 namespace Feeds.Formats;
 
 /// <summary>One way of writing a <see cref="FeedDocument"/>; each format owns its media type.</summary>
-public abstract class FeedFormat
+/// <param name="extension">The extension of the feed URL, for example "rss" in /feeds/all.rss.</param>
+/// <param name="mediaType">The media type, also written as the type of the feed's self link.</param>
+/// <param name="displayName">What people call the format, on pages: "RSS", "Atom", "JSON Feed".</param>
+public abstract class FeedFormat(string extension, string mediaType, string displayName)
 {
     public static readonly FeedFormat Rss = new RssFeedFormat();
     public static readonly FeedFormat Atom = new AtomFeedFormat();
@@ -19,14 +22,11 @@ public abstract class FeedFormat
 
     public static IReadOnlyList<FeedFormat> All { get; } = [Rss, Atom, Json];
 
-    /// <summary>The extension of the feed URL, for example "rss" in /feeds/all.rss.</summary>
-    public abstract string Extension { get; }
+    public string Extension { get; } = extension;
 
-    /// <summary>The media type, also written as the type of the feed's self link.</summary>
-    public abstract string MediaType { get; }
+    public string MediaType { get; } = mediaType;
 
-    /// <summary>What people call the format, on pages: "RSS", "Atom", "JSON Feed".</summary>
-    public abstract string DisplayName { get; }
+    public string DisplayName { get; } = displayName;
 
     /// <summary>Whether the document references the XSLT stylesheet that shows it as a page in a browser.</summary>
     public virtual bool UsesStylesheet => false;
@@ -54,7 +54,9 @@ public abstract class FeedFormat
 /// formatters: each entry once per version (kept as bytes), then spliced into the feed where the formatter
 /// puts its items, before the closing tag of the channel or feed.
 /// </summary>
-internal abstract class SyndicationFeedFormat : FeedFormat
+/// <param name="closingTag">The closing tag before which the formatter writes the entries.</param>
+internal abstract class SyndicationFeedFormat(string extension, string mediaType, string displayName, string closingTag)
+    : FeedFormat(extension, mediaType, displayName)
 {
     private static readonly XmlWriterSettings DocumentSettings = new()
     {
@@ -71,12 +73,7 @@ internal abstract class SyndicationFeedFormat : FeedFormat
     };
 
     private readonly EntryFragmentCache _entries = new();
-    private byte[]? _closingTagBytes;
-
-    /// <summary>The closing tag before which the formatter writes the entries.</summary>
-    protected abstract string ClosingTag { get; }
-
-    private byte[] _closingTag => _closingTagBytes ??= Encoding.UTF8.GetBytes(ClosingTag);
+    private readonly byte[] _closingTag = Encoding.UTF8.GetBytes(closingTag);
 
     public override bool UsesStylesheet => true;
 

@@ -9,12 +9,8 @@ namespace Feeds.Formats;
 /// subscribe, the addresses of its three formats, and its items with dates and summaries. Browsers are
 /// dropping XSLT, so this page needs none. Only plain text from the feed appears, HTML-encoded.
 /// </summary>
-internal sealed class HtmlPreviewFormat : FeedFormat
+internal sealed class HtmlPreviewFormat() : FeedFormat("html", HtmlPage.MediaType, "HTML")
 {
-    public override string Extension => "html";
-    public override string MediaType => HtmlPage.MediaType;
-    public override string DisplayName => "HTML";
-
     public override FeedBytes WriteParts(FeedDocument document)
     {
         var formats = document.Links.Where(link => link.Relation == FeedRelations.Alternate).ToList();

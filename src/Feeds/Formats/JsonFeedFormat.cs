@@ -7,9 +7,10 @@ namespace Feeds.Formats;
 
 /// <summary>
 /// JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/), written with System.Text.Json's Utf8JsonWriter:
-/// the same entries, ids, dates and content as the XML formats.
+/// the same entries, ids, dates and content as the XML formats. Served as application/feed+json (JSON Feed 1.1,
+/// "Suggestions for Publishers").
 /// </summary>
-internal sealed class JsonFeedFormat : FeedFormat
+internal sealed class JsonFeedFormat() : FeedFormat("json", "application/feed+json", "JSON Feed")
 {
     private const string Version = "https://jsonfeed.org/version/1.1";
 
@@ -19,13 +20,6 @@ internal sealed class JsonFeedFormat : FeedFormat
         Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
         Indented = false,
     };
-
-    public override string Extension => "json";
-
-    // JSON Feed 1.1, "Suggestions for Publishers": application/feed+json.
-    public override string MediaType => "application/feed+json";
-
-    public override string DisplayName => "JSON Feed";
 
     public override FeedBytes WriteParts(FeedDocument document)
     {

@@ -10,14 +10,8 @@ namespace Feeds.Formats;
 /// (RSS Best Practices, "atom:link"), dc:creator for name-only authors (RSS's author element requires
 /// an e-mail address), content:encoded for the full HTML body, media:content for the lead image.
 /// </summary>
-internal sealed class RssFeedFormat : SyndicationFeedFormat
+internal sealed class RssFeedFormat() : SyndicationFeedFormat("rss", "application/rss+xml", "RSS", closingTag: "</channel>")
 {
-    public override string Extension => "rss";
-    public override string MediaType => "application/rss+xml";
-    public override string DisplayName => "RSS";
-
-    protected override string ClosingTag => "</channel>";
-
     protected override XmlWriter Wrap(XmlWriter writer) => new RssCharacterDataWriter(writer);
 
     protected override SyndicationFeedFormatter CreateFormatter(FeedDocument document)

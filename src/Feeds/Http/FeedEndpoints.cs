@@ -12,19 +12,18 @@ public static class FeedEndpoints
 {
     public static IEndpointRouteBuilder MapFeeds(this IEndpointRouteBuilder routes)
     {
-        string[] getAndHead = [HttpMethods.Get, HttpMethods.Head];
-        var feeds = routes.MapGroup("/feeds").AddEndpointFilter(Refusals.FilterAsync).PolitelyPolledDocuments();
-        feeds.MapMethods("/{slug}.{extension}", getAndHead, ServeAsync).Serves("feed");
-        feeds.MapMethods("/tags/{tag}.{extension}", getAndHead, ServeAsync).Serves("tag-feed");
-        feeds.MapMethods("/{slug}/archive/{month}.{extension}", getAndHead, ServeAsync).Serves("archive");
-        feeds.MapMethods("/tags/{tag}/archive/{month}.{extension}", getAndHead, ServeAsync).Serves("archive");
+        var feeds = routes.MapDocuments("/feeds");
+        feeds.MapDocument("/{slug}.{extension}", ServeAsync).Serves("feed");
+        feeds.MapDocument("/tags/{tag}.{extension}", ServeAsync).Serves("tag-feed");
+        feeds.MapDocument("/{slug}/archive/{month}.{extension}", ServeAsync).Serves("archive");
+        feeds.MapDocument("/tags/{tag}/archive/{month}.{extension}", ServeAsync).Serves("archive");
         return routes;
     }
 
     /// <summary>What the four feed routes give: a category's slug or a tag's, the format's extension, an archive month.</summary>
     public sealed record FeedRoute(string? Slug, string? Tag, string Extension, string? Month)
     {
-        public FeedKey Feed => Tag is not null ? FeedKey.Tag(Tag) : FeedKey.Category(Slug!);
+        public FeedKey Feed => FeedKey.Of(Slug, Tag);
     }
 
     /// <summary>The query parameters Feeds reads, as sent (parsed by <see cref="TryReadLimit"/> and <see cref="TryReadCursor"/>).</summary>

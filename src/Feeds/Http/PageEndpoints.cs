@@ -11,23 +11,22 @@ public static class PageEndpoints
 {
     public static IEndpointRouteBuilder MapPages(this IEndpointRouteBuilder routes)
     {
-        string[] getAndHead = [HttpMethods.Get, HttpMethods.Head];
-        var pages = routes.MapGroup("").AddEndpointFilter(Refusals.FilterAsync).PolitelyPolledDocuments();
-        pages.MapMethods("/", getAndHead, async (PagePublisher pages) => new DocumentAnswer(await pages.GetIndexAsync())).Serves("index");
-        pages.MapMethods("/feeds.opml", getAndHead, async (PagePublisher pages) => new DocumentAnswer(await pages.GetOpmlAsync())).Serves("opml");
-        pages.MapMethods("/feeds/feed.xsl", getAndHead, () => new DocumentAnswer(PagePublisher.Asset("feed.xsl"))).Serves("stylesheet");
+        var pages = routes.MapDocuments("");
+        pages.MapDocument("/", async (PagePublisher pages) => new DocumentAnswer(await pages.GetIndexAsync())).Serves("index");
+        pages.MapDocument("/feeds.opml", async (PagePublisher pages) => new DocumentAnswer(await pages.GetOpmlAsync())).Serves("opml");
+        pages.MapDocument("/feeds/feed.xsl", () => new DocumentAnswer(PagePublisher.Asset("feed.xsl"))).Serves("stylesheet");
         // The demo site's icon and logo (the defaults of Feeds:SiteIcon and Feeds:SiteLogo).
-        pages.MapMethods("/icon.png", getAndHead, () => new DocumentAnswer(PagePublisher.Asset("icon.png"))).Serves("image");
-        pages.MapMethods("/logo.png", getAndHead, () => new DocumentAnswer(PagePublisher.Asset("logo.png"))).Serves("image");
-        pages.MapMethods("/feeds/{slug}", getAndHead, PreviewAsync).Serves("page");
-        pages.MapMethods("/feeds/tags/{tag}", getAndHead, PreviewAsync).Serves("page");
+        pages.MapDocument("/icon.png", () => new DocumentAnswer(PagePublisher.Asset("icon.png"))).Serves("image");
+        pages.MapDocument("/logo.png", () => new DocumentAnswer(PagePublisher.Asset("logo.png"))).Serves("image");
+        pages.MapDocument("/feeds/{slug}", PreviewAsync).Serves("page");
+        pages.MapDocument("/feeds/tags/{tag}", PreviewAsync).Serves("page");
         return routes;
     }
 
     /// <summary>What the two page routes give: a category's slug or a tag's.</summary>
     public sealed record PageRoute(string? Slug, string? Tag)
     {
-        public FeedKey Feed => Tag is not null ? FeedKey.Tag(Tag) : FeedKey.Category(Slug!);
+        public FeedKey Feed => FeedKey.Of(Slug, Tag);
     }
 
     /// <summary>/feeds/{slug} without extension: the feed as a page, cached and validated like the feed itself.</summary>

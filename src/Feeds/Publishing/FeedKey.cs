@@ -25,6 +25,9 @@ public sealed record FeedKey(FeedKind Kind, string Slug)
 
     public static FeedKey Tag(string slug) => new(FeedKind.Tag, slug);
 
+    /// <summary>The feed a URL names by a category's slug or a tag's: the tag's when there is one.</summary>
+    public static FeedKey Of(string? categorySlug, string? tagSlug) => tagSlug is not null ? Tag(tagSlug) : Category(categorySlug!);
+
     /// <summary>The feed's name in its id (tag:…:feed:{Name}): tags apart from categories.</summary>
     public string Name => Kind == FeedKind.Tag ? "tags/" + Slug : Slug;
 

@@ -58,7 +58,7 @@ public sealed partial class SqlServerModelTests
         var indexes = new List<CreateIndexStatement>();
         var scripts = Directory.GetFiles(Path.Combine(Migrator.DefaultScriptsRoot, "sqlserver"), "*.sql").Order(StringComparer.Ordinal)
             .Select(File.ReadAllText)
-            .Append(SqlServerSql.CreateMigrationsTableSql);
+            .Append(SqlDialect.SqlServer.CreateMigrationsTableSql);
         foreach (var statement in scripts.SelectMany(SqlDialect.SqlServer.SplitBatches).SelectMany(Statements))
         {
             switch (statement)

@@ -43,8 +43,10 @@ public sealed partial class SqlServerScriptTests
         Assert.Contains("ArticleStore.ArticlesByIdSql", names);
         Assert.Contains("ArticleWriter.UpdateArticleSql", names);
         Assert.Contains("Migrator.RecordVersionSql", names);
-        Assert.Contains("SqlServerSql.SubtreeFeedStateSql", names);
-        Assert.DoesNotContain("SqliteSql.SubtreeFeedStateSql", names);
+        Assert.Contains("SqlServerDialect.SubtreeFeedStateSql", names);
+        Assert.Contains("SqlServerDialect.TagArchive.Neighbours", names);
+        Assert.Contains("SqlServerDialect.BeginImportSql", names);
+        Assert.DoesNotContain(names, name => name.StartsWith("SqliteDialect", StringComparison.Ordinal));
         Assert.True(names.Count >= 20, $"only {names.Count} texts found");
     }
 
@@ -57,7 +59,7 @@ public sealed partial class SqlServerScriptTests
     }
 
     public static TheoryData<string> PerCategoryQueries => new(
-        nameof(SqlServerSql.SubtreeFeedStateSql), nameof(SqlServerSql.SubtreeArchivePageSql), nameof(SqlServerSql.SubtreeArchiveNewerSql));
+        nameof(SqlDialect.SubtreeFeedStateSql), nameof(SqlDialect.SubtreeArchive) + "." + nameof(ArchiveSql.Page), nameof(SqlDialect.SubtreeArchive) + "." + nameof(ArchiveSql.Newer));
 
     /// <summary>
     /// A section's newest articles and its archive pages take the top rows of each category (CROSS APPLY of a
@@ -67,7 +69,7 @@ public sealed partial class SqlServerScriptTests
     [Theory, MemberData(nameof(PerCategoryQueries))]
     public void SubtreeQueries_TakeTheTopRowsOfEachCategory_AndEndEveryWalk(string name)
     {
-        var sql = SqlServerTexts().Single(text => text.Name == $"SqlServerSql.{name}").Sql;
+        var sql = SqlServerTexts().Single(text => text.Name == $"SqlServerDialect.{name}").Sql;
         var parser = new TSql170Parser(initialQuotedIdentifiers: true);
         var tree = parser.Parse(new StringReader(sql), out var errors);
         Assert.Empty(errors);
@@ -109,13 +111,34 @@ public sealed partial class SqlServerScriptTests
         }
     }
 
-    /// <summary>Every const string named *Sql in the Feeds assembly, except the SQLite dialect's own texts.</summary>
-    internal static IEnumerable<(string Name, string Sql)> SqlServerTexts() =>
-        typeof(SqlDialect).Assembly.GetTypes()
-            .Where(type => type.Name != "SqliteSql")
+    /// <summary>
+    /// Every const string named *Sql in the Feeds assembly, and every SQL text of the SQL Server dialect (its
+    /// string properties and archive queries); none of the SQLite dialect's.
+    /// </summary>
+    internal static IEnumerable<(string Name, string Sql)> SqlServerTexts()
+    {
+        var constants = typeof(SqlDialect).Assembly.GetTypes()
+            .Where(type => !type.IsAssignableTo(typeof(SqlDialect)))
             .SelectMany(type => type.GetFields(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)
                 .Where(field => field.IsLiteral && field.FieldType == typeof(string) && field.Name.EndsWith("Sql", StringComparison.Ordinal))
                 .Select(field => ($"{type.Name}.{field.Name}", (string)field.GetRawConstantValue()!)));
+        var dialect = SqlDialect.SqlServer;
+        var properties = typeof(SqlDialect).GetProperties(BindingFlags.Instance | BindingFlags.Public);
+        var texts = properties
+            .Where(property => property.PropertyType == typeof(string) && property.Name.EndsWith("Sql", StringComparison.Ordinal))
+            .Select(property => (Name: $"SqlServerDialect.{property.Name}", Sql: (string?)property.GetValue(dialect)))
+            .Where(text => text.Sql is not null)
+            .Select(text => (text.Name, text.Sql!));
+        var archives = properties
+            .Where(property => property.PropertyType == typeof(ArchiveSql))
+            .SelectMany(property =>
+            {
+                var archive = (ArchiveSql)property.GetValue(dialect)!;
+                return new[] { ("Page", archive.Page), ("Newer", archive.Newer), ("Count", archive.Count), ("Neighbours", archive.Neighbours) }
+                    .Select(part => ($"SqlServerDialect.{property.Name}.{part.Item1}", part.Item2));
+            });
+        return constants.Concat(texts).Concat(archives);
+    }
 
     /// <summary>Dapper sends "IN @ids" as "IN (@ids1, @ids2, ...)".</summary>
     internal static string ExpandListParameters(string sql) => ListParameter().Replace(sql, "IN (@$1_1, @$1_2)");

@@ -1,10 +1,21 @@
+using System.Data.Common;
 using System.Text.RegularExpressions;
+using Microsoft.Data.SqlClient;
 
 namespace Feeds.Data;
 
-/// <summary>T-SQL texts of the dialect-specific queries (see <see cref="SqlDialect"/>).</summary>
-internal static partial class SqlServerSql
+/// <summary>
+/// SQL Server (Microsoft.Data.SqlClient), the production database: migrated only by the migrate command, since
+/// a server shared with the CMS changes its schema when its operators choose.
+/// </summary>
+internal sealed partial class SqlServerDialect : SqlDialect
 {
+    public override string Name => "sqlserver";
+
+    public override DbConnection CreateConnection(string connectionString) => new SqlConnection(connectionString);
+
+    public override bool MigratesOnStart => false;
+
     // A category and every category below it, to 100 levels. T-SQL's recursive CTE allows only UNION ALL, so
     // a parent_id cycle (which the import refuses, but a CMS or a hand-typed UPDATE may write) would recurse
     // until MAXRECURSION raised Msg 530; the depth bound ends the walk instead, and DISTINCT keeps each
@@ -29,7 +40,7 @@ internal static partial class SqlServerSql
     // The category list, then the keys of the newest visible articles of @categorySlug and every category below it:
     // one index seek per category on ix_articles_category_newest (CROSS APPLY ... TOP), then a top-N sort of
     // at most (categories x limit) keys.
-    public const string SubtreeFeedStateSql = ArticleStore.CategoriesSql + """
+    public override string SubtreeFeedStateSql { get; } = ArticleStore.CategoriesSql + """
         ;
         """ + Subtree + """
         SELECT TOP (@limit) a.id, a.external_id, a.category_id, a.published_at, a.updated_at
@@ -43,7 +54,7 @@ internal static partial class SqlServerSql
         """ + Recursion;
 
     // The category list, then the keys of the newest visible articles of the whole site.
-    public const string SiteFeedStateSql = ArticleStore.CategoriesSql + """
+    public override string SiteFeedStateSql { get; } = ArticleStore.CategoriesSql + """
         ;
         SELECT TOP (@limit) a.id, a.external_id, a.category_id, a.published_at, a.updated_at
         FROM articles a
@@ -53,7 +64,7 @@ internal static partial class SqlServerSql
 
     // The category list, then the keys of the newest visible articles with tag @tagId: one seek on
     // ix_article_tags_newest, which carries each article's publish state (sql/*/0003_tag_feeds.sql).
-    public const string TagFeedStateSql = ArticleStore.CategoriesSql + """
+    public override string TagFeedStateSql { get; } = ArticleStore.CategoriesSql + """
         ;
         SELECT TOP (@limit) a.id, a.external_id, a.category_id, a.published_at, a.updated_at
         FROM dbo.article_tags x
@@ -63,7 +74,7 @@ internal static partial class SqlServerSql
         ORDER BY x.published_at DESC, x.article_id DESC;
         """;
 
-    // Archives (RFC 5005): see SqliteSql. SQL Server expands a CTE where it is used, like a view.
+    // Archives (RFC 5005): see SqliteDialect. SQL Server expands a CTE where it is used, like a view.
     private const string SiteScope = """
         WITH scoped AS (
             SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at
@@ -103,13 +114,14 @@ internal static partial class SqlServerSql
         SELECT COUNT_BIG(*) FROM scoped WHERE published_at >= @from AND published_at < @to
         """;
 
-    public const string SiteArchivePageSql = SiteScope + PageBody + ";";
-    public const string SiteArchiveNewerSql = SiteScope + NewerBody + ";";
-    public const string SiteArchiveCountSql = SiteScope + CountBody + ";";
+    private const string SiteArchivePage = SiteScope + PageBody + ";";
+    private const string SiteArchiveNewer = SiteScope + NewerBody + ";";
+    private const string SiteArchiveCount = SiteScope + CountBody + ";";
     // Per category, as SubtreeFeedStateSql: each category's part is one range of ix_articles_category_newest
     // read in order (TOP per category), then a top-N of at most (categories x @take) keys. Joining the subtree
-    // with the whole month's articles would read every article of the month to return a page.
-    public const string SubtreeArchivePageSql = Subtree + """
+    // with the whole month's articles would read every article of the month to return a page. Page and Newer
+    // differ only in their range and direction, and are still spelled whole, as the planner sees them.
+    private const string SubtreeArchivePage = Subtree + """
         SELECT TOP (@take) a.id, a.external_id, a.category_id, a.published_at, a.updated_at
         FROM subtree c
         CROSS APPLY (
@@ -122,7 +134,7 @@ internal static partial class SqlServerSql
         ORDER BY a.published_at DESC, a.id DESC
         """ + Recursion;
 
-    public const string SubtreeArchiveNewerSql = Subtree + """
+    private const string SubtreeArchiveNewer = Subtree + """
         SELECT TOP (@take) a.id, a.external_id, a.category_id, a.published_at, a.updated_at
         FROM subtree c
         CROSS APPLY (
@@ -136,7 +148,7 @@ internal static partial class SqlServerSql
         """ + Recursion;
 
     // Each category's count reads only its index range.
-    public const string SubtreeArchiveCountSql = Subtree + """
+    private const string SubtreeArchiveCount = Subtree + """
         SELECT COALESCE(SUM(n.articles), 0)
         FROM subtree c
         CROSS APPLY (
@@ -144,17 +156,17 @@ internal static partial class SqlServerSql
             WHERE a.category_id = c.id AND a.is_published = 1 AND a.published_at <= @now
               AND a.published_at >= @from AND a.published_at < @to) n
         """ + Recursion;
-    public const string TagArchivePageSql = TagScope + PageBody + ";";
-    public const string TagArchiveNewerSql = TagScope + NewerBody + ";";
-    public const string TagArchiveCountSql = TagScope + CountBody + ";";
+    private const string TagArchivePage = TagScope + PageBody + ";";
+    private const string TagArchiveNewer = TagScope + NewerBody + ";";
+    private const string TagArchiveCount = TagScope + CountBody + ";";
 
-    public const string SiteArchiveNeighboursSql = """
+    private const string SiteArchiveNeighbours = """
         SELECT
             (SELECT MAX(a.published_at) FROM dbo.articles a WHERE a.is_published = 1 AND a.published_at < @from) AS older,
             (SELECT MIN(a.published_at) FROM dbo.articles a WHERE a.is_published = 1 AND a.published_at >= @to AND a.published_at <= @now) AS newer;
         """;
 
-    public const string SubtreeArchiveNeighboursSql = Subtree + """
+    private const string SubtreeArchiveNeighbours = Subtree + """
         SELECT
             (SELECT MAX(n.older) FROM subtree c CROSS APPLY (
                 SELECT MAX(a.published_at) AS older FROM dbo.articles a
@@ -164,19 +176,23 @@ internal static partial class SqlServerSql
                 WHERE a.category_id = c.id AND a.is_published = 1 AND a.published_at >= @to AND a.published_at <= @now) n) AS newer
         """ + Recursion;
 
-    public const string TagArchiveNeighboursSql = """
+    private const string TagArchiveNeighbours = """
         SELECT
             (SELECT MAX(x.published_at) FROM dbo.article_tags x WHERE x.tag_id = @tagId AND x.is_published = 1 AND x.published_at < @from) AS older,
             (SELECT MIN(x.published_at) FROM dbo.article_tags x WHERE x.tag_id = @tagId AND x.is_published = 1 AND x.published_at >= @to AND x.published_at <= @now) AS newer;
         """;
 
+    public override ArchiveSql SiteArchive { get; } = new(SiteArchivePage, SiteArchiveNewer, SiteArchiveCount, SiteArchiveNeighbours);
+    public override ArchiveSql SubtreeArchive { get; } = new(SubtreeArchivePage, SubtreeArchiveNewer, SubtreeArchiveCount, SubtreeArchiveNeighbours);
+    public override ArchiveSql TagArchive { get; } = new(TagArchivePage, TagArchiveNewer, TagArchiveCount, TagArchiveNeighbours);
+
     // SCOPE_IDENTITY, not OUTPUT: OUTPUT without INTO is refused on a table with triggers (Msg 334), and
     // @@IDENTITY would be a trigger's insert.
-    public const string InsertedIdSql = "SELECT CAST(SCOPE_IDENTITY() AS bigint);";
+    public override string InsertedIdSql { get; } = "SELECT CAST(SCOPE_IDENTITY() AS bigint);";
 
-    public const string MigrationsTableExistsSql = "SELECT CASE WHEN OBJECT_ID(N'dbo.schema_migrations', N'U') IS NULL THEN 0 ELSE 1 END";
+    public override string MigrationsTableExistsSql { get; } = "SELECT CASE WHEN OBJECT_ID(N'dbo.schema_migrations', N'U') IS NULL THEN 0 ELSE 1 END";
 
-    public const string CreateMigrationsTableSql = """
+    public override string CreateMigrationsTableSql { get; } = """
         IF OBJECT_ID(N'dbo.schema_migrations', N'U') IS NULL
         CREATE TABLE dbo.schema_migrations (
             version    nvarchar(100) NOT NULL CONSTRAINT pk_schema_migrations PRIMARY KEY,
@@ -185,7 +201,7 @@ internal static partial class SqlServerSql
         """;
 
     /// <summary>"GO" alone on a line ends a batch (a client convention, not T-SQL).</summary>
-    public static IReadOnlyList<string> SplitBatches(string script) =>
+    public override IReadOnlyList<string> SplitBatches(string script) =>
         BatchSeparator().Split(script).Where(batch => !string.IsNullOrWhiteSpace(batch)).ToArray();
 
     [GeneratedRegex(@"^\s*GO\s*;?\s*$", RegexOptions.Multiline | RegexOptions.IgnoreCase)]
@@ -195,13 +211,13 @@ internal static partial class SqlServerSql
     // availability-group failovers report (https://learn.microsoft.com/azure/azure-sql/database/troubleshoot-common-errors-issues).
     private static readonly HashSet<int> TransientErrors = [-2, 64, 233, 1205, 4060, 4221, 10053, 10054, 10060, 10928, 10929, 40143, 40197, 40501, 40613, 49918, 49919, 49920];
 
-    public static bool IsTransient(Exception exception) =>
-        exception is Microsoft.Data.SqlClient.SqlException sql && sql.Errors.Cast<Microsoft.Data.SqlClient.SqlError>().Any(error => TransientErrors.Contains(error.Number));
+    public override bool IsTransientError(Exception exception) =>
+        exception is SqlException sql && sql.Errors.Cast<SqlError>().Any(error => TransientErrors.Contains(error.Number));
 
     /// <summary>The command timeout, unless the connection string sets one.</summary>
-    public static string WithDefaults(string connectionString, int commandTimeoutSeconds)
+    public override string WithDefaults(string connectionString, int commandTimeoutSeconds)
     {
-        var sql = new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(connectionString);
+        var sql = new SqlConnectionStringBuilder(connectionString);
         if (!connectionString.Contains("Command Timeout", StringComparison.OrdinalIgnoreCase))
         {
             sql.CommandTimeout = commandTimeoutSeconds;
@@ -209,18 +225,18 @@ internal static partial class SqlServerSql
         return sql.ToString();
     }
 
-    public static string Describe(string connectionString)
+    public override string Describe(string connectionString)
     {
-        var sql = new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(connectionString);
+        var sql = new SqlConnectionStringBuilder(connectionString);
         return $"sqlserver {sql.DataSource}/{sql.InitialCatalog}";
     }
 
     // Without READ_COMMITTED_SNAPSHOT (SQL Server's default on premises; Azure SQL has it on) a read waits for
     // every lock a writer holds: the poll and every render would wait for an import's whole transaction.
-    public const string ReadsWaitForWritersSql = "SELECT CASE WHEN is_read_committed_snapshot_on = 1 THEN 0 ELSE 1 END FROM sys.databases WHERE database_id = DB_ID()";
+    public override string ReadsWaitForWritersSql { get; } = "SELECT CASE WHEN is_read_committed_snapshot_on = 1 THEN 0 ELSE 1 END FROM sys.databases WHERE database_id = DB_ID()";
 
     // Held until the script's transaction ends; waits as long as the migration before it takes.
-    public const string MigrationLockSql = """
+    public override string? MigrationLockSql { get; } = """
         DECLARE @locked int;
         EXEC @locked = sys.sp_getapplock @Resource = N'feeds:migrate', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = -1;
         IF @locked < 0
@@ -229,10 +245,10 @@ internal static partial class SqlServerSql
 
     // With RECURSIVE_TRIGGERS ON a trigger's UPDATE of its own table fires it again; Feeds' triggers guard
     // against it (sql/sqlserver/0004), a CMS's own triggers may not.
-    public const string RecursiveTriggersSql = "SELECT CAST(is_recursive_triggers_on AS int) FROM sys.databases WHERE database_id = DB_ID()";
+    public override string? RecursiveTriggersSql { get; } = "SELECT CAST(is_recursive_triggers_on AS int) FROM sys.databases WHERE database_id = DB_ID()";
 
     // An import (Data/ArticleWriter, and sql/sqlserver/0004): one at a time, winning deadlocks, its version moves collected.
-    public const string BeginImportSql = """
+    public override string? BeginImportSql { get; } = """
         SET DEADLOCK_PRIORITY HIGH;
         DECLARE @locked int;
         EXEC @locked = sys.sp_getapplock @Resource = N'feeds:import', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = @waitMilliseconds;
@@ -241,7 +257,7 @@ internal static partial class SqlServerSql
         CREATE TABLE #feeds_pending_versions (category_id int NULL, tag_id int NULL);
         """;
 
-    public const string EndImportSql = """
+    public override string? EndImportSql { get; } = """
         UPDATE c SET version = c.version + 1
         FROM dbo.categories AS c
         WHERE c.id IN (SELECT category_id FROM #feeds_pending_versions);
@@ -253,7 +269,7 @@ internal static partial class SqlServerSql
 
     // The connection returns to the pool, where the next user (maybe a read) must not inherit the import's
     // deadlock priority or isolation level.
-    public const string ResetImportSessionSql = """
+    public override string? ResetImportSessionSql { get; } = """
         SET DEADLOCK_PRIORITY NORMAL;
         SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
         """;

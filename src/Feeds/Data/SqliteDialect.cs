@@ -1,13 +1,25 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
 namespace Feeds.Data;
 
-/// <summary>SQLite texts of the dialect-specific queries (see <see cref="SqlDialect"/>).</summary>
-internal static class SqliteSql
+/// <summary>
+/// SQLite (Microsoft.Data.Sqlite), the embedded default: a file beside the app, created and migrated by a
+/// starting server, readers beside one writer in WAL mode.
+/// </summary>
+internal sealed class SqliteDialect : SqlDialect
 {
+    public override string Name => "sqlite";
+
+    public override DbConnection CreateConnection(string connectionString) => new SqliteConnection(connectionString);
+
+    public override bool MigratesOnStart => true;
+
     // The category list, then the keys of the newest visible articles of @categorySlug and every category below it:
     // one index seek per category on ix_articles_category_newest, then a sort of at most (categories x limit)
     // keys. SQLite has no LATERAL join; a correlated IN-subquery does the same. UNION (not UNION ALL) makes
     // the walk stop even if the data holds a cycle.
-    public const string SubtreeFeedStateSql = ArticleStore.CategoriesSql + """
+    public override string SubtreeFeedStateSql { get; } = ArticleStore.CategoriesSql + """
         ;
         WITH RECURSIVE subtree (id) AS (
             SELECT id FROM categories WHERE slug = @categorySlug
@@ -27,7 +39,7 @@ internal static class SqliteSql
         """;
 
     // The category list, then the keys of the newest visible articles of the whole site.
-    public const string SiteFeedStateSql = ArticleStore.CategoriesSql + """
+    public override string SiteFeedStateSql { get; } = ArticleStore.CategoriesSql + """
         ;
         SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at
         FROM articles a
@@ -38,7 +50,7 @@ internal static class SqliteSql
 
     // The category list, then the keys of the newest visible articles with tag @tagId: one seek on
     // ix_article_tags_newest, which carries each article's publish state (sql/*/0003_tag_feeds.sql).
-    public const string TagFeedStateSql = ArticleStore.CategoriesSql + """
+    public override string TagFeedStateSql { get; } = ArticleStore.CategoriesSql + """
         ;
         SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at
         FROM article_tags x
@@ -104,14 +116,15 @@ internal static class SqliteSql
         SELECT COUNT(*) FROM scoped WHERE published_at >= @from AND published_at < @to
         """;
 
-    public const string SiteArchivePageSql = SiteScope + PageBody;
-    public const string SiteArchiveNewerSql = SiteScope + NewerBody;
-    public const string SiteArchiveCountSql = SiteScope + CountBody;
+    private const string SiteArchivePage = SiteScope + PageBody;
+    private const string SiteArchiveNewer = SiteScope + NewerBody;
+    private const string SiteArchiveCount = SiteScope + CountBody;
 
     // A subtree joined to articles as a view would make SQLite's planner walk the site's index for the whole
     // month and probe the subtree; per category instead (as SubtreeFeedStateSql does), each category's part
-    // is one range of ix_articles_category_newest.
-    public const string SubtreeArchivePageSql = Subtree + """
+    // is one range of ix_articles_category_newest. Page and Newer differ only in their range and direction, and
+    // are still spelled whole: each reads as one query, as the planner and a reviewer see it.
+    private const string SubtreeArchivePage = Subtree + """
         SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at
         FROM subtree c
         JOIN articles a ON a.id IN (
@@ -126,7 +139,7 @@ internal static class SqliteSql
         LIMIT @take
         """;
 
-    public const string SubtreeArchiveNewerSql = Subtree + """
+    private const string SubtreeArchiveNewer = Subtree + """
         SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at
         FROM subtree c
         JOIN articles a ON a.id IN (
@@ -142,26 +155,26 @@ internal static class SqliteSql
         """;
 
     // Each category's count reads only its index range (a covering index scan).
-    public const string SubtreeArchiveCountSql = Subtree + """
+    private const string SubtreeArchiveCount = Subtree + """
         SELECT COALESCE(SUM((
             SELECT COUNT(*) FROM articles n
             WHERE n.category_id = c.id AND n.is_published = 1 AND n.published_at <= @now
               AND n.published_at >= @from AND n.published_at < @to)), 0)
         FROM subtree c
         """;
-    public const string TagArchivePageSql = TagScope + PageBody;
-    public const string TagArchiveNewerSql = TagScope + NewerBody;
-    public const string TagArchiveCountSql = TagScope + CountBody;
+    private const string TagArchivePage = TagScope + PageBody;
+    private const string TagArchiveNewer = TagScope + NewerBody;
+    private const string TagArchiveCount = TagScope + CountBody;
 
     // The newest visible publish time before @from and the oldest from @to on: one seek each (per category
     // for a subtree), so finding the neighbouring months costs the same at any table size.
-    public const string SiteArchiveNeighboursSql = """
+    private const string SiteArchiveNeighbours = """
         SELECT
             (SELECT MAX(a.published_at) FROM articles a WHERE a.is_published = 1 AND a.published_at < @from) AS older,
             (SELECT MIN(a.published_at) FROM articles a WHERE a.is_published = 1 AND a.published_at >= @to AND a.published_at <= @now) AS newer
         """;
 
-    public const string SubtreeArchiveNeighboursSql = Subtree + """
+    private const string SubtreeArchiveNeighbours = Subtree + """
         SELECT
             (SELECT MAX((SELECT MAX(a.published_at) FROM articles a
                          WHERE a.category_id = c.id AND a.is_published = 1 AND a.published_at < @from)) FROM subtree c) AS older,
@@ -169,24 +182,28 @@ internal static class SqliteSql
                          WHERE a.category_id = c.id AND a.is_published = 1 AND a.published_at >= @to AND a.published_at <= @now)) FROM subtree c) AS newer
         """;
 
-    public const string TagArchiveNeighboursSql = """
+    private const string TagArchiveNeighbours = """
         SELECT
             (SELECT MAX(x.published_at) FROM article_tags x WHERE x.tag_id = @tagId AND x.is_published = 1 AND x.published_at < @from) AS older,
             (SELECT MIN(x.published_at) FROM article_tags x WHERE x.tag_id = @tagId AND x.is_published = 1 AND x.published_at >= @to AND x.published_at <= @now) AS newer
         """;
 
+    public override ArchiveSql SiteArchive { get; } = new(SiteArchivePage, SiteArchiveNewer, SiteArchiveCount, SiteArchiveNeighbours);
+    public override ArchiveSql SubtreeArchive { get; } = new(SubtreeArchivePage, SubtreeArchiveNewer, SubtreeArchiveCount, SubtreeArchiveNeighbours);
+    public override ArchiveSql TagArchive { get; } = new(TagArchivePage, TagArchiveNewer, TagArchiveCount, TagArchiveNeighbours);
+
     // WAL mode: readers never wait for the writer (the migrator sets it; a persistent setting of the file).
-    public const string ReadsWaitForWritersSql = "SELECT CASE WHEN (SELECT journal_mode FROM pragma_journal_mode) = 'wal' THEN 0 ELSE 1 END";
+    public override string ReadsWaitForWritersSql { get; } = "SELECT CASE WHEN (SELECT journal_mode FROM pragma_journal_mode) = 'wal' THEN 0 ELSE 1 END";
 
     // Readers keep reading while an import writes (persistent setting of the file).
-    public const string PrepareMigrationsSql = "PRAGMA journal_mode = WAL";
+    public override string? PrepareMigrationsSql { get; } = "PRAGMA journal_mode = WAL";
 
     // The rowid of this connection's last INSERT outside triggers (a trigger's own inserts do not count once it ends).
-    public const string InsertedIdSql = "SELECT last_insert_rowid();";
+    public override string InsertedIdSql { get; } = "SELECT last_insert_rowid();";
 
-    public const string MigrationsTableExistsSql = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'";
+    public override string MigrationsTableExistsSql { get; } = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'";
 
-    public const string CreateMigrationsTableSql = """
+    public override string CreateMigrationsTableSql { get; } = """
         CREATE TABLE IF NOT EXISTS schema_migrations (
             version    TEXT NOT NULL PRIMARY KEY,
             applied_at TEXT NOT NULL
@@ -194,12 +211,12 @@ internal static class SqliteSql
         """;
 
     /// <summary>SQLITE_BUSY and SQLITE_LOCKED: another writer held the file.</summary>
-    public static bool IsTransient(Exception exception) => exception is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 };
+    public override bool IsTransientError(Exception exception) => exception is SqliteException { SqliteErrorCode: 5 or 6 };
 
     /// <summary>Foreign keys on (SQLite's default is off), and the command timeout as the busy timeout.</summary>
-    public static string WithDefaults(string connectionString, int commandTimeoutSeconds)
+    public override string WithDefaults(string connectionString, int commandTimeoutSeconds)
     {
-        var sqlite = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString) { ForeignKeys = true };
+        var sqlite = new SqliteConnectionStringBuilder(connectionString) { ForeignKeys = true };
         if (!sqlite.ContainsKey("Default Timeout"))
         {
             sqlite.DefaultTimeout = commandTimeoutSeconds;
@@ -207,10 +224,10 @@ internal static class SqliteSql
         return sqlite.ToString();
     }
 
-    public static string Describe(string connectionString) => $"sqlite {FileOf(connectionString) ?? new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource}";
+    public override string Describe(string connectionString) => $"sqlite {FileOf(connectionString) ?? new SqliteConnectionStringBuilder(connectionString).DataSource}";
 
     /// <summary>Creates the folder of the database file, so that a first run needs no setup.</summary>
-    public static void EnsureStorage(string connectionString)
+    public override void EnsureStorage(string connectionString)
     {
         if (FileOf(connectionString) is { } file && Path.GetDirectoryName(file) is { Length: > 0 } folder)
         {
@@ -221,7 +238,7 @@ internal static class SqliteSql
     /// <summary>The full path of the database file; null for an in-memory or URI data source.</summary>
     private static string? FileOf(string connectionString)
     {
-        var dataSource = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource;
+        var dataSource = new SqliteConnectionStringBuilder(connectionString).DataSource;
         return dataSource is "" or ":memory:" || dataSource.StartsWith("file:", StringComparison.Ordinal) ? null : Path.GetFullPath(dataSource);
     }
 }
