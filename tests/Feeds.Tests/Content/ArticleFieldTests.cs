@@ -1,10 +1,4 @@
 using System.Reflection;
-using Dapper;
-using Feeds.Content;
-using Feeds.Data;
-using Feeds.Formats;
-using Feeds.Tests.Support;
-using Microsoft.Extensions.Options;
 
 namespace Feeds.Tests.Content;
 

@@ -1,8 +1,3 @@
-using Feeds.Content;
-using Feeds.Data;
-using Feeds.Tests.Support;
-using Microsoft.Extensions.Options;
-
 namespace Feeds.Tests.Content;
 
 public sealed class CleanArticleCacheTests

@@ -1,7 +1,3 @@
-using Feeds.Content;
-using Feeds.Formats;
-using Feeds.Tests.Support;
-
 namespace Feeds.Tests.Content;
 
 public sealed class EntryFragmentCacheTests

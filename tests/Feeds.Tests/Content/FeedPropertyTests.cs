@@ -1,9 +1,4 @@
 using CsCheck;
-using Feeds.Content;
-using Feeds.Data;
-using Feeds.Formats;
-using Feeds.Tests.Support;
-using Microsoft.Extensions.Options;
 
 namespace Feeds.Tests.Content;
 

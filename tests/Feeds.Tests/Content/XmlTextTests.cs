@@ -1,5 +1,3 @@
-using Feeds.Content;
-
 namespace Feeds.Tests.Content;
 
 public sealed class XmlTextTests

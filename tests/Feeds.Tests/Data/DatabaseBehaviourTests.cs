@@ -1,8 +1,3 @@
-using System.Net;
-using Dapper;
-using Feeds.Data;
-using Feeds.Tests.Support;
-
 namespace Feeds.Tests.Data;
 
 /// <summary>
@@ -101,34 +96,27 @@ public sealed class DatabaseBehaviourTests : FeedsTest
     public async Task Migrations_RunWithoutTheCommandTimeout_AndTheirBackfillMovesNoVersion(string provider)
     {
         await using var db = await TestDatabase.CreateAsync(provider, migrate: false);
-        var folder = Directory.CreateTempSubdirectory("feeds-migrations-");
-        try
+        using var folder = new TempFolder("feeds-migrations-");
+        // The schema before tag feeds, with articles and links in it.
+        await db.MigrateBeforeAsync("0003");
+        await Articles.WriteAsync(db.Database, [.. Enumerable.Range(1, 50).Select(i => Articles.Sample($"a-{i}") with { Tags = ["港口", $"t{i % 5}"] })]);
+        var versions = await CategoryVersionsAsync(db);
+
+        // Then the rest, plus a slow step, on a database whose commands time out after a second.
+        var rest = Directory.CreateDirectory(Path.Combine(folder.FullName, "rest", db.Database.Dialect.Name));
+        foreach (var script in new Migrator(db.Database, Migrator.DefaultScriptsRoot).Scripts())
         {
-            // The schema before tag feeds, with articles and links in it.
-            await db.MigrateBeforeAsync("0003");
-            await Articles.WriteAsync(db.Database, [.. Enumerable.Range(1, 50).Select(i => Articles.Sample($"a-{i}") with { Tags = ["港口", $"t{i % 5}"] })]);
-            var versions = await CategoryVersionsAsync(db);
-
-            // Then the rest, plus a slow step, on a database whose commands time out after a second.
-            var rest = Directory.CreateDirectory(Path.Combine(folder.FullName, "rest", db.Database.Dialect.Name));
-            foreach (var script in new Migrator(db.Database, Migrator.DefaultScriptsRoot).Scripts())
-            {
-                File.Copy(script.Path, Path.Combine(rest.FullName, Path.GetFileName(script.Path)));
-            }
-            await File.WriteAllTextAsync(Path.Combine(rest.FullName, "9999_slow.sql"), provider == "sqlserver"
-                ? "WAITFOR DELAY '00:00:03';"
-                : "CREATE TABLE slow AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000000) SELECT COUNT(*) AS c FROM n;", Cancel);
-            var impatient = new Database(db.Database.Dialect, db.ConnectionString, commandTimeoutSeconds: 1);
-
-            var applied = await new Migrator(impatient, Path.GetDirectoryName(rest.FullName)!).MigrateAsync(Cancel);
-
-            Assert.Equal("9999_slow", applied[^1]);
-            Assert.Equal(versions, await CategoryVersionsAsync(db));
+            File.Copy(script.Path, Path.Combine(rest.FullName, Path.GetFileName(script.Path)));
         }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
+        await File.WriteAllTextAsync(Path.Combine(rest.FullName, "9999_slow.sql"), provider == "sqlserver"
+            ? "WAITFOR DELAY '00:00:03';"
+            : "CREATE TABLE slow AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000000) SELECT COUNT(*) AS c FROM n;", Cancel);
+        var impatient = new Database(db.Database.Dialect, db.ConnectionString, commandTimeoutSeconds: 1);
+
+        var applied = await new Migrator(impatient, Path.GetDirectoryName(rest.FullName)!).MigrateAsync(Cancel);
+
+        Assert.Equal("9999_slow", applied[^1]);
+        Assert.Equal(versions, await CategoryVersionsAsync(db));
     }
 
     [Theory, MemberData(nameof(Providers))]
@@ -149,34 +137,27 @@ public sealed class DatabaseBehaviourTests : FeedsTest
     public async Task AServerOnAnOlderSchema_NamesTheMissingMigrations_AndSqlServerRefusesToStart(string provider)
     {
         await using var db = await TestDatabase.CreateAsync(provider, migrate: false);
-        var folder = Directory.CreateTempSubdirectory("feeds-old-schema-");
-        try
+        using var folder = new TempFolder("feeds-old-schema-");
+        var scripts = new Migrator(db.Database, Migrator.DefaultScriptsRoot).Scripts();
+        await db.MigrateBeforeAsync(scripts[1].Version);
+
+        var missing = await new Migrator(db.Database, Migrator.DefaultScriptsRoot).MissingAsync(Cancel);
+        Assert.Equal(scripts.Skip(1).Select(script => script.Version), missing);
+
+        if (provider == "sqlserver")
         {
-            var scripts = new Migrator(db.Database, Migrator.DefaultScriptsRoot).Scripts();
-            await db.MigrateBeforeAsync(scripts[1].Version);
-
-            var missing = await new Migrator(db.Database, Migrator.DefaultScriptsRoot).MissingAsync(Cancel);
-            Assert.Equal(scripts.Skip(1).Select(script => script.Version), missing);
-
-            if (provider == "sqlserver")
-            {
-                var result = await FeedsProcess.RunAsync(folder.FullName, "--urls=http://127.0.0.1:0",
-                    "--Feeds:Database:Provider=sqlserver", $"--Feeds:Database:ConnectionString={db.ConnectionString}");
-                Assert.Equal(2, result.ExitCode);
-                Assert.Contains("run `migrate`", result.Stderr, StringComparison.Ordinal);
-                Assert.Contains(missing[^1], result.Stderr, StringComparison.Ordinal);
-            }
-            else
-            {
-                // The embedded database is brought up to date by the starting server itself.
-                await using var app = new FeedsApp(db);
-                Assert.Equal(HttpStatusCode.OK, (await app.CreateRawClient().GetAsync("/feeds/all.rss", Cancel)).StatusCode);
-                Assert.Empty(await new Migrator(db.Database, Migrator.DefaultScriptsRoot).MissingAsync(Cancel));
-            }
+            var result = await FeedsProcess.RunAsync(folder.FullName, "--urls=http://127.0.0.1:0",
+                "--Feeds:Database:Provider=sqlserver", $"--Feeds:Database:ConnectionString={db.ConnectionString}");
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("run `migrate`", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains(missing[^1], result.Stderr, StringComparison.Ordinal);
         }
-        finally
+        else
         {
-            folder.Delete(recursive: true);
+            // The embedded database is brought up to date by the starting server itself.
+            await using var app = new FeedsApp(db);
+            Assert.Equal(HttpStatusCode.OK, (await app.CreateRawClient().GetAsync("/feeds/all.rss", Cancel)).StatusCode);
+            Assert.Empty(await new Migrator(db.Database, Migrator.DefaultScriptsRoot).MissingAsync(Cancel));
         }
     }
 

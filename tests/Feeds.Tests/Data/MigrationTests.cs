@@ -1,7 +1,3 @@
-using Dapper;
-using Feeds.Data;
-using Feeds.Tests.Support;
-
 namespace Feeds.Tests.Data;
 
 /// <summary>A database written before a migration gets it right: data already there is carried into new columns.</summary>

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Feeds.Data;
 using Microsoft.SqlServer.Dac.Model;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 

@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
-using Feeds.Data;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace Feeds.Tests.Data;

@@ -1,7 +1,3 @@
-using Dapper;
-using Feeds.Data;
-using Feeds.Tests.Support;
-
 namespace Feeds.Tests.Data;
 
 /// <summary>One body per provider: SQLite always, SQL Server when FEEDS_TEST_SQLSERVER is set.</summary>

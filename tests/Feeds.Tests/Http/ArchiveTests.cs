@@ -1,9 +1,4 @@
-using System.Net;
-using System.Text.Json;
 using System.Xml.Linq;
-using Feeds.Data;
-using Feeds.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Feeds.Tests.Http;
 
@@ -84,13 +79,11 @@ public sealed class ArchiveTests : FeedsTest
     [Theory, MemberData(nameof(Providers))]
     public async Task ArchiveMonths_AreMonthsOfTheSiteTimeZone(string provider)
     {
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database,
+        await using var site = await TestSite.StartAsync(provider, 
             // 1 Nov 2026 00:30 +08:00, still 31 October in UTC; and 31 Oct 23:30 +08:00.
             Articles.Sample("first-of-november", publishedAt: new DateTime(2026, 10, 31, 16, 30, 0, DateTimeKind.Utc)),
             Articles.Sample("last-of-october", publishedAt: new DateTime(2026, 10, 31, 15, 30, 0, DateTimeKind.Utc)));
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        var (db, app, client) = site;
 
         var november = await client.GetStringAsync("/feeds/news/archive/2026-11.atom", Cancel);
         var october = await client.GetStringAsync("/feeds/news/archive/2026-10.atom", Cancel);

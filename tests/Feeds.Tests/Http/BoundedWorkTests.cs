@@ -1,8 +1,3 @@
-using System.Net;
-using Feeds.Publishing;
-using Feeds.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Feeds.Tests.Http;
 
 /// <summary>
@@ -29,10 +24,8 @@ public sealed class BoundedWorkTests : FeedsTest
     [Fact]
     public async Task AClientOverItsRenderBudget_Gets429ForNewDocuments_WhileRenderedOnesStillAnswer_AndOthersAreUnaffected()
     {
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Enumerable.Range(0, 12).Select(i => Articles.Sample($"a-{i}")).ToArray());
-        await using var app = new FeedsApp(db, settings: Settings(("Feeds:RenderLimits:PerClientPerTimeToLive", "3")));
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync("sqlite", settings: Settings(("Feeds:RenderLimits:PerClientPerTimeToLive", "3")), Enumerable.Range(0, 12).Select(i => Articles.Sample($"a-{i}")).ToArray());
+        var (db, app, client) = site;
 
         var withinBudget = new List<HttpResponseMessage>();
         foreach (var path in new[] { "/feeds/news.rss", "/feeds/news.rss?limit=5", "/feeds/news.rss?limit=6" })

@@ -1,5 +1,4 @@
 using AngleSharp.Html.Parser;
-using Feeds.Tests.Support;
 
 namespace Feeds.Tests.Http;
 

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Xml.Linq;
-using Feeds.Tests.Support;
 
 namespace Feeds.Tests.Http;
 

@@ -1,11 +1,6 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
-using Dapper;
-using Feeds.Tests.Support;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Feeds.Tests.Http;
 
@@ -69,10 +64,8 @@ public sealed class FaultTests : FeedsTest
     [Fact]
     public async Task WhenTheDatabaseGoesAway_RenderedFeedsStayUntilMaxStaleness_OthersAre503_AndAllRecover()
     {
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"), Articles.Sample("m-1", category: "markets", section: "industry"));
-        await using var app = new FeedsApp(db, settings: new Dictionary<string, string?> { ["Feeds:MaxStaleness"] = "00:10:00" });
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync("sqlite", settings: new Dictionary<string, string?> { ["Feeds:MaxStaleness"] = "00:10:00" }, Articles.Sample("a-1"), Articles.Sample("m-1", category: "markets", section: "industry"));
+        var (db, app, client) = site;
         var before = await client.GetAsync("/feeds/news.rss", Cancel);
         var file = new SqliteConnectionStringBuilder(db.ConnectionString).DataSource;
 

@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using Feeds.Content;
 using Feeds.Import;
-using Feeds.Tests.Support;
 using static Feeds.Tests.Support.FeedXml;
 
 namespace Feeds.Tests.Http;
@@ -73,13 +71,12 @@ public sealed partial class FeedDocumentTests : FeedsTest
     [Theory, MemberData(nameof(Providers))]
     public async Task Atom_HasIdsDatesAuthorsAndHtmlContent(string provider)
     {
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1") with
+        await using var site = await TestSite.StartAsync(provider, Articles.Sample("a-1") with
         {
             UpdatedAt = TestClock.Start.UtcDateTime.AddMinutes(-30),
             ImageUrl = "https://news.example.com/images/a-1.png",
         });
-        await using var app = new FeedsApp(db);
+        var (db, app, _) = site;
 
         var response = await app.CreateRawClient().GetAsync("/feeds/logistics.atom", Cancel);
         var xml = Parse(await response.Content.ReadAsByteArrayAsync(Cancel));
@@ -117,10 +114,8 @@ public sealed partial class FeedDocumentTests : FeedsTest
     [Fact]
     public async Task AnImageOfUnknownType_IsNoRssEnclosure_AndAnUneditedItemHasNoUpdateDate()
     {
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1") with { ImageUrl = "https://cdn.example.com/image?id=42" });
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync("sqlite", Articles.Sample("a-1") with { ImageUrl = "https://cdn.example.com/image?id=42" });
+        var (db, app, client) = site;
 
         var item = Assert.Single(RssItems(Parse(await client.GetByteArrayAsync("/feeds/logistics.rss", Cancel))));
         var entry = Assert.Single(AtomEntries(Parse(await client.GetByteArrayAsync("/feeds/logistics.atom", Cancel))));
@@ -149,10 +144,8 @@ public sealed partial class FeedDocumentTests : FeedsTest
     [Theory, MemberData(nameof(HardSummaries))]
     public async Task RssDescription_ReadAsHtml_ShowsExactlyTheSummarysText_AndNoElement(string cmsSummary, string shown)
     {
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1", title: "比較 x<y 與 p<q　結果") with { Summary = cmsSummary });
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync("sqlite", Articles.Sample("a-1", title: "比較 x<y 與 p<q　結果") with { Summary = cmsSummary });
+        var (db, app, client) = site;
 
         var item = Assert.Single(RssItems(Parse(await client.GetByteArrayAsync("/feeds/logistics.rss", Cancel))));
         var atom = Assert.Single(AtomEntries(Parse(await client.GetByteArrayAsync("/feeds/logistics.atom", Cancel))));
@@ -177,10 +170,8 @@ public sealed partial class FeedDocumentTests : FeedsTest
     [Fact]
     public async Task AnItemWithoutSummary_IsDescribedByTheStartOfItsBody_BeforeItsContent()
     {
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1") with { Summary = null, ContentHtml = "<p>港口夜間作業試行三個月。</p><p>貨櫃滯留時間縮短。</p>" });
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync("sqlite", Articles.Sample("a-1") with { Summary = null, ContentHtml = "<p>港口夜間作業試行三個月。</p><p>貨櫃滯留時間縮短。</p>" });
+        var (db, app, client) = site;
 
         var item = Assert.Single(RssItems(Parse(await client.GetByteArrayAsync("/feeds/logistics.rss", Cancel))));
 
@@ -193,10 +184,8 @@ public sealed partial class FeedDocumentTests : FeedsTest
     public async Task SpecialCharacters_AreEscapedExactlyOnce(string provider)
     {
         const string title = "運價 & 油價 <漲跌> \"兩難\"";
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1", title: title) with { Summary = "AT&T <b>粗體</b>", Author = "O'Brien & 陳" });
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync(provider, Articles.Sample("a-1", title: title) with { Summary = "AT&T <b>粗體</b>", Author = "O'Brien & 陳" });
+        var (db, app, client) = site;
 
         var rss = await client.GetByteArrayAsync("/feeds/logistics.rss", Cancel);
         var atom = await client.GetByteArrayAsync("/feeds/logistics.atom", Cancel);
@@ -224,10 +213,8 @@ public sealed partial class FeedDocumentTests : FeedsTest
         var naive = ParseLine(parser, "naive", "2026-03-31 10:05:39");
         var utc = ParseLine(parser, "utc", "2026-03-31T01:00:00Z");
         var newYork = ParseLine(parser, "new-york", "2026-03-30T20:30:00-04:00");
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database, naive, utc, newYork);
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync(provider, naive, utc, newYork);
+        var (db, app, client) = site;
 
         var rss = RssItems(Parse(await client.GetByteArrayAsync("/feeds/logistics.rss", Cancel)))
             .ToDictionary(i => i.Element("guid")!.Value.Split(':').Last(), i => i.Element("pubDate")!.Value);
@@ -276,14 +263,13 @@ public sealed partial class FeedDocumentTests : FeedsTest
     [Theory, MemberData(nameof(Providers))]
     public async Task Links_AreAbsolute_AndSelfLinksIgnoreAForgedHost(string provider)
     {
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1") with
+        await using var site = await TestSite.StartAsync(provider, Articles.Sample("a-1") with
         {
             Url = "/articles/relative.html",
             ImageUrl = "../images/lead.png",
             ContentHtml = "<p><a href=\"/news/policy/\">政策</a> <img src=\"chart.png\" srcset=\"chart-2x.png 2x\"> <a href=\"//cdn.example.com/x\">x</a></p>",
         });
-        await using var app = new FeedsApp(db);
+        var (db, app, _) = site;
         var request = new HttpRequestMessage(HttpMethod.Get, "/feeds/logistics.atom?limit=5");
         request.Headers.Host = "evil.example";
         request.Headers.Add("X-Forwarded-Host", "evil.example");
@@ -331,14 +317,12 @@ public sealed partial class FeedDocumentTests : FeedsTest
     public async Task SectionFeed_HoldsItsCategories_NewestFirst_AndCategoryFeedsOnlyTheirOwn(string provider)
     {
         var now = TestClock.Start.UtcDateTime;
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database,
+        await using var site = await TestSite.StartAsync(provider, 
             Articles.Sample("logistics-old", publishedAt: now.AddHours(-5)),
             Articles.Sample("express-new", category: "express", publishedAt: now.AddHours(-1)),
             Articles.Sample("logistics-new", publishedAt: now.AddHours(-2)),
             Articles.Sample("markets-1", category: "markets", section: "industry", publishedAt: now.AddHours(-3)));
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        var (db, app, client) = site;
 
         Assert.Equal(["express-new", "logistics-new", "logistics-old"], Ids(Parse(await client.GetByteArrayAsync("/feeds/news.rss", Cancel))));
         Assert.Equal(["logistics-new", "logistics-old"], Ids(Parse(await client.GetByteArrayAsync("/feeds/logistics.rss", Cancel))));
@@ -350,10 +334,8 @@ public sealed partial class FeedDocumentTests : FeedsTest
     [Theory, MemberData(nameof(Providers))]
     public async Task KnownCategoryWithoutArticles_GivesAValidEmptyFeed(string provider)
     {
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database, Articles.Sample("draft") with { IsPublished = false });
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync(provider, Articles.Sample("draft") with { IsPublished = false });
+        var (db, app, client) = site;
 
         var rss = await client.GetAsync("/feeds/logistics.rss", Cancel);
         var atom = await client.GetAsync("/feeds/logistics.atom", Cancel);
@@ -374,8 +356,7 @@ public sealed partial class FeedDocumentTests : FeedsTest
         // only SQL Server's UTF-16 columns can hand one to the feed; XmlTextTests cover it below the store.
         var dirt = provider == "sqlserver" ? "\u0008\u000B\uFFFE\uD800" : "\u0008\u000B\uFFFE";
         const string extB = "𠀀";
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1") with
+        await using var site = await TestSite.StartAsync(provider, Articles.Sample("a-1") with
         {
             CategoryName = $"物流{dirt}{extB}",
             Title = $"標題{dirt}{extB}",
@@ -385,8 +366,7 @@ public sealed partial class FeedDocumentTests : FeedsTest
             Source = $"協會{dirt}{extB}",
             Tags = [$"標籤{dirt}{extB}"],
         });
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        var (db, app, client) = site;
 
         var rss = RssItems(Parse(await client.GetByteArrayAsync("/feeds/logistics.rss", Cancel))).Single();
         var atomXml = Parse(await client.GetByteArrayAsync("/feeds/logistics.atom", Cancel));
@@ -410,11 +390,10 @@ public sealed partial class FeedDocumentTests : FeedsTest
     {
         var paragraph = string.Concat(Enumerable.Repeat("<p>長篇報導的段落，內容包含倉儲、配送與港口的最新數據。</p>", 120));
         var now = TestClock.Start.UtcDateTime;
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database, Enumerable.Range(0, 100)
+        await using var site = await TestSite.StartAsync(provider, Enumerable.Range(0, 100)
             .Select(i => Articles.Sample($"long-{i:D3}", publishedAt: now.AddMinutes(-i)) with { ContentHtml = paragraph })
             .ToArray());
-        await using var app = new FeedsApp(db);
+        var (db, app, _) = site;
 
         foreach (var format in new[] { "rss", "atom" })
         {
@@ -432,10 +411,8 @@ public sealed partial class FeedDocumentTests : FeedsTest
     [Theory, MemberData(nameof(Providers))]
     public async Task UnchangedData_GivesByteIdenticalOutput_WhateverTheClockSays(string provider)
     {
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"), Articles.Sample("a-2"));
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync(provider, Articles.Sample("a-1"), Articles.Sample("a-2"));
+        var (db, app, client) = site;
 
         var first = await client.GetByteArrayAsync("/feeds/all.atom", Cancel);
         app.Clock.Advance(TimeSpan.FromMinutes(90));

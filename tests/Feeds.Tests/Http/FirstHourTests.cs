@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net;
 using System.Text.RegularExpressions;
-using Feeds.Tests.Support;
 
 namespace Feeds.Tests.Http;
 
@@ -14,7 +12,7 @@ public sealed partial class FirstHourTests : FeedsTest
     [Fact]
     public async Task AServerOnAnyPort_LinksToItself_ReadsItsOwnSettingsFile_AndLogsOneLine()
     {
-        var folder = Directory.CreateTempSubdirectory("feeds-first-hour-");
+        using var folder = new TempFolder("feeds-first-hour-");
         // A setting in the app's own settings file (beside the binary), for an environment only this test uses.
         var settings = Path.Combine(AppContext.BaseDirectory, "appsettings.FirstHour.json");
         await File.WriteAllTextAsync(settings, """{ "Feeds": { "SiteName": "設定檔裡的站名" } }""", Cancel);
@@ -40,84 +38,60 @@ public sealed partial class FirstHourTests : FeedsTest
         finally
         {
             File.Delete(settings);
-            folder.Delete(recursive: true);
         }
     }
 
     [Fact]
     public async Task AServerOnEveryAddress_WithoutAPublicBase_LinksToLocalhost_AndWarnsOnce()
     {
-        var folder = Directory.CreateTempSubdirectory("feeds-first-hour-");
-        try
-        {
-            var port = FeedsApp.FreePort();
-            await using var server = await RunningServer.StartAsync(folder.FullName, port, "--urls", $"http://0.0.0.0:{port}", "--Feeds:DemoData=false");
+        using var folder = new TempFolder("feeds-first-hour-");
+        var port = FeedsApp.FreePort();
+        await using var server = await RunningServer.StartAsync(folder.FullName, port, "--urls", $"http://0.0.0.0:{port}", "--Feeds:DemoData=false");
 
-            var rss = FeedXml.Parse(await server.Client.GetByteArrayAsync("/feeds/all.rss", Cancel)).Root!.Element("channel")!;
-            var output = await server.StopAsync();
+        var rss = FeedXml.Parse(await server.Client.GetByteArrayAsync("/feeds/all.rss", Cancel)).Root!.Element("channel")!;
+        var output = await server.StopAsync();
 
-            Assert.Equal($"http://localhost:{port}/feeds/all.rss",
-                rss.Elements(FeedXml.Atom + "link").Single(link => link.Attribute("rel")!.Value == "self").Attribute("href")!.Value);
-            Assert.Single(output.Split('\n'), line => line.Contains("Feeds:PublicBaseUrl is not set", StringComparison.Ordinal));
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
+        Assert.Equal($"http://localhost:{port}/feeds/all.rss",
+            rss.Elements(FeedXml.Atom + "link").Single(link => link.Attribute("rel")!.Value == "self").Attribute("href")!.Value);
+        Assert.Single(output.Split('\n'), line => line.Contains("Feeds:PublicBaseUrl is not set", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task AMistypedCommand_ExitsWithTheUsage_AndStartsNoServer()
     {
-        var folder = Directory.CreateTempSubdirectory("feeds-first-hour-");
-        try
-        {
-            var started = Stopwatch.StartNew();
-            var result = await FeedsProcess.RunAsync(folder.FullName, "imprt", "articles.ndjson");
+        using var folder = new TempFolder("feeds-first-hour-");
+        var started = Stopwatch.StartNew();
+        var result = await FeedsProcess.RunAsync(folder.FullName, "imprt", "articles.ndjson");
 
-            Assert.Equal(2, result.ExitCode);
-            Assert.Contains("unknown command 'imprt'", result.Stderr, StringComparison.Ordinal);
-            Assert.Contains("Feeds import FILE.ndjson", result.Stderr, StringComparison.Ordinal);
-            Assert.False(Directory.Exists(Path.Combine(folder.FullName, "data")), "a server started and created its database");
-            Assert.True(started.Elapsed < TimeSpan.FromSeconds(30));
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("unknown command 'imprt'", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Feeds import FILE.ndjson", result.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(folder.FullName, "data")), "a server started and created its database");
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(30));
     }
 
     [Fact]
     public async Task MigrateAndImport_NameTheDatabaseTheyWrote()
     {
-        var folder = Directory.CreateTempSubdirectory("feeds-first-hour-");
-        try
-        {
-            var file = Path.Combine(folder.FullName, "elsewhere.db");
-            var database = $"--Feeds:Database:ConnectionString=Data Source={file}";
-            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "articles.ndjson"), Ndjson.Line(Ndjson.Article("a-1")) + "\n", Cancel);
+        using var folder = new TempFolder("feeds-first-hour-");
+        var file = Path.Combine(folder.FullName, "elsewhere.db");
+        var database = $"--Feeds:Database:ConnectionString=Data Source={file}";
+        await File.WriteAllTextAsync(Path.Combine(folder.FullName, "articles.ndjson"), Ndjson.Line(Ndjson.Article("a-1")) + "\n", Cancel);
 
-            var migrate = await FeedsProcess.RunAsync(folder.FullName, "migrate", database);
-            var import = await FeedsProcess.RunAsync(folder.FullName, "import", "articles.ndjson", database);
+        var migrate = await FeedsProcess.RunAsync(folder.FullName, "migrate", database);
+        var import = await FeedsProcess.RunAsync(folder.FullName, "import", "articles.ndjson", database);
 
-            Assert.Equal(0, migrate.ExitCode);
-            Assert.Contains($"sqlite {file}", migrate.Stdout, StringComparison.Ordinal);
-            Assert.Equal(0, import.ExitCode);
-            Assert.Contains($"into sqlite {file}: 1 new", import.Stdout, StringComparison.Ordinal);
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
+        Assert.Equal(0, migrate.ExitCode);
+        Assert.Contains($"sqlite {file}", migrate.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, import.ExitCode);
+        Assert.Contains($"into sqlite {file}: 1 new", import.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task DurationHistograms_HaveBucketsOfSeconds()
     {
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync("sqlite", Articles.Sample("a-1"));
+        var (db, app, client) = site;
         await client.GetAsync("/feeds/logistics.rss", Cancel);
         await app.RefreshAsync();
 

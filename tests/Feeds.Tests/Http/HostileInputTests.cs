@@ -1,9 +1,6 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
 using AngleSharp.Html.Parser;
-using Feeds.Tests.Support;
 
 namespace Feeds.Tests.Http;
 
@@ -46,10 +43,8 @@ public sealed class HostileInputTests : FeedsTest
     [Fact]
     public async Task ThousandsOfRandomAndHostileRequests_NeverGetA5xx_AndAlwaysAWellFormedAnswer()
     {
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1") with { Tags = ["供應鏈"] }, Articles.Sample("a-2", category: "express"));
-        await using var app = new FeedsApp(db, settings: new Dictionary<string, string?> { ["Feeds:PolitePolling:Enabled"] = "true", ["Feeds:PolitePolling:UnconditionalPerTimeToLive"] = "2" });
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync("sqlite", settings: new Dictionary<string, string?> { ["Feeds:PolitePolling:Enabled"] = "true", ["Feeds:PolitePolling:UnconditionalPerTimeToLive"] = "2" }, Articles.Sample("a-1") with { Tags = ["供應鏈"] }, Articles.Sample("a-2", category: "express"));
+        var (db, app, client) = site;
         var seed = Environment.GetEnvironmentVariable("FEEDS_FUZZ_SEED") is { } text ? int.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : 20261128;
         var random = new Random(seed);
         string[] methods = ["GET", "GET", "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PATCH"];
@@ -99,16 +94,14 @@ public sealed class HostileInputTests : FeedsTest
             <img src="x" onerror="alert(9)"/><body onload=alert(10)><form action="https://evil.example/"><input autofocus onfocus=alert(11)></form>
             <a href="vbscript:msgbox(12)">vb</a><p onclick="alert(13)">點</p><<script>script>alert(14)<</script>/script></p>
             """;
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Articles.Sample("x-1", title: "<script>alert('title')</script>標題<img src=x onerror=alert(15)>") with
+        await using var site = await TestSite.StartAsync("sqlite", Articles.Sample("x-1", title: "<script>alert('title')</script>標題<img src=x onerror=alert(15)>") with
         {
             ContentHtml = vectors,
             Summary = "<b onmouseover=alert(16)>摘要</b><script>alert(17)</script>",
             ImageUrl = "javascript:alert(18)",
             Url = "javascript:alert(19)",
         });
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        var (db, app, client) = site;
 
         var rss = FeedXml.Parse(await client.GetByteArrayAsync("/feeds/news.rss", Cancel));
         var atom = FeedXml.Parse(await client.GetByteArrayAsync("/feeds/news.atom", Cancel));

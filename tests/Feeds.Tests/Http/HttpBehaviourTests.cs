@@ -1,7 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json;
-using Feeds.Tests.Support;
 
 namespace Feeds.Tests.Http;
 
@@ -11,9 +8,8 @@ public sealed class HttpBehaviourTests : FeedsTest
     [Theory, MemberData(nameof(Providers))]
     public async Task FeedResponse_CarriesWeakETag_LastModified_AndCacheControlMatchingTtl(string provider)
     {
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
-        await using var app = new FeedsApp(db);
+        await using var site = await TestSite.StartAsync(provider, Articles.Sample("a-1"));
+        var (db, app, _) = site;
 
         var response = await app.CreateRawClient().GetAsync("/feeds/logistics.rss", Cancel);
 
@@ -29,10 +25,8 @@ public sealed class HttpBehaviourTests : FeedsTest
     [Theory, MemberData(nameof(Providers))]
     public async Task IfNoneMatch_WithTheCurrentETag_Answers304WithoutBody(string provider)
     {
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync(provider, Articles.Sample("a-1"));
+        var (db, app, client) = site;
         var first = await client.GetAsync("/feeds/logistics.atom", Cancel);
 
         var again = await SendAsync(client, "/feeds/logistics.atom", request => request.Headers.IfNoneMatch.Add(first.Headers.ETag!));
@@ -52,10 +46,8 @@ public sealed class HttpBehaviourTests : FeedsTest
     [Theory, MemberData(nameof(Providers))]
     public async Task IfModifiedSince_Answers304WhenNothingIsNewer_AndIfNoneMatchWinsOverIt(string provider)
     {
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync(provider, Articles.Sample("a-1"));
+        var (db, app, client) = site;
         var lastModified = (await client.GetAsync("/feeds/logistics.rss", Cancel)).Content.Headers.LastModified!.Value;
 
         var same = await SendAsync(client, "/feeds/logistics.rss", request => request.Headers.IfModifiedSince = lastModified);
@@ -86,10 +78,8 @@ public sealed class HttpBehaviourTests : FeedsTest
     [Theory, MemberData(nameof(LateChanges))]
     public async Task LastModified_MovesWithEveryChangeOfTheDocument_WhateverItsDates(string provider, string change)
     {
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database, Articles.Sample("new"), Articles.Sample("old", publishedAt: TestClock.Start.UtcDateTime.AddDays(-2)));
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync(provider, Articles.Sample("new"), Articles.Sample("old", publishedAt: TestClock.Start.UtcDateTime.AddDays(-2)));
+        var (db, app, client) = site;
         var first = await client.GetAsync("/feeds/logistics.rss", Cancel);
         var lastModified = first.Content.Headers.LastModified!.Value;
         var body = await first.Content.ReadAsStringAsync(Cancel);
@@ -119,10 +109,8 @@ public sealed class HttpBehaviourTests : FeedsTest
     [Theory, MemberData(nameof(Providers))]
     public async Task ETag_ChangesWithTheFeedsOwnData_AndOnlyThen(string provider)
     {
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"), Articles.Sample("b-1", category: "express"));
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync(provider, Articles.Sample("a-1"), Articles.Sample("b-1", category: "express"));
+        var (db, app, client) = site;
         async Task<string> ETagOf(string path) => (await client.GetAsync(path, Cancel)).Headers.ETag!.Tag;
 
         var logistics = await ETagOf("/feeds/logistics.rss");
@@ -145,10 +133,8 @@ public sealed class HttpBehaviourTests : FeedsTest
     [Theory, MemberData(nameof(Providers))]
     public async Task Head_SendsTheHeadersOfGet_AndNoBody(string provider)
     {
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync(provider, Articles.Sample("a-1"));
+        var (db, app, client) = site;
         var get = await client.GetAsync("/feeds/all.rss", Cancel);
 
         var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/feeds/all.rss"), Cancel);
@@ -165,10 +151,8 @@ public sealed class HttpBehaviourTests : FeedsTest
     [InlineData("br")]
     public async Task Compression_IsNegotiated_AndDecodesToTheSameFeed(string encoding)
     {
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Enumerable.Range(0, 20).Select(i => Articles.Sample($"a-{i}")).ToArray());
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync("sqlite", Enumerable.Range(0, 20).Select(i => Articles.Sample($"a-{i}")).ToArray());
+        var (db, app, client) = site;
         var plain = await client.GetByteArrayAsync("/feeds/all.atom", Cancel);
 
         var response = await SendAsync(client, "/feeds/all.atom", request => request.Headers.AcceptEncoding.ParseAdd(encoding));
@@ -217,9 +201,8 @@ public sealed class HttpBehaviourTests : FeedsTest
     [InlineData("limit=1&limit=2")]
     public async Task BadLimit_Returns400ProblemDetails(string query)
     {
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
-        await using var app = new FeedsApp(db);
+        await using var site = await TestSite.StartAsync("sqlite", Articles.Sample("a-1"));
+        var (db, app, _) = site;
 
         var response = await app.CreateRawClient().GetAsync($"/feeds/logistics.rss?{query}", Cancel);
 
@@ -229,10 +212,8 @@ public sealed class HttpBehaviourTests : FeedsTest
     [Fact]
     public async Task Limit_WithinRange_IsHonoured_AndUnknownParametersAreIgnored()
     {
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Enumerable.Range(0, 30).Select(i => Articles.Sample($"a-{i}")).ToArray());
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync("sqlite", Enumerable.Range(0, 30).Select(i => Articles.Sample($"a-{i}")).ToArray());
+        var (db, app, client) = site;
 
         var five = FeedXml.Parse(await client.GetByteArrayAsync("/feeds/logistics.rss?limit=5&utm_source=reader", Cancel));
         var byDefault = FeedXml.Parse(await client.GetByteArrayAsync("/feeds/logistics.rss", Cancel));
@@ -246,10 +227,8 @@ public sealed class HttpBehaviourTests : FeedsTest
     [Fact]
     public async Task DatabaseFailure_Returns503ProblemDetails_WithRetryAfter_WithoutStackTraceOrSql()
     {
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync("sqlite", Articles.Sample("a-1"));
+        var (db, app, client) = site;
         await using (var connection = await db.Database.OpenAsync(Cancel))
         {
             await using var command = connection.CreateCommand();

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Feeds.Tests.Support;
 
 namespace Feeds.Tests.Http;
 
@@ -11,8 +9,7 @@ public sealed partial class JsonFeedTests : FeedsTest
     public async Task JsonFeed_FollowsVersion11_AndCarriesTheSameEntriesAsAtom(string provider)
     {
         const string extB = "𠀀";
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database,
+        await using var site = await TestSite.StartAsync(provider, 
             Articles.Sample("a-1", title: $"運價 & 油價 <漲跌> \"兩難\" {extB}") with
             {
                 ImageUrl = "/images/a-1.jpg",
@@ -20,8 +17,7 @@ public sealed partial class JsonFeedTests : FeedsTest
                 Tags = ["供應鏈", "碳排放"],
             },
             Articles.Sample("a-2", publishedAt: TestClock.Start.UtcDateTime.AddHours(-3)) with { ContentHtml = null, Summary = null });
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        var (db, app, client) = site;
 
         var response = await client.GetAsync("/feeds/news.json", Cancel);
         using var json = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(Cancel));
@@ -63,10 +59,8 @@ public sealed partial class JsonFeedTests : FeedsTest
     [Fact]
     public async Task JsonFeed_AnswersConditionalRequests_AndIsCompressed_LikeTheXmlFeeds()
     {
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync("sqlite", Articles.Sample("a-1"));
+        var (db, app, client) = site;
         var first = await client.GetAsync("/feeds/all.json", Cancel);
 
         var conditional = new HttpRequestMessage(HttpMethod.Get, "/feeds/all.json");

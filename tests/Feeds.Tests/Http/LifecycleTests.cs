@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Feeds.Tests.Support;
 
 namespace Feeds.Tests.Http;
 

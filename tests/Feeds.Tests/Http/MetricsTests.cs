@@ -1,6 +1,3 @@
-using System.Net;
-using Feeds.Tests.Support;
-
 namespace Feeds.Tests.Http;
 
 /// <summary>The numbers operators watch, scraped from /metrics in Prometheus' text format.</summary>
@@ -10,10 +7,8 @@ public sealed class MetricsTests : FeedsTest
     [Fact]
     public async Task Metrics_CountRequestsByKindAndStatus_CacheHitsAndMisses_RenderTime_AndPollLag()
     {
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync("sqlite", Articles.Sample("a-1"));
+        var (db, app, client) = site;
 
         var first = await client.GetAsync("/feeds/news.rss", Cancel);
         for (var i = 0; i < 3; i++)

@@ -1,10 +1,8 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Xml;
 using System.Xml.Linq;
 using System.Xml.Xsl;
 using AngleSharp.Html.Parser;
-using Feeds.Tests.Support;
 
 namespace Feeds.Tests.Http;
 

@@ -1,6 +1,3 @@
-using System.Net;
-using Feeds.Tests.Support;
-
 namespace Feeds.Tests.Http;
 
 /// <summary>Clients that re-fetch unconditionally faster than the ttl get 429; conditional requests never do.</summary>
@@ -23,10 +20,8 @@ public sealed class PolitePollingTests : FeedsTest
     [Fact]
     public async Task UnconditionalRefetchesOverTheBudget_Get429WithRetryAfter_ConditionalOnesNever()
     {
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
-        await using var app = new FeedsApp(db, settings: Polite());
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync("sqlite", settings: Polite(), Articles.Sample("a-1"));
+        var (db, app, client) = site;
 
         var allowed = new List<HttpResponseMessage>();
         for (var i = 0; i < 3; i++)
@@ -110,10 +105,8 @@ public sealed class PolitePollingTests : FeedsTest
     [Fact]
     public async Task NotFoundAnswersDoNotCount_SoAFeedAskedForBeforeItExisted_AnswersOnceItDoes()
     {
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
-        await using var app = new FeedsApp(db, settings: Polite());
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync("sqlite", settings: Polite(), Articles.Sample("a-1"));
+        var (db, app, client) = site;
 
         var before = new List<HttpResponseMessage>();
         for (var i = 0; i < 6; i++)
@@ -139,10 +132,8 @@ public sealed class PolitePollingTests : FeedsTest
     [Fact]
     public async Task APersonsBrowserNavigation_IsNeverLimited_ButAReaderIs()
     {
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
-        await using var app = new FeedsApp(db, settings: Polite());
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync("sqlite", settings: Polite(), Articles.Sample("a-1"));
+        var (db, app, client) = site;
 
         var navigations = new List<HttpStatusCode>();
         foreach (var path in Enumerable.Repeat("/feeds/news", 8).Concat(Enumerable.Repeat("/feeds/news.rss", 8)).Concat(Enumerable.Repeat("/", 8)))
@@ -165,10 +156,8 @@ public sealed class PolitePollingTests : FeedsTest
     [Fact]
     public async Task QueryParametersFeedsIgnores_DoNotMakeANewDocumentToCount()
     {
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
-        await using var app = new FeedsApp(db, settings: Polite());
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync("sqlite", settings: Polite(), Articles.Sample("a-1"));
+        var (db, app, client) = site;
 
         var statuses = new List<HttpStatusCode>();
         foreach (var path in new[] { "/feeds/news.rss", "/feeds/news.rss?x=1", "/feeds/news.rss?limit=20", "/feeds/news.rss?utm_source=y" })

@@ -1,8 +1,5 @@
-using System.Text.Json;
 using AngleSharp.Html.Parser;
 using CodeHollow.FeedReader;
-using Feeds.Data;
-using Feeds.Tests.Support;
 using Microsoft.Data.Sqlite;
 
 namespace Feeds.Tests.Http;
@@ -104,42 +101,35 @@ public sealed class ReaderAgreementTests : FeedsTest
         await using var db = await TestDatabase.CreateAsync("sqlite");
         await Articles.WriteAsync(db.Database, [.. Cases.Select(c => c.Cms)]);
         await using var app = FeedsApp.SelfAddressed(db);
-        var home = Directory.CreateTempSubdirectory("feeds-newsboat-");
-        try
+        using var home = new TempFolder("feeds-newsboat-");
+        var urls = Path.Combine(home.FullName, "urls");
+        var cache = Path.Combine(home.FullName, "cache.db");
+        await File.WriteAllTextAsync(urls, $"{app.Address.AbsoluteUri}feeds/logistics.rss\n", Cancel);
+        await RunAsync(Newsboat, ["-u", urls, "-c", cache, "-C", "/dev/null", "-x", "reload"], home.FullName);
+
+        // What newsboat shows is what it keeps in its cache (SQLite): read it back.
+        await using var connection = new SqliteConnection($"Data Source={cache};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync(Cancel);
+        var items = new Dictionary<string, (string Title, string Author, string Content)>();
+        await using (var command = connection.CreateCommand())
         {
-            var urls = Path.Combine(home.FullName, "urls");
-            var cache = Path.Combine(home.FullName, "cache.db");
-            await File.WriteAllTextAsync(urls, $"{app.Address.AbsoluteUri}feeds/logistics.rss\n", Cancel);
-            await RunAsync(Newsboat, ["-u", urls, "-c", cache, "-C", "/dev/null", "-x", "reload"], home.FullName);
-
-            // What newsboat shows is what it keeps in its cache (SQLite): read it back.
-            await using var connection = new SqliteConnection($"Data Source={cache};Mode=ReadOnly;Pooling=False");
-            await connection.OpenAsync(Cancel);
-            var items = new Dictionary<string, (string Title, string Author, string Content)>();
-            await using (var command = connection.CreateCommand())
+            // No enclosure_url: newsboat keeps only podcast enclosures (audio, video), never an image.
+            command.CommandText = "SELECT guid, title, author, content FROM rss_item";
+            await using var reader = await command.ExecuteReaderAsync(Cancel);
+            while (await reader.ReadAsync(Cancel))
             {
-                // No enclosure_url: newsboat keeps only podcast enclosures (audio, video), never an image.
-                command.CommandText = "SELECT guid, title, author, content FROM rss_item";
-                await using var reader = await command.ExecuteReaderAsync(Cancel);
-                while (await reader.ReadAsync(Cancel))
-                {
-                    items[reader.GetString(0)] = (reader.GetString(1), reader.GetString(2), reader.GetString(3));
-                }
-            }
-
-            Assert.Equal(Cases.Select(c => c.Id).Order(), items.Keys.Order());
-            foreach (var expected in Cases)
-            {
-                var item = items[expected.Id];
-                Assert.Equal(expected.Title, item.Title);
-                Assert.Equal(expected.Byline, item.Author);
-                // newsboat shows content:encoded, the body; every body here is plain paragraphs.
-                Assert.Equal(Text(expected.Cms.ContentHtml!), Text(item.Content));
+                items[reader.GetString(0)] = (reader.GetString(1), reader.GetString(2), reader.GetString(3));
             }
         }
-        finally
+
+        Assert.Equal(Cases.Select(c => c.Id).Order(), items.Keys.Order());
+        foreach (var expected in Cases)
         {
-            home.Delete(recursive: true);
+            var item = items[expected.Id];
+            Assert.Equal(expected.Title, item.Title);
+            Assert.Equal(expected.Byline, item.Author);
+            // newsboat shows content:encoded, the body; every body here is plain paragraphs.
+            Assert.Equal(Text(expected.Cms.ContentHtml!), Text(item.Content));
         }
     }
 
@@ -148,9 +138,8 @@ public sealed class ReaderAgreementTests : FeedsTest
     [InlineData("atom")]
     public async Task CodeHollowFeedReader_ShowsWhatTheNewsroomWrote(string format)
     {
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, [.. Cases.Select(c => c.Cms)]);
-        await using var app = new FeedsApp(db);
+        await using var site = await TestSite.StartAsync("sqlite", [.. Cases.Select(c => c.Cms)]);
+        var (db, app, _) = site;
 
         var feed = FeedReader.ReadFromString(await app.CreateRawClient().GetStringAsync($"/feeds/logistics.{format}", Cancel));
         var items = feed.Items.ToDictionary(item => item.Id);

@@ -1,10 +1,5 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json;
-using Feeds.Publishing;
-using Feeds.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
 namespace Feeds.Tests.Http;
@@ -72,10 +67,8 @@ public sealed class RedisTests : FeedsTest
     public async Task WhenRedisGoesAway_InstancesServeFromTheirOwnMemory_AndShareAgainWhenItReturns()
     {
         await using var redis = await RedisServer.StartAsync();
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"), Articles.Sample("m-1", category: "markets", section: "industry"));
-        await using var app = new FeedsApp(db, settings: Settings(redis));
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync("sqlite", settings: Settings(redis), Articles.Sample("a-1"), Articles.Sample("m-1", category: "markets", section: "industry"));
+        var (db, app, client) = site;
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/feeds/news.rss", Cancel)).StatusCode);
         Assert.Equal(1, await KeyCountAsync(redis));
 

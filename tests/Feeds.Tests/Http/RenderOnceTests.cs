@@ -1,8 +1,3 @@
-using Dapper;
-using Feeds.Publishing;
-using Feeds.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Feeds.Tests.Http;
 
 /// <summary>Feeds are rendered once per version, and every writer's change shows within the refresh interval.</summary>
@@ -30,10 +25,8 @@ public sealed class RenderOnceTests : FeedsTest
     [Theory, MemberData(nameof(Providers))]
     public async Task AnArticleWrittenWithSql_AppearsInAllItsFeeds_AndLeavesWhenUnpublishedOrDeleted(string provider)
     {
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
-        await using var app = new FeedsApp(db, settings: FastRefresh);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync(provider, settings: FastRefresh, Articles.Sample("a-1"));
+        var (db, app, client) = site;
         string[] feeds = ["/feeds/logistics.rss", "/feeds/news.atom", "/feeds/all.rss", SupplyChainFeed];
         foreach (var feed in feeds)
         {
@@ -68,12 +61,10 @@ public sealed class RenderOnceTests : FeedsTest
     public async Task ChangesOnlyTriggersCanSee_ReachTheFeeds_AndUpdatesThatChangeNothingDoNot(string provider)
     {
         var now = TestClock.Start.UtcDateTime;
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database,
+        await using var site = await TestSite.StartAsync(provider, 
             Articles.Sample("old", publishedAt: now.AddHours(-5)),
             Articles.Sample("new", publishedAt: now.AddHours(-1)));
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        var (db, app, client) = site;
         async Task<(string ETag, string Body)> ReadAsync(string path)
         {
             await app.RefreshAsync();
@@ -107,12 +98,10 @@ public sealed class RenderOnceTests : FeedsTest
     [Theory, MemberData(nameof(Providers))]
     public async Task AScheduledArticle_AppearsWhenItsTimeComes_WithoutAnyWrite(string provider)
     {
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database,
+        await using var site = await TestSite.StartAsync(provider, settings: FastRefresh, 
             Articles.Sample("now"),
             Articles.Sample("later", publishedAt: TestClock.Start.UtcDateTime.AddMinutes(30)));
-        await using var app = new FeedsApp(db, settings: FastRefresh);
-        var client = app.CreateRawClient();
+        var (db, app, client) = site;
         var before = await client.GetAsync("/feeds/news.rss", Cancel);
         Assert.DoesNotContain("later", await before.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
         Assert.DoesNotContain("later", await client.GetStringAsync(SupplyChainFeed, Cancel), StringComparison.Ordinal);
@@ -158,10 +147,8 @@ public sealed class RenderOnceTests : FeedsTest
     [Fact]
     public async Task AnUnchangedFeed_IsServedFromMemory_WithoutTheDatabase()
     {
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync("sqlite", Articles.Sample("a-1"));
+        var (db, app, client) = site;
         var first = await client.GetAsync("/feeds/logistics.atom", Cancel);
         var renders = app.Services.GetRequiredService<FeedPublisher>().Renders;
 
@@ -181,10 +168,8 @@ public sealed class RenderOnceTests : FeedsTest
     [Fact]
     public async Task ConcurrentRequestsForAColdFeed_ShareOneRender()
     {
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Enumerable.Range(0, 50).Select(i => Articles.Sample($"a-{i}")).ToArray());
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync("sqlite", Enumerable.Range(0, 50).Select(i => Articles.Sample($"a-{i}")).ToArray());
+        var (db, app, client) = site;
         var publisher = app.Services.GetRequiredService<FeedPublisher>();
         var before = publisher.Renders;
 
@@ -198,10 +183,8 @@ public sealed class RenderOnceTests : FeedsTest
     public async Task TheCache_StaysWithinItsBudget_AndTheLeastRecentlyUsedGoFirst()
     {
         var paragraph = string.Concat(Enumerable.Repeat("<p>長篇內容，使快取很快達到上限。</p>", 200));
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Enumerable.Range(0, 40).Select(i => Articles.Sample($"a-{i:D2}") with { ContentHtml = paragraph + i }).ToArray());
-        await using var app = new FeedsApp(db, settings: new Dictionary<string, string?> { ["Feeds:CacheSizeMegabytes"] = "1" });
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync("sqlite", settings: new Dictionary<string, string?> { ["Feeds:CacheSizeMegabytes"] = "1" }, Enumerable.Range(0, 40).Select(i => Articles.Sample($"a-{i:D2}") with { ContentHtml = paragraph + i }).ToArray());
+        var (db, app, client) = site;
         var cache = app.Services.GetRequiredService<FeedCache>();
         var publisher = app.Services.GetRequiredService<FeedPublisher>();
 

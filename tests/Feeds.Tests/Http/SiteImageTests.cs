@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using Feeds.Tests.Support;
 using static Feeds.Tests.Support.FeedXml;
 
 namespace Feeds.Tests.Http;
@@ -11,10 +8,8 @@ public sealed class SiteImageTests : FeedsTest
     [Fact]
     public async Task TheDefaults_AreTheDemoImages_WhichFeedsServesItself_InEveryFormat()
     {
-        await using var db = await TestDatabase.CreateAsync("sqlite");
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync("sqlite", Articles.Sample("a-1"));
+        var (db, app, client) = site;
         var icon = $"{FeedsApp.PublicBaseUrl}icon.png";
         var logo = $"{FeedsApp.PublicBaseUrl}logo.png";
 

@@ -1,6 +1,4 @@
-using Feeds.Data;
 using Feeds.Demo;
-using Feeds.Tests.Support;
 
 namespace Feeds.Tests.Http;
 
@@ -25,20 +23,13 @@ public sealed class StartupTests : FeedsTest
     [InlineData("Feeds:SiteLogo", "ftp://cdn.example.com/logo.png", "Feeds:SiteLogo 'ftp://cdn.example.com/logo.png' is neither an absolute http or https URL")]
     public async Task AWrongSetting_StopsTheServerAtStart_WithAClearMessage(string key, string value, string message)
     {
-        var folder = Directory.CreateTempSubdirectory("feeds-start-");
-        try
-        {
-            var result = await FeedsProcess.RunAsync(folder.FullName, "--urls=http://127.0.0.1:0", $"--{key}={value}");
+        using var folder = new TempFolder("feeds-start-");
+        var result = await FeedsProcess.RunAsync(folder.FullName, "--urls=http://127.0.0.1:0", $"--{key}={value}");
 
-            Assert.Equal(2, result.ExitCode);
-            Assert.StartsWith("Feeds did not start: invalid settings:", result.Stderr, StringComparison.Ordinal);
-            Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
-            Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("Feeds did not start: invalid settings:", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using Feeds.Publishing;
-using Feeds.Tests.Support;
-
 namespace Feeds.Tests.Http;
 
 /// <summary>/feeds/tags/{tag}.rss|.atom|.json: tags with CJK characters and spaces, addressed by readable slugs.</summary>
@@ -34,14 +29,12 @@ public sealed class TagFeedTests : FeedsTest
     public async Task ATagFeed_ListsTheTagsArticles_InEveryFormat_UnderItsPercentEncodedSlug(string provider)
     {
         var now = TestClock.Start.UtcDateTime;
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database,
+        await using var site = await TestSite.StartAsync(provider, 
             Articles.Sample("a-1", publishedAt: now.AddHours(-3)) with { Tags = ["綜合 物流", "港口"] },
             Articles.Sample("a-2", category: "markets", section: "industry", publishedAt: now.AddHours(-2)) with { Tags = ["綜合 物流"] },
             Articles.Sample("a-3", publishedAt: now.AddHours(-1)) with { Tags = ["港口"] },
             Articles.Sample("draft") with { Tags = ["綜合 物流"], IsPublished = false });
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        var (db, app, client) = site;
 
         // HttpClient percent-encodes the CJK path as a browser does.
         var rss = await client.GetAsync("/feeds/tags/綜合-物流.rss", Cancel);
@@ -69,10 +62,8 @@ public sealed class TagFeedTests : FeedsTest
     [Theory, MemberData(nameof(Providers))]
     public async Task AnUnknownTag_Is404ProblemJson_AndATagFeedAnswersConditionalRequests(string provider)
     {
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync(provider, Articles.Sample("a-1"));
+        var (db, app, client) = site;
 
         var unknown = await client.GetAsync("/feeds/tags/沒有這個標籤.rss", Cancel);
         var first = await client.GetAsync("/feeds/tags/供應鏈.atom", Cancel);

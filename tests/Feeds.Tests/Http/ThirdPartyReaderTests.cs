@@ -1,5 +1,4 @@
 using CodeHollow.FeedReader;
-using Feeds.Tests.Support;
 
 namespace Feeds.Tests.Http;
 
@@ -11,12 +10,10 @@ public sealed class ThirdPartyReaderTests : FeedsTest
     {
         var cancel = TestContext.Current.CancellationToken;
         var now = TestClock.Start.UtcDateTime;
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database,
+        await using var site = await TestSite.StartAsync(provider, 
             Articles.Sample("a-1", publishedAt: now.AddHours(-1), title: "港口夜間作業 & 試行"),
             Articles.Sample("a-2", publishedAt: now.AddHours(-2), title: "冷鏈 <溫控> 新規"));
-        await using var app = new FeedsApp(db);
-        var client = app.CreateRawClient();
+        var (db, app, client) = site;
 
         var rss = FeedReader.ReadFromString(await client.GetStringAsync("/feeds/logistics.rss", cancel));
         var atom = FeedReader.ReadFromString(await client.GetStringAsync("/feeds/logistics.atom", cancel));
@@ -48,31 +45,24 @@ public sealed class ThirdPartyReaderTests : FeedsTest
             Articles.Sample("m-1", category: "markets", section: "industry", publishedAt: TestClock.Start.UtcDateTime.AddHours(-3)));
         await using var app = FeedsApp.SelfAddressed(db);
         var client = app.CreateRawClient();
-        var home = Directory.CreateTempSubdirectory("feeds-newsboat-");
-        try
-        {
-            var opml = Path.Combine(home.FullName, "feeds.opml");
-            var urls = Path.Combine(home.FullName, "urls");
-            await File.WriteAllBytesAsync(opml, await client.GetByteArrayAsync("/feeds.opml", cancel), cancel);
-            await File.WriteAllTextAsync(urls, "", cancel);
-            string[] common = ["-u", urls, "-c", Path.Combine(home.FullName, "cache.db"), "-C", "/dev/null"];
+        using var home = new TempFolder("feeds-newsboat-");
+        var opml = Path.Combine(home.FullName, "feeds.opml");
+        var urls = Path.Combine(home.FullName, "urls");
+        await File.WriteAllBytesAsync(opml, await client.GetByteArrayAsync("/feeds.opml", cancel), cancel);
+        await File.WriteAllTextAsync(urls, "", cancel);
+        string[] common = ["-u", urls, "-c", Path.Combine(home.FullName, "cache.db"), "-C", "/dev/null"];
 
-            var import = await RunAsync(newsboat, home.FullName, [.. common, "-i", opml]);
-            var imported = await File.ReadAllLinesAsync(urls, cancel);
-            var reload = await RunAsync(newsboat, home.FullName, [.. common, "-x", "reload", "print-unread"]);
+        var import = await RunAsync(newsboat, home.FullName, [.. common, "-i", opml]);
+        var imported = await File.ReadAllLinesAsync(urls, cancel);
+        var reload = await RunAsync(newsboat, home.FullName, [.. common, "-x", "reload", "print-unread"]);
 
-            Assert.Contains("Import of", import, StringComparison.Ordinal);
-            var feeds = new[] { "all", "news", "logistics", "express", "industry", "markets" }.Select(feed => $"{app.Address.AbsoluteUri}feeds/{feed}.rss").ToList();
-            Assert.Equal(feeds.Order(), imported.Select(line => line.Split(' ')[0]).Order());
-            // Sections became newsboat tags (folders).
-            Assert.Contains($"{app.Address.AbsoluteUri}feeds/logistics.rss \"資訊中心\"", imported);
-            // newsboat keeps one copy of an article seen in several feeds: three distinct articles.
-            Assert.Equal("3 unread articles", reload.Trim());
-        }
-        finally
-        {
-            home.Delete(recursive: true);
-        }
+        Assert.Contains("Import of", import, StringComparison.Ordinal);
+        var feeds = new[] { "all", "news", "logistics", "express", "industry", "markets" }.Select(feed => $"{app.Address.AbsoluteUri}feeds/{feed}.rss").ToList();
+        Assert.Equal(feeds.Order(), imported.Select(line => line.Split(' ')[0]).Order());
+        // Sections became newsboat tags (folders).
+        Assert.Contains($"{app.Address.AbsoluteUri}feeds/logistics.rss \"資訊中心\"", imported);
+        // newsboat keeps one copy of an article seen in several feeds: three distinct articles.
+        Assert.Equal("3 unread articles", reload.Trim());
     }
 
     private static async Task<string> RunAsync(string executable, string home, string[] arguments) =>

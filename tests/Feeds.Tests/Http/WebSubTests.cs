@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using Feeds.Tests.Support;
-
 namespace Feeds.Tests.Http;
 
 /// <summary>WebSub (W3C Recommendation 2018): hub discovery in headers and documents, publish pings on change.</summary>
@@ -19,10 +15,8 @@ public sealed class WebSubTests : FeedsTest
     public async Task EveryFormat_NamesTheHubAndItself_InHeadersAndInTheDocument(string provider)
     {
         await using var hub = await HubListener.StartAsync();
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
-        await using var app = new FeedsApp(db, settings: Settings(hub));
-        var client = app.CreateRawClient();
+        await using var site = await TestSite.StartAsync(provider, settings: Settings(hub), Articles.Sample("a-1"));
+        var (db, app, client) = site;
 
         var rss = await client.GetAsync("/feeds/logistics.rss?limit=5", Cancel);
         var atom = FeedXml.Parse(await client.GetByteArrayAsync("/feeds/tags/供應鏈.atom", Cancel));
@@ -49,12 +43,10 @@ public sealed class WebSubTests : FeedsTest
     public async Task AChange_PingsTheHubOncePerAffectedFeedAndFormat_RetryingWhenTheHubFails(string provider)
     {
         await using var hub = await HubListener.StartAsync(failuresPerTopic: 2);
-        await using var db = await TestDatabase.CreateAsync(provider);
-        await Articles.WriteAsync(db.Database,
+        await using var site = await TestSite.StartAsync(provider, settings: Settings(hub), 
             Articles.Sample("a-1") with { Tags = ["港口"] },
             Articles.Sample("m-1", category: "markets", section: "industry") with { Tags = ["行情"] });
-        await using var app = new FeedsApp(db, settings: Settings(hub));
-        var client = app.CreateRawClient();
+        var (db, app, client) = site;
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/feeds/all.rss", Cancel)).StatusCode);
 
         // Polls without change ping nothing.

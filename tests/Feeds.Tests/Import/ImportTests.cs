@@ -1,8 +1,5 @@
 using System.Text;
-using Feeds.Content;
-using Feeds.Data;
 using Feeds.Import;
-using Feeds.Tests.Support;
 
 namespace Feeds.Tests.Import;
 

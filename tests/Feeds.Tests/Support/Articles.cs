@@ -1,5 +1,3 @@
-using Feeds.Data;
-
 namespace Feeds.Tests.Support;
 
 /// <summary>Articles for tests, written as a CMS would: straight into the tables, with no import-time cleaning.</summary>

@@ -1,4 +1,3 @@
-
 namespace Feeds.Tests.Support;
 
 /// <summary>
@@ -33,17 +32,10 @@ public static class Chromium
 
     private static async Task<(string Output, string Errors)> RunAsync(Uri url, params string[] arguments)
     {
-        var profile = Directory.CreateTempSubdirectory("feeds-chromium-");
-        try
-        {
-            return await ExternalProgram.RunAsync(Executable, [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--mute-audio",
-                $"--user-data-dir={profile.FullName}", .. arguments, url.AbsoluteUri], timeout: TimeSpan.FromSeconds(90));
-        }
-        finally
-        {
-            profile.Delete(recursive: true);
-        }
+        using var profile = new TempFolder("feeds-chromium-");
+        return await ExternalProgram.RunAsync(Executable, [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--mute-audio",
+            $"--user-data-dir={profile.FullName}", .. arguments, url.AbsoluteUri], timeout: TimeSpan.FromSeconds(90));
     }
 }

@@ -1,4 +1,3 @@
-using Feeds.Data;
 using Microsoft.Data.SqlClient;
 
 namespace Feeds.Tests.Support;
@@ -57,20 +56,13 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>Applies the shipped scripts numbered below <paramref name="version"/> only: the schema as an older Feeds left it.</summary>
     public async Task MigrateBeforeAsync(string version)
     {
-        var folder = Directory.CreateTempSubdirectory("feeds-migrations-");
-        try
+        using var folder = new TempFolder("feeds-migrations-");
+        var dialectFolder = Directory.CreateDirectory(Path.Combine(folder.FullName, Database.Dialect.Name));
+        foreach (var script in new Migrator(Database, Migrator.DefaultScriptsRoot).Scripts().Where(s => string.CompareOrdinal(s.Version, version) < 0))
         {
-            var dialectFolder = Directory.CreateDirectory(Path.Combine(folder.FullName, Database.Dialect.Name));
-            foreach (var script in new Migrator(Database, Migrator.DefaultScriptsRoot).Scripts().Where(s => string.CompareOrdinal(s.Version, version) < 0))
-            {
-                File.Copy(script.Path, Path.Combine(dialectFolder.FullName, Path.GetFileName(script.Path)));
-            }
-            await new Migrator(Database, folder.FullName).MigrateAsync(TestContext.Current.CancellationToken);
+            File.Copy(script.Path, Path.Combine(dialectFolder.FullName, Path.GetFileName(script.Path)));
         }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
+        await new Migrator(Database, folder.FullName).MigrateAsync(TestContext.Current.CancellationToken);
     }
 
     public ValueTask DisposeAsync() => new(_cleanup());
