@@ -15,8 +15,9 @@ public sealed record CleanArticle(
 
 /// <summary>
 /// Sanitising, link resolution and character cleaning are done once per article version, not per feed or
-/// request: results are kept by article id and a SHA-256 fingerprint of the raw fields, so any edit (even
-/// one that keeps updated_at) is cleaned anew. Bounded; the least recently used go first.
+/// request: results are kept by article id and a SHA-256 fingerprint of the raw text fields
+/// (<see cref="ArticleFields.Texts"/>), so any edit (even one that keeps updated_at) is cleaned anew. Bounded;
+/// the least recently used go first.
 /// </summary>
 public sealed class CleanArticleCache(int capacity = 4096)
 {
@@ -32,8 +33,9 @@ public sealed class CleanArticleCache(int capacity = 4096)
     private static UInt128 Fingerprint(ArticleRow article)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var field in (ReadOnlySpan<string?>)[article.Title, article.Summary, article.ContentHtml, article.Author, article.Source, article.Url, article.ImageUrl])
+        foreach (var text in ArticleFields.Texts)
         {
+            var field = text(article);
             // A length prefix keeps ("ab", "c") and ("a", "bc") apart; -1 marks null.
             hash.AppendData(BitConverter.GetBytes(field?.Length ?? -1));
             hash.AppendData(MemoryMarshal.AsBytes((field ?? string.Empty).AsSpan()));

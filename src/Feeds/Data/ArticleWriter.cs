@@ -183,7 +183,7 @@ public sealed class ArticleWriter : IAsyncDisposable
 
         var storedTags = (await _connection.QueryAsync<string>(Command(TagNamesOfArticleSql, new { articleId = existing.Id }, cancellationToken))).AsList();
         var tagsEqual = storedTags.SequenceEqual(tags, StringComparer.Ordinal);
-        var fieldsEqual = SameFields(existing, input, category.Id);
+        var fieldsEqual = existing.CategoryId == category.Id && ArticleFields.Same(existing, input);
         if (fieldsEqual && tagsEqual && (input.UpdatedAt is null || input.UpdatedAt == existing.UpdatedAt))
         {
             return UpsertOutcome.Unchanged;
@@ -302,34 +302,15 @@ public sealed class ArticleWriter : IAsyncDisposable
         return id.Value;
     }
 
-    private static bool SameFields(ArticleRow stored, ArticleInput input, long categoryId) =>
-        stored.CategoryId == categoryId
-        && stored.Title == input.Title
-        && stored.Summary == input.Summary
-        && stored.ContentHtml == input.ContentHtml
-        && stored.Author == input.Author
-        && stored.Source == input.Source
-        && stored.Url == input.Url
-        && stored.ImageUrl == input.ImageUrl
-        && stored.PublishedAt == input.PublishedAt
-        && stored.IsPublished == input.IsPublished;
-
-    private static object Parameters(ArticleInput input, long categoryId, DateTime updatedAt, long id = 0) => new
+    private static DynamicParameters Parameters(ArticleInput input, long categoryId, DateTime updatedAt, long id = 0)
     {
-        id,
-        externalId = input.ExternalId,
-        categoryId,
-        title = input.Title,
-        summary = input.Summary,
-        contentHtml = input.ContentHtml,
-        author = input.Author,
-        source = input.Source,
-        url = input.Url,
-        imageUrl = input.ImageUrl,
-        publishedAt = input.PublishedAt,
-        updatedAt,
-        isPublished = input.IsPublished,
-    };
+        var parameters = ArticleFields.Parameters(input);
+        parameters.Add(nameof(id), id);
+        parameters.Add("externalId", input.ExternalId);
+        parameters.Add(nameof(categoryId), categoryId);
+        parameters.Add(nameof(updatedAt), updatedAt);
+        return parameters;
+    }
 
     private CommandDefinition Command(string sql, object parameters, CancellationToken cancellationToken) =>
         new(sql, parameters, _transaction, cancellationToken: cancellationToken);
