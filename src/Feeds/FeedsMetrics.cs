@@ -27,6 +27,7 @@ public sealed class FeedsMetrics : IDisposable
 
     private readonly Histogram<double> _renderSeconds;
     private readonly Histogram<double> _pollSeconds;
+    private readonly Counter<long> _pollRows;
     private readonly Counter<long> _webSubPings;
     private readonly Counter<long> _renderAdmissions;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Func<int>> _trackedState = new();
@@ -38,7 +39,9 @@ public sealed class FeedsMetrics : IDisposable
         _requests = _meter.CreateCounter<long>("feeds.requests", "{request}", "Requests answered, by document kind and status code.");
         _cacheLookups = _meter.CreateCounter<long>("feeds.cache.lookups", "{lookup}", "Rendered-document lookups: hit (memory), shared (Redis), miss (rendered).");
         _renderSeconds = _meter.CreateHistogram("feeds.render.duration", "s", "Time to read and write one document.", advice: Seconds);
-        _pollSeconds = _meter.CreateHistogram("feeds.poll.duration", "s", "Time of one poll of feed versions.", advice: Seconds);
+        _pollSeconds = _meter.CreateHistogram("feeds.poll.duration", "s",
+            "Time of one poll of feed versions, by outcome: unchanged (one row read), changed (the changed feeds read), all (every feed read).", advice: Seconds);
+        _pollRows = _meter.CreateCounter<long>("feeds.poll.rows", "{row}", "Rows of versions and of the change log read by polls, by outcome.");
         _meter.CreateObservableGauge("feeds.tracked_state.entries",
             () => _trackedState.Select(table => new Measurement<int>(table.Value(), new KeyValuePair<string, object?>("table", table.Key))),
             "{entry}", "Entries of each bounded table of per-client state (render-budgets, polite-polling).");
@@ -65,7 +68,12 @@ public sealed class FeedsMetrics : IDisposable
     public void Rendered(string format, TimeSpan elapsed) =>
         _renderSeconds.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("format", format));
 
-    public void Polled(TimeSpan elapsed) => _pollSeconds.Record(elapsed.TotalSeconds);
+    public void Polled(TimeSpan elapsed, string outcome, int rowsRead)
+    {
+        var tag = new KeyValuePair<string, object?>("outcome", outcome);
+        _pollSeconds.Record(elapsed.TotalSeconds, tag);
+        _pollRows.Add(rowsRead, tag);
+    }
 
     public void WebSubPing(string outcome) => _webSubPings.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 

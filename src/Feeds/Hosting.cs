@@ -26,6 +26,7 @@ public static class Hosting
         services.AddSingleton(provider => SiteTime.Create(Options(provider).SiteTimeZone));
         services.AddSingleton(provider => new Migrator(provider.GetRequiredService<Database>(), Migrator.DefaultScriptsRoot));
         services.AddSingleton<ArticleStore>();
+        services.AddSingleton<VersionStore>();
         services.AddSingleton<ArticleHtml>();
         services.AddSingleton(_ => new CleanArticleCache());
         services.AddSingleton<FeedBuilder>();
@@ -65,10 +66,11 @@ public static class Hosting
         builder.Services.AddHostedService(provider => provider.GetRequiredService<WebSubPublisher>());
         builder.Services.AddProblemDetails();
         builder.Services.AddFeedsHealthChecks();
-        // Prometheus scrapes /metrics: Feeds' own meter, ASP.NET Core's and Kestrel's.
+        // Prometheus scrapes /metrics: Feeds' own meter, ASP.NET Core's and Kestrel's. Each scrape reads the
+        // current values (the exporter's default keeps a scrape for 300 ms; a scraper asks every few seconds).
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(FeedsMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
-            .AddPrometheusExporter());
+            .AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.Services.AddPolitePolling();
         return builder;
     }

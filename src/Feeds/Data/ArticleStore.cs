@@ -11,28 +11,6 @@ public sealed class ArticleStore(Database database)
         FROM categories
         """;
 
-    // The change detector's poll: every category's version and the publish time of its newest visible
-    // article (one index seek each), so that a scheduled article coming due changes its feeds too.
-    private const string CategoryVersionsSql = """
-        SELECT c.id, c.slug, c.parent_id, c.version,
-               (SELECT MAX(a.published_at)
-                FROM articles a
-                WHERE a.category_id = c.id AND a.is_published = 1 AND a.published_at <= @now) AS newest_due
-        FROM categories c
-        """;
-
-    // Each tag's version and the publish time of its newest visible article, one seek each on
-    // ix_article_tags_newest: the same as categories get, for tag feeds.
-    private const string TagVersionsSql = """
-        SELECT t.id, t.name, t.version,
-               (SELECT MAX(x.published_at)
-                FROM article_tags x
-                WHERE x.tag_id = t.id AND x.is_published = 1 AND x.published_at <= @now) AS newest_due
-        FROM tags t
-        """;
-
-    private const string VersionsSql = CategoryVersionsSql + ";\n" + TagVersionsSql;
-
     private const string ArticlesByIdSql = """
         SELECT id, external_id, category_id, title, summary, content_html, author, source, url, image_url,
                published_at, updated_at, is_published
@@ -198,19 +176,6 @@ public sealed class ArticleStore(Database database)
         return await database.ReadAsync(async connection =>
             (IReadOnlyList<CategoryRow>)(await connection.QueryAsync<CategoryRow>(new CommandDefinition(CategoriesSql, cancellationToken: cancellationToken))).AsList(),
             cancellationToken);
-    }
-
-    /// <summary>What the change detector polls: every category's and every tag's version and newest due time, in one command.</summary>
-    public async Task<(IReadOnlyList<CategoryVersionRow> Categories, IReadOnlyList<TagVersionRow> Tags)> GetVersionsAsync(
-        DateTime nowUtc, CancellationToken cancellationToken)
-    {
-        return await database.ReadAsync(async connection =>
-        {
-            await using var results = await connection.QueryMultipleAsync(new CommandDefinition(VersionsSql, new { now = nowUtc }, cancellationToken: cancellationToken));
-            IReadOnlyList<CategoryVersionRow> categories = (await results.ReadAsync<CategoryVersionRow>()).AsList();
-            IReadOnlyList<TagVersionRow> tags = (await results.ReadAsync<TagVersionRow>()).AsList();
-            return (categories, tags);
-        }, cancellationToken);
     }
 
     /// <summary>The full articles of these ids, with their tags in order; ids no longer present are absent.</summary>

@@ -4,12 +4,15 @@ using Microsoft.Extensions.Options;
 namespace Feeds.Publishing;
 
 /// <summary>
-/// Reads every category's and tag's version in one small query on a short interval (Feeds:RefreshInterval)
-/// and publishes the result as <see cref="Current"/>. Whoever wrote to the database, its feeds show the change
-/// after the next poll; between polls no request reads the database to learn whether a feed changed.
+/// Polls feed versions on a short interval (Feeds:RefreshInterval) and publishes them as <see cref="Current"/>.
+/// Whoever wrote to the database, its feeds show the change after the next poll; between polls no request reads
+/// the database to learn whether a feed changed. A poll reads one row first (<see cref="VersionStore"/>): when
+/// no category or tag changed and no scheduled article came due, that is all it reads, however many feeds the
+/// site has; otherwise it reads the versions of the feeds that may have changed, and every feed's only at the
+/// first poll or when the change log no longer reaches back to the last one.
 /// </summary>
 public sealed class ChangeDetector(
-    ArticleStore store,
+    VersionStore store,
     TimeProvider clock,
     IOptions<FeedsOptions> options,
     ILogger<ChangeDetector> logger,
@@ -17,6 +20,7 @@ public sealed class ChangeDetector(
 {
     private readonly SemaphoreSlim _polling = new(1, 1);
     private FeedVersions _current = FeedVersions.Empty;
+    private PollState? _last;
     private long _lastSuccessTicks;
     private bool _failing;
 
@@ -83,11 +87,29 @@ public sealed class ChangeDetector(
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var polledAt = clock.GetUtcNow().UtcDateTime;
-            var (categories, tags) = await store.GetVersionsAsync(polledAt, cancellationToken);
-            metrics.Polled(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            var mark = await store.GetMarkAsync(polledAt, cancellationToken);
+            var last = _last;
+            VersionRead read;
+            string outcome;
+            if (last is not null && mark.Mark == last.Mark && !(last.NextDue <= polledAt))
+            {
+                read = VersionRead.Nothing;
+                outcome = "unchanged";
+            }
+            else if (last is not null && (mark.Mark == last.Mark || mark.OldestLogged <= last.Mark + 1))
+            {
+                read = await store.ReadChangedAsync(last.Mark, mark.Mark, last.PolledAt, polledAt, cancellationToken);
+                outcome = read.Complete ? "all" : "changed";
+            }
+            else
+            {
+                read = await store.ReadAllAsync(polledAt, cancellationToken);
+                outcome = "all";
+            }
+            metrics.Polled(System.Diagnostics.Stopwatch.GetElapsedTime(started), outcome, read.RowsRead);
             // Change times are when a version was first read: the end of the poll, after any write it saw.
-            var next = new FeedVersions(categories, tags, LastSuccess is null ? null : Current, clock.GetUtcNow().UtcDateTime);
-            IReadOnlyList<FeedKey> changed = LastSuccess is null ? [] : next.ChangedSince(Current).ToList();
+            var next = Current.Apply(read, clock.GetUtcNow().UtcDateTime, out var changed);
+            _last = new PollState(mark.Mark, mark.NextDue, polledAt);
             Volatile.Write(ref _current, next);
             Interlocked.Exchange(ref _lastSuccessTicks, clock.GetUtcNow().UtcTicks);
             Changed?.Invoke(next, changed);
@@ -130,6 +152,9 @@ public sealed class ChangeDetector(
         }
     }
 }
+
+/// <summary>What a poll knew when it ended: the change mark it read, the next due time, and when it polled.</summary>
+internal sealed record PollState(long Mark, DateTime? NextDue, DateTime PolledAt);
 
 /// <summary>Feeds cannot answer now: the database is unreachable and nothing fresh enough is in memory.</summary>
 public sealed class FeedsUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -75,14 +75,17 @@ public static class TagSlug
         return text.ToString();
     }
 
-    /// <summary>Slugs for every tag, unique, the same on every poll and every instance.</summary>
-    public static Dictionary<long, string> Assign(IEnumerable<(long Id, string Name)> tags)
+    /// <summary>
+    /// Slugs for every tag from its slug base (<see cref="From"/> of its name), unique, the same on every poll and
+    /// every instance.
+    /// </summary>
+    public static Dictionary<long, string> Assign(IEnumerable<(long Id, string SlugBase)> tags)
     {
         var slugs = new Dictionary<long, string>();
         var taken = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (id, name) in tags.OrderBy(tag => tag.Id))
+        foreach (var (id, slugBase) in tags.OrderBy(tag => tag.Id))
         {
-            var slug = From(name);
+            var slug = slugBase;
             if (slug.Length == 0 || !taken.Add(slug))
             {
                 slug = slug.Length == 0 ? $"tag-{id.ToString(CultureInfo.InvariantCulture)}" : $"{slug}-{id.ToString(CultureInfo.InvariantCulture)}";

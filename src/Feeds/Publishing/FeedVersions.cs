@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -13,76 +12,65 @@ namespace Feeds.Publishing;
 /// same of every category below it; the site's covers all categories. A tag's covers its own version and
 /// the publish time of its newest visible article.
 /// </summary>
+/// <remarks>
+/// A poll that read only some feeds (<see cref="Apply"/>) recomputes only theirs: category tokens all
+/// together (a site has hundreds of categories, each token covers a subtree), a tag's alone. Tag slugs are
+/// assigned again only when a tag was added, renamed or removed, and then from each tag's slug base kept here,
+/// so the work of a poll follows what it read, not how many tags there are. Published snapshots are never
+/// changed: a poll copies the maps it changes (dictionary copies of one entry per feed, no hashing).
+/// </remarks>
 public sealed class FeedVersions
 {
-    public static readonly FeedVersions Empty = new([], [], null, DateTime.UnixEpoch);
+    public static readonly FeedVersions Empty = new(
+        new Dictionary<long, CategoryVersionRow>(), new Dictionary<long, TagState>(), new Dictionary<FeedKey, FeedVersion>(),
+        new Dictionary<string, FeedTag>(StringComparer.Ordinal), Token(""), catalogToken: Token(""), catalogChangedAt: DateTime.UnixEpoch);
 
-    private readonly FrozenDictionary<FeedKey, string> _tokens;
-    private readonly FrozenDictionary<FeedKey, DateTime> _changedAt;
-    private readonly FrozenDictionary<string, FeedTag> _tagsBySlug;
+    private readonly Dictionary<long, CategoryVersionRow> _categories;
+    private readonly Dictionary<long, TagState> _tags;
+    private readonly Dictionary<FeedKey, FeedVersion> _feeds;
+    private readonly Dictionary<string, FeedTag> _tagsBySlug;
+    private readonly string _tagListToken;
 
-    /// <param name="previous">The versions of the poll before, whose change times carry over; null at the first poll.</param>
-    /// <param name="observedUtc">When this poll read the versions.</param>
-    public FeedVersions(IReadOnlyList<CategoryVersionRow> rows, IReadOnlyList<TagVersionRow> tagRows, FeedVersions? previous, DateTime observedUtc)
+    private FeedVersions(
+        Dictionary<long, CategoryVersionRow> categories,
+        Dictionary<long, TagState> tags,
+        Dictionary<FeedKey, FeedVersion> feeds,
+        Dictionary<string, FeedTag> tagsBySlug,
+        string tagListToken,
+        string catalogToken,
+        DateTime catalogChangedAt)
     {
-        var children = rows.Where(row => row.ParentId is not null).ToLookup(row => row.ParentId!.Value);
-        var tokens = new Dictionary<FeedKey, string>
-        {
-            [FeedKey.Site] = Token(rows),
-        };
-        foreach (var row in rows)
-        {
-            tokens[FeedKey.Category(row.Slug)] = Token(Subtree(row, children));
-        }
-        var slugs = TagSlug.Assign(tagRows.Select(row => (row.Id, row.Name)));
-        var tags = new Dictionary<string, FeedTag>(StringComparer.Ordinal);
-        foreach (var row in tagRows)
-        {
-            var tag = new FeedTag(row.Id, slugs[row.Id], row.Name);
-            tags[tag.Slug] = tag;
-            tokens[FeedKey.Tag(tag.Slug)] = Token(string.Create(CultureInfo.InvariantCulture, $"tag:{row.Id}:{row.Version}:{row.NewestDue?.Ticks};"));
-        }
-        CatalogToken = Token(string.Join('\n', tags.Values.OrderBy(tag => tag.Id).Select(tag => $"{tag.Id}={tag.Slug}={tag.Name}").Prepend(tokens[FeedKey.Site])));
-        NewestDue = rows.Select(row => row.NewestDue).Concat(tagRows.Select(row => row.NewestDue)).Max();
-        var observed = RenderedFeed.WholeSeconds(observedUtc);
-        _changedAt = tokens.ToFrozenDictionary(entry => entry.Key, entry => previous is not null && previous._changedAt.TryGetValue(entry.Key, out var before)
-            ? ChangeTime(previous._tokens.GetValueOrDefault(entry.Key), before, entry.Value, observed)
-            : observed);
-        CatalogChangedAt = previous is null ? observed : ChangeTime(previous.CatalogToken, previous.CatalogChangedAt, CatalogToken, observed);
-        _tokens = tokens.ToFrozenDictionary();
-        _tagsBySlug = tags.ToFrozenDictionary(StringComparer.Ordinal);
+        _categories = categories;
+        _tags = tags;
+        _feeds = feeds;
+        _tagsBySlug = tagsBySlug;
+        _tagListToken = tagListToken;
+        CatalogToken = catalogToken;
+        CatalogChangedAt = catalogChangedAt;
+        NewestDue = categories.Count == 0 ? null : categories.Values.Max(row => row.NewestDue);
     }
 
     /// <summary>Moves whenever the list of feeds (categories, sections, tags) may have changed: the index and OPML version.</summary>
     public string CatalogToken { get; }
 
-    /// <summary>The publish time of the newest visible article anywhere, or null.</summary>
+    /// <summary>The publish time of the newest visible article anywhere, or null (every visible article is in a category).</summary>
     public DateTime? NewestDue { get; }
 
+    /// <summary>When this process first saw the current list of feeds (see <see cref="ChangedAtOf"/>).</summary>
+    public DateTime CatalogChangedAt { get; }
+
+    /// <summary>How many feeds are known: the site, every category and section, every tag.</summary>
+    public int Count => _feeds.Count;
+
     /// <summary>The feed's version token, or null when no such feed exists.</summary>
-    public string? TokenOf(FeedKey feed) => _tokens.GetValueOrDefault(feed);
+    public string? TokenOf(FeedKey feed) => _feeds.TryGetValue(feed, out var version) ? version.Token : null;
 
     /// <summary>
     /// When this process first saw the feed's current version (whole seconds, UTC): the Last-Modified of what it
     /// shows. A version's content dates cannot serve: an article imported late, edited or removed changes a feed
     /// without moving any date in it. Null when no such feed exists.
     /// </summary>
-    public DateTime? ChangedAtOf(FeedKey feed) => _changedAt.TryGetValue(feed, out var changedAt) ? changedAt : null;
-
-    /// <summary>When this process first saw the current list of feeds (see <see cref="ChangedAtOf"/>).</summary>
-    public DateTime CatalogChangedAt { get; }
-
-    /// <summary>The feeds that are new or whose token moved since <paramref name="previous"/> (not those that went away).</summary>
-    public IEnumerable<FeedKey> ChangedSince(FeedVersions previous)
-    {
-        foreach (var (key, token) in _tokens)
-        {
-            if (previous._tokens.GetValueOrDefault(key) != token)
-            {
-                yield return key;
-            }
-        }
-    }
+    public DateTime? ChangedAtOf(FeedKey feed) => _feeds.TryGetValue(feed, out var version) ? version.ChangedAt : null;
 
     /// <summary>
     /// Whose articles a feed shows: a category and all below it, a tag (with its name, for the title), or the
@@ -101,6 +89,120 @@ public sealed class FeedVersions
     /// <summary>Every tag, by slug.</summary>
     public IEnumerable<FeedTag> Tags => _tagsBySlug.Values;
 
+    /// <summary>
+    /// The versions after a poll that read <paramref name="read"/> at <paramref name="observedUtc"/>, and the feeds
+    /// that are new or whose token moved (not those that went away). Versions not read carry over.
+    /// </summary>
+    public FeedVersions Apply(VersionRead read, DateTime observedUtc, out IReadOnlyList<FeedKey> changed)
+    {
+        var observed = RenderedFeed.WholeSeconds(observedUtc);
+        var moved = new List<FeedKey>();
+        if (!read.Complete && read.Categories.Count == 0 && read.Tags.Count == 0 && read.AskedCategories.Count == 0 && read.AskedTags.Count == 0)
+        {
+            changed = moved;
+            return this;
+        }
+        var feeds = new Dictionary<FeedKey, FeedVersion>(_feeds);
+
+        // Categories: every token is recomputed whenever one of them was read (hundreds, each a subtree).
+        var categories = _categories;
+        if (read.Complete || read.Categories.Count > 0 || read.AskedCategories.Count > 0)
+        {
+            categories = read.Complete ? [] : new Dictionary<long, CategoryVersionRow>(_categories);
+            foreach (var id in read.AskedCategories)
+            {
+                categories.Remove(id);
+            }
+            foreach (var row in read.Categories)
+            {
+                categories[row.Id] = row;
+            }
+            foreach (var row in _categories.Values.Where(row => !categories.TryGetValue(row.Id, out var now) || now.Slug != row.Slug))
+            {
+                feeds.Remove(FeedKey.Category(row.Slug));
+            }
+            var children = categories.Values.Where(row => row.ParentId is not null).ToLookup(row => row.ParentId!.Value);
+            Set(feeds, FeedKey.Site, Token(categories.Values), observed, moved);
+            foreach (var row in categories.Values)
+            {
+                Set(feeds, FeedKey.Category(row.Slug), Token(Subtree(row, children)), observed, moved);
+            }
+        }
+
+        // Tags: a tag's token alone; slugs anew only when the list of tags or a name changed.
+        var tags = _tags;
+        var tagsBySlug = _tagsBySlug;
+        var tagListToken = _tagListToken;
+        if (read.Complete || read.Tags.Count > 0 || read.AskedTags.Count > 0)
+        {
+            tags = read.Complete ? [] : new Dictionary<long, TagState>(_tags);
+            var listChanged = read.Complete;
+            foreach (var id in read.AskedTags)
+            {
+                listChanged |= tags.Remove(id);
+            }
+            foreach (var row in read.Tags)
+            {
+                var known = _tags.GetValueOrDefault(row.Id);
+                var sameName = known is not null && known.Row.Name == row.Name;
+                listChanged |= !sameName;
+                tags[row.Id] = new TagState(row, sameName ? known!.SlugBase : TagSlug.From(row.Name), known?.Slug ?? "", TagToken(row));
+            }
+            if (listChanged)
+            {
+                foreach (var tag in _tagsBySlug.Values)
+                {
+                    feeds.Remove(FeedKey.Tag(tag.Slug));
+                }
+                tagsBySlug = new Dictionary<string, FeedTag>(StringComparer.Ordinal);
+                foreach (var (id, slug) in TagSlug.Assign(tags.Values.Select(tag => (tag.Row.Id, tag.SlugBase))))
+                {
+                    var state = tags[id] = tags[id] with { Slug = slug };
+                    tagsBySlug[slug] = new FeedTag(id, slug, state.Row.Name);
+                    Set(feeds, FeedKey.Tag(slug), state.Token, observed, moved);
+                }
+                tagListToken = Token(string.Join('\n', tagsBySlug.Values.OrderBy(tag => tag.Id).Select(tag => $"{tag.Id}={tag.Slug}={tag.Name}")));
+            }
+            else
+            {
+                foreach (var row in read.Tags)
+                {
+                    var state = tags[row.Id];
+                    Set(feeds, FeedKey.Tag(state.Slug), state.Token, observed, moved);
+                }
+            }
+        }
+
+        var catalogToken = Token(feeds.GetValueOrDefault(FeedKey.Site).Token + "\n" + tagListToken);
+        var catalogChangedAt = ReferenceEquals(this, Empty) ? observed : ChangeTime(CatalogToken, CatalogChangedAt, catalogToken, observed);
+        changed = moved;
+        return new FeedVersions(categories, tags, feeds, tagsBySlug, tagListToken, catalogToken, catalogChangedAt);
+    }
+
+    /// <summary>
+    /// Sets a feed's token. A token this feed had at the last poll keeps its change time; a new or different one is
+    /// counted as moved (except at the first poll, when nothing is known to have changed).
+    /// </summary>
+    private void Set(Dictionary<FeedKey, FeedVersion> feeds, FeedKey key, string token, DateTime observed, List<FeedKey> moved)
+    {
+        if (_feeds.TryGetValue(key, out var last))
+        {
+            if (last.Token == token)
+            {
+                feeds[key] = last;
+                return;
+            }
+            feeds[key] = new FeedVersion(token, ChangeTime(last.Token, last.ChangedAt, token, observed));
+        }
+        else
+        {
+            feeds[key] = new FeedVersion(token, observed);
+        }
+        if (!ReferenceEquals(this, Empty))
+        {
+            moved.Add(key);
+        }
+    }
 
     /// <summary>
     /// A version seen before keeps its time. A new one gets the poll's second, and at least one second more than
@@ -145,7 +247,15 @@ public sealed class FeedVersions
         return Token(text.ToString());
     }
 
+    private static string TagToken(TagVersionRow row) =>
+        Token(string.Create(CultureInfo.InvariantCulture, $"tag:{row.Id}:{row.Version}:{row.NewestDue?.Ticks};"));
+
     private static string Token(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 12));
+
+    /// <summary>A tag as the last poll that read it saw it: its slug before and after collisions are told apart, and its token.</summary>
+    private sealed record TagState(TagVersionRow Row, string SlugBase, string Slug, string Token);
+
+    private readonly record struct FeedVersion(string Token, DateTime ChangedAt);
 }
 
 /// <summary>A tag as its feed knows it: id, URL slug and display name.</summary>

@@ -25,7 +25,7 @@ public sealed partial class SqlServerModelTests
 
         Assert.True(problems.Count == 0, string.Join("\n", problems));
         Assert.True(model.GetObjects(DacQueryScopes.UserDefined, Procedure.TypeClass).Count() >= 20);
-        Assert.Equal(7, model.GetObjects(DacQueryScopes.UserDefined, DmlTrigger.TypeClass).Count());
+        Assert.Equal(9, model.GetObjects(DacQueryScopes.UserDefined, DmlTrigger.TypeClass).Count());
     }
 
     [Fact]
@@ -33,12 +33,12 @@ public sealed partial class SqlServerModelTests
     {
         var model = BuildModel();
         model.AddOrUpdateObjects(AsProcedure("Broken", "SELECT id, newest_due_at FROM dbo.tags WHERE name = @name;"), "broken", new TSqlObjectOptions());
-        model.AddOrUpdateObjects(AsProcedure("Missing", "SELECT id FROM dbo.feed_changes;"), "missing", new TSqlObjectOptions());
+        model.AddOrUpdateObjects(AsProcedure("Missing", "SELECT id FROM dbo.feed_subscriptions;"), "missing", new TSqlObjectOptions());
 
         var problems = model.Validate().Where(IsProblem).Select(message => message.Message).ToList();
 
         Assert.Contains(problems, message => message.Contains("newest_due_at", StringComparison.Ordinal));
-        Assert.Contains(problems, message => message.Contains("feed_changes", StringComparison.Ordinal));
+        Assert.Contains(problems, message => message.Contains("feed_subscriptions", StringComparison.Ordinal));
     }
 
     /// <summary>

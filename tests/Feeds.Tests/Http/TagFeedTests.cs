@@ -17,7 +17,7 @@ public sealed class TagFeedTests : FeedsTest
     [Fact]
     public void TagSlugs_AreUnique_AndTheOldestTagKeepsThePlainOne()
     {
-        var slugs = TagSlug.Assign([(7, "ai"), (3, "AI"), (5, "!!!"), (9, "Ai ")]);
+        var slugs = TagSlug.Assign(new (long, string)[] { (7, "ai"), (3, "AI"), (5, "!!!"), (9, "Ai ") }.Select(tag => (tag.Item1, TagSlug.From(tag.Item2))));
 
         Assert.Equal("ai", slugs[3]);
         Assert.Equal("ai-7", slugs[7]);

@@ -1,0 +1,148 @@
+using Dapper;
+
+namespace Feeds.Data;
+
+/// <summary>
+/// What the change detector reads (sql/*/0005_change_log.sql). First, always, one row: the change mark, the
+/// oldest mark the log still holds, and the next time a scheduled article comes due. Then, only when the mark
+/// moved or an article came due, the versions of the feeds that may have changed: those the log names after the
+/// last mark read and those with an article come due since the last poll; or, on a first poll or when the log no
+/// longer reaches back, every feed's.
+/// </summary>
+public sealed class VersionStore(Database database)
+{
+    /// <summary>Past this many feeds named as changed, reading every feed at once costs less than asking by id.</summary>
+    public const int MostFeedsReadById = 1000;
+
+    // Three seeks: the mark's row, the first key of feed_changes, and ix_articles_newest past @now.
+    private const string MarkSql = """
+        SELECT m.mark,
+               (SELECT MIN(l.mark) FROM feed_changes l) AS oldest_logged,
+               (SELECT MIN(a.published_at) FROM articles a WHERE a.is_published = 1 AND a.published_at > @now) AS next_due
+        FROM feed_change_mark m
+        """;
+
+    // The feeds logged after @since up to @mark, then the categories and tags of articles whose publish time came
+    // in (@dueFrom, @now] (a range of ix_articles_newest: the articles of one poll interval).
+    private const string ChangedFeedsSql = """
+        SELECT DISTINCT kind, feed_id FROM feed_changes WHERE mark > @since AND mark <= @mark;
+        SELECT DISTINCT a.category_id FROM articles a
+        WHERE a.is_published = 1 AND a.published_at > @dueFrom AND a.published_at <= @now;
+        SELECT DISTINCT x.tag_id FROM articles a JOIN article_tags x ON x.article_id = a.id
+        WHERE a.is_published = 1 AND a.published_at > @dueFrom AND a.published_at <= @now;
+        """;
+
+    // A category's version and the publish time of its newest visible article (one index seek each), so that a
+    // scheduled article coming due changes its feeds too.
+    private const string CategoryVersionsSql = """
+        SELECT c.id, c.slug, c.parent_id, c.version,
+               (SELECT MAX(a.published_at)
+                FROM articles a
+                WHERE a.category_id = c.id AND a.is_published = 1 AND a.published_at <= @now) AS newest_due
+        FROM categories c
+        """;
+
+    // The same for a tag, one seek on ix_article_tags_newest.
+    private const string TagVersionsSql = """
+        SELECT t.id, t.name, t.version,
+               (SELECT MAX(x.published_at)
+                FROM article_tags x
+                WHERE x.tag_id = t.id AND x.is_published = 1 AND x.published_at <= @now) AS newest_due
+        FROM tags t
+        """;
+
+    private const string AllVersionsSql = CategoryVersionsSql + ";\n" + TagVersionsSql;
+
+    private const string VersionsByIdSql = CategoryVersionsSql + "\nWHERE c.id IN @categoryIds;\n" + TagVersionsSql + "\nWHERE t.id IN @tagIds;";
+
+    public async Task<ChangeMark> GetMarkAsync(DateTime nowUtc, CancellationToken cancellationToken) =>
+        await database.ReadAsync(async connection =>
+            await connection.QuerySingleAsync<ChangeMark>(new CommandDefinition(MarkSql, new { now = nowUtc }, cancellationToken: cancellationToken)),
+            cancellationToken);
+
+    /// <summary>Every feed's version at <paramref name="nowUtc"/>.</summary>
+    public async Task<VersionRead> ReadAllAsync(DateTime nowUtc, CancellationToken cancellationToken) =>
+        await database.ReadAsync(async connection =>
+        {
+            await using var results = await connection.QueryMultipleAsync(new CommandDefinition(AllVersionsSql, new { now = nowUtc }, cancellationToken: cancellationToken));
+            var categories = (await results.ReadAsync<CategoryVersionRow>()).AsList();
+            var tags = (await results.ReadAsync<TagVersionRow>()).AsList();
+            return new VersionRead(categories, tags, VersionRead.NoIds, VersionRead.NoIds, Complete: true, RowsRead: categories.Count + tags.Count);
+        }, cancellationToken);
+
+    /// <summary>
+    /// The versions of the feeds logged in (<paramref name="since"/>, <paramref name="mark"/>] and of those with an
+    /// article come due in (<paramref name="dueFromUtc"/>, <paramref name="nowUtc"/>]; every feed's when more than
+    /// <see cref="MostFeedsReadById"/> are named.
+    /// </summary>
+    public async Task<VersionRead> ReadChangedAsync(long since, long mark, DateTime dueFromUtc, DateTime nowUtc, CancellationToken cancellationToken)
+    {
+        var (categoryIds, tagIds, logRows) = await database.ReadAsync(async connection =>
+        {
+            await using var results = await connection.QueryMultipleAsync(new CommandDefinition(ChangedFeedsSql,
+                new { since, mark, dueFrom = dueFromUtc, now = nowUtc }, cancellationToken: cancellationToken));
+            var logged = (await results.ReadAsync<LoggedChange>()).AsList();
+            var categories = new HashSet<long>(logged.Where(row => row.Kind == "c").Select(row => row.FeedId));
+            var tags = new HashSet<long>(logged.Where(row => row.Kind == "t").Select(row => row.FeedId));
+            categories.UnionWith(await results.ReadAsync<long>());
+            tags.UnionWith(await results.ReadAsync<long>());
+            return (categories, tags, logged.Count);
+        }, cancellationToken);
+        if (categoryIds.Count + tagIds.Count > MostFeedsReadById)
+        {
+            var all = await ReadAllAsync(nowUtc, cancellationToken);
+            return all with { RowsRead = all.RowsRead + logRows };
+        }
+        if (categoryIds.Count + tagIds.Count == 0)
+        {
+            return new VersionRead([], [], categoryIds, tagIds, Complete: false, RowsRead: logRows);
+        }
+        return await database.ReadAsync(async connection =>
+        {
+            await using var results = await connection.QueryMultipleAsync(new CommandDefinition(VersionsByIdSql,
+                new { now = nowUtc, categoryIds = categoryIds.Count == 0 ? [0L] : categoryIds.ToArray(), tagIds = tagIds.Count == 0 ? [0L] : tagIds.ToArray() },
+                cancellationToken: cancellationToken));
+            var categories = (await results.ReadAsync<CategoryVersionRow>()).AsList();
+            var tags = (await results.ReadAsync<TagVersionRow>()).AsList();
+            return new VersionRead(categories, tags, categoryIds, tagIds, Complete: false, RowsRead: logRows + categories.Count + tags.Count);
+        }, cancellationToken);
+    }
+}
+
+/// <summary>The first read of every poll.</summary>
+public sealed class ChangeMark
+{
+    /// <summary>Moves with every change of a category or a tag.</summary>
+    public long Mark { get; init; }
+
+    /// <summary>The oldest mark the log still names feeds for; null when it is empty.</summary>
+    public long? OldestLogged { get; init; }
+
+    /// <summary>When the next scheduled (published, not yet due) article comes due; null when none is waiting.</summary>
+    public DateTime? NextDue { get; init; }
+}
+
+/// <summary>A row of feed_changes: 'c' and a category's id, or 't' and a tag's.</summary>
+public sealed class LoggedChange
+{
+    public required string Kind { get; init; }
+    public long FeedId { get; init; }
+}
+
+/// <summary>
+/// Feed versions read by one poll: every feed's when <see cref="Complete"/>; else those asked for by id, where
+/// an id asked for and not returned is a category or tag that no longer exists.
+/// </summary>
+public sealed record VersionRead(
+    IReadOnlyList<CategoryVersionRow> Categories,
+    IReadOnlyList<TagVersionRow> Tags,
+    IReadOnlySet<long> AskedCategories,
+    IReadOnlySet<long> AskedTags,
+    bool Complete,
+    int RowsRead)
+{
+    public static readonly IReadOnlySet<long> NoIds = new HashSet<long>();
+
+    /// <summary>A poll that found nothing to read.</summary>
+    public static readonly VersionRead Nothing = new([], [], NoIds, NoIds, Complete: false, RowsRead: 0);
+}

@@ -1,0 +1,140 @@
+namespace Feeds.Tests.Publishing;
+
+/// <summary>
+/// A poll reads what changed and nothing else (sql/*/0005_change_log.sql, Data/VersionStore): counted through
+/// the poll metrics on /metrics, by outcome: unchanged (one row), changed (the changed feeds), all (every feed).
+/// </summary>
+[Collection(MetricsCollection.Name)]
+public sealed class ChangeDetectionTests : FeedsTest
+{
+    [Theory, MemberData(nameof(Providers))]
+    public async Task APollAfterNoChange_ReadsNoVersionRow(string provider)
+    {
+        await using var site = await TestSite.StartAsync(provider, ManyTaggedArticles(40));
+        var (_, app, client) = site;
+        await app.RefreshAsync();
+        var before = await PollsAsync(client);
+
+        await app.RefreshAsync();
+        await app.RefreshAsync();
+        var after = await PollsAsync(client);
+
+        Assert.Equal(before.Unchanged + 2, after.Unchanged);
+        Assert.Equal(before.UnchangedRows, after.UnchangedRows);
+        Assert.Equal(before.All, after.All);
+        Assert.Equal(before.Changed, after.Changed);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task AnEdit_ReadsOnlyTheFeedsItTouches_AndTheyMove(string provider)
+    {
+        var articles = ManyTaggedArticles(40);
+        await using var site = await TestSite.StartAsync(provider, articles);
+        var (db, app, client) = site;
+        var tagFeed = $"/feeds/tags/{Uri.EscapeDataString("標籤-7")}.rss";
+        Assert.DoesNotContain("改過的標題", await client.GetStringAsync(tagFeed, Cancel));
+        var before = await PollsAsync(client);
+
+        await Articles.WriteAsync(db.Database, articles[7] with { Title = "改過的標題" });
+        await app.RefreshAsync();
+        var after = await PollsAsync(client);
+
+        Assert.Equal(before.Changed + 1, after.Changed);
+        Assert.Equal(before.All, after.All);
+        // The log's rows and the versions of one category, its section and one tag: a handful, not 40 tags.
+        Assert.InRange(after.ChangedRows - before.ChangedRows, 3, 12);
+        Assert.Contains("改過的標題", await client.GetStringAsync(tagFeed, Cancel));
+        Assert.Contains("改過的標題", await client.GetStringAsync("/feeds/logistics.rss", Cancel));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task AScheduledArticle_AppearsAtItsTime_WithNoWrite_AndIdlePollsBeforeReadNothing(string provider)
+    {
+        var due = TestClock.Start.UtcDateTime.AddMinutes(30);
+        await using var site = await TestSite.StartAsync(provider,
+            Articles.Sample("now-1"), Articles.Sample("later-1", title: "排程的報導", publishedAt: due) with { Tags = ["排程"] });
+        var (_, app, client) = site;
+        await app.RefreshAsync();
+        var before = await PollsAsync(client);
+
+        app.Clock.Advance(TimeSpan.FromMinutes(29));
+        await app.RefreshAsync();
+        Assert.DoesNotContain("排程的報導", await client.GetStringAsync("/feeds/logistics.rss", Cancel));
+        app.Clock.Advance(TimeSpan.FromMinutes(2));
+        await app.RefreshAsync();
+        var after = await PollsAsync(client);
+
+        Assert.Equal(before.Unchanged + 1, after.Unchanged);
+        Assert.Equal(before.Changed + 1, after.Changed);
+        Assert.Contains("排程的報導", await client.GetStringAsync("/feeds/logistics.rss", Cancel));
+        Assert.Contains("排程的報導", await client.GetStringAsync("/feeds/all.atom", Cancel));
+        Assert.Contains("排程的報導", await client.GetStringAsync($"/feeds/tags/{Uri.EscapeDataString("排程")}.json", Cancel));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task WhenTheLogNoLongerReachesBack_EveryFeedIsRead_AndNothingIsMissed(string provider)
+    {
+        await using var site = await TestSite.StartAsync(provider, Articles.Sample("a-1") with { Tags = ["舊標籤"] });
+        var (db, app, client) = site;
+        await app.RefreshAsync();
+        var before = await PollsAsync(client);
+
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-2", title: "日誌之外的報導") with { Tags = ["新標籤"] });
+        await using (var connection = await db.Database.OpenAsync(Cancel))
+        {
+            // As if more than the log keeps had happened since the last poll.
+            await connection.ExecuteAsync("DELETE FROM feed_changes");
+        }
+        await app.RefreshAsync();
+        var after = await PollsAsync(client);
+
+        Assert.Equal(before.All + 1, after.All);
+        Assert.Contains("日誌之外的報導", await client.GetStringAsync($"/feeds/tags/{Uri.EscapeDataString("新標籤")}.rss", Cancel));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task ATagRenamedOrDeletedByAnotherWriter_IsSeenByAPollThatReadsOnlyIt(string provider)
+    {
+        await using var site = await TestSite.StartAsync(provider,
+            Articles.Sample("a-1") with { Tags = ["港口", "航運"] }, Articles.Sample("a-2") with { Tags = ["倉儲"] });
+        var (db, app, client) = site;
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/feeds/tags/{Uri.EscapeDataString("港口")}.rss", Cancel)).StatusCode);
+        var before = await PollsAsync(client);
+
+        await using (var connection = await db.Database.OpenAsync(Cancel))
+        {
+            await connection.ExecuteAsync("UPDATE tags SET name = @renamed WHERE name = @name", new { renamed = "港埠", name = "港口" });
+            await connection.ExecuteAsync("DELETE FROM article_tags WHERE tag_id = (SELECT id FROM tags WHERE name = @name)", new { name = "倉儲" });
+            await connection.ExecuteAsync("DELETE FROM tags WHERE name = @name", new { name = "倉儲" });
+        }
+        await app.RefreshAsync();
+        var after = await PollsAsync(client);
+
+        Assert.Equal(before.Changed + 1, after.Changed);
+        Assert.Equal(before.All, after.All);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/feeds/tags/{Uri.EscapeDataString("港口")}.rss", Cancel)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/feeds/tags/{Uri.EscapeDataString("倉儲")}.rss", Cancel)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/feeds/tags/{Uri.EscapeDataString("港埠")}.rss", Cancel)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/feeds/tags/{Uri.EscapeDataString("航運")}.rss", Cancel)).StatusCode);
+    }
+
+    /// <summary>Articles in one category, each with its own tag (標籤-0 … 標籤-{n-1}).</summary>
+    private static ArticleInput[] ManyTaggedArticles(int count) =>
+        [.. Enumerable.Range(0, count).Select(i => Articles.Sample($"t-{i}", publishedAt: TestClock.Start.UtcDateTime.AddMinutes(-i)) with { Tags = [$"標籤-{i}"] })];
+
+    private static async Task<PollCounts> PollsAsync(HttpClient client)
+    {
+        var text = await client.GetStringAsync("/metrics", Cancel);
+        double Count(string outcome) => Sample(text, "feeds_poll_duration_seconds_count", outcome);
+        double Rows(string outcome) => Sample(text, "feeds_poll_rows_total", outcome);
+        return new PollCounts(Count("unchanged"), Rows("unchanged"), Count("changed"), Rows("changed"), Count("all"));
+    }
+
+    /// <summary>A sample by outcome; 0 while no poll has had that outcome.</summary>
+    private static double Sample(string exposition, string metric, string outcome) =>
+        exposition.Split('\n').Any(line => line.StartsWith(metric, StringComparison.Ordinal) && line.Contains($"outcome=\"{outcome}\"", StringComparison.Ordinal))
+            ? Prometheus.Value(exposition, metric, ("outcome", outcome))
+            : 0;
+
+    private sealed record PollCounts(double Unchanged, double UnchangedRows, double Changed, double ChangedRows, double All);
+}
