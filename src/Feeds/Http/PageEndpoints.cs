@@ -13,6 +13,8 @@ public static class PageEndpoints
     {
         var pages = routes.MapDocuments("");
         pages.MapDocument("/", async (PagePublisher pages) => new DocumentAnswer(await pages.GetIndexAsync())).Serves("index");
+        pages.MapDocument("/tags", (PagePublisher pages) => TagDirectoryAsync(pages, 1)).Serves("tag-directory");
+        pages.MapDocument("/tags/{page}", (PagePublisher pages, string page) => TagDirectoryAsync(pages, LaterPage(page))).Serves("tag-directory");
         pages.MapDocument("/feeds.opml", async (PagePublisher pages) => new DocumentAnswer(await pages.GetOpmlAsync())).Serves("opml");
         pages.MapDocument("/feeds/feed.xsl", () => new DocumentAnswer(PagePublisher.Asset("feed.xsl"))).Serves("stylesheet");
         // The demo site's icon and logo (the defaults of Feeds:SiteIcon and Feeds:SiteLogo).
@@ -22,6 +24,18 @@ public static class PageEndpoints
         pages.MapDocument("/feeds/tags/{tag}", PreviewAsync).Serves("page");
         return routes;
     }
+
+    /// <summary>/tags and /tags/{n}: a page of the directory of every tag; 404 for a page that does not exist.</summary>
+    private static async Task<Results<DocumentAnswer, ProblemHttpResult>> TagDirectoryAsync(PagePublisher pages, int page) =>
+        page > 0 && await pages.GetTagDirectoryAsync(page) is { } rendered
+            ? new DocumentAnswer(rendered)
+            : Problems.NotFound("There is no such page of the tag directory; it starts at /tags.");
+
+    /// <summary>The number of /tags/{n}: 2 or more, digits only, no leading zero (one URL per page); else 0.</summary>
+    private static int LaterPage(string page) =>
+        page.Length is > 0 and <= 6 && page[0] != '0' && page.All(char.IsAsciiDigit) && int.Parse(page, System.Globalization.CultureInfo.InvariantCulture) is > 1 and var number
+            ? number
+            : 0;
 
     /// <summary>What the two page routes give: a category's slug or a tag's.</summary>
     public sealed record PageRoute(string? Slug, string? Tag)

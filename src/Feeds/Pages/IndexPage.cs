@@ -5,13 +5,18 @@ using Feeds.Publishing;
 namespace Feeds.Pages;
 
 /// <summary>
-/// GET /: every feed of the site for people: the site feed, each section with its categories (nested as
-/// deep as the CMS nests them), and the tags, each with its RSS, Atom and JSON Feed address and a link to
-/// its page; the site feeds are announced for autodiscovery in the head.
+/// GET /: the site's feeds for people: the site feed, each section with its categories (nested as deep as the
+/// CMS nests them), each with its RSS, Atom and JSON Feed address and a link to its page; then the most
+/// recently used tags (<see cref="ActiveTags"/>: those whose newest article is the most recent) and a link to
+/// the directory of every tag (<see cref="TagDirectoryPage"/>), so the page stays small however many tags
+/// there are. The site feeds are announced for autodiscovery in the head.
 /// </summary>
 internal static class IndexPage
 {
-    public static byte[] Render(FeedsOptions options, FeedUrls urls, IReadOnlyList<CategoryRow> categories, IEnumerable<FeedTag> tags)
+    /// <summary>How many tags the index shows.</summary>
+    public const int ActiveTags = 100;
+
+    public static byte[] Render(FeedsOptions options, FeedUrls urls, IReadOnlyList<CategoryRow> categories, IReadOnlyList<FeedTag> activeTags, int tagCount)
     {
         var siteName = Content.XmlText.Clean(options.SiteName);
         var html = HtmlPage.Begin(options.Language, $"{siteName}：訂閱源",
@@ -31,17 +36,28 @@ internal static class IndexPage
             Tree(html, urls, section, children, seen);
         }
         html.Append("</ul>\n");
-        var tagList = tags.OrderBy(tag => tag.Name, StringComparer.Ordinal).ToList();
-        if (tagList.Count > 0)
+        if (tagCount > 0)
         {
-            html.Append("<h2>標籤 · Tags</h2>\n<ul class=\"tags\">\n");
-            foreach (var tag in tagList)
+            html.Append("<h2>標籤 · Tags</h2>\n");
+            if (activeTags.Count > 0)
             {
-                html.Append("<li>").Link(urls.Preview(FeedKey.Tag(tag.Slug)), $"#{Content.XmlText.Clean(tag.Name)}").Append("</li>\n");
+                html.Append("<p class=\"muted\">最近使用的標籤 · Tags with the newest articles</p>\n");
+                TagList(html, urls, activeTags);
             }
-            html.Append("</ul>\n");
+            html.Append("<p>").Link(urls.TagDirectory(1), $"全部 {tagCount} 個標籤 · All {tagCount} tags").Append("</p>\n");
         }
         return HtmlPage.End(html);
+    }
+
+    /// <summary>Tags as links to their pages, in the order given.</summary>
+    public static void TagList(System.Text.StringBuilder html, FeedUrls urls, IEnumerable<FeedTag> tags)
+    {
+        html.Append("<ul class=\"tags\">\n");
+        foreach (var tag in tags)
+        {
+            html.Append("<li>").Link(urls.Preview(FeedKey.Tag(tag.Slug)), $"#{Content.XmlText.Clean(tag.Name)}").Append("</li>\n");
+        }
+        html.Append("</ul>\n");
     }
 
     private static void Tree(System.Text.StringBuilder html, FeedUrls urls, CategoryRow category, ILookup<long, CategoryRow> children, HashSet<long> seen)

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Feeds.Pages;
 
 /// <summary>
-/// The documents besides feeds: the HTML index, the OPML list and the XSLT stylesheet. Like feeds, each is
+/// The documents besides feeds: the HTML index, the tag directory, the OPML list and the XSLT stylesheet. Like feeds, each is
 /// rendered once per version of what it shows and kept with its compressed forms; its ETag is a hash of its
 /// bytes, so it stays the same for the same content on every instance, and its Last-Modified is when the list
 /// of feeds last changed (FeedVersions.CatalogChangedAt).
@@ -29,8 +29,23 @@ public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetec
         var (categories, _) = await ReadCatalogAsync();
         var current = changeDetector.Current;
         return Stored(current.CatalogToken, $"{HtmlPage.MediaType}; charset=utf-8",
-            IndexPage.Render(options.Value, urls, categories, current.Tags), current.CatalogChangedAt);
+            IndexPage.Render(options.Value, urls, categories, current.MostRecentlyUsedTags(IndexPage.ActiveTags), current.TagCount), current.CatalogChangedAt);
     });
+
+    /// <summary>A page of the tag directory, or null past the last page.</summary>
+    public async Task<RenderedFeed?> GetTagDirectoryAsync(int page)
+    {
+        if (page < 1 || page > TagDirectoryPage.PageCount(changeDetector.Current.TagCount))
+        {
+            return null;
+        }
+        return await GetAsync($"tags:{page}", () =>
+        {
+            var current = changeDetector.Current;
+            return Task.FromResult(Stored(current.CatalogToken, $"{HtmlPage.MediaType}; charset=utf-8",
+                TagDirectoryPage.Render(options.Value, urls, current.TagsByName, Math.Min(page, TagDirectoryPage.PageCount(current.TagCount))), current.CatalogChangedAt));
+        });
+    }
 
     public Task<RenderedFeed> GetOpmlAsync() => GetAsync("opml", async () =>
     {

@@ -102,6 +102,9 @@ public sealed partial class FeedUrls
 
     public Uri Opml => new(Base, "feeds.opml");
 
+    /// <summary>A page of the directory of every tag: /tags, then /tags/2, /tags/3, ...</summary>
+    public Uri TagDirectory(int page) => page == 1 ? new(Base, "tags") : new(Base, $"tags/{page.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+
     /// <summary>The configured WebSub hubs as feed links (none when WebSub is off).</summary>
     public IReadOnlyList<FeedLink> HubLinks { get; }
 

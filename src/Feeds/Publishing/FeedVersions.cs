@@ -30,6 +30,7 @@ public sealed class FeedVersions
     private readonly Dictionary<FeedKey, FeedVersion> _feeds;
     private readonly Dictionary<string, FeedTag> _tagsBySlug;
     private readonly string _tagListToken;
+    private readonly Lazy<FeedTag[]> _tagsByName;
 
     private FeedVersions(
         Dictionary<long, CategoryVersionRow> categories,
@@ -48,6 +49,7 @@ public sealed class FeedVersions
         CatalogToken = catalogToken;
         CatalogChangedAt = catalogChangedAt;
         NewestDue = categories.Count == 0 ? null : categories.Values.Max(row => row.NewestDue);
+        _tagsByName = new(() => [.. tagsBySlug.Values.OrderBy(tag => tag.Name, StringComparer.Ordinal).ThenBy(tag => tag.Id)]);
     }
 
     /// <summary>Moves whenever the list of feeds (categories, sections, tags) may have changed: the index and OPML version.</summary>
@@ -88,6 +90,24 @@ public sealed class FeedVersions
 
     /// <summary>Every tag, by slug.</summary>
     public IEnumerable<FeedTag> Tags => _tagsBySlug.Values;
+
+    /// <summary>How many tags there are.</summary>
+    public int TagCount => _tagsBySlug.Count;
+
+    /// <summary>
+    /// The <paramref name="count"/> tags whose newest visible article is the most recent, most recent first: the
+    /// tags the newsroom is using now. Tags without a visible article are never among them.
+    /// </summary>
+    public IReadOnlyList<FeedTag> MostRecentlyUsedTags(int count) =>
+    [
+        .. _tags.Values.Where(tag => tag.Row.NewestDue is not null)
+            .OrderByDescending(tag => tag.Row.NewestDue).ThenBy(tag => tag.Row.Id)
+            .Take(count)
+            .Select(tag => _tagsBySlug[tag.Slug]),
+    ];
+
+    /// <summary>Every tag in the order of its name (ordinal), sorted once per version.</summary>
+    public IReadOnlyList<FeedTag> TagsByName => _tagsByName.Value;
 
     /// <summary>
     /// The versions after a poll that read <paramref name="read"/> at <paramref name="observedUtc"/>, and the feeds

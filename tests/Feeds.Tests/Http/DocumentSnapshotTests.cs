@@ -5,8 +5,8 @@ using System.Xml.Linq;
 namespace Feeds.Tests.Http;
 
 /// <summary>
-/// Every document the server renders for a fixed data set (the demo articles at a fixed time): the index,
-/// OPML, stylesheet and images, every feed in every format and its page, and every archive page reached from the
+/// Every document the server renders for a fixed data set (the demo articles at a fixed time): the index, the
+/// tag directory, OPML, stylesheet and images, every feed in every format and its page, and every archive page reached from the
 /// site's and a section's feeds, each with its status, validators and a hash of its bytes. A refactoring that
 /// keeps every answer the same keeps this file the same; a change that means to change output updates it
 /// (FEEDS_UPDATE_SNAPSHOTS=1 writes it) and says so in its commit.
@@ -24,14 +24,14 @@ public sealed class DocumentSnapshotTests : FeedsTest
         await using var app = new FeedsApp(db, settings: new Dictionary<string, string?> { ["Feeds:DemoData"] = "true" });
         var client = app.CreateRawClient();
         var lines = new List<string>();
-        var paths = new Queue<string>(["/", "/feeds.opml", .. Shipped]);
+        var paths = new Queue<string>(["/", "/tags", "/feeds.opml", .. Shipped]);
         var seen = new HashSet<string>(StringComparer.Ordinal);
 
         var opml = XDocument.Parse(await client.GetStringAsync("/feeds.opml", Cancel));
         var feeds = opml.Descendants("outline").Select(o => (string?)o.Attribute("xmlUrl")).OfType<string>()
             .Select(url => new Uri(url).AbsolutePath[..^".rss".Length]).ToList();
-        var index = await client.GetStringAsync("/", Cancel);
-        feeds.AddRange(System.Text.RegularExpressions.Regex.Matches(index, "href=\"https://feeds.example.org(/feeds/tags/[^\"]+)\"").Select(m => m.Groups[1].Value));
+        var directory = await client.GetStringAsync("/tags", Cancel);
+        feeds.AddRange(System.Text.RegularExpressions.Regex.Matches(directory, "href=\"https://feeds.example.org(/feeds/tags/[^\"]+)\"").Select(m => m.Groups[1].Value));
         foreach (var feed in feeds.Distinct())
         {
             paths.Enqueue(feed);
