@@ -1,14 +1,16 @@
 #:property PublishAot=false
 // Writes N made-up articles as NDJSON (the import format) to standard output, for load tests and import timing:
 //   dotnet run scripts/generate-articles.cs -- 100000 > /tmp/articles.ndjson
+//   dotnet run scripts/generate-articles.cs -- 60000 40000 > /tmp/articles.ndjson   (40,000 distinct tags)
 // Deterministic for a given N: bodies of 1-6 KB of Traditional Chinese paragraphs, naive local publish
-// times over the past two years, 2 sections and 12 categories, a few tags each.
+// times over the past two years, 2 sections and 12 categories, two tags each: one of T (default 50), one of 7.
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
 var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+var tagCount = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50;
 var random = new Random(42);
 string[] sections = ["news", "industry"];
 string[] sectionNames = ["資訊中心", "產業觀察"];
@@ -57,7 +59,7 @@ for (var i = 0; i < count; i++)
         ["source"] = "示範物流協會",
         ["url"] = $"https://news.example.com/{sections[section]}/{i}.html",
         ["publishedAt"] = published.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-        ["tags"] = new[] { $"標籤{i % 50}", $"主題{i % 7}" },
+        ["tags"] = new[] { $"標籤{i % tagCount}", $"主題{i % 7}" },
     };
     output.WriteLine(JsonSerializer.Serialize(article, options));
 }

@@ -129,8 +129,10 @@ public sealed class FeedVersions
         if (read.Complete || read.Categories.Count > 0 || read.AskedCategories.Count > 0)
         {
             categories = read.Complete ? [] : new Dictionary<long, CategoryVersionRow>(_categories);
-            foreach (var id in read.AskedCategories)
+            var returned = read.Categories.Select(row => row.Id).ToHashSet();
+            foreach (var id in read.AskedCategories.Where(id => !returned.Contains(id)))
             {
+                // Asked for and not returned: the category no longer exists.
                 categories.Remove(id);
             }
             foreach (var row in read.Categories)
@@ -157,8 +159,10 @@ public sealed class FeedVersions
         {
             tags = read.Complete ? [] : new Dictionary<long, TagState>(_tags);
             var listChanged = read.Complete;
-            foreach (var id in read.AskedTags)
+            var returned = read.Tags.Select(row => row.Id).ToHashSet();
+            foreach (var id in read.AskedTags.Where(id => !returned.Contains(id)))
             {
+                // Asked for and not returned: the tag no longer exists.
                 listChanged |= tags.Remove(id);
             }
             foreach (var row in read.Tags)
