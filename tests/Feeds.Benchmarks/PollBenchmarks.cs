@@ -49,7 +49,7 @@ public class PollBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"feeds-bench-poll-v1-{Tags}.db");
+        var path = Path.Combine(Path.GetTempPath(), $"feeds-bench-poll-v2-{Tags}.db");
         if (!File.Exists(path))
         {
             var building = path + ".building";

@@ -50,6 +50,12 @@ public abstract class SqlDialect
 
     public abstract string CreateMigrationsTableSql { get; }
 
+    /// <summary>
+    /// One row: the newest change mark (mark), the oldest mark the change log still holds (oldest_logged, null
+    /// when empty), and the publish time of the next scheduled visible article after @now (next_due).
+    /// </summary>
+    public abstract string ChangeMarkSql { get; }
+
     /// <summary>1 when schema_migrations exists, else 0.</summary>
     public abstract string MigrationsTableExistsSql { get; }
 

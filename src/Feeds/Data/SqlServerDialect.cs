@@ -233,6 +233,14 @@ internal sealed partial class SqlServerDialect : SqlDialect
 
     // Without READ_COMMITTED_SNAPSHOT (SQL Server's default on premises; Azure SQL has it on) a read waits for
     // every lock a writer holds: the poll and every render would wait for an import's whole transaction.
+    // The mark's own row (sql/sqlserver/0005), the first key of feed_changes, and a seek of ix_articles_newest.
+    public override string ChangeMarkSql { get; } = """
+        SELECT m.mark,
+               (SELECT MIN(l.mark) FROM dbo.feed_changes l) AS oldest_logged,
+               (SELECT MIN(a.published_at) FROM dbo.articles a WHERE a.is_published = 1 AND a.published_at > @now) AS next_due
+        FROM dbo.feed_change_mark m
+        """;
+
     public override string ReadsWaitForWritersSql { get; } = "SELECT CASE WHEN is_read_committed_snapshot_on = 1 THEN 0 ELSE 1 END FROM sys.databases WHERE database_id = DB_ID()";
 
     // Held until the script's transaction ends; waits as long as the migration before it takes.

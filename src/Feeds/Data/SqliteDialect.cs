@@ -193,6 +193,14 @@ internal sealed class SqliteDialect : SqlDialect
     public override ArchiveSql TagArchive { get; } = new(TagArchivePage, TagArchiveNewer, TagArchiveCount, TagArchiveNeighbours);
 
     // WAL mode: readers never wait for the writer (the migrator sets it; a persistent setting of the file).
+    // The log's rowid is the mark (sql/sqlite/0005): the first and last keys of its b-tree, and a seek of
+    // ix_articles_newest past @now. An emptied log gives 0, below any mark a poller holds: it reads every feed.
+    public override string ChangeMarkSql { get; } = """
+        SELECT COALESCE((SELECT MAX(mark) FROM feed_changes), 0) AS mark,
+               (SELECT MIN(mark) FROM feed_changes) AS oldest_logged,
+               (SELECT MIN(a.published_at) FROM articles a WHERE a.is_published = 1 AND a.published_at > @now) AS next_due
+        """;
+
     public override string ReadsWaitForWritersSql { get; } = "SELECT CASE WHEN (SELECT journal_mode FROM pragma_journal_mode) = 'wal' THEN 0 ELSE 1 END";
 
     // Readers keep reading while an import writes (persistent setting of the file).

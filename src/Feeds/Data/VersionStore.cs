@@ -14,14 +14,6 @@ public sealed class VersionStore(Database database)
     /// <summary>Past this many feeds named as changed, reading every feed at once costs less than asking by id.</summary>
     public const int MostFeedsReadById = 1000;
 
-    // Three seeks: the mark's row, the first key of feed_changes, and ix_articles_newest past @now.
-    private const string MarkSql = """
-        SELECT m.mark,
-               (SELECT MIN(l.mark) FROM feed_changes l) AS oldest_logged,
-               (SELECT MIN(a.published_at) FROM articles a WHERE a.is_published = 1 AND a.published_at > @now) AS next_due
-        FROM feed_change_mark m
-        """;
-
     // The feeds logged after @since up to @mark, then the categories and tags of articles whose publish time came
     // in (@dueFrom, @now] (a range of ix_articles_newest: the articles of one poll interval).
     private const string ChangedFeedsSql = """
@@ -57,7 +49,7 @@ public sealed class VersionStore(Database database)
 
     public async Task<ChangeMark> GetMarkAsync(DateTime nowUtc, CancellationToken cancellationToken) =>
         await database.ReadAsync(async connection =>
-            await connection.QuerySingleAsync<ChangeMark>(new CommandDefinition(MarkSql, new { now = nowUtc }, cancellationToken: cancellationToken)),
+            await connection.QuerySingleAsync<ChangeMark>(new CommandDefinition(database.Dialect.ChangeMarkSql, new { now = nowUtc }, cancellationToken: cancellationToken)),
             cancellationToken);
 
     /// <summary>Every feed's version at <paramref name="nowUtc"/>.</summary>

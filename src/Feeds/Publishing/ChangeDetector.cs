@@ -96,7 +96,7 @@ public sealed class ChangeDetector(
                 read = VersionRead.Nothing;
                 outcome = "unchanged";
             }
-            else if (last is not null && (mark.Mark == last.Mark || mark.OldestLogged <= last.Mark + 1))
+            else if (last is not null && (mark.Mark == last.Mark || (mark.Mark > last.Mark && mark.OldestLogged <= last.Mark + 1)))
             {
                 read = await store.ReadChangedAsync(last.Mark, mark.Mark, last.PolledAt, polledAt, cancellationToken);
                 outcome = read.Complete ? "all" : "changed";

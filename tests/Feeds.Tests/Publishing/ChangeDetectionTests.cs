@@ -32,7 +32,10 @@ public sealed class ChangeDetectionTests : FeedsTest
         await using var site = await TestSite.StartAsync(provider, articles);
         var (db, app, client) = site;
         var tagFeed = $"/feeds/tags/{Uri.EscapeDataString("標籤-7")}.rss";
-        Assert.DoesNotContain("改過的標題", await client.GetStringAsync(tagFeed, Cancel));
+        foreach (var feed in new[] { tagFeed, "/feeds/logistics.rss", "/feeds/news.atom", "/feeds/all.json" })
+        {
+            Assert.DoesNotContain("改過的標題", await client.GetStringAsync(feed, Cancel));
+        }
         var before = await PollsAsync(client);
 
         await Articles.WriteAsync(db.Database, articles[7] with { Title = "改過的標題" });
@@ -43,8 +46,11 @@ public sealed class ChangeDetectionTests : FeedsTest
         Assert.Equal(before.All, after.All);
         // The log's rows and the versions of one category, its section and one tag: a handful, not 40 tags.
         Assert.InRange(after.ChangedRows - before.ChangedRows, 3, 12);
-        Assert.Contains("改過的標題", await client.GetStringAsync(tagFeed, Cancel));
-        Assert.Contains("改過的標題", await client.GetStringAsync("/feeds/logistics.rss", Cancel));
+        // Every feed that shows the article: its tag's, its category's, its section's and the site's.
+        foreach (var feed in new[] { tagFeed, "/feeds/logistics.rss", "/feeds/news.atom", "/feeds/all.json" })
+        {
+            Assert.Contains("改過的標題", await client.GetStringAsync(feed, Cancel));
+        }
     }
 
     [Theory, MemberData(nameof(Providers))]
