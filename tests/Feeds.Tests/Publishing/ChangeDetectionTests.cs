@@ -7,10 +7,17 @@ namespace Feeds.Tests.Publishing;
 [Collection(MetricsCollection.Name)]
 public sealed class ChangeDetectionTests : FeedsTest
 {
+    /// <summary>No background poll within a test: each poll counted is one the test asked for.</summary>
+    private static readonly Dictionary<string, string?> OnlyTheTestPolls = new()
+    {
+        ["Feeds:RefreshInterval"] = "00:30:00",
+        ["Feeds:MaxStaleness"] = "01:00:00",
+    };
+
     [Theory, MemberData(nameof(Providers))]
     public async Task APollAfterNoChange_ReadsNoVersionRow(string provider)
     {
-        await using var site = await TestSite.StartAsync(provider, ManyTaggedArticles(40));
+        await using var site = await TestSite.StartAsync(provider, OnlyTheTestPolls, ManyTaggedArticles(40));
         var (_, app, client) = site;
         await app.RefreshAsync();
         var before = await PollsAsync(client);
@@ -29,7 +36,7 @@ public sealed class ChangeDetectionTests : FeedsTest
     public async Task AnEdit_ReadsOnlyTheFeedsItTouches_AndTheyMove(string provider)
     {
         var articles = ManyTaggedArticles(40);
-        await using var site = await TestSite.StartAsync(provider, articles);
+        await using var site = await TestSite.StartAsync(provider, OnlyTheTestPolls, articles);
         var (db, app, client) = site;
         var tagFeed = $"/feeds/tags/{Uri.EscapeDataString("標籤-7")}.rss";
         foreach (var feed in new[] { tagFeed, "/feeds/logistics.rss", "/feeds/news.atom", "/feeds/all.json" })
@@ -57,7 +64,7 @@ public sealed class ChangeDetectionTests : FeedsTest
     public async Task AScheduledArticle_AppearsAtItsTime_WithNoWrite_AndIdlePollsBeforeReadNothing(string provider)
     {
         var due = TestClock.Start.UtcDateTime.AddMinutes(30);
-        await using var site = await TestSite.StartAsync(provider,
+        await using var site = await TestSite.StartAsync(provider, OnlyTheTestPolls,
             Articles.Sample("now-1"), Articles.Sample("later-1", title: "排程的報導", publishedAt: due) with { Tags = ["排程"] });
         var (_, app, client) = site;
         await app.RefreshAsync();
@@ -80,7 +87,7 @@ public sealed class ChangeDetectionTests : FeedsTest
     [Theory, MemberData(nameof(Providers))]
     public async Task WhenTheLogNoLongerReachesBack_EveryFeedIsRead_AndNothingIsMissed(string provider)
     {
-        await using var site = await TestSite.StartAsync(provider, Articles.Sample("a-1") with { Tags = ["舊標籤"] });
+        await using var site = await TestSite.StartAsync(provider, OnlyTheTestPolls, Articles.Sample("a-1") with { Tags = ["舊標籤"] });
         var (db, app, client) = site;
         await app.RefreshAsync();
         var before = await PollsAsync(client);
@@ -101,7 +108,7 @@ public sealed class ChangeDetectionTests : FeedsTest
     [Theory, MemberData(nameof(Providers))]
     public async Task ATagRenamedOrDeletedByAnotherWriter_IsSeenByAPollThatReadsOnlyIt(string provider)
     {
-        await using var site = await TestSite.StartAsync(provider,
+        await using var site = await TestSite.StartAsync(provider, OnlyTheTestPolls,
             Articles.Sample("a-1") with { Tags = ["港口", "航運"] }, Articles.Sample("a-2") with { Tags = ["倉儲"] });
         var (db, app, client) = site;
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/feeds/tags/{Uri.EscapeDataString("港口")}.rss", Cancel)).StatusCode);
