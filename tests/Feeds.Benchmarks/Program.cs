@@ -1,5 +1,10 @@
 using BenchmarkDotNet.Running;
-using Feeds.Benchmarks;
+
+namespace Feeds.Benchmarks;
 
 // dotnet run -c Release --project tests/Feeds.Benchmarks -- --filter '*'
-BenchmarkSwitcher.FromAssembly(typeof(RenderBenchmarks).Assembly).Run(args);
+// (A named class, not top-level statements: the tests reference this assembly beside the app's own Program.)
+internal static class BenchmarkProgram
+{
+    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
+}
