@@ -75,6 +75,10 @@ public class HotPathBenchmarks
     [Benchmark(Description = "uncached render: read, build, write XML")]
     public Task<RenderedFeed?> Render() => _publisher.RenderAsync(_request, _token);
 
+    [Benchmark(Description = "uncached render: the categories and the 50 keys alone")]
+    public Task<(IReadOnlyList<CategoryRow> Categories, IReadOnlyList<ArticleKey> Keys)> Keys() =>
+        _services.GetRequiredService<ArticleStore>().GetFeedStateAsync(new FeedScope("logistics", null), DateTime.UtcNow, 50, CancellationToken.None);
+
     [Benchmark(Description = "uncached render: the database reads alone")]
     public Task<FeedRead> Read() => _services.GetRequiredService<ArticleStore>().ReadFeedAsync(new FeedScope("logistics", null), DateTime.UtcNow, 50, CancellationToken.None);
 
