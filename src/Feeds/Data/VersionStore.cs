@@ -59,7 +59,7 @@ public sealed class VersionStore(Database database)
             await using var results = await connection.QueryMultipleAsync(new CommandDefinition(AllVersionsSql, new { now = nowUtc }, cancellationToken: cancellationToken));
             var categories = (await results.ReadAsync<CategoryVersionRow>()).AsList();
             var tags = (await results.ReadAsync<TagVersionRow>()).AsList();
-            return new VersionRead(categories, tags, VersionRead.NoIds, VersionRead.NoIds, Complete: true, RowsRead: categories.Count + tags.Count);
+            return new VersionRead(categories, tags, [], [], Complete: true, RowsRead: categories.Count + tags.Count);
         }, cancellationToken);
 
     /// <summary>
@@ -87,15 +87,18 @@ public sealed class VersionStore(Database database)
         }
         if (categoryIds.Count + tagIds.Count == 0)
         {
-            return new VersionRead([], [], categoryIds, tagIds, Complete: false, RowsRead: logRows);
+            return VersionRead.Nothing with { RowsRead = logRows };
         }
         return await database.ReadAsync(async connection =>
         {
+            // An empty list is Dapper's "IN (SELECT @ids WHERE 1 = 0)": no row.
             await using var results = await connection.QueryMultipleAsync(new CommandDefinition(VersionsByIdSql,
-                new { now = nowUtc, categoryIds = categoryIds.Count == 0 ? [0L] : categoryIds.ToArray(), tagIds = tagIds.Count == 0 ? [0L] : tagIds.ToArray() },
-                cancellationToken: cancellationToken));
+                new { now = nowUtc, categoryIds, tagIds }, cancellationToken: cancellationToken));
             var categories = (await results.ReadAsync<CategoryVersionRow>()).AsList();
             var tags = (await results.ReadAsync<TagVersionRow>()).AsList();
+            // Named as changed and not returned: deleted.
+            categoryIds.ExceptWith(categories.Select(row => row.Id));
+            tagIds.ExceptWith(tags.Select(row => row.Id));
             return new VersionRead(categories, tags, categoryIds, tagIds, Complete: false, RowsRead: logRows + categories.Count + tags.Count);
         }, cancellationToken);
     }
@@ -122,19 +125,17 @@ public sealed class LoggedChange
 }
 
 /// <summary>
-/// Feed versions read by one poll: every feed's when <see cref="Complete"/>; else those asked for by id, where
-/// an id asked for and not returned is a category or tag that no longer exists.
+/// Feed versions read by one poll: every feed's when <see cref="Complete"/>; else those that changed, and the ids
+/// of the categories and tags that changed and no longer exist.
 /// </summary>
 public sealed record VersionRead(
     IReadOnlyList<CategoryVersionRow> Categories,
     IReadOnlyList<TagVersionRow> Tags,
-    IReadOnlySet<long> AskedCategories,
-    IReadOnlySet<long> AskedTags,
+    IReadOnlyCollection<long> RemovedCategories,
+    IReadOnlyCollection<long> RemovedTags,
     bool Complete,
     int RowsRead)
 {
-    public static readonly IReadOnlySet<long> NoIds = new HashSet<long>();
-
     /// <summary>A poll that found nothing to read.</summary>
-    public static readonly VersionRead Nothing = new([], [], NoIds, NoIds, Complete: false, RowsRead: 0);
+    public static readonly VersionRead Nothing = new([], [], [], [], Complete: false, RowsRead: 0);
 }

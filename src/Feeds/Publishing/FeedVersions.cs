@@ -88,9 +88,6 @@ public sealed class FeedVersions
     /// <summary>The tag a tag feed's slug names, or null.</summary>
     public FeedTag? TagOf(string slug) => _tagsBySlug.GetValueOrDefault(slug);
 
-    /// <summary>Every tag, by slug.</summary>
-    public IEnumerable<FeedTag> Tags => _tagsBySlug.Values;
-
     /// <summary>How many tags there are.</summary>
     public int TagCount => _tagsBySlug.Count;
 
@@ -117,7 +114,9 @@ public sealed class FeedVersions
     {
         var observed = RenderedFeed.WholeSeconds(observedUtc);
         var moved = new List<FeedKey>();
-        if (!read.Complete && read.Categories.Count == 0 && read.Tags.Count == 0 && read.AskedCategories.Count == 0 && read.AskedTags.Count == 0)
+        var categoriesRead = read.Complete || read.Categories.Count > 0 || read.RemovedCategories.Count > 0;
+        var tagsRead = read.Complete || read.Tags.Count > 0 || read.RemovedTags.Count > 0;
+        if (!categoriesRead && !tagsRead)
         {
             changed = moved;
             return this;
@@ -126,13 +125,11 @@ public sealed class FeedVersions
 
         // Categories: every token is recomputed whenever one of them was read (hundreds, each a subtree).
         var categories = _categories;
-        if (read.Complete || read.Categories.Count > 0 || read.AskedCategories.Count > 0)
+        if (categoriesRead)
         {
             categories = read.Complete ? [] : new Dictionary<long, CategoryVersionRow>(_categories);
-            var returned = read.Categories.Select(row => row.Id).ToHashSet();
-            foreach (var id in read.AskedCategories.Where(id => !returned.Contains(id)))
+            foreach (var id in read.RemovedCategories)
             {
-                // Asked for and not returned: the category no longer exists.
                 categories.Remove(id);
             }
             foreach (var row in read.Categories)
@@ -155,14 +152,12 @@ public sealed class FeedVersions
         var tags = _tags;
         var tagsBySlug = _tagsBySlug;
         var tagListToken = _tagListToken;
-        if (read.Complete || read.Tags.Count > 0 || read.AskedTags.Count > 0)
+        if (tagsRead)
         {
             tags = read.Complete ? [] : new Dictionary<long, TagState>(_tags);
             var listChanged = read.Complete;
-            var returned = read.Tags.Select(row => row.Id).ToHashSet();
-            foreach (var id in read.AskedTags.Where(id => !returned.Contains(id)))
+            foreach (var id in read.RemovedTags)
             {
-                // Asked for and not returned: the tag no longer exists.
                 listChanged |= tags.Remove(id);
             }
             foreach (var row in read.Tags)

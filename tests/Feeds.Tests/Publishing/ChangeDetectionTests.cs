@@ -131,6 +131,26 @@ public sealed class ChangeDetectionTests : FeedsTest
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/feeds/tags/{Uri.EscapeDataString("航運")}.rss", Cancel)).StatusCode);
     }
 
+    [Theory, MemberData(nameof(Providers))]
+    public async Task ATagCreatedAlone_IsReadAlone_AndItsFeedExists(string provider)
+    {
+        await using var site = await TestSite.StartAsync(provider, OnlyTheTestPolls, Articles.Sample("a-1") with { Tags = ["港口"] });
+        var (db, app, client) = site;
+        var before = await PollsAsync(client);
+
+        await using (var connection = await db.Database.OpenAsync(Cancel))
+        {
+            // No category changes: the poll asks for tags only (an empty list of categories).
+            await connection.ExecuteAsync("INSERT INTO tags (name) VALUES (@name)", new { name = "新設標籤" });
+        }
+        await app.RefreshAsync();
+        var after = await PollsAsync(client);
+
+        Assert.Equal(before.Changed + 1, after.Changed);
+        Assert.Equal(2, after.ChangedRows - before.ChangedRows);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/feeds/tags/{Uri.EscapeDataString("新設標籤")}.rss", Cancel)).StatusCode);
+    }
+
     /// <summary>Articles in one category, each with its own tag (標籤-0 … 標籤-{n-1}).</summary>
     private static ArticleInput[] ManyTaggedArticles(int count) =>
         [.. Enumerable.Range(0, count).Select(i => Articles.Sample($"t-{i}", publishedAt: TestClock.Start.UtcDateTime.AddMinutes(-i)) with { Tags = [$"標籤-{i}"] })];
