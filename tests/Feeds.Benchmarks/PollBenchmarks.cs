@@ -49,21 +49,8 @@ public class PollBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"feeds-bench-poll-v2-{Tags}.db");
-        if (!File.Exists(path))
-        {
-            var building = path + ".building";
-            File.Delete(building);
-            var target = new Database(SqlDialect.Sqlite, $"Data Source={building};Pooling=False");
-            await new Migrator(target, Migrator.DefaultScriptsRoot).MigrateAsync(CancellationToken.None);
-            await using (var connection = await target.OpenAsync(CancellationToken.None))
-            {
-                await connection.ExecuteAsync(FillSql, new { tags = Tags }, commandTimeout: 900);
-                await connection.ExecuteAsync("PRAGMA journal_mode = WAL; ANALYZE;");
-            }
-            File.Move(building, path);
-        }
-        var database = new Database(SqlDialect.Sqlite, $"Data Source={path}");
+        // WAL: the setup edits an article while the store reads.
+        var database = await BenchmarkDatabase.OpenAsync($"feeds-bench-poll-v2-{Tags}", FillSql, new { tags = Tags }, "WAL");
         _store = new VersionStore(database);
         _markBeforeEdit = (await _store.GetMarkAsync(_now, CancellationToken.None)).Mark;
         await using (var connection = await database.OpenAsync(CancellationToken.None))

@@ -36,34 +36,27 @@ public sealed class BenchmarkDryRunTests : FeedsTest
     {
         var type = Benchmarks.GetTypes().Single(candidate => candidate.Name == name);
         var log = new AccumulationLogger();
-        var artifacts = Directory.CreateTempSubdirectory("feeds-benchmark-dry-");
-        try
-        {
-            var config = ManualConfig.CreateEmpty()
-                .AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance))
-                .AddLogger(log)
-                .AddColumnProvider(DefaultColumnProviders.Instance)
-                .AddFilter(new SimpleFilter(SmallestParameters(type)))
-                // The benchmark assembly is optimised; the app it references is a Debug build in the test run.
-                .WithOptions(ConfigOptions.DisableOptimizationsValidator | ConfigOptions.DisableLogFile)
-                .WithArtifactsPath(artifacts.FullName);
+        using var artifacts = new TempFolder("feeds-benchmark-dry-");
+        var config = ManualConfig.CreateEmpty()
+            .AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance))
+            .AddLogger(log)
+            .AddColumnProvider(DefaultColumnProviders.Instance)
+            .AddFilter(new SimpleFilter(SmallestParameters(type)))
+            // The benchmark assembly is optimised; the app it references is a Debug build in the test run.
+            .WithOptions(ConfigOptions.DisableOptimizationsValidator | ConfigOptions.DisableLogFile)
+            .WithArtifactsPath(artifacts.FullName);
 
-            var summary = BenchmarkRunner.Run(type, config);
+        var summary = BenchmarkRunner.Run(type, config);
 
-            var text = log.GetLog();
-            Assert.False(summary.HasCriticalValidationErrors, string.Join("\n", summary.ValidationErrors.Select(error => error.Message)));
-            Assert.NotEmpty(summary.Reports);
-            Assert.All(summary.Reports, report => Assert.True(report.Success && report.AllMeasurements.Count > 0, $"{report.BenchmarkCase.DisplayInfo} failed:\n{text}"));
-            // An error in a setup or cleanup leaves the report "successful" and is only logged ("// ERROR:  Exception
-            // during GlobalCleanup!"); "// Exceptions: N" counts first-chance exceptions anywhere in this process.
-            Assert.DoesNotContain(text.Split('\n'), line => line.StartsWith("// ERROR", StringComparison.Ordinal)
-                || line.Contains("Exception during", StringComparison.Ordinal)
-                || (line.TrimStart().StartsWith("System.", StringComparison.Ordinal) && line.Contains("Exception", StringComparison.Ordinal)));
-        }
-        finally
-        {
-            artifacts.Delete(recursive: true);
-        }
+        var text = log.GetLog();
+        Assert.False(summary.HasCriticalValidationErrors, string.Join("\n", summary.ValidationErrors.Select(error => error.Message)));
+        Assert.NotEmpty(summary.Reports);
+        Assert.All(summary.Reports, report => Assert.True(report.Success && report.AllMeasurements.Count > 0, $"{report.BenchmarkCase.DisplayInfo} failed:\n{text}"));
+        // An error in a setup or cleanup leaves the report "successful" and is only logged ("// ERROR:  Exception
+        // during GlobalCleanup!"); "// Exceptions: N" counts first-chance exceptions anywhere in this process.
+        Assert.DoesNotContain(text.Split('\n'), line => line.StartsWith("// ERROR", StringComparison.Ordinal)
+            || line.Contains("Exception during", StringComparison.Ordinal)
+            || (line.TrimStart().StartsWith("System.", StringComparison.Ordinal) && line.Contains("Exception", StringComparison.Ordinal)));
     }
 
     /// <summary>The cases whose every parameter has the smallest value it takes in that class.</summary>
