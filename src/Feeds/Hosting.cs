@@ -1,5 +1,6 @@
 using Feeds.Content;
 using Feeds.Data;
+using Feeds.Formats;
 using Feeds.Http;
 using Feeds.Pages;
 using Feeds.Publishing;
@@ -29,6 +30,7 @@ public static class Hosting
         services.AddSingleton<VersionStore>();
         services.AddSingleton<ArticleHtml>();
         services.AddSingleton(_ => new CleanArticleCache());
+        services.AddSingleton(_ => new EntryCache());
         services.AddSingleton<FeedBuilder>();
         services.AddSingleton<ChangeDetector>();
         services.AddSingleton<RedisFeedStore>();

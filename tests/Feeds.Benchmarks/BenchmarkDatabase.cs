@@ -7,7 +7,7 @@ namespace Feeds.Benchmarks;
 /// <summary>
 /// A SQLite benchmark database in the temporary folder, migrated and filled once: built under another name and
 /// moved into place only when complete, so an interrupted build is never measured, and reused by later runs
-/// (the name carries a version to bump when the schema or the data changes).
+/// (the name carries the newest migration, and a version to bump when the data changes).
 /// </summary>
 internal static class BenchmarkDatabase
 {
@@ -16,7 +16,8 @@ internal static class BenchmarkDatabase
     public static async Task<Database> OpenAsync(string name, string fillSql, object parameters, string journalMode,
         Func<DbConnection, Task>? check = null)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"{name}.db");
+        var schema = new Migrator(new Database(SqlDialect.Sqlite, "Data Source=:memory:"), Migrator.DefaultScriptsRoot).Scripts()[^1].Version[..4];
+        var path = Path.Combine(Path.GetTempPath(), $"{name}-schema{schema}.db");
         if (!File.Exists(path))
         {
             var building = path + ".building";

@@ -21,9 +21,15 @@ public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTim
         DateTime updatedUtc,
         IReadOnlyList<ArticleRow> articles,
         ILookup<long, string> tags,
-        Func<long, string?> categoryName)
+        Func<long, string?> categoryName) =>
+        Document(subject, selfLink, updatedUtc) with
+        {
+            Entries = [.. articles.Select(article => Entry(article, tags[article.Id], categoryName(article.CategoryId)))],
+        };
+
+    /// <summary>The feed's own elements, without entries.</summary>
+    public FeedDocument Document(FeedSubject subject, Uri selfLink, DateTime updatedUtc)
     {
-        var entries = articles.Select(article => BuildEntry(article, tags[article.Id], categoryName(article.CategoryId))).ToArray();
         var name = subject.Name is null ? null : XmlText.Clean(subject.Name);
         return new FeedDocument(
             Id: FeedId(subject.Slug),
@@ -35,7 +41,7 @@ public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTim
             Publisher: _siteName,
             Updated: siteTime.ToSite(updatedUtc),
             TimeToLive: TimeSpan.FromMinutes(_options.TimeToLiveMinutes),
-            Entries: entries);
+            Entries: []);
     }
 
     /// <summary>RFC 4151 tag URI from the CMS id alone, so it never changes with title, category or URL.</summary>
@@ -43,7 +49,8 @@ public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTim
 
     public string FeedId(string slug) => $"{_options.IdPrefix}feed:{Uri.EscapeDataString(slug)}";
 
-    private FeedEntry BuildEntry(ArticleRow article, IEnumerable<string> tags, string? categoryName)
+    /// <summary>One article's entry; <paramref name="tags"/> in the order the CMS gave them.</summary>
+    public FeedEntry Entry(ArticleRow article, IEnumerable<string> tags, string? categoryName)
     {
         var clean = cleanArticles.GetOrAdd(article, Clean);
         var updated = article.UpdatedAt > article.PublishedAt ? article.UpdatedAt : article.PublishedAt;

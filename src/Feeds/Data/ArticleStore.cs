@@ -52,16 +52,22 @@ public sealed class ArticleStore(Database database)
         return (categories, keys);
     }
 
-    /// <summary>Everything one rendering needs, on one connection: the feed's state, then its articles and their tags.</summary>
-    public async Task<FeedRead> ReadFeedAsync(FeedScope scope, DateTime nowUtc, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Everything one rendering needs, on one connection: the feed's state, then the bodies and tags of the
+    /// articles <paramref name="bodiesWanted"/> names (by default all of them).
+    /// </summary>
+    public async Task<FeedRead> ReadFeedAsync(FeedScope scope, DateTime nowUtc, int limit, CancellationToken cancellationToken, BodiesWanted? bodiesWanted = null)
     {
         return await database.ReadAsync(async connection =>
         {
             var (categories, keys) = await ReadStateAsync(connection, scope, nowUtc, limit, cancellationToken);
-            var (articles, tags) = await ReadArticlesAsync(connection, keys.Select(key => key.Id).ToArray(), cancellationToken);
+            var (articles, tags) = await ReadArticlesAsync(connection, Wanted(bodiesWanted, categories, keys), cancellationToken);
             return new FeedRead(categories, keys, articles, tags);
         }, cancellationToken);
     }
+
+    private static IReadOnlyCollection<long> Wanted(BodiesWanted? bodiesWanted, IReadOnlyList<CategoryRow> categories, IReadOnlyList<ArticleKey> keys) =>
+        bodiesWanted?.Invoke(categories, keys) ?? [.. keys.Select(key => key.Id)];
 
     /// <summary>
     /// One archive page and where its neighbours are, on one connection. The page holds at most
@@ -70,14 +76,15 @@ public sealed class ArticleStore(Database database)
     /// a month needs no cursor. Null when the page is empty. Every step is a keyset range, never OFFSET.
     /// </summary>
     /// <param name="monthOf">The [start, end) of the month containing an instant.</param>
+    /// <param name="bodiesWanted">As in <see cref="ReadFeedAsync"/>.</param>
     public Task<ArchiveRead?> ReadArchiveAsync(
         FeedScope scope, DateTime from, DateTime to, ArchiveKey? before, int pageSize, DateTime nowUtc,
-        Func<DateTime, (DateTime Start, DateTime End)> monthOf, CancellationToken cancellationToken) =>
-        database.ReadAsync(connection => ReadArchiveAsync(connection, scope, from, to, before, pageSize, nowUtc, monthOf, cancellationToken), cancellationToken);
+        Func<DateTime, (DateTime Start, DateTime End)> monthOf, CancellationToken cancellationToken, BodiesWanted? bodiesWanted = null) =>
+        database.ReadAsync(connection => ReadArchiveAsync(connection, scope, from, to, before, pageSize, nowUtc, monthOf, bodiesWanted, cancellationToken), cancellationToken);
 
     private async Task<ArchiveRead?> ReadArchiveAsync(
         DbConnection connection, FeedScope scope, DateTime from, DateTime to, ArchiveKey? before, int pageSize, DateTime nowUtc,
-        Func<DateTime, (DateTime Start, DateTime End)> monthOf, CancellationToken cancellationToken)
+        Func<DateTime, (DateTime Start, DateTime End)> monthOf, BodiesWanted? bodiesWanted, CancellationToken cancellationToken)
     {
         var sql = ArchiveSqlOf(scope);
         var scopeParameters = new { categorySlug = scope.CategorySlug, tagId = scope.TagId, now = nowUtc };
@@ -125,8 +132,8 @@ public sealed class ArticleStore(Database database)
             newer = new ArchiveLocation(start, oldestCursor);
         }
 
-        var (articles, tags) = await ReadArticlesAsync(connection, page.Select(key => key.Id).ToArray(), cancellationToken);
         var categories = (await connection.QueryAsync<CategoryRow>(new CommandDefinition(CategoriesSql, cancellationToken: cancellationToken))).AsList();
+        var (articles, tags) = await ReadArticlesAsync(connection, Wanted(bodiesWanted, categories, page), cancellationToken);
         return new ArchiveRead(new FeedRead(categories, page, articles, tags), older, newer);
     }
 
@@ -192,6 +199,12 @@ public sealed class ArticleStore(Database database)
     }
 }
 
+/// <summary>
+/// Given a rendering's categories and keys, the ids of the articles whose bodies and tags it needs: those whose
+/// entries are not written already.
+/// </summary>
+public delegate IReadOnlyCollection<long> BodiesWanted(IReadOnlyList<CategoryRow> categories, IReadOnlyList<ArticleKey> keys);
+
 /// <summary>Whose articles a feed shows: a category and all below it, a tag, or (both null) the whole site.</summary>
 public sealed record FeedScope(string? CategorySlug, long? TagId)
 {
@@ -216,7 +229,7 @@ public sealed class ArchiveNeighbours
     public DateTime? Newer { get; init; }
 }
 
-/// <summary>One rendering's read: categories, the feed's keys in order, and the articles and tags behind them.</summary>
+/// <summary>One rendering's read: categories, the feed's keys in order, and the articles and tags behind those asked for.</summary>
 public sealed record FeedRead(
     IReadOnlyList<CategoryRow> Categories,
     IReadOnlyList<ArticleKey> Keys,

@@ -18,6 +18,13 @@ public class ArticleKey
     public long CategoryId { get; init; }
     public DateTime PublishedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
+
+    /// <summary>
+    /// Moves whenever anything the article's entry shows changes: its fields, its tags, a tag's name
+    /// (sql/*/0006_entry_versions.sql); never given twice. Read with the keys only: an entry written from this
+    /// version is written again only when it moves.
+    /// </summary>
+    public long Version { get; init; }
 }
 
 /// <summary>An article's key and everything it shows.</summary>

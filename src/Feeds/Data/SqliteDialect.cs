@@ -26,7 +26,7 @@ internal sealed class SqliteDialect : SqlDialect
             UNION
             SELECT child.id FROM categories child JOIN subtree parent ON child.parent_id = parent.id
         )
-        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at
+        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, a.version
         FROM subtree c
         JOIN articles a ON a.id IN (
             SELECT n.id
@@ -41,7 +41,7 @@ internal sealed class SqliteDialect : SqlDialect
     // The category list, then the keys of the newest visible articles of the whole site.
     public override string SiteFeedStateSql { get; } = ArticleStore.CategoriesSql + """
         ;
-        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at
+        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, a.version
         FROM articles a
         WHERE a.is_published = 1 AND a.published_at <= @now
         ORDER BY a.published_at DESC, a.id DESC
@@ -52,7 +52,7 @@ internal sealed class SqliteDialect : SqlDialect
     // ix_article_tags_newest, which carries each article's publish state (sql/*/0003_tag_feeds.sql).
     public override string TagFeedStateSql { get; } = ArticleStore.CategoriesSql + """
         ;
-        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at
+        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, a.version
         FROM article_tags x
         JOIN articles a ON a.id = x.article_id
         WHERE x.tag_id = @tagId AND x.is_published = 1 AND x.published_at <= @now
@@ -67,7 +67,7 @@ internal sealed class SqliteDialect : SqlDialect
     // NOT MATERIALIZED: the CTE is read as a view, so the range conditions reach the index.
     private const string SiteScope = """
         WITH scoped AS NOT MATERIALIZED (
-            SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at
+            SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, a.version
             FROM articles a
             WHERE a.is_published = 1 AND a.published_at <= @now)
 
@@ -84,7 +84,7 @@ internal sealed class SqliteDialect : SqlDialect
 
     private const string TagScope = """
         WITH scoped AS NOT MATERIALIZED (
-            SELECT x.article_id AS id, a.external_id, a.category_id, x.published_at, a.updated_at
+            SELECT x.article_id AS id, a.external_id, a.category_id, x.published_at, a.updated_at, a.version
             FROM article_tags x
             JOIN articles a ON a.id = x.article_id
             WHERE x.tag_id = @tagId AND x.is_published = 1 AND x.published_at <= @now
@@ -94,7 +94,7 @@ internal sealed class SqliteDialect : SqlDialect
 
     // Newest first, older than (@beforeAt, @beforeId), not before @from.
     private const string PageBody = """
-        SELECT id, external_id, category_id, published_at, updated_at
+        SELECT id, external_id, category_id, published_at, updated_at, version
         FROM scoped
         WHERE published_at >= @from AND published_at <= @beforeAt
           AND (published_at < @beforeAt OR id < @beforeId)
@@ -104,7 +104,7 @@ internal sealed class SqliteDialect : SqlDialect
 
     // Oldest first, from (@fromAt, @fromId) on, before @to.
     private const string NewerBody = """
-        SELECT id, external_id, category_id, published_at, updated_at
+        SELECT id, external_id, category_id, published_at, updated_at, version
         FROM scoped
         WHERE published_at >= @fromAt AND published_at < @to
           AND (published_at > @fromAt OR id >= @fromId)
@@ -125,7 +125,7 @@ internal sealed class SqliteDialect : SqlDialect
     // is one range of ix_articles_category_newest. Page and Newer differ only in their range and direction, and
     // are still spelled whole: each reads as one query, as the planner and a reviewer see it.
     private const string SubtreeArchivePage = Subtree + """
-        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at
+        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, a.version
         FROM subtree c
         JOIN articles a ON a.id IN (
             SELECT n.id
@@ -140,7 +140,7 @@ internal sealed class SqliteDialect : SqlDialect
         """;
 
     private const string SubtreeArchiveNewer = Subtree + """
-        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at
+        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, a.version
         FROM subtree c
         JOIN articles a ON a.id IN (
             SELECT n.id

@@ -45,14 +45,37 @@ public abstract class FeedFormat(string extension, string mediaType, string disp
         return format is not null;
     }
 
-    /// <summary>The whole document as its parts (see <see cref="FeedBytes"/>).</summary>
-    public abstract FeedBytes WriteParts(FeedDocument document);
+    /// <summary>What goes between two entries: "," in JSON; nothing in the others.</summary>
+    public virtual BytePart? EntrySeparator => null;
+
+    /// <summary>
+    /// The document without its entries (<paramref name="entryCount"/> of them will be spliced in), and where in
+    /// its bytes they go.
+    /// </summary>
+    public abstract DocumentShell WriteShell(FeedDocument document, int entryCount);
+
+    /// <summary>One entry's bytes, exactly as they appear inside the document.</summary>
+    public abstract byte[] WriteEntry(FeedEntry entry);
+
+    /// <summary>The document around entries written before (Formats/EntryCache), in the order given.</summary>
+    public FeedBytes WriteParts(FeedDocument document, IReadOnlyList<BytePart> entries)
+    {
+        var shell = WriteShell(document, entries.Count);
+        return new FeedBytes(shell.Bytes, shell.InsertAt, entries, EntrySeparator);
+    }
+
+    /// <summary>The whole document, each of its <see cref="FeedDocument.Entries"/> written anew.</summary>
+    public FeedBytes WriteParts(FeedDocument document) =>
+        WriteParts(document, [.. document.Entries.Select(entry => new BytePart(WriteEntry(entry)))]);
 }
+
+/// <summary>A document without its entries, and the position in <paramref name="Bytes"/> where they go.</summary>
+public readonly record struct DocumentShell(byte[] Bytes, int InsertAt);
 
 /// <summary>
 /// The XML formats. The feed's own elements and every entry are written by System.ServiceModel.Syndication's
-/// formatters: each entry once per version (kept as bytes), then spliced into the feed where the formatter
-/// puts its items, before the closing tag of the channel or feed.
+/// formatters: each entry on its own (kept as bytes per version), then spliced into the feed where the
+/// formatter puts its items, before the closing tag of the channel or feed.
 /// </summary>
 /// <param name="closingTag">The closing tag before which the formatter writes the entries.</param>
 internal abstract class SyndicationFeedFormat(string extension, string mediaType, string displayName, string closingTag)
@@ -72,13 +95,12 @@ internal abstract class SyndicationFeedFormat(string extension, string mediaType
         OmitXmlDeclaration = true,
     };
 
-    private readonly EntryFragmentCache _entries = new();
     private readonly byte[] _closingTag = Encoding.UTF8.GetBytes(closingTag);
 
     public override bool UsesStylesheet => true;
 
-    /// <summary>The whole document, declared as UTF-8, as its parts: the entries' XML is shared with every other feed that lists them.</summary>
-    public override FeedBytes WriteParts(FeedDocument document)
+    /// <summary>The feed's own elements, declared as UTF-8; the entries go before the closing tag.</summary>
+    public override DocumentShell WriteShell(FeedDocument document, int entryCount)
     {
         // The formatters write synchronously; they write into memory here, never into the response.
         var shell = RenderBuffer.Write(buffer =>
@@ -93,12 +115,7 @@ internal abstract class SyndicationFeedFormat(string extension, string mediaType
             CreateFormatter(document).WriteTo(writer);
             writer.WriteEndDocument();
         });
-        var entries = new byte[document.Entries.Count][];
-        for (var i = 0; i < entries.Length; i++)
-        {
-            entries[i] = _entries.GetOrAdd(document.Entries[i], WriteEntry);
-        }
-        return new FeedBytes(shell, shell.AsSpan().LastIndexOf(_closingTag), entries);
+        return new DocumentShell(shell, shell.AsSpan().LastIndexOf(_closingTag));
     }
 
     /// <summary>The writer the formatters write through; the format may change how it escapes text.</summary>
@@ -114,7 +131,7 @@ internal abstract class SyndicationFeedFormat(string extension, string mediaType
     protected abstract void StartWrapper(XmlWriter writer);
 
     /// <summary>The entry's XML as it appears inside the feed: written inside a wrapper element, then cut out of it.</summary>
-    private byte[] WriteEntry(FeedEntry entry)
+    public override byte[] WriteEntry(FeedEntry entry)
     {
         var wrapped = RenderBuffer.Write(buffer =>
         {

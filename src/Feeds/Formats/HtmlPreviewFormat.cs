@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Feeds.Content;
 using Feeds.Pages;
 
@@ -11,7 +12,11 @@ namespace Feeds.Formats;
 /// </summary>
 internal sealed class HtmlPreviewFormat() : FeedFormat("html", HtmlPage.MediaType, "HTML")
 {
-    public override FeedBytes WriteParts(FeedDocument document)
+    private const string ItemsEnd = "</ol>\n";
+    private static readonly byte[] ItemsEndBytes = Encoding.UTF8.GetBytes(ItemsEnd);
+
+    /// <summary>The page; the items go at the end of its list.</summary>
+    public override DocumentShell WriteShell(FeedDocument document, int entryCount)
     {
         var formats = document.Links.Where(link => link.Relation == FeedRelations.Alternate).ToList();
         var html = HtmlPage.Begin(document.Language, document.Title,
@@ -37,26 +42,29 @@ internal sealed class HtmlPreviewFormat() : FeedFormat("html", HtmlPage.MediaTyp
             html.Append("<li><strong>封存 · Archive</strong> ").Link(archive, "較舊的文章 · Older articles").Append("</li>\n");
         }
         html.Append("</ul>\n</section>\n<h2>最新文章 · Latest articles</h2>\n");
-        if (document.Entries.Count == 0)
+        if (entryCount == 0)
         {
             html.Append("<p class=\"muted\">目前沒有文章。No articles yet.</p>\n");
         }
-        html.Append("<ol class=\"items\">\n");
-        foreach (var entry in document.Entries)
-        {
-            html.Append("<li><article>\n<h3>").Link(entry.Link, entry.Title).Append("</h3>\n")
-                .Append("<p class=\"meta\"><time datetime=\"").Append(Rfc3339(entry.Published)).Append("\">")
-                .Append(entry.Published.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)).Append("</time> · ")
-                .Append(HtmlPage.Encode(entry.Byline)).Append("</p>\n");
-            if (entry.Summary is not null)
-            {
-                html.Append("<p>").Append(HtmlPage.Encode(entry.Summary)).Append("</p>\n");
-            }
-            html.Append("</article></li>\n");
-        }
-        html.Append("</ol>\n");
+        html.Append("<ol class=\"items\">\n").Append(ItemsEnd);
         var bytes = HtmlPage.End(html);
-        return new FeedBytes(bytes, bytes.Length, []);
+        return new DocumentShell(bytes, bytes.AsSpan().LastIndexOf(ItemsEndBytes));
+    }
+
+    /// <summary>One item of the list: title, time, byline and summary, all plain text HTML-encoded.</summary>
+    public override byte[] WriteEntry(FeedEntry entry)
+    {
+        var html = new StringBuilder();
+        html.Append("<li><article>\n<h3>").Link(entry.Link, entry.Title).Append("</h3>\n")
+            .Append("<p class=\"meta\"><time datetime=\"").Append(Rfc3339(entry.Published)).Append("\">")
+            .Append(entry.Published.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)).Append("</time> · ")
+            .Append(HtmlPage.Encode(entry.Byline)).Append("</p>\n");
+        if (entry.Summary is not null)
+        {
+            html.Append("<p>").Append(HtmlPage.Encode(entry.Summary)).Append("</p>\n");
+        }
+        html.Append("</article></li>\n");
+        return Encoding.UTF8.GetBytes(html.ToString());
     }
 
     private static string NameOf(FeedLink link) => FeedFormat.OfMediaType(link.MediaType)?.DisplayName ?? link.MediaType ?? "";

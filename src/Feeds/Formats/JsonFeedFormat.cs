@@ -21,15 +21,27 @@ internal sealed class JsonFeedFormat() : FeedFormat("json", "application/feed+js
         Indented = false,
     };
 
-    public override FeedBytes WriteParts(FeedDocument document)
+    private static readonly BytePart Comma = new(","u8.ToArray());
+
+    public override BytePart EntrySeparator => Comma;
+
+    /// <summary>The feed object with an empty "items", the last member: the items go before its closing "]".</summary>
+    public override DocumentShell WriteShell(FeedDocument document, int entryCount)
     {
         var json = RenderBuffer.Write(buffer =>
         {
             using var writer = new Utf8JsonWriter(buffer, WriterOptions);
             WriteFeed(writer, document);
         });
-        return new FeedBytes(json, json.Length, []);
+        return new DocumentShell(json, json.AsSpan().LastIndexOf((byte)']'));
     }
+
+    /// <summary>One item as Utf8JsonWriter writes it inside the array: the same escaping, no whitespace.</summary>
+    public override byte[] WriteEntry(FeedEntry entry) => RenderBuffer.Write(buffer =>
+    {
+        using var writer = new Utf8JsonWriter(buffer, WriterOptions);
+        WriteItem(writer, entry);
+    });
 
     private static void WriteFeed(Utf8JsonWriter writer, FeedDocument document)
     {
@@ -66,10 +78,6 @@ internal sealed class JsonFeedFormat() : FeedFormat("json", "application/feed+js
             writer.WriteEndArray();
         }
         writer.WriteStartArray("items");
-        foreach (var entry in document.Entries)
-        {
-            WriteItem(writer, entry);
-        }
         writer.WriteEndArray();
         writer.WriteEndObject();
     }

@@ -100,7 +100,7 @@ public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetec
 
     private static RenderedFeed Stored(string token, string contentType, byte[] bytes, DateTime lastModified, bool compressible = true)
     {
-        var identity = new FeedBytes(bytes, bytes.Length, []);
+        var identity = FeedBytes.Whole(bytes);
         var stored = new RenderedFeed(token, identity.EntityTag(), lastModified, contentType, identity) { Compressible = compressible };
         return compressible ? stored.CompressAll() : stored;
     }

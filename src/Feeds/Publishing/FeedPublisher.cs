@@ -18,6 +18,7 @@ public sealed record FeedRequest(FeedKey Feed, FeedFormat Format, int Limit, Arc
 public sealed class FeedPublisher(
     ArticleStore store,
     FeedBuilder builder,
+    EntryCache entryCache,
     ChangeDetector changeDetector,
     FeedCache cache,
     FeedUrls urls,
@@ -158,9 +159,10 @@ public sealed class FeedPublisher(
             return null;
         }
         var links = request.Format == FeedFormat.HtmlPreview ? urls.PreviewLinks(request.Feed) : new List<FeedLink>(urls.HubLinks);
+        var entries = new RenderEntries(entryCache, request.Format);
         var read = request.Archive is { } page
-            ? await ReadArchivePageAsync(request, page, scope, links)
-            : await ReadCurrentAsync(request, scope, links);
+            ? await ReadArchivePageAsync(request, page, scope, links, entries.BodiesWanted)
+            : await ReadCurrentAsync(request, scope, links, entries.BodiesWanted);
         if (read is null)
         {
             return null;
@@ -173,21 +175,13 @@ public sealed class FeedPublisher(
             return null;
         }
 
-        // Keep the order of the keys; an article deleted since they were read is left out.
-        var ordered = read.Keys.Select(key => read.Articles.GetValueOrDefault(key.Id)).OfType<ArticleRow>().ToArray();
         var lastChange = LastChange(read.Keys, category, catalog);
         var name = tag is not null ? $"#{tag.Name}" : category?.Name;
         if (request.Archive is { } archivePage)
         {
             name = name is null ? archivePage.Month.ToString() : $"{name} ({archivePage.Month})";
         }
-        var document = builder.Build(
-            new FeedSubject(request.Feed.Name, name),
-            urls.Document(request),
-            lastChange,
-            ordered,
-            read.Tags,
-            categoryId => catalog.Get(categoryId)?.Name) with
+        var document = builder.Document(new FeedSubject(request.Feed.Name, name), urls.Document(request), lastChange) with
         {
             Links = links,
             IsArchive = request.Archive is not null,
@@ -195,7 +189,8 @@ public sealed class FeedPublisher(
             Logo = urls.Logo,
             Stylesheet = request.Format.UsesStylesheet ? urls.Stylesheet : null,
         };
-        var bytes = request.Format.WriteParts(document);
+        var bytes = request.Format.WriteParts(
+            document, entries.Complete(read, article => builder.Entry(article, read.Tags[article.Id], catalog.Get(article.CategoryId)?.Name)));
         // Last-Modified is when this version of the feed appeared, not a date in it (FeedVersions.ChangedAtOf).
         var changedAt = changeDetector.Current.ChangedAtOf(request.Feed) ?? RenderedFeed.WholeSeconds(clock.GetUtcNow().UtcDateTime);
         return new RenderedFeed(token, bytes.EntityTag(), changedAt, request.Format.ContentType, bytes)
@@ -207,9 +202,9 @@ public sealed class FeedPublisher(
     }
 
     /// <summary>The newest articles; a feed links to the newest page of its archive (RFC 5005 section 4), a page for people does not.</summary>
-    private async Task<FeedRead> ReadCurrentAsync(FeedRequest request, FeedScope scope, List<FeedLink> links)
+    private async Task<FeedRead> ReadCurrentAsync(FeedRequest request, FeedScope scope, List<FeedLink> links, BodiesWanted bodiesWanted)
     {
-        var read = await store.ReadFeedAsync(scope, clock.GetUtcNow().UtcDateTime, request.Limit, CancellationToken.None);
+        var read = await store.ReadFeedAsync(scope, clock.GetUtcNow().UtcDateTime, request.Limit, CancellationToken.None, bodiesWanted);
         if (read.Keys.Count > 0)
         {
             // Pages count from a month's end, so the newest month's newest page needs no cursor. A page for people
@@ -222,12 +217,12 @@ public sealed class FeedPublisher(
     }
 
     /// <summary>One archive page, linked to the current document and its neighbours (RFC 5005 section 4); null when empty.</summary>
-    private async Task<FeedRead?> ReadArchivePageAsync(FeedRequest request, ArchivePage page, FeedScope scope, List<FeedLink> links)
+    private async Task<FeedRead?> ReadArchivePageAsync(FeedRequest request, ArchivePage page, FeedScope scope, List<FeedLink> links, BodiesWanted bodiesWanted)
     {
         var archive = await store.ReadArchiveAsync(
             scope, page.Month.StartUtc(siteTime), page.Month.Next.StartUtc(siteTime),
             page.Before is { } before ? new ArchiveKey(before.PublishedUtc, before.Id) : null,
-            _options.ArchivePageSize, clock.GetUtcNow().UtcDateTime, MonthOf, CancellationToken.None);
+            _options.ArchivePageSize, clock.GetUtcNow().UtcDateTime, MonthOf, CancellationToken.None, bodiesWanted);
         if (archive is null)
         {
             return null;

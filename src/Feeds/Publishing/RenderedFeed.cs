@@ -20,14 +20,14 @@ public sealed class RenderedFeed
         SetLastModified(lastModifiedUtc);
         ContentType = contentType;
         Identity = identity;
-        _gzip = new Lazy<byte[]>(() => Compress(identity, stream => new GZipStream(stream, CompressionLevel.Optimal)));
+        _gzip = new Lazy<byte[]>(identity.ToGzip);
         _brotli = new Lazy<byte[]>(() => Compress(identity, stream => new BrotliStream(stream, CompressionLevel.Optimal)));
         Touch();
     }
 
     /// <summary>A rendering made elsewhere (another instance, through Redis), with its compressed forms.</summary>
     internal RenderedFeed(string token, string etag, DateTime lastModifiedUtc, string contentType, byte[] identity, byte[] gzip, byte[] brotli)
-        : this(token, etag, lastModifiedUtc, contentType, new Formats.FeedBytes(identity, identity.Length, []))
+        : this(token, etag, lastModifiedUtc, contentType, Formats.FeedBytes.Whole(identity))
     {
         _gzip = new Lazy<byte[]>(() => gzip);
         _brotli = new Lazy<byte[]>(() => brotli);

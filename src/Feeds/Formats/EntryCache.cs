@@ -1,0 +1,46 @@
+using Feeds.Content;
+using Feeds.Data;
+
+namespace Feeds.Formats;
+
+/// <summary>
+/// What an entry's bytes are written from, known before its article's body is read: the article's version
+/// (sql/*/0006_entry_versions.sql: it moves with every change the entry shows) and its category's name. The id,
+/// dates and external id are there too, though the version alone moves with them: with them, a database restored
+/// from a backup under a running server, which hands out versions again, would need the same article, dates and
+/// version to confuse two entries.
+/// </summary>
+public readonly record struct EntryVersion(long Version, string ExternalId, DateTime PublishedAt, DateTime UpdatedAt, string? CategoryName)
+{
+    public static EntryVersion Of(ArticleKey key, string? categoryName) =>
+        new(key.Version, key.ExternalId, key.PublishedAt, key.UpdatedAt, categoryName);
+}
+
+/// <summary>
+/// Each entry's bytes per format, kept while its version stays: a render reads the versions of its entries,
+/// splices the bytes of those written before, and reads and writes only the others. The settings that shape an
+/// entry (site URL, id prefix, time zone) are fixed for the life of the process. Bounded per format; the least
+/// recently used go first.
+/// </summary>
+public sealed class EntryCache(int capacityPerFormat = 8192) : IDisposable
+{
+    private readonly BoundedMemo<(FeedFormat Format, long ArticleId), EntryVersion, BytePart> _entries =
+        new(capacityPerFormat * (FeedFormat.All.Count + 1), (a, b) => a == b);
+
+    public long Hits => _entries.Hits;
+    public long Misses => _entries.Misses;
+
+    /// <summary>The entry written before from this version, or null.</summary>
+    public BytePart? Find(FeedFormat format, long articleId, EntryVersion version) =>
+        _entries.TryGet((format, articleId), version, out var entry) ? entry : null;
+
+    /// <summary>Writes the entry and keeps it under this version.</summary>
+    public BytePart Add(FeedFormat format, long articleId, EntryVersion version, FeedEntry entry)
+    {
+        var written = new BytePart(format.WriteEntry(entry));
+        _entries.Set((format, articleId), version, written);
+        return written;
+    }
+
+    public void Dispose() => _entries.Dispose();
+}

@@ -1,0 +1,64 @@
+using Feeds.Content;
+using Feeds.Data;
+using Feeds.Formats;
+
+namespace Feeds.Publishing;
+
+/// <summary>
+/// One render's entries. When the keys are read, the entries written before from the same versions are taken
+/// from the <see cref="EntryCache"/> (held here, so that eviction meanwhile loses nothing) and only the other
+/// articles' bodies are asked for; then those are written and kept, and all are returned in feed order.
+/// </summary>
+internal sealed class RenderEntries(EntryCache cache, FeedFormat format)
+{
+    private IReadOnlyList<ArticleKey> _keys = [];
+    private EntryVersion[] _versions = [];
+    private BytePart?[] _found = [];
+
+    /// <summary>How many entries were written for this render (the others were written before).</summary>
+    public int Written { get; private set; }
+
+    /// <summary>A <see cref="BodiesWanted"/>: the ids of the entries not written before.</summary>
+    public IReadOnlyCollection<long> BodiesWanted(IReadOnlyList<CategoryRow> categories, IReadOnlyList<ArticleKey> keys)
+    {
+        var names = categories.ToDictionary(category => category.Id, category => category.Name);
+        _keys = keys;
+        _versions = new EntryVersion[keys.Count];
+        _found = new BytePart?[keys.Count];
+        var wanted = new List<long>();
+        for (var i = 0; i < keys.Count; i++)
+        {
+            _versions[i] = EntryVersion.Of(keys[i], names.GetValueOrDefault(keys[i].CategoryId));
+            _found[i] = cache.Find(format, keys[i].Id, _versions[i]);
+            if (_found[i] is null)
+            {
+                wanted.Add(keys[i].Id);
+            }
+        }
+        return wanted;
+    }
+
+    /// <summary>
+    /// Every entry in key order: those found, and those written now from <paramref name="read"/>'s articles. An
+    /// article deleted between the keys and the bodies is left out.
+    /// </summary>
+    public IReadOnlyList<BytePart> Complete(FeedRead read, Func<ArticleRow, FeedEntry> entryOf)
+    {
+        var entries = new List<BytePart>(_keys.Count);
+        for (var i = 0; i < _keys.Count; i++)
+        {
+            if (_found[i] is { } found)
+            {
+                entries.Add(found);
+            }
+            else if (read.Articles.TryGetValue(_keys[i].Id, out var article))
+            {
+                // Kept under the version the key was read with: if the body read after it is newer, the next
+                // render reads a newer version and writes the entry again.
+                entries.Add(cache.Add(format, article.Id, _versions[i], entryOf(article)));
+                Written++;
+            }
+        }
+        return entries;
+    }
+}
