@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Feeds.Content;
 using Feeds.Data;
 using Feeds.Formats;
 using Feeds.Http;
@@ -13,16 +14,22 @@ namespace Feeds.Benchmarks;
 /// <summary>
 /// What a request for an unchanged feed costs once its version is known: the cache lookup and writing the
 /// stored response (200 identity, 200 gzip, 304). Compare with the baseline, which only creates the request.
-/// And, for the uncached figure, what one render of the same 50-item feed costs and how much of it is reading.
+/// And, for the uncached figure, what one render of the same 50-item feed costs: when its entries were written
+/// before (the usual case: a feed whose version moved, a new limit, a section listing its categories'
+/// articles), and when every entry is new (a second set of services that keeps no entry and no cleaned
+/// article); how much of it is reading; and its gzip, spliced or compressed whole.
 /// </summary>
 [MemoryDiagnoser]
 public class HotPathBenchmarks
 {
     private ServiceProvider _services = null!;
+    private ServiceProvider _forgetfulServices = null!;
     private FeedPublisher _publisher = null!;
+    private FeedPublisher _forgetfulPublisher = null!;
     private FeedHeaders _headers = null!;
     private FeedRequest _request = null!;
     private string _etag = "";
+    private byte[] _document = [];
     private string _token = "";
 
     [GlobalSetup]
@@ -33,9 +40,8 @@ public class HotPathBenchmarks
         {
             ["Feeds:Database:ConnectionString"] = $"Data Source={path}",
         }).Build();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
-        services.AddFeedsCore();
-        _services = services.BuildServiceProvider();
+        _services = Services(configuration, forgetful: false);
+        _forgetfulServices = Services(configuration, forgetful: true);
         await _services.GetRequiredService<Migrator>().MigrateAsync(CancellationToken.None);
         await using (var writer = await ArticleWriter.BeginAsync(_services.GetRequiredService<Database>(), TimeProvider.System, CancellationToken.None))
         {
@@ -47,18 +53,38 @@ public class HotPathBenchmarks
             await writer.CommitAsync(CancellationToken.None);
         }
         await _services.GetRequiredService<ChangeDetector>().RefreshAsync(CancellationToken.None);
+        await _forgetfulServices.GetRequiredService<ChangeDetector>().RefreshAsync(CancellationToken.None);
         _publisher = _services.GetRequiredService<FeedPublisher>();
+        _forgetfulPublisher = _forgetfulServices.GetRequiredService<FeedPublisher>();
         _headers = _services.GetRequiredService<FeedHeaders>();
         _request = new FeedRequest(FeedKey.Category("logistics"), FeedFormat.Rss, 50);
         var feed = (await _publisher.GetAsync(_request, ClientId.Background, CancellationToken.None))!;
         _etag = feed.ETag;
+        _document = feed.Identity.ToArray();
         _token = feed.Token;
     }
 
     // Async: some services (RedisFeedStore) are only IAsyncDisposable, and a synchronous Dispose throws, which
     // made BenchmarkDotNet report every row of this class as NA.
     [GlobalCleanup]
-    public async Task CleanupAsync() => await _services.DisposeAsync();
+    public async Task CleanupAsync()
+    {
+        await _services.DisposeAsync();
+        await _forgetfulServices.DisposeAsync();
+    }
+
+    /// <summary>The app's services; forgetful ones keep no entry and no cleaned article, so every render starts from nothing.</summary>
+    private static ServiceProvider Services(IConfiguration configuration, bool forgetful)
+    {
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
+        services.AddFeedsCore();
+        if (forgetful)
+        {
+            services.AddSingleton(_ => new EntryCache(capacityPerFormat: 0));
+            services.AddSingleton(_ => new CleanArticleCache(capacity: 0));
+        }
+        return services.BuildServiceProvider();
+    }
 
     [Benchmark(Baseline = true, Description = "baseline: create the request")]
     public HttpContext Baseline() => Context(null, null);
@@ -72,14 +98,39 @@ public class HotPathBenchmarks
     [Benchmark(Description = "cached feed, 304")]
     public Task NotModified() => ServeAsync(Context(null, _etag));
 
-    [Benchmark(Description = "uncached render: read, build, write XML")]
+    [Benchmark(Description = "uncached render, entries written before: read keys, splice")]
     public Task<RenderedFeed?> Render() => _publisher.RenderAsync(_request, _token);
+
+    [Benchmark(Description = "uncached render, every entry new: read all, clean, write XML")]
+    public Task<RenderedFeed?> RenderAllNew() => _forgetfulPublisher.RenderAsync(_request, _token);
+
+    [Benchmark(Description = "uncached render + gzip, entries written before (spliced)")]
+    public async Task<byte[]> RenderGzip() => (await _publisher.RenderAsync(_request, _token))!.Gzip;
+
+    [Benchmark(Description = "uncached render + gzip, every entry new (each entry compressed)")]
+    public async Task<byte[]> RenderGzipAllNew() => (await _forgetfulPublisher.RenderAsync(_request, _token))!.Gzip;
+
+    [Benchmark(Description = "gzip of the whole document at once (GZipStream, as before)")]
+    public byte[] GzipWhole() => Compress(_document, stream => new System.IO.Compression.GZipStream(stream, System.IO.Compression.CompressionLevel.Optimal));
+
+    [Benchmark(Description = "Brotli of the whole document (BrotliStream, Optimal)")]
+    public byte[] BrotliWhole() => Compress(_document, stream => new System.IO.Compression.BrotliStream(stream, System.IO.Compression.CompressionLevel.Optimal));
+
+    private static byte[] Compress(byte[] document, Func<Stream, Stream> compressor)
+    {
+        using var buffer = new MemoryStream();
+        using (var stream = compressor(buffer))
+        {
+            stream.Write(document);
+        }
+        return buffer.ToArray();
+    }
 
     [Benchmark(Description = "uncached render: the categories and the 50 keys alone")]
     public Task<(IReadOnlyList<CategoryRow> Categories, IReadOnlyList<ArticleKey> Keys)> Keys() =>
         _services.GetRequiredService<ArticleStore>().GetFeedStateAsync(new FeedScope("logistics", null), DateTime.UtcNow, 50, CancellationToken.None);
 
-    [Benchmark(Description = "uncached render: the database reads alone")]
+    [Benchmark(Description = "uncached render: the keys, every body and every tag read")]
     public Task<FeedRead> Read() => _services.GetRequiredService<ArticleStore>().ReadFeedAsync(new FeedScope("logistics", null), DateTime.UtcNow, 50, CancellationToken.None);
 
     private async Task ServeAsync(HttpContext context)

@@ -11,21 +11,6 @@ public sealed class ArticleStore(Database database)
         FROM categories
         """;
 
-    private const string ArticlesByIdSql = """
-        SELECT id, external_id, category_id, title, summary, content_html, author, source, url, image_url,
-               published_at, updated_at, is_published
-        FROM articles
-        WHERE id IN @ids
-        """;
-
-    private const string TagsByArticleSql = """
-        SELECT x.article_id, t.name
-        FROM article_tags x
-        JOIN tags t ON t.id = x.tag_id
-        WHERE x.article_id IN @ids
-        ORDER BY x.article_id, x.position
-        """;
-
     /// <summary>
     /// In one command: every category, and the keys of the newest published articles whose publish time
     /// has come, newest first, of the scope (a category and all below it, a tag, or the whole site).
@@ -186,15 +171,16 @@ public sealed class ArticleStore(Database database)
     }
 
     /// <summary>The full articles of these ids, with their tags in order; ids no longer present are absent.</summary>
-    private static async Task<(IReadOnlyDictionary<long, ArticleRow> Articles, ILookup<long, string> Tags)> ReadArticlesAsync(
+    private async Task<(IReadOnlyDictionary<long, ArticleRow> Articles, ILookup<long, string> Tags)> ReadArticlesAsync(
         DbConnection connection, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
     {
         if (ids.Count == 0)
         {
             return (new Dictionary<long, ArticleRow>(), Array.Empty<ArticleTagRow>().ToLookup(tag => tag.ArticleId, tag => tag.Name));
         }
-        var articles = await connection.QueryAsync<ArticleRow>(new CommandDefinition(ArticlesByIdSql, new { ids }, cancellationToken: cancellationToken));
-        var tags = await connection.QueryAsync<ArticleTagRow>(new CommandDefinition(TagsByArticleSql, new { ids }, cancellationToken: cancellationToken));
+        var parameters = new { ids = SqlDialect.IdList(ids) };
+        var articles = await connection.QueryAsync<ArticleRow>(new CommandDefinition(database.Dialect.ArticlesByIdSql, parameters, cancellationToken: cancellationToken));
+        var tags = await connection.QueryAsync<ArticleTagRow>(new CommandDefinition(database.Dialect.TagsByArticleSql, parameters, cancellationToken: cancellationToken));
         return (articles.ToDictionary(article => article.Id), tags.ToLookup(tag => tag.ArticleId, tag => tag.Name));
     }
 }

@@ -39,6 +39,33 @@ public abstract class SqlDialect
     /// <summary>One command, two results: every category, then the keys of the newest visible articles with tag @tagId.</summary>
     public abstract string TagFeedStateSql { get; }
 
+    /// <summary>
+    /// The ids of the JSON array in the parameter @ids (<see cref="IdList"/>), as a subquery: one parameter and one
+    /// statement text for any number of ids, where a list expanded into @ids1, @ids2, ... is a new statement to
+    /// prepare for every count.
+    /// </summary>
+    protected abstract string IdsOfJsonArray { get; }
+
+    /// <summary>The full articles of the ids in @ids (<see cref="IdList"/>).</summary>
+    public string ArticlesByIdSql => field ??= $"""
+        SELECT id, external_id, category_id, title, summary, content_html, author, source, url, image_url,
+               published_at, updated_at, is_published
+        FROM articles
+        WHERE id IN {IdsOfJsonArray}
+        """;
+
+    /// <summary>The tag names of the articles in @ids (<see cref="IdList"/>), each article's in the order the CMS gave them.</summary>
+    public string TagsByArticleSql => field ??= $"""
+        SELECT x.article_id, t.name
+        FROM article_tags x
+        JOIN tags t ON t.id = x.tag_id
+        WHERE x.article_id IN {IdsOfJsonArray}
+        ORDER BY x.article_id, x.position
+        """;
+
+    /// <summary>The value of @ids: the ids as a JSON array.</summary>
+    public static string IdList(IEnumerable<long> ids) => $"[{string.Join(',', ids)}]";
+
     /// <summary>The archive queries of the site (no scope parameter).</summary>
     public abstract ArchiveSql SiteArchive { get; }
 

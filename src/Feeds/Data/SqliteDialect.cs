@@ -15,6 +15,9 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override bool MigratesOnStart => true;
 
+    // JSON1 is built into the SQLite that Microsoft.Data.Sqlite bundles.
+    protected override string IdsOfJsonArray => "(SELECT value FROM json_each(@ids))";
+
     // The category list, then the keys of the newest visible articles of @categorySlug and every category below it:
     // one index seek per category on ix_articles_category_newest, then a sort of at most (categories x limit)
     // keys. SQLite has no LATERAL join; a correlated IN-subquery does the same. UNION (not UNION ALL) makes

@@ -39,7 +39,7 @@ public sealed partial class SqlServerScriptTests
         // Guards the reflection below: a renamed class or constant must not silently shrink the check.
         var names = SqlServerTexts().Select(text => text.Name).ToList();
 
-        Assert.Contains("ArticleStore.ArticlesByIdSql", names);
+        Assert.Contains("SqlServerDialect.ArticlesByIdSql", names);
         Assert.Contains("ArticleWriter.UpdateArticleSql", names);
         Assert.Contains("Migrator.RecordVersionSql", names);
         Assert.Contains("SqlServerDialect.SubtreeFeedStateSql", names);
