@@ -12,9 +12,22 @@ internal static class ContentCodings
 {
     public static ContentCoding Choose(string? acceptEncoding)
     {
+        var (brotliQuality, gzipQuality) = Qualities(acceptEncoding);
+        if (brotliQuality > 0 && brotliQuality >= gzipQuality)
+        {
+            return ContentCoding.Brotli;
+        }
+        return gzipQuality > 0 ? ContentCoding.Gzip : ContentCoding.Identity;
+    }
+
+    /// <summary>Whether gzip is acceptable at all (a quality above 0), whatever is preferred.</summary>
+    public static bool AcceptsGzip(string? acceptEncoding) => Qualities(acceptEncoding).Gzip > 0;
+
+    private static (double Brotli, double Gzip) Qualities(string? acceptEncoding)
+    {
         if (string.IsNullOrEmpty(acceptEncoding))
         {
-            return ContentCoding.Identity;
+            return (0, 0);
         }
         double? brotli = null;
         double? gzip = null;
@@ -39,13 +52,7 @@ internal static class ContentCodings
             }
         }
         // "*" stands for every coding the header does not name (RFC 9110 12.5.3).
-        var brotliQuality = brotli ?? any ?? 0;
-        var gzipQuality = gzip ?? any ?? 0;
-        if (brotliQuality > 0 && brotliQuality >= gzipQuality)
-        {
-            return ContentCoding.Brotli;
-        }
-        return gzipQuality > 0 ? ContentCoding.Gzip : ContentCoding.Identity;
+        return (brotli ?? any ?? 0, gzip ?? any ?? 0);
     }
 
     private static double Quality(ReadOnlySpan<char> parameters)

@@ -54,10 +54,17 @@ public sealed class FeedResponse(RenderedFeed feed, FeedHeaders headers) : IResu
     public Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
-        var coding = feed.Compressible ? ContentCodings.Choose(httpContext.Request.Headers.AcceptEncoding) : ContentCoding.Identity;
+        var acceptEncoding = httpContext.Request.Headers.AcceptEncoding;
+        var coding = feed.Compressible ? ContentCodings.Choose(acceptEncoding) : ContentCoding.Identity;
+        var brotli = coding == ContentCoding.Brotli ? feed.BrotliIfReady() : null;
+        if (coding == ContentCoding.Brotli && brotli is null && ContentCodings.AcceptsGzip(acceptEncoding))
+        {
+            // The Brotli form is being made in the background (RenderedFeed); gzip now costs nobody a wait.
+            coding = ContentCoding.Gzip;
+        }
         var compressed = coding switch
         {
-            ContentCoding.Brotli => feed.Brotli,
+            ContentCoding.Brotli => brotli ?? feed.Brotli,
             ContentCoding.Gzip => feed.Gzip,
             _ => null,
         };

@@ -33,7 +33,7 @@ public sealed class FeedPublisher(
 
     // Part of every shared rendering's key: bump it when the rendering changes, so that no instance serves
     // another version's output from Redis. (ETags are hashes of the bytes and follow by themselves.)
-    private const string RenderVersion = "7";
+    private const string RenderVersion = "8";
 
     private readonly FeedsOptions _options = options.Value;
     private long _renders;

@@ -17,7 +17,7 @@ namespace Feeds.Publishing;
 /// </summary>
 public sealed class RedisFeedStore : IAsyncDisposable
 {
-    private const byte FormatVersion = 2;
+    private const byte FormatVersion = 3;
     private static readonly TimeSpan LockTime = TimeSpan.FromSeconds(10);
 
     // A circuit breaker (Polly): once calls fail, Redis is left alone for 5 s (then one call tries again), since
@@ -198,7 +198,7 @@ public sealed class RedisFeedStore : IAsyncDisposable
         }
     }
 
-    // Version, then the header values as length-prefixed UTF-8, then the three bodies.
+    // Version, then the header values as length-prefixed UTF-8, then the three bodies (Brotli empty when not made yet).
     private static byte[] Serialize(RenderedFeed feed)
     {
         using var buffer = new MemoryStream();
@@ -218,7 +218,8 @@ public sealed class RedisFeedStore : IAsyncDisposable
             }
             WriteBytes(writer, feed.Identity.ToArray());
             WriteBytes(writer, feed.Gzip);
-            WriteBytes(writer, feed.Brotli);
+            // Empty when not made yet (it is made in the background): each instance then makes its own.
+            WriteBytes(writer, feed.BrotliIfReady() ?? []);
         }
         return buffer.ToArray();
     }
@@ -244,7 +245,7 @@ public sealed class RedisFeedStore : IAsyncDisposable
         var identity = ReadBytes(reader);
         var gzip = ReadBytes(reader);
         var brotli = ReadBytes(reader);
-        return new RenderedFeed(token, etag, lastModified, contentType, identity, gzip, brotli)
+        return new RenderedFeed(token, etag, lastModified, contentType, identity, gzip, brotli.Length == 0 ? null : brotli)
         {
             BrowserContentType = browserContentType.Length == 0 ? null : browserContentType,
             ClosedArchive = closedArchive,

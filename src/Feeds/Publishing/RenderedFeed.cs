@@ -6,10 +6,21 @@ namespace Feeds.Publishing;
 /// One rendered feed with everything a response needs, prepared once: the identity bytes, their gzip and
 /// Brotli forms, and the header values. Serving it only copies bytes into the response.
 /// </summary>
+/// <remarks>
+/// Gzip is spliced from the entries' own deflate blocks (Formats/FeedBytes.ToGzip), so it costs little more
+/// than the shell. Brotli cannot be spliced, and compressing a whole document costs more than rendering it: it
+/// is made in the background, at most one document at a time in the process, and until it is ready a client
+/// that also accepts gzip gets gzip (Http/ContentCodings). Nobody waits for it but a client that accepts Brotli
+/// alone.
+/// </remarks>
 public sealed class RenderedFeed
 {
+    // At most one Brotli compression runs in the background at a time, whatever the number of renders.
+    private static int s_backgroundBrotli;
+
     private readonly Lazy<byte[]> _gzip;
-    private readonly Lazy<byte[]> _brotli;
+    private byte[]? _brotli;
+    private int _brotliStarted;
     private long _lastUsed;
 
     public RenderedFeed(string token, string etag, DateTime lastModifiedUtc, string contentType, Formats.FeedBytes identity)
@@ -21,17 +32,16 @@ public sealed class RenderedFeed
         ContentType = contentType;
         Identity = identity;
         _gzip = new Lazy<byte[]>(identity.ToGzip);
-        _brotli = new Lazy<byte[]>(() => Compress(identity, stream => new BrotliStream(stream, CompressionLevel.Optimal)));
         Touch();
     }
 
-    /// <summary>A rendering made elsewhere (another instance, through Redis), with its compressed forms.</summary>
-    internal RenderedFeed(string token, string etag, DateTime lastModifiedUtc, string contentType, byte[] identity, byte[] gzip, byte[] brotli)
+    /// <summary>A rendering made elsewhere (another instance, through Redis), with its compressed forms (Brotli: null when not made yet).</summary>
+    internal RenderedFeed(string token, string etag, DateTime lastModifiedUtc, string contentType, byte[] identity, byte[] gzip, byte[]? brotli)
         : this(token, etag, lastModifiedUtc, contentType, Formats.FeedBytes.Whole(identity))
     {
         _gzip = new Lazy<byte[]>(() => gzip);
-        _brotli = new Lazy<byte[]>(() => brotli);
-        CompressAll();
+        _ = _gzip.Value;
+        _brotli = brotli;
     }
 
     /// <summary>
@@ -101,27 +111,79 @@ public sealed class RenderedFeed
     /// <summary>The document uncompressed, as its parts.</summary>
     public Formats.FeedBytes Identity { get; }
 
-    /// <summary>Compressed on first use; a cached feed compresses both forms when it is rendered.</summary>
+    /// <summary>Spliced on first use; a cached feed makes it when it is stored.</summary>
     public byte[] Gzip => _gzip.Value;
 
-    public byte[] Brotli => _brotli.Value;
+    /// <summary>The Brotli form, compressed now if it is not made yet (for a client that accepts nothing else).</summary>
+    public byte[] Brotli
+    {
+        get
+        {
+            if (Volatile.Read(ref _brotli) is { } brotli)
+            {
+                return brotli;
+            }
+            brotli = Compress(Identity, stream => new BrotliStream(stream, CompressionLevel.Optimal));
+            Volatile.Write(ref _brotli, brotli);
+            return brotli;
+        }
+    }
+
+    /// <summary>The Brotli form if it is made; otherwise null, and it is started in the background (see remarks).</summary>
+    public byte[]? BrotliIfReady()
+    {
+        var brotli = Volatile.Read(ref _brotli);
+        if (brotli is null)
+        {
+            StartBrotli();
+        }
+        return brotli;
+    }
 
     /// <summary>
     /// Memory held, counted against the cache budget: the whole uncompressed length even though entries are
-    /// shared with other feeds, so that the budget bounds memory however the feeds overlap.
+    /// shared with other feeds, so that the budget bounds memory however the feeds overlap; and the gzip form
+    /// twice, once for itself and once for the Brotli form, which may be added after the rendering is counted
+    /// (Brotli is smaller than gzip).
     /// </summary>
-    public long Size => Identity.Length + (_gzip.IsValueCreated ? _gzip.Value.Length : 0) + (_brotli.IsValueCreated ? _brotli.Value.Length : 0) + 512;
+    public long Size => Identity.Length + 2L * (_gzip.IsValueCreated ? _gzip.Value.Length : Identity.Length) + 512;
 
     internal long LastUsed => Volatile.Read(ref _lastUsed);
 
     internal void Touch() => Volatile.Write(ref _lastUsed, Environment.TickCount64);
 
-    /// <summary>Makes both compressed forms now, so that no request pays for them later.</summary>
+    /// <summary>Makes the gzip form now and starts the Brotli form, so that no request pays for either later.</summary>
     internal RenderedFeed CompressAll()
     {
         _ = _gzip.Value;
-        _ = _brotli.Value;
+        StartBrotli();
         return this;
+    }
+
+    /// <summary>Compresses Brotli on the thread pool, unless it is made, started, or another document's is running.</summary>
+    private void StartBrotli()
+    {
+        if (Volatile.Read(ref _brotli) is not null || Interlocked.Exchange(ref _brotliStarted, 1) == 1)
+        {
+            return;
+        }
+        if (Interlocked.CompareExchange(ref s_backgroundBrotli, 1, 0) != 0)
+        {
+            // Busy: a later request for Brotli starts it again.
+            Volatile.Write(ref _brotliStarted, 0);
+            return;
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(feed =>
+        {
+            try
+            {
+                _ = feed.Brotli;
+            }
+            finally
+            {
+                Volatile.Write(ref s_backgroundBrotli, 0);
+            }
+        }, this, preferLocal: false);
     }
 
     private static byte[] Compress(Formats.FeedBytes data, Func<Stream, Stream> compressor)

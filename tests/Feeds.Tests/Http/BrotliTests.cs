@@ -1,0 +1,59 @@
+using System.Net.Http.Headers;
+
+namespace Feeds.Tests.Http;
+
+/// <summary>
+/// Brotli cannot be spliced from stored parts, so a rendering's Brotli form is made in the background
+/// (Publishing/RenderedFeed): a client that also accepts gzip gets gzip until it is ready, then Brotli; a client
+/// that accepts Brotli alone gets it at once. Every body decodes to the same identity bytes.
+/// </summary>
+public sealed class BrotliTests : FeedsTest
+{
+    [Fact]
+    public async Task AClientTakingBrotliOrGzip_IsAnsweredWithoutWaiting_AndGetsBrotliOnceMade_AllDecodingToTheSameBytes()
+    {
+        await using var site = await TestSite.StartAsync("sqlite", Enumerable.Range(1, 20).Select(i => Articles.Sample($"b-{i}")).ToArray());
+        var (_, _, client) = site;
+        var identity = await client.GetByteArrayAsync("/feeds/logistics.atom", Cancel);
+
+        var codings = new List<string>();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!codings.Contains("br") && DateTime.UtcNow < deadline)
+        {
+            var (coding, body) = await GetAsync(client, "/feeds/logistics.atom", "br, gzip");
+            codings.Add(coding);
+            Assert.Equal(identity, FeedXml.Decode(body, coding));
+            await Task.Delay(20, Cancel);
+        }
+
+        Assert.Contains("br", codings);
+        Assert.All(codings, coding => Assert.Contains(coding, new[] { "gzip", "br" }));
+        // Once made, it stays made.
+        Assert.Equal("br", (await GetAsync(client, "/feeds/logistics.atom", "br, gzip")).Coding);
+    }
+
+    [Fact]
+    public async Task AClientTakingBrotliAlone_GetsBrotliAtOnce()
+    {
+        await using var site = await TestSite.StartAsync("sqlite", Articles.Sample("b-1"), Articles.Sample("b-2"));
+        var (_, _, client) = site;
+        var identity = await client.GetByteArrayAsync("/feeds/logistics.rss?limit=2", Cancel);
+
+        var (coding, body) = await GetAsync(client, "/feeds/logistics.rss?limit=3", "br");
+        var (gzipCoding, gzip) = await GetAsync(client, "/feeds/logistics.rss?limit=3", "gzip;q=0, br");
+
+        Assert.Equal("br", coding);
+        Assert.Equal("br", gzipCoding);
+        Assert.Equal(FeedXml.Decode(body, coding), FeedXml.Decode(gzip, gzipCoding));
+        Assert.Equal(FeedXml.Text(identity).Replace("limit=2", "limit=3"), FeedXml.Text(FeedXml.Decode(body, coding)));
+    }
+
+    private static async Task<(string Coding, byte[] Body)> GetAsync(HttpClient client, string path, string acceptEncoding)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", acceptEncoding);
+        using var response = await client.SendAsync(request, Cancel);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (response.Content.Headers.ContentEncoding.SingleOrDefault() ?? "identity", await response.Content.ReadAsByteArrayAsync(Cancel));
+    }
+}
