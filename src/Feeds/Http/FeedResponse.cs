@@ -59,8 +59,13 @@ public sealed class FeedResponse(RenderedFeed feed, FeedHeaders headers) : IResu
         var brotli = coding == ContentCoding.Brotli ? feed.BrotliIfReady() : null;
         if (coding == ContentCoding.Brotli && brotli is null && ContentCodings.AcceptsGzip(acceptEncoding))
         {
-            // The Brotli form is being made in the background (RenderedFeed); gzip now costs nobody a wait.
+            // The Brotli form is made in the background once the document is asked for again (RenderedFeed):
+            // the spliced gzip now keeps nobody waiting.
             coding = ContentCoding.Gzip;
+        }
+        if (coding != ContentCoding.Identity)
+        {
+            feed.CountCompressedAnswer();
         }
         var compressed = coding switch
         {

@@ -7,20 +7,23 @@ namespace Feeds.Publishing;
 /// Brotli forms, and the header values. Serving it only copies bytes into the response.
 /// </summary>
 /// <remarks>
-/// Gzip is spliced from the entries' own deflate blocks (Formats/FeedBytes.ToGzip), so it costs little more
-/// than the shell. Brotli cannot be spliced, and compressing a whole document costs more than rendering it: it
-/// is made in the background, at most one document at a time in the process, and until it is ready a client
-/// that also accepts gzip gets gzip (Http/ContentCodings). Nobody waits for it but a client that accepts Brotli
-/// alone.
+/// Gzip is first spliced from the entries' own deflate blocks (Formats/FeedBytes.ToGzip), so a cold answer
+/// costs little more than the shell; but entries compressed apart share no history, so the spliced form is
+/// larger than one compressed whole. Once a document is asked for compressed a second time, it is worth
+/// compressing whole: in the background, at most one document at a time in the process, the whole gzip (when
+/// smaller) replaces the spliced one and the Brotli form is made. Until then a client that takes gzip gets the
+/// spliced gzip, even if it prefers Brotli (Http/ContentCodings); only a client that takes Brotli alone waits
+/// for a compression. A document asked for once (a crawler's archive page) is never compressed whole.
 /// </remarks>
 public sealed class RenderedFeed
 {
-    // At most one Brotli compression runs in the background at a time, whatever the number of renders.
-    private static int s_backgroundBrotli;
+    // At most one document is compressed whole in the background at a time, whatever the number of renders.
+    private static int s_compressingWhole;
 
-    private readonly Lazy<byte[]> _gzip;
+    private byte[]? _gzip;
     private byte[]? _brotli;
-    private int _brotliStarted;
+    private int _compressedAnswers;
+    private int _wholeStarted;
     private long _lastUsed;
 
     public RenderedFeed(string token, string etag, DateTime lastModifiedUtc, string contentType, Formats.FeedBytes identity)
@@ -31,7 +34,6 @@ public sealed class RenderedFeed
         SetLastModified(lastModifiedUtc);
         ContentType = contentType;
         Identity = identity;
-        _gzip = new Lazy<byte[]>(identity.ToGzip);
         Touch();
     }
 
@@ -39,8 +41,7 @@ public sealed class RenderedFeed
     internal RenderedFeed(string token, string etag, DateTime lastModifiedUtc, string contentType, byte[] identity, byte[] gzip, byte[]? brotli)
         : this(token, etag, lastModifiedUtc, contentType, Formats.FeedBytes.Whole(identity))
     {
-        _gzip = new Lazy<byte[]>(() => gzip);
-        _ = _gzip.Value;
+        _gzip = gzip;
         _brotli = brotli;
     }
 
@@ -111,10 +112,21 @@ public sealed class RenderedFeed
     /// <summary>The document uncompressed, as its parts.</summary>
     public Formats.FeedBytes Identity { get; }
 
-    /// <summary>Spliced on first use; a cached feed makes it when it is stored.</summary>
-    public byte[] Gzip => _gzip.Value;
+    /// <summary>Spliced on first use (a cached feed makes it when it is stored); later, maybe, compressed whole (see remarks).</summary>
+    public byte[] Gzip
+    {
+        get
+        {
+            if (Volatile.Read(ref _gzip) is { } gzip)
+            {
+                return gzip;
+            }
+            gzip = Identity.ToGzip();
+            return Interlocked.CompareExchange(ref _gzip, gzip, null) ?? gzip;
+        }
+    }
 
-    /// <summary>The Brotli form, compressed now if it is not made yet (for a client that accepts nothing else).</summary>
+    /// <summary>The Brotli form, compressed now if it is not made yet (for a client that takes nothing else).</summary>
     public byte[] Brotli
     {
         get
@@ -124,64 +136,67 @@ public sealed class RenderedFeed
                 return brotli;
             }
             brotli = Compress(Identity, stream => new BrotliStream(stream, CompressionLevel.Optimal));
-            Volatile.Write(ref _brotli, brotli);
-            return brotli;
+            return Interlocked.CompareExchange(ref _brotli, brotli, null) ?? brotli;
         }
     }
 
-    /// <summary>The Brotli form if it is made; otherwise null, and it is started in the background (see remarks).</summary>
-    public byte[]? BrotliIfReady()
+    /// <summary>The Brotli form if it is made, else null.</summary>
+    public byte[]? BrotliIfReady() => Volatile.Read(ref _brotli);
+
+    /// <summary>Counts an answer in gzip or Brotli; the second starts the whole compression (see remarks).</summary>
+    public void CountCompressedAnswer()
     {
-        var brotli = Volatile.Read(ref _brotli);
-        if (brotli is null)
+        if (Volatile.Read(ref _wholeStarted) == 0 && Interlocked.Increment(ref _compressedAnswers) >= 2)
         {
-            StartBrotli();
+            StartWholeCompression();
         }
-        return brotli;
     }
 
     /// <summary>
     /// Memory held, counted against the cache budget: the whole uncompressed length even though entries are
     /// shared with other feeds, so that the budget bounds memory however the feeds overlap; and the gzip form
     /// twice, once for itself and once for the Brotli form, which may be added after the rendering is counted
-    /// (Brotli is smaller than gzip).
+    /// (the spliced gzip is the largest compressed form).
     /// </summary>
-    public long Size => Identity.Length + 2L * (_gzip.IsValueCreated ? _gzip.Value.Length : Identity.Length) + 512;
+    public long Size => Identity.Length + 2L * (Volatile.Read(ref _gzip)?.Length ?? Identity.Length) + 512;
 
     internal long LastUsed => Volatile.Read(ref _lastUsed);
 
     internal void Touch() => Volatile.Write(ref _lastUsed, Environment.TickCount64);
 
-    /// <summary>Makes the gzip form now and starts the Brotli form, so that no request pays for either later.</summary>
+    /// <summary>Makes the (spliced) gzip form now, so that no request pays for it later.</summary>
     internal RenderedFeed CompressAll()
     {
-        _ = _gzip.Value;
-        StartBrotli();
+        _ = Gzip;
         return this;
     }
 
-    /// <summary>Compresses Brotli on the thread pool, unless it is made, started, or another document's is running.</summary>
-    private void StartBrotli()
+    /// <summary>On the thread pool, unless started already or another document is being compressed (a later answer asks again).</summary>
+    private void StartWholeCompression()
     {
-        if (Volatile.Read(ref _brotli) is not null || Interlocked.Exchange(ref _brotliStarted, 1) == 1)
+        if (Interlocked.Exchange(ref _wholeStarted, 1) == 1)
         {
             return;
         }
-        if (Interlocked.CompareExchange(ref s_backgroundBrotli, 1, 0) != 0)
+        if (Interlocked.CompareExchange(ref s_compressingWhole, 1, 0) != 0)
         {
-            // Busy: a later request for Brotli starts it again.
-            Volatile.Write(ref _brotliStarted, 0);
+            Volatile.Write(ref _wholeStarted, 0);
             return;
         }
         ThreadPool.UnsafeQueueUserWorkItem(feed =>
         {
             try
             {
+                var whole = Compress(feed.Identity, stream => new GZipStream(stream, CompressionLevel.Optimal));
+                if (whole.Length < feed.Gzip.Length)
+                {
+                    Volatile.Write(ref feed._gzip, whole);
+                }
                 _ = feed.Brotli;
             }
             finally
             {
-                Volatile.Write(ref s_backgroundBrotli, 0);
+                Volatile.Write(ref s_compressingWhole, 0);
             }
         }, this, preferLocal: false);
     }
