@@ -41,7 +41,7 @@ public sealed class ArticleFieldTests : FeedsTest
     }
 
     [Theory, MemberData(nameof(Providers))]
-    public async Task EveryColumnOfArticles_UpdatedByAnotherWriter_MovesItsFeeds(string provider)
+    public async Task EveryColumnOfArticles_UpdatedByAnotherWriter_MovesItsFeedsAndItsEntryVersion(string provider)
     {
         await using var db = await TestDatabase.CreateAsync(provider);
         await Articles.WriteAsync(db.Database,
@@ -56,9 +56,11 @@ public sealed class ArticleFieldTests : FeedsTest
             .Where(column => column.Name is not ("id" or "version")).ToList();
 
         Assert.True(columns.Count >= 12, $"only {columns.Count} columns");
+        var entryVersionSql = provider == "sqlserver" ? "SELECT CAST(version AS bigint) FROM articles WHERE id = @id" : "SELECT version FROM articles WHERE id = @id";
         foreach (var (name, type) in columns)
         {
             var before = await VersionSumAsync(db);
+            var entryBefore = await connection.ExecuteScalarAsync<long>(entryVersionSql, new { id });
             // As the CMS or a hand-typed UPDATE would: this column alone, to a new value of its type.
             var change = name switch
             {
@@ -72,6 +74,7 @@ public sealed class ArticleFieldTests : FeedsTest
             };
             await connection.ExecuteAsync($"UPDATE articles SET {change} WHERE id = @id", new { id });
             Assert.True(await VersionSumAsync(db) > before, $"articles.{name}: no feed version moved");
+            Assert.True(await connection.ExecuteScalarAsync<long>(entryVersionSql, new { id }) > entryBefore, $"articles.{name}: the entry version did not move");
         }
     }
 
@@ -98,7 +101,7 @@ public sealed class ArticleFieldTests : FeedsTest
     }
 
     [Fact]
-    public void EveryFieldOfAnEntry_ChangedAlone_IsWrittenAnew()
+    public void EveryFieldOfAnEntry_ChangedAlone_ChangesItsXml()
     {
         var entry = new FeedEntry("tag:news.example.com,2026:article:fields", "標題", new Uri("https://news.example.com/a.html"),
             new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.FromHours(8)), new DateTimeOffset(2026, 11, 28, 13, 0, 0, TimeSpan.FromHours(8)),
@@ -111,7 +114,7 @@ public sealed class ArticleFieldTests : FeedsTest
             var changed = WithProperty(entry, field);
             var before = FeedXml.Text(FeedFormat.Atom.WriteParts(Document(entry)).ToArray());
             var after = FeedXml.Text(FeedFormat.Atom.WriteParts(Document(changed)).ToArray());
-            Assert.True(before != after, $"FeedEntry.{field.Name}: a change of it alone kept the old entry's XML");
+            Assert.True(before != after, $"FeedEntry.{field.Name}: a change of it alone does not reach the entry's XML");
         }
     }
 
