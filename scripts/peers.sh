@@ -18,8 +18,8 @@ PEERS_SOURCE=${PEERS_SOURCE:-../shared/peers}
 PEERS=${PEERS:-/tmp/peers}
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
-FEEDS_PORT=5091
-UNCACHED_PORT=5092
+FEEDS_PORT=5098
+UNCACHED_PORT=5099
 
 [ -d "$PEERS" ] || cp -r "$PEERS_SOURCE" "$PEERS"
 if ! command -v gunicorn > /dev/null || ! command -v nginx > /dev/null || ! command -v wrk > /dev/null; then
