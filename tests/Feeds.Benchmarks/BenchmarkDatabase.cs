@@ -7,7 +7,7 @@ namespace Feeds.Benchmarks;
 /// <summary>
 /// A SQLite benchmark database in the temporary folder, migrated and filled once: built under another name and
 /// moved into place only when complete, so an interrupted build is never measured, and reused by later runs
-/// (the name carries the newest migration, and a version to bump when the data changes).
+/// (the name carries a hash of the schema scripts, and a version to bump when the data changes).
 /// </summary>
 internal static class BenchmarkDatabase
 {
@@ -16,8 +16,10 @@ internal static class BenchmarkDatabase
     public static async Task<Database> OpenAsync(string name, string fillSql, object parameters, string journalMode,
         Func<DbConnection, Task>? check = null)
     {
-        var schema = new Migrator(new Database(SqlDialect.Sqlite, "Data Source=:memory:"), Migrator.DefaultScriptsRoot).Scripts()[^1].Version[..4];
-        var path = Path.Combine(Path.GetTempPath(), $"{name}-schema{schema}.db");
+        var scripts = new Migrator(new Database(SqlDialect.Sqlite, "Data Source=:memory:"), Migrator.DefaultScriptsRoot).Scripts();
+        var schema = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(string.Concat(scripts.Select(script => File.ReadAllText(script.Path))))).AsSpan(0, 6));
+        var path = Path.Combine(Path.GetTempPath(), $"{name}-schema-{schema}.db");
         if (!File.Exists(path))
         {
             var building = path + ".building";

@@ -29,7 +29,7 @@ internal sealed class SqliteDialect : SqlDialect
             UNION
             SELECT child.id FROM categories child JOIN subtree parent ON child.parent_id = parent.id
         )
-        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, a.version
+        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, COALESCE(v.version, 0) AS version
         FROM subtree c
         JOIN articles a ON a.id IN (
             SELECT n.id
@@ -37,6 +37,7 @@ internal sealed class SqliteDialect : SqlDialect
             WHERE n.category_id = c.id AND n.is_published = 1 AND n.published_at <= @now
             ORDER BY n.published_at DESC, n.id DESC
             LIMIT @limit)
+        LEFT JOIN entry_versions v ON v.article_id = a.id
         ORDER BY a.published_at DESC, a.id DESC
         LIMIT @limit
         """;
@@ -44,8 +45,9 @@ internal sealed class SqliteDialect : SqlDialect
     // The category list, then the keys of the newest visible articles of the whole site.
     public override string SiteFeedStateSql { get; } = ArticleStore.CategoriesSql + """
         ;
-        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, a.version
+        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, COALESCE(v.version, 0) AS version
         FROM articles a
+        LEFT JOIN entry_versions v ON v.article_id = a.id
         WHERE a.is_published = 1 AND a.published_at <= @now
         ORDER BY a.published_at DESC, a.id DESC
         LIMIT @limit
@@ -55,9 +57,10 @@ internal sealed class SqliteDialect : SqlDialect
     // ix_article_tags_newest, which carries each article's publish state (sql/*/0003_tag_feeds.sql).
     public override string TagFeedStateSql { get; } = ArticleStore.CategoriesSql + """
         ;
-        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, a.version
+        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, COALESCE(v.version, 0) AS version
         FROM article_tags x
         JOIN articles a ON a.id = x.article_id
+        LEFT JOIN entry_versions v ON v.article_id = a.id
         WHERE x.tag_id = @tagId AND x.is_published = 1 AND x.published_at <= @now
           AND a.is_published = 1 AND a.published_at <= @now
         ORDER BY x.published_at DESC, x.article_id DESC
@@ -70,8 +73,9 @@ internal sealed class SqliteDialect : SqlDialect
     // NOT MATERIALIZED: the CTE is read as a view, so the range conditions reach the index.
     private const string SiteScope = """
         WITH scoped AS NOT MATERIALIZED (
-            SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, a.version
+            SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, COALESCE(v.version, 0) AS version
             FROM articles a
+            LEFT JOIN entry_versions v ON v.article_id = a.id
             WHERE a.is_published = 1 AND a.published_at <= @now)
 
         """;
@@ -87,9 +91,10 @@ internal sealed class SqliteDialect : SqlDialect
 
     private const string TagScope = """
         WITH scoped AS NOT MATERIALIZED (
-            SELECT x.article_id AS id, a.external_id, a.category_id, x.published_at, a.updated_at, a.version
+            SELECT x.article_id AS id, a.external_id, a.category_id, x.published_at, a.updated_at, COALESCE(v.version, 0) AS version
             FROM article_tags x
             JOIN articles a ON a.id = x.article_id
+            LEFT JOIN entry_versions v ON v.article_id = a.id
             WHERE x.tag_id = @tagId AND x.is_published = 1 AND x.published_at <= @now
               AND a.is_published = 1 AND a.published_at <= @now)
 
@@ -128,7 +133,7 @@ internal sealed class SqliteDialect : SqlDialect
     // is one range of ix_articles_category_newest. Page and Newer differ only in their range and direction, and
     // are still spelled whole: each reads as one query, as the planner and a reviewer see it.
     private const string SubtreeArchivePage = Subtree + """
-        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, a.version
+        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, COALESCE(v.version, 0) AS version
         FROM subtree c
         JOIN articles a ON a.id IN (
             SELECT n.id
@@ -138,12 +143,13 @@ internal sealed class SqliteDialect : SqlDialect
               AND (n.published_at < @beforeAt OR n.id < @beforeId)
             ORDER BY n.published_at DESC, n.id DESC
             LIMIT @take)
+        LEFT JOIN entry_versions v ON v.article_id = a.id
         ORDER BY a.published_at DESC, a.id DESC
         LIMIT @take
         """;
 
     private const string SubtreeArchiveNewer = Subtree + """
-        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, a.version
+        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, COALESCE(v.version, 0) AS version
         FROM subtree c
         JOIN articles a ON a.id IN (
             SELECT n.id
@@ -153,6 +159,7 @@ internal sealed class SqliteDialect : SqlDialect
               AND (n.published_at > @fromAt OR n.id >= @fromId)
             ORDER BY n.published_at, n.id
             LIMIT @take)
+        LEFT JOIN entry_versions v ON v.article_id = a.id
         ORDER BY a.published_at, a.id
         LIMIT @take
         """;

@@ -56,7 +56,7 @@ public sealed class ArticleFieldTests : FeedsTest
             .Where(column => column.Name is not ("id" or "version")).ToList();
 
         Assert.True(columns.Count >= 12, $"only {columns.Count} columns");
-        var entryVersionSql = provider == "sqlserver" ? "SELECT CAST(version AS bigint) FROM articles WHERE id = @id" : "SELECT version FROM articles WHERE id = @id";
+        var entryVersionSql = provider == "sqlserver" ? "SELECT CAST(version AS bigint) FROM articles WHERE id = @id" : "SELECT version FROM entry_versions WHERE article_id = @id";
         foreach (var (name, type) in columns)
         {
             var before = await VersionSumAsync(db);

@@ -59,10 +59,10 @@ public sealed class EntryVersionTests : FeedsTest
         Assert.Equal(before, await VersionsAsync(connection, "sqlite"));
 
         // SQLite hands out the id of a deleted newest row again: the new article must not meet the old one's version.
-        var (id, version) = await connection.QuerySingleAsync<(long, long)>("SELECT id, version FROM articles WHERE external_id = 'a-2'");
+        var (id, version) = await connection.QuerySingleAsync<(long, long)>("SELECT a.id, v.version FROM articles a JOIN entry_versions v ON v.article_id = a.id WHERE a.external_id = 'a-2'");
         await connection.ExecuteAsync("DELETE FROM articles WHERE id = @id", new { id });
         await Articles.WriteAsync(db.Database, Articles.Sample("a-3"));
-        var (newId, newVersion) = await connection.QuerySingleAsync<(long, long)>("SELECT id, version FROM articles WHERE external_id = 'a-3'");
+        var (newId, newVersion) = await connection.QuerySingleAsync<(long, long)>("SELECT a.id, v.version FROM articles a JOIN entry_versions v ON v.article_id = a.id WHERE a.external_id = 'a-3'");
         Assert.Equal(id, newId);
         Assert.True(newVersion > version, $"version {newVersion} after {version}");
     }
@@ -117,6 +117,6 @@ public sealed class EntryVersionTests : FeedsTest
     private static async Task<Dictionary<string, long>> VersionsAsync(DbConnection connection, string provider) =>
         (await connection.QueryAsync<(string, long)>(provider == "sqlserver"
             ? "SELECT external_id, CAST(version AS bigint) FROM articles"
-            : "SELECT external_id, version FROM articles"))
+            : "SELECT a.external_id, v.version FROM articles a JOIN entry_versions v ON v.article_id = a.id"))
         .ToDictionary(row => row.Item1, row => row.Item2);
 }
