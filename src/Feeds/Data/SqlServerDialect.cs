@@ -37,12 +37,12 @@ internal sealed partial class SqlServerDialect : SqlDialect
         OPTION (MAXRECURSION 0);
         """;
 
-    // The category list, then the keys of the newest visible articles of @categorySlug and every category below it:
-    // one index seek per category on ix_articles_category_newest (CROSS APPLY ... TOP), then a top-N sort of
-    // at most (categories x limit) keys.
     // OPENJSON: SQL Server 2016 and later, database compatibility level 130 or higher.
     protected override string IdsOfJsonArray => "(SELECT CAST([value] AS bigint) FROM OPENJSON(@ids))";
 
+    // The category list, then the keys of the newest visible articles of @categorySlug and every category below it:
+    // one index seek per category on ix_articles_category_newest (CROSS APPLY ... TOP), then a top-N sort of
+    // at most (categories x limit) keys.
     public override string SubtreeFeedStateSql { get; } = ArticleStore.CategoriesSql + """
         ;
         """ + Subtree + """

@@ -19,8 +19,8 @@ public readonly record struct EntryVersion(long Version, string ExternalId, Date
 /// <summary>
 /// Each entry's bytes per format, kept while its version stays: a render reads the versions of its entries,
 /// splices the bytes of those written before, and reads and writes only the others. The settings that shape an
-/// entry (site URL, id prefix, time zone) are fixed for the life of the process. Bounded per format; the least
-/// recently used go first.
+/// entry (site URL, id prefix, time zone) are fixed for the life of the process. Bounded: capacityPerFormat
+/// entries for each format, held together; the least recently used go first, whatever their format.
 /// </summary>
 public sealed class EntryCache(int capacityPerFormat = 8192) : IDisposable
 {

@@ -10,18 +10,19 @@ public enum ContentCoding
 /// <summary>Chooses the stored form of a feed that Accept-Encoding (RFC 9110 12.5.3) asks for, without allocating.</summary>
 internal static class ContentCodings
 {
-    public static ContentCoding Choose(string? acceptEncoding)
+    /// <param name="brotliReady">
+    /// Whether the Brotli form is made (Publishing/RenderedFeed makes it in the background): until it is, a client
+    /// that prefers Brotli but takes gzip gets gzip, and only one that takes Brotli alone gets Brotli.
+    /// </param>
+    public static ContentCoding Choose(string? acceptEncoding, bool brotliReady = true)
     {
         var (brotliQuality, gzipQuality) = Qualities(acceptEncoding);
-        if (brotliQuality > 0 && brotliQuality >= gzipQuality)
+        if (brotliQuality > 0 && brotliQuality >= gzipQuality && (brotliReady || gzipQuality == 0))
         {
             return ContentCoding.Brotli;
         }
         return gzipQuality > 0 ? ContentCoding.Gzip : ContentCoding.Identity;
     }
-
-    /// <summary>Whether gzip is acceptable at all (a quality above 0), whatever is preferred.</summary>
-    public static bool AcceptsGzip(string? acceptEncoding) => Qualities(acceptEncoding).Gzip > 0;
 
     private static (double Brotli, double Gzip) Qualities(string? acceptEncoding)
     {

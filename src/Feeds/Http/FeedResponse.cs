@@ -54,15 +54,10 @@ public sealed class FeedResponse(RenderedFeed feed, FeedHeaders headers) : IResu
     public Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
-        var acceptEncoding = httpContext.Request.Headers.AcceptEncoding;
-        var coding = feed.Compressible ? ContentCodings.Choose(acceptEncoding) : ContentCoding.Identity;
-        var brotli = coding == ContentCoding.Brotli ? feed.BrotliIfReady() : null;
-        if (coding == ContentCoding.Brotli && brotli is null && ContentCodings.AcceptsGzip(acceptEncoding))
-        {
-            // The Brotli form is made in the background once the document is asked for again (RenderedFeed):
-            // the spliced gzip now keeps nobody waiting.
-            coding = ContentCoding.Gzip;
-        }
+        var brotli = feed.BrotliIfReady();
+        var coding = feed.Compressible
+            ? ContentCodings.Choose(httpContext.Request.Headers.AcceptEncoding, brotliReady: brotli is not null)
+            : ContentCoding.Identity;
         if (coding != ContentCoding.Identity)
         {
             feed.CountCompressedAnswer();

@@ -102,7 +102,7 @@ public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetec
     {
         var identity = FeedBytes.Whole(bytes);
         var stored = new RenderedFeed(token, identity.EntityTag(), lastModified, contentType, identity) { Compressible = compressible };
-        return compressible ? stored.CompressAll() : stored;
+        return compressible ? stored.PrepareGzip() : stored;
     }
 
     /// <summary>A file embedded in the assembly; its Last-Modified is when this build was made (its ETag, a hash of its bytes, is what validates).</summary>

@@ -128,7 +128,7 @@ public sealed class FeedCache
         {
             feed = feed.ModifiedAt(last.LastModifiedUtc);
         }
-        Store(request, feed.CompressAll());
+        Store(request, feed.PrepareGzip());
         return feed;
     }
 

@@ -160,14 +160,17 @@ public sealed class FeedPublisher(
         }
         var links = request.Format == FeedFormat.HtmlPreview ? urls.PreviewLinks(request.Feed) : new List<FeedLink>(urls.HubLinks);
         var entries = new RenderEntries(entryCache, request.Format);
+        // The categories arrive with the keys: their catalog names each entry's category, here and below.
+        CategoryCatalog? catalog = null;
+        BodiesWanted bodiesWanted = (categories, keys) => entries.BodiesWanted(catalog = new CategoryCatalog(categories), keys);
         var read = request.Archive is { } page
-            ? await ReadArchivePageAsync(request, page, scope, links, entries.BodiesWanted)
-            : await ReadCurrentAsync(request, scope, links, entries.BodiesWanted);
+            ? await ReadArchivePageAsync(request, page, scope, links, bodiesWanted)
+            : await ReadCurrentAsync(request, scope, links, bodiesWanted);
         if (read is null)
         {
             return null;
         }
-        var catalog = new CategoryCatalog(read.Categories);
+        catalog ??= new CategoryCatalog(read.Categories);
         var category = request.Feed.Kind == FeedKind.Category ? catalog.Find(request.Feed.Slug) : null;
         if (request.Feed.Kind == FeedKind.Category && category is null)
         {

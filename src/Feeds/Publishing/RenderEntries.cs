@@ -18,17 +18,16 @@ internal sealed class RenderEntries(EntryCache cache, FeedFormat format)
     /// <summary>How many entries were written for this render (the others were written before).</summary>
     public int Written { get; private set; }
 
-    /// <summary>A <see cref="BodiesWanted"/>: the ids of the entries not written before.</summary>
-    public IReadOnlyCollection<long> BodiesWanted(IReadOnlyList<CategoryRow> categories, IReadOnlyList<ArticleKey> keys)
+    /// <summary>The ids of the entries not written before (for <see cref="Data.BodiesWanted"/>).</summary>
+    public IReadOnlyCollection<long> BodiesWanted(CategoryCatalog catalog, IReadOnlyList<ArticleKey> keys)
     {
-        var names = categories.ToDictionary(category => category.Id, category => category.Name);
         _keys = keys;
         _versions = new EntryVersion[keys.Count];
         _found = new BytePart?[keys.Count];
         var wanted = new List<long>();
         for (var i = 0; i < keys.Count; i++)
         {
-            _versions[i] = EntryVersion.Of(keys[i], names.GetValueOrDefault(keys[i].CategoryId));
+            _versions[i] = EntryVersion.Of(keys[i], catalog.Get(keys[i].CategoryId)?.Name);
             _found[i] = cache.Find(format, keys[i].Id, _versions[i]);
             if (_found[i] is null)
             {

@@ -165,7 +165,7 @@ public sealed class RenderedFeed
     internal void Touch() => Volatile.Write(ref _lastUsed, Environment.TickCount64);
 
     /// <summary>Makes the (spliced) gzip form now, so that no request pays for it later.</summary>
-    internal RenderedFeed CompressAll()
+    internal RenderedFeed PrepareGzip()
     {
         _ = Gzip;
         return this;
