@@ -53,10 +53,49 @@ internal sealed class UtcDateTimeHandler : SqlMapper.TypeHandler<DateTime>
     {
         DateTime dateTime => DateTime.SpecifyKind(dateTime, DateTimeKind.Utc),
         DateTimeOffset offset => offset.UtcDateTime,
-        string text => DateTime.Parse(text, CultureInfo.InvariantCulture,
+        string text => TryParseSqliteText(text, out var utc) ? utc : DateTime.Parse(text, CultureInfo.InvariantCulture,
             DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
         _ => throw new DataException($"Cannot read {value.GetType().Name} as a UTC time."),
     };
+
+    /// <summary>
+    /// Reads the fixed-width text Feeds writes (<see cref="SqliteFormat"/>) digit by digit: a render reads two
+    /// times per key, and the general parser took a tenth of an uncached render's CPU. Anything else (a time
+    /// written by a CMS in another ISO 8601 shape) is left to <see cref="DateTime.Parse(string, IFormatProvider, DateTimeStyles)"/>.
+    /// </summary>
+    internal static bool TryParseSqliteText(ReadOnlySpan<char> text, out DateTime utc)
+    {
+        utc = default;
+        if (text.Length != 28 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':'
+            || text[16] != ':' || text[19] != '.' || text[27] != 'Z')
+        {
+            return false;
+        }
+        if (!TryDigits(text[..4], out var year) || !TryDigits(text[5..7], out var month) || !TryDigits(text[8..10], out var day)
+            || !TryDigits(text[11..13], out var hour) || !TryDigits(text[14..16], out var minute)
+            || !TryDigits(text[17..19], out var second) || !TryDigits(text[20..27], out var ticks)
+            || year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
+            || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+        utc = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).AddTicks(ticks);
+        return true;
+    }
+
+    private static bool TryDigits(ReadOnlySpan<char> digits, out int value)
+    {
+        value = 0;
+        foreach (var digit in digits)
+        {
+            if (!char.IsAsciiDigit(digit))
+            {
+                return false;
+            }
+            value = value * 10 + (digit - '0');
+        }
+        return true;
+    }
 
     private static DateTime ToUtc(DateTime value) => value.Kind switch
     {
