@@ -33,7 +33,8 @@ dataset="$PEERS/data/articles.ndjson"
 
 dotnet build -c Release src/Feeds -nologo -v q > /dev/null
 app=src/Feeds/bin/Release/net10.0/Feeds.dll
-db="$PEERS/feeds.db"
+# Named by the schema scripts, so that a database made by another schema is never measured.
+db="$PEERS/feeds-schema-$(cat sql/sqlite/*.sql | sha256sum | cut -c1-12).db"
 if [ ! -s "$db" ]; then
   dotnet "$app" import "$dataset" "--Feeds:Database:ConnectionString=Data Source=$db" > /dev/null
 fi
