@@ -34,10 +34,10 @@ public sealed class EntryCache(int capacityPerFormat = 8192) : IDisposable
     public BytePart? Find(FeedFormat format, long articleId, EntryVersion version) =>
         _entries.TryGet((format, articleId), version, out var entry) ? entry : null;
 
-    /// <summary>Writes the entry and keeps it under this version.</summary>
-    public BytePart Add(FeedFormat format, long articleId, EntryVersion version, FeedEntry entry)
+    /// <summary>Keeps the entry's bytes, written in this format, under this version.</summary>
+    public BytePart Add(FeedFormat format, long articleId, EntryVersion version, byte[] entry)
     {
-        var written = new BytePart(format.WriteEntry(entry));
+        var written = new BytePart(entry);
         _entries.Set((format, articleId), version, written);
         return written;
     }

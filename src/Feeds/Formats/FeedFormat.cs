@@ -57,6 +57,9 @@ public abstract class FeedFormat(string extension, string mediaType, string disp
     /// <summary>One entry's bytes, exactly as they appear inside the document.</summary>
     public abstract byte[] WriteEntry(FeedEntry entry);
 
+    /// <summary>Each entry's bytes, in order, as <see cref="WriteEntry"/> writes them; a format may write them in one pass.</summary>
+    public virtual IReadOnlyList<byte[]> WriteEntries(IReadOnlyList<FeedEntry> entries) => [.. entries.Select(WriteEntry)];
+
     /// <summary>The document around entries written before (Formats/EntryCache), in the order given.</summary>
     public FeedBytes WriteParts(FeedDocument document, IReadOnlyList<BytePart> entries)
     {
@@ -66,7 +69,7 @@ public abstract class FeedFormat(string extension, string mediaType, string disp
 
     /// <summary>The whole document, each of its <see cref="FeedDocument.Entries"/> written anew.</summary>
     public FeedBytes WriteParts(FeedDocument document) =>
-        WriteParts(document, [.. document.Entries.Select(entry => new BytePart(WriteEntry(entry)))]);
+        WriteParts(document, [.. WriteEntries(document.Entries).Select(entry => new BytePart(entry))]);
 }
 
 /// <summary>A document without its entries, and the position in <paramref name="Bytes"/> where they go.</summary>
@@ -131,18 +134,39 @@ internal abstract class SyndicationFeedFormat(string extension, string mediaType
     protected abstract void StartWrapper(XmlWriter writer);
 
     /// <summary>The entry's XML as it appears inside the feed: written inside a wrapper element, then cut out of it.</summary>
-    public override byte[] WriteEntry(FeedEntry entry)
+    public override byte[] WriteEntry(FeedEntry entry) => WriteEntries([entry])[0];
+
+    /// <summary>
+    /// The entries one after another inside one wrapper element, by one writer, each cut out where the writer
+    /// stood after it: a render that writes 50 entries makes one writer and one buffer, not 50. An entry closes
+    /// every element and namespace scope it opens, so its bytes are the same as when written alone.
+    /// </summary>
+    public override IReadOnlyList<byte[]> WriteEntries(IReadOnlyList<FeedEntry> entries)
     {
-        var wrapped = RenderBuffer.Write(buffer =>
+        var ends = new int[entries.Count];
+        return RenderBuffer.Write(buffer =>
         {
             using var writer = Wrap(XmlWriter.Create(buffer, FragmentSettings));
             StartWrapper(writer);
-            CreateItemFormatter(entry).WriteTo(writer);
+            for (var i = 0; i < entries.Count; i++)
+            {
+                CreateItemFormatter(entries[i]).WriteTo(writer);
+                writer.Flush();
+                ends[i] = (int)buffer.Position;
+            }
             writer.WriteEndElement();
+        }, wrapped =>
+        {
+            // The wrapper's start tag is closed ('>') when the first entry begins.
+            var start = wrapped.IndexOf((byte)'>') + 1;
+            var written = new byte[entries.Count][];
+            for (var i = 0; i < entries.Count; i++)
+            {
+                written[i] = wrapped[start..ends[i]].ToArray();
+                start = ends[i];
+            }
+            return written;
         });
-        var start = Array.IndexOf(wrapped, (byte)'>') + 1;
-        var end = wrapped.AsSpan().LastIndexOf((byte)'<');
-        return wrapped[start..end];
     }
 }
 

@@ -12,7 +12,10 @@ internal static class RenderBuffer
     [ThreadStatic]
     private static MemoryStream? t_buffer;
 
-    public static byte[] Write(Action<Stream> write)
+    public static byte[] Write(Action<Stream> write) => Write(write, written => written.ToArray());
+
+    /// <summary>Writes, then hands <paramref name="take"/> what was written, before the buffer is used again.</summary>
+    public static T Write<T>(Action<Stream> write, Func<ReadOnlySpan<byte>, T> take)
     {
         var buffer = t_buffer ?? new MemoryStream(256 * 1024);
         t_buffer = null;
@@ -20,7 +23,7 @@ internal static class RenderBuffer
         {
             buffer.SetLength(0);
             write(buffer);
-            return buffer.ToArray();
+            return take(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
         }
         finally
         {

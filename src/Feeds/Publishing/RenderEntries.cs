@@ -43,21 +43,23 @@ internal sealed class RenderEntries(EntryCache cache, FeedFormat format)
     /// </summary>
     public IReadOnlyList<BytePart> Complete(FeedRead read, Func<ArticleRow, FeedEntry> entryOf)
     {
-        var entries = new List<BytePart>(_keys.Count);
+        var newEntries = new List<(int Index, FeedEntry Entry)>();
         for (var i = 0; i < _keys.Count; i++)
         {
-            if (_found[i] is { } found)
+            if (_found[i] is null && read.Articles.TryGetValue(_keys[i].Id, out var article))
             {
-                entries.Add(found);
-            }
-            else if (read.Articles.TryGetValue(_keys[i].Id, out var article))
-            {
-                // Kept under the version the key was read with: if the body read after it is newer, the next
-                // render reads a newer version and writes the entry again.
-                entries.Add(cache.Add(format, article.Id, _versions[i], entryOf(article)));
-                Written++;
+                newEntries.Add((i, entryOf(article)));
             }
         }
-        return entries;
+        var written = format.WriteEntries([.. newEntries.Select(entry => entry.Entry)]);
+        for (var n = 0; n < newEntries.Count; n++)
+        {
+            var i = newEntries[n].Index;
+            // Kept under the version the key was read with: if the body read after it is newer, the next
+            // render reads a newer version and writes the entry again.
+            _found[i] = cache.Add(format, _keys[i].Id, _versions[i], written[n]);
+        }
+        Written = newEntries.Count;
+        return [.. _found.OfType<BytePart>()];
     }
 }
