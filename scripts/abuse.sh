@@ -27,21 +27,21 @@ WORK=${WORK:-/tmp/feeds-abuse}
 PORT=${PORT:-5095}
 CACHE_MB=256
 
-command -v wrk > /dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk > /dev/null)
+source scripts/feeds-lib.sh
+need wrk
 mkdir -p "$WORK"
 dataset="$WORK/articles-$ARTICLES.ndjson"
-[ -s "$dataset" ] || dotnet run scripts/generate-articles.cs -- "$ARTICLES" > "$dataset"
-dotnet build -c Release src/Feeds -nologo -v q > /dev/null
-app=src/Feeds/bin/Release/net10.0/Feeds.dll
+sample_articles "$ARTICLES" "$dataset"
+build_feeds
 db="$WORK/feeds.db"
 rm -f "$db" "$db-wal" "$db-shm"
-dotnet "$app" import "$dataset" "--Feeds:Database:ConnectionString=Data Source=$db" 2> /dev/null
+feeds_command import "$db" "$dataset" 2> /dev/null
 
-dotnet "$app" --urls "http://127.0.0.1:$PORT" "--Feeds:Database:ConnectionString=Data Source=$db" \
-  --Feeds:DemoData=false --Feeds:TrustedProxies:0=127.0.0.1 --Logging:LogLevel:Default=Warning > "$WORK/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2> /dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/health/ready" && break; sleep 0.2; done
+# The limits stay on: they are what this measures.
+start_feeds "$PORT" "$db" "$WORK/server.log" --Feeds:TrustedProxies:0=127.0.0.1
+server=${FEEDS_PIDS[-1]}
+trap stop_feeds EXIT
+wait_for "http://127.0.0.1:$PORT/health/ready"
 
 # The second client's documents, rendered once before (from another address), with their ETags.
 targets="$WORK/targets.txt"

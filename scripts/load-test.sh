@@ -28,56 +28,36 @@ UNCACHED_PORT=5082
 NGINX_PORT=5083
 FEED_PATH="/feeds/category-01.rss?limit=50"
 
-install_if_missing() {
-  command -v "$1" > /dev/null && return
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" > /dev/null
-}
-install_if_missing wrk wrk
-install_if_missing nginx nginx
+source scripts/feeds-lib.sh
+need wrk
+need nginx
 
 mkdir -p "$WORK"
 dataset="$WORK/articles-$ARTICLES.ndjson"
 if [ ! -s "$dataset" ]; then
   echo "generating $ARTICLES articles"
-  dotnet run scripts/generate-articles.cs -- "$ARTICLES" > "$dataset"
+  sample_articles "$ARTICLES" "$dataset"
 fi
-dotnet build -c Release src/Feeds -nologo -v q > /dev/null
-app=src/Feeds/bin/Release/net10.0/Feeds.dll
-db="$WORK/feeds-$ARTICLES.db"
+build_feeds
+db=$(kept_database "$WORK" "feeds-$ARTICLES")
 if [ ! -s "$db" ]; then
   /usr/bin/time -f "import of $ARTICLES articles: %e s, peak memory %M KB" \
-    dotnet "$app" import "$dataset" "--Feeds:Database:ConnectionString=Data Source=$db" 2> >(grep -v '^imported\|^checked' >&2)
+    dotnet "$FEEDS_APP" import "$dataset" "--Feeds:Database:ConnectionString=Data Source=$db" 2> >(grep -v '^imported\|^checked' >&2)
 fi
 # A database kept from an earlier run gets the newer migrations once, before two servers start on it.
-dotnet "$app" migrate "--Feeds:Database:ConnectionString=Data Source=$db" > /dev/null
+feeds_command migrate "$db" > /dev/null
 
-pids=()
 cleanup() {
-  kill "${pids[@]}" 2> /dev/null || true
+  stop_feeds
   if [ -f "$WORK/nginx/nginx.pid" ]; then kill "$(cat "$WORK/nginx/nginx.pid")" 2> /dev/null || true; fi
 }
 trap cleanup EXIT
 
-start_feeds() {
-  local port=$1
-  shift
-  dotnet "$app" --urls "http://127.0.0.1:$port" "--Feeds:Database:ConnectionString=Data Source=$db" \
-    --Feeds:DemoData=false --Feeds:PolitePolling:Enabled=false --Feeds:RenderLimits:Enabled=false --Logging:LogLevel:Default=Warning "$@" > "$WORK/feeds-$port.log" 2>&1 &
-  pids+=($!)
-}
-wait_until_up() {
-  for _ in $(seq 1 150); do
-    curl -fs -o /dev/null "http://127.0.0.1:$1$FEED_PATH" && return 0
-    sleep 0.2
-  done
-  echo "nothing answers on port $1" >&2
-  exit 1
-}
-start_feeds $FEEDS_PORT
-cached_pid=${pids[-1]}
-start_feeds $UNCACHED_PORT --Feeds:CacheEnabled=false
-wait_until_up $FEEDS_PORT
-wait_until_up $UNCACHED_PORT
+start_feeds $FEEDS_PORT "$db" "$WORK/feeds-$FEEDS_PORT.log" "${UNLIMITED[@]}"
+cached_pid=${FEEDS_PIDS[-1]}
+start_feeds $UNCACHED_PORT "$db" "$WORK/feeds-$UNCACHED_PORT.log" "${UNLIMITED[@]}" --Feeds:CacheEnabled=false
+wait_for "http://127.0.0.1:$FEEDS_PORT$FEED_PATH"
+wait_for "http://127.0.0.1:$UNCACHED_PORT$FEED_PATH"
 
 # The ceiling: nginx serves what Feeds sends for this feed, as files (gzip_static for the gzip form).
 site="$WORK/nginx/html"
@@ -114,7 +94,7 @@ http {
 CONF
 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf"
 static="http://127.0.0.1:$NGINX_PORT/feed.rss"
-for _ in $(seq 1 50); do curl -fs -o /dev/null "$static" && break; sleep 0.1; done
+wait_for "$static"
 nginx_etag=$(curl -fsI "$static" | tr -d '\r' | awk -F': ' 'tolower($1) == "etag" { print $2 }')
 
 declare -A runs

@@ -21,6 +21,7 @@ DURATION=${DURATION:-10s}
 FEEDS_PORT=5098
 UNCACHED_PORT=5099
 
+source scripts/feeds-lib.sh
 [ -d "$PEERS" ] || cp -r "$PEERS_SOURCE" "$PEERS"
 if ! command -v gunicorn > /dev/null || ! command -v nginx > /dev/null || ! command -v wrk > /dev/null; then
   apt-get update -qq
@@ -31,32 +32,18 @@ fi
 dataset="$PEERS/data/articles.ndjson"
 [ -s "$dataset" ] || (mkdir -p "$PEERS/data" && python3 "$PEERS/gen_articles.py" --seed 42 --articles 10000 --categories 12 --out "$dataset")
 
-dotnet build -c Release src/Feeds -nologo -v q > /dev/null
-app=src/Feeds/bin/Release/net10.0/Feeds.dll
-# Named by the schema scripts, so that a database made by another schema is never measured.
-db="$PEERS/feeds-schema-$(cat sql/sqlite/*.sql | sha256sum | cut -c1-12).db"
+build_feeds
+db=$(kept_database "$PEERS" feeds)
 if [ ! -s "$db" ]; then
-  dotnet "$app" import "$dataset" "--Feeds:Database:ConnectionString=Data Source=$db" > /dev/null
+  feeds_command import "$db" "$dataset" > /dev/null
 fi
-dotnet "$app" migrate "--Feeds:Database:ConnectionString=Data Source=$db" > /dev/null
+feeds_command migrate "$db" > /dev/null
 
-pids=()
-trap 'kill "${pids[@]}" 2> /dev/null || true' EXIT
-start_feeds() {
-  local port=$1
-  shift
-  dotnet "$app" --urls "http://127.0.0.1:$port" "--Feeds:Database:ConnectionString=Data Source=$db" --Feeds:DefaultLimit=50 \
-    --Feeds:DemoData=false --Feeds:PolitePolling:Enabled=false --Feeds:RenderLimits:Enabled=false "$@" > "$PEERS/feeds-$port.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 1 150); do
-    curl -fs -o /dev/null "http://127.0.0.1:$port/feeds/express.rss" && return 0
-    sleep 0.2
-  done
-  echo "Feeds does not answer on port $port" >&2
-  exit 1
-}
-start_feeds $FEEDS_PORT
-start_feeds $UNCACHED_PORT --Feeds:CacheEnabled=false
+trap stop_feeds EXIT
+start_feeds $FEEDS_PORT "$db" "$PEERS/feeds-$FEEDS_PORT.log" "${UNLIMITED[@]}" --Feeds:DefaultLimit=50
+start_feeds $UNCACHED_PORT "$db" "$PEERS/feeds-$UNCACHED_PORT.log" "${UNLIMITED[@]}" --Feeds:DefaultLimit=50 --Feeds:CacheEnabled=false
+wait_for "http://127.0.0.1:$FEEDS_PORT/feeds/express.rss"
+wait_for "http://127.0.0.1:$UNCACHED_PORT/feeds/express.rss"
 
 results="$PEERS/results/feeds-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$results"

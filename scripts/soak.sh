@@ -21,21 +21,20 @@ THREADS=${THREADS:-2}
 WORK=${WORK:-/tmp/feeds-soak}
 PORT=${PORT:-5091}
 
-command -v wrk > /dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk > /dev/null)
+source scripts/feeds-lib.sh
+need wrk
 mkdir -p "$WORK"
 dataset="$WORK/articles-$ARTICLES.ndjson"
-[ -s "$dataset" ] || dotnet run scripts/generate-articles.cs -- "$ARTICLES" > "$dataset"
-dotnet build -c Release src/Feeds -nologo -v q > /dev/null
-app=src/Feeds/bin/Release/net10.0/Feeds.dll
+sample_articles "$ARTICLES" "$dataset"
+build_feeds
 db="$WORK/feeds.db"
 rm -f "$db" "$db-wal" "$db-shm"
-dotnet "$app" import "$dataset" "--Feeds:Database:ConnectionString=Data Source=$db" 2> /dev/null
+feeds_command import "$db" "$dataset" 2> /dev/null
 
-dotnet "$app" --urls "http://127.0.0.1:$PORT" "--Feeds:Database:ConnectionString=Data Source=$db" \
-  --Feeds:DemoData=false --Feeds:PolitePolling:Enabled=false --Feeds:RenderLimits:Enabled=false --Logging:LogLevel:Default=Warning > "$WORK/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2> /dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/health/ready" && break; sleep 0.2; done
+start_feeds "$PORT" "$db" "$WORK/server.log" "${UNLIMITED[@]}"
+server=${FEEDS_PIDS[-1]}
+trap stop_feeds EXIT
+wait_for "http://127.0.0.1:$PORT/health/ready"
 
 # The targets, each with the ETag it has now.
 targets="$WORK/targets.txt"
@@ -63,12 +62,12 @@ echo "server memory at start: $(( $(rss) / 1024 )) MB RSS; ${#paths[@]} document
     head -n 250 "$dataset" | sed "s/最新動態/最新動態（第${round}次更新）/" > "$batch"
     sed -n "$((round * 250 + 1)),$((round * 250 + 250))p" "$dataset" | sed "s/\"gen-/\"soak${round}-/" >> "$batch"
     start=$(date +%s%N)
-    dotnet "$app" import "$batch" "--Feeds:Database:ConnectionString=Data Source=$db" 2> /dev/null
+    feeds_command import "$db" "$batch" 2> /dev/null
     echo "import $round: 500 lines in $(( ($(date +%s%N) - start) / 1000000 )) ms"
   done
 ) &
 writer=$!
-trap 'kill $server $writer 2> /dev/null || true' EXIT
+trap 'stop_feeds; kill $writer 2> /dev/null || true' EXIT
 
 SOAK_TARGETS="$targets" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s -s scripts/soak.lua "http://127.0.0.1:$PORT" | tee "$WORK/wrk.txt"
 kill $writer 2> /dev/null || true
