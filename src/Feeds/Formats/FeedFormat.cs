@@ -143,6 +143,11 @@ internal abstract class SyndicationFeedFormat(string extension, string mediaType
     /// </summary>
     public override IReadOnlyList<byte[]> WriteEntries(IReadOnlyList<FeedEntry> entries)
     {
+        if (entries.Count == 0)
+        {
+            // A render whose entries were all written before: no writer at all.
+            return [];
+        }
         var ends = new int[entries.Count];
         return RenderBuffer.Write(buffer =>
         {
