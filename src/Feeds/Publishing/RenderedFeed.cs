@@ -112,33 +112,16 @@ public sealed class RenderedFeed
     /// <summary>The document uncompressed, as its parts.</summary>
     public Formats.FeedBytes Identity { get; }
 
-    /// <summary>Spliced on first use (a cached feed makes it when it is stored); later, maybe, compressed whole (see remarks).</summary>
-    public byte[] Gzip
-    {
-        get
-        {
-            if (Volatile.Read(ref _gzip) is { } gzip)
-            {
-                return gzip;
-            }
-            gzip = Identity.ToGzip();
-            return Interlocked.CompareExchange(ref _gzip, gzip, null) ?? gzip;
-        }
-    }
+    /// <summary>
+    /// Spliced on first use (a cached feed makes it when it is stored); later, maybe, compressed whole (see
+    /// remarks). The read before EnsureInitialized keeps an answer from allocating the delegate.
+    /// </summary>
+    public byte[] Gzip => Volatile.Read(ref _gzip) ?? LazyInitializer.EnsureInitialized(ref _gzip, Identity.ToGzip);
 
     /// <summary>The Brotli form, compressed now if it is not made yet (for a client that takes nothing else).</summary>
-    public byte[] Brotli
-    {
-        get
-        {
-            if (Volatile.Read(ref _brotli) is { } brotli)
-            {
-                return brotli;
-            }
-            brotli = Compress(Identity, stream => new BrotliStream(stream, CompressionLevel.Optimal));
-            return Interlocked.CompareExchange(ref _brotli, brotli, null) ?? brotli;
-        }
-    }
+    public byte[] Brotli => Volatile.Read(ref _brotli) ?? LazyInitializer.EnsureInitialized(ref _brotli, CompressBrotli);
+
+    private byte[] CompressBrotli() => Compress(Identity, stream => new BrotliStream(stream, CompressionLevel.Optimal));
 
     /// <summary>The Brotli form if it is made, else null.</summary>
     public byte[]? BrotliIfReady() => Volatile.Read(ref _brotli);
