@@ -9,7 +9,9 @@ need() {
 
 # sample_articles COUNT FILE: COUNT generated articles in FILE (kept from an earlier run).
 sample_articles() {
-  [ -s "$2" ] || dotnet run scripts/generate-articles.cs -- "$1" > "$2"
+  [ -s "$2" ] && return
+  echo "generating $1 articles" >&2
+  dotnet run scripts/generate-articles.cs -- "$1" > "$2"
 }
 
 # The Release build every script measures.

@@ -34,10 +34,7 @@ need nginx
 
 mkdir -p "$WORK"
 dataset="$WORK/articles-$ARTICLES.ndjson"
-if [ ! -s "$dataset" ]; then
-  echo "generating $ARTICLES articles"
-  sample_articles "$ARTICLES" "$dataset"
-fi
+sample_articles "$ARTICLES" "$dataset"
 build_feeds
 db=$(kept_database "$WORK" "feeds-$ARTICLES")
 if [ ! -s "$db" ]; then
