@@ -9,9 +9,10 @@ namespace Feeds.Data;
 /// and the primary), command timeouts, and retries of idempotent reads. Writes are never retried: the import
 /// runs in one transaction that either commits or leaves nothing.
 /// </summary>
-public sealed class Database
+public sealed class Database : IDisposable
 {
     private readonly ResiliencePipeline _reads;
+    private readonly KeptSqliteConnections? _keptReads;
     private long _retries;
 
     public Database(SqlDialect dialect, string connectionString, string? readConnectionString = null, int commandTimeoutSeconds = 30, int readRetries = 2)
@@ -21,6 +22,7 @@ public sealed class Database
         ConnectionString = dialect.WithDefaults(connectionString, commandTimeoutSeconds);
         ReadConnectionString = string.IsNullOrWhiteSpace(readConnectionString) ? ConnectionString : dialect.WithDefaults(readConnectionString, commandTimeoutSeconds);
         _reads = ReadPipeline(readRetries);
+        _keptReads = dialect.KeepsReadConnections(ReadConnectionString);
     }
 
     public static Database From(DatabaseOptions options) =>
@@ -48,13 +50,29 @@ public sealed class Database
     /// <summary>
     /// Runs an idempotent read on a read connection, trying again (Polly: after about 100, 200, 400 … ms, with
     /// jitter, at most 2 s) when it fails transiently, at most Feeds:Database:ReadRetries more times.
+    /// On SQLite the connection is a kept one, whose statements stay prepared (<see cref="KeptSqliteConnections"/>).
     /// </summary>
     public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken) =>
         await _reads.ExecuteAsync(async token =>
         {
+            if (_keptReads is not null)
+            {
+                return await _keptReads.ReadAsync(read, token);
+            }
             await using var connection = await OpenReadAsync(token);
             return await read(connection);
         }, cancellationToken);
+
+    /// <summary>
+    /// Closes the read connections kept open between reads, so that the next read opens the file anew (after it
+    /// was replaced, say). Like Microsoft.Data.Sqlite's <c>ClearAllPools</c>, for the connections Feeds keeps.
+    /// </summary>
+    public void CloseKeptConnections() => _keptReads?.Clear();
+
+    /// <summary>How many commands the kept read connections have prepared since start (0 where none are kept).</summary>
+    internal long KeptCommandsMade => _keptReads?.CommandsMade ?? 0;
+
+    public void Dispose() => _keptReads?.Dispose();
 
     private ResiliencePipeline ReadPipeline(int readRetries) => readRetries == 0
         ? ResiliencePipeline.Empty

@@ -28,6 +28,12 @@ public abstract class SqlDialect
     public abstract DbConnection CreateConnection(string connectionString);
 
     /// <summary>
+    /// Read connections to keep open with their prepared statements, where the driver prepares every command anew
+    /// (SQLite); null where the server keeps plans itself (SQL Server caches the plan of each parameterised text).
+    /// </summary>
+    internal virtual KeptSqliteConnections? KeepsReadConnections(string readConnectionString) => null;
+
+    /// <summary>
     /// One command, two results: every category, then the keys of the newest visible articles of the
     /// category @categorySlug and all below it (@now, @limit).
     /// </summary>

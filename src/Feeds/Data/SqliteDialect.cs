@@ -13,6 +13,10 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override DbConnection CreateConnection(string connectionString) => new SqliteConnection(connectionString);
 
+    // As many idle as reads can run at once on this machine, and a few more for the pollers.
+    internal override KeptSqliteConnections KeepsReadConnections(string readConnectionString) =>
+        new(readConnectionString, capacity: Environment.ProcessorCount * 2 + 4);
+
     public override bool MigratesOnStart => true;
 
     // JSON1 is built into the SQLite that Microsoft.Data.Sqlite bundles.

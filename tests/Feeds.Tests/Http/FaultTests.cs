@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
 using System.Net.Sockets;
 using Microsoft.Data.Sqlite;
@@ -76,6 +77,8 @@ public sealed class FaultTests : FeedsTest
             await connection.ExecuteAsync("PRAGMA wal_checkpoint(TRUNCATE)");
         }
         SqliteConnection.ClearAllPools();
+        // Feeds keeps its read connections open with their statements prepared: they go too, as after a restart.
+        app.Services.GetRequiredService<Feeds.Data.Database>().CloseKeptConnections();
         File.Move(file, file + ".away");
         await Assert.ThrowsAnyAsync<Exception>(app.RefreshAsync);
 
@@ -95,6 +98,7 @@ public sealed class FaultTests : FeedsTest
 
         // The database returns: fresh feeds resume without a restart.
         SqliteConnection.ClearAllPools();
+        app.Services.GetRequiredService<Feeds.Data.Database>().CloseKeptConnections();
         foreach (var leftover in new[] { file, file + "-wal", file + "-shm" })
         {
             File.Delete(leftover);

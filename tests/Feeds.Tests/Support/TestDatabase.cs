@@ -65,7 +65,11 @@ public sealed class TestDatabase : IAsyncDisposable
         await new Migrator(Database, folder.FullName).MigrateAsync(TestContext.Current.CancellationToken);
     }
 
-    public ValueTask DisposeAsync() => new(_cleanup());
+    public ValueTask DisposeAsync()
+    {
+        Database.Dispose();
+        return new(_cleanup());
+    }
 
     private static TestDatabase CreateSqlite()
     {

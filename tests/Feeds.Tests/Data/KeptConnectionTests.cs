@@ -1,0 +1,120 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Feeds.Tests.Data;
+
+/// <summary>
+/// SQLite's read connections stay open with their statements prepared (KeptSqliteConnections): each SQL text is
+/// prepared once per connection, Dapper's parameters reach the kept statement every time, and a read that leaves
+/// the connection unfit (a reader open, a transaction begun, an error) never hands it to the next read.
+/// </summary>
+public sealed class KeptConnectionTests : FeedsTest
+{
+    private const string EchoSql = "SELECT @value + 1";
+
+    [Fact]
+    public async Task ReadsOfOneText_PrepareItOnce_AndBindEachReadsParameters()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite", migrate: false);
+        var answers = new List<long>();
+        for (var value = 0; value < 5; value++)
+        {
+            answers.Add(await db.Database.ReadAsync(connection => connection.ExecuteScalarAsync<long>(EchoSql, new { value }), Cancel));
+        }
+
+        Assert.Equal([1L, 2, 3, 4, 5], answers);
+        Assert.Equal(1, db.Database.KeptCommandsMade);
+    }
+
+    [Fact]
+    public async Task AFeedRead_TakesItsStatementsPreparedTheSecondTime()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"), Articles.Sample("a-2"));
+        var store = new ArticleStore(db.Database);
+        var first = await store.ReadFeedAsync(FeedScope.Site, DateTime.UtcNow, 50, Cancel);
+        var made = db.Database.KeptCommandsMade;
+
+        var second = await store.ReadFeedAsync(FeedScope.Site, DateTime.UtcNow, 50, Cancel);
+
+        Assert.Equal(2, second.Articles.Count);
+        Assert.Equal(first.Keys.Select(key => key.Id), second.Keys.Select(key => key.Id));
+        Assert.Equal(first.Articles.Values.Select(article => article.ContentHtml), second.Articles.Values.Select(article => article.ContentHtml));
+        Assert.Equal(made, db.Database.KeptCommandsMade);
+    }
+
+    [Fact]
+    public async Task OneTextRunTwiceAtOnce_OnOneConnection_RunsBoth()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite", migrate: false);
+
+        var (outer, inner) = await db.Database.ReadAsync(async connection =>
+        {
+            var outerRows = new List<long>();
+            var innerRows = new List<long>();
+            await foreach (var row in connection.QueryUnbufferedAsync<long>(EchoSql, new { value = 10 }))
+            {
+                outerRows.Add(row);
+                innerRows.AddRange(await connection.QueryAsync<long>(EchoSql, new { value = 20 }));
+            }
+            return (outerRows, innerRows);
+        }, Cancel);
+
+        Assert.Equal([11L], outer);
+        Assert.Equal([21L], inner);
+    }
+
+    [Fact]
+    public async Task AConnectionLeftFit_IsTheNextReadsOne()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite", migrate: false);
+        var first = await db.Database.ReadAsync(async connection =>
+        {
+            await connection.ExecuteScalarAsync<long>(EchoSql, new { value = 1 });
+            return connection;
+        }, Cancel);
+
+        var second = await db.Database.ReadAsync(connection => Task.FromResult(connection), Cancel);
+
+        Assert.Same(first, second);
+    }
+
+    public static TheoryData<string> UnfitEndings => new("reader left open", "transaction left open", "failed statement");
+
+    [Theory, MemberData(nameof(UnfitEndings))]
+    public async Task AConnectionLeftUnfit_IsClosed_AndTheNextReadGetsAnother(string ending)
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite", migrate: false);
+        DbConnection? first = null;
+        var read = db.Database.ReadAsync<long>(async connection =>
+        {
+            first = connection;
+            switch (ending)
+            {
+                case "reader left open":
+                    var reader = await connection.ExecuteReaderAsync("SELECT 1 UNION ALL SELECT 2");
+                    await reader.ReadAsync(Cancel);
+                    return 0;
+                case "transaction left open":
+                    var transaction = await connection.BeginTransactionAsync(Cancel);
+                    return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master", transaction: transaction);
+                default:
+                    return await connection.ExecuteScalarAsync<long>("SELECT * FROM no_such_table");
+            }
+        }, Cancel);
+        if (ending == "failed statement")
+        {
+            await Assert.ThrowsAnyAsync<DbException>(() => read);
+        }
+        else
+        {
+            await read;
+        }
+
+        var (second, answer) = await db.Database.ReadAsync(async connection => (connection, await connection.ExecuteScalarAsync<long>(EchoSql, new { value = 41 })), Cancel);
+
+        Assert.NotNull(first);
+        Assert.NotSame(first, second);
+        Assert.Equal(42, answer);
+    }
+}
