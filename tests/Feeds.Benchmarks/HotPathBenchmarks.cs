@@ -16,17 +16,21 @@ namespace Feeds.Benchmarks;
 /// stored response (200 identity, 200 gzip, 304). Compare with the baseline, which only creates the request.
 /// And, for the uncached figure, what one render of the same 50-item feed costs: when its entries were written
 /// before (the usual case: a feed whose version moved, a new limit, a section listing its categories'
-/// articles); when every entry is new to the format but its article was cleaned before (a second set of
-/// services that keeps no entry); and when every article is new too (a third that keeps no cleaned article
-/// either, so every body is sanitised); how much of it is reading; and its gzip, spliced or compressed whole.
+/// articles); when every entry is new to the format but its article's content is kept at its version (written
+/// in another format before, or its category renamed: services that keep no entry bytes); when every body must
+/// be read but its article was cleaned before (its version moved with a tag, say: services that keep neither
+/// entry bytes nor contents); and when every article is new too (services that keep no cleaned article either,
+/// so every body is sanitised); how much of it is reading; and its gzip, spliced or compressed whole.
 /// </summary>
 [MemoryDiagnoser]
 public class HotPathBenchmarks
 {
     private ServiceProvider _services = null!;
+    private ServiceProvider _newToFormatServices = null!;
     private ServiceProvider _newEntryServices = null!;
     private ServiceProvider _newArticleServices = null!;
     private FeedPublisher _publisher = null!;
+    private FeedPublisher _newToFormatPublisher = null!;
     private FeedPublisher _newEntryPublisher = null!;
     private FeedPublisher _newArticlePublisher = null!;
     private string _path = "";
@@ -44,9 +48,10 @@ public class HotPathBenchmarks
         {
             ["Feeds:Database:ConnectionString"] = $"Data Source={path}",
         }).Build();
-        _services = Services(configuration, keepEntries: true, keepCleanArticles: true);
-        _newEntryServices = Services(configuration, keepEntries: false, keepCleanArticles: true);
-        _newArticleServices = Services(configuration, keepEntries: false, keepCleanArticles: false);
+        _services = Services(configuration, keepEntries: true, keepContents: true, keepCleanArticles: true);
+        _newToFormatServices = Services(configuration, keepEntries: false, keepContents: true, keepCleanArticles: true);
+        _newEntryServices = Services(configuration, keepEntries: false, keepContents: false, keepCleanArticles: true);
+        _newArticleServices = Services(configuration, keepEntries: false, keepContents: false, keepCleanArticles: false);
         await _services.GetRequiredService<Migrator>().MigrateAsync(CancellationToken.None);
         await using (var writer = await ArticleWriter.BeginAsync(_services.GetRequiredService<Database>(), TimeProvider.System, CancellationToken.None))
         {
@@ -58,9 +63,11 @@ public class HotPathBenchmarks
             await writer.CommitAsync(CancellationToken.None);
         }
         await _services.GetRequiredService<ChangeDetector>().RefreshAsync(CancellationToken.None);
+        await _newToFormatServices.GetRequiredService<ChangeDetector>().RefreshAsync(CancellationToken.None);
         await _newEntryServices.GetRequiredService<ChangeDetector>().RefreshAsync(CancellationToken.None);
         await _newArticleServices.GetRequiredService<ChangeDetector>().RefreshAsync(CancellationToken.None);
         _publisher = _services.GetRequiredService<FeedPublisher>();
+        _newToFormatPublisher = _newToFormatServices.GetRequiredService<FeedPublisher>();
         _newEntryPublisher = _newEntryServices.GetRequiredService<FeedPublisher>();
         _newArticlePublisher = _newArticleServices.GetRequiredService<FeedPublisher>();
         _headers = _services.GetRequiredService<FeedHeaders>();
@@ -69,6 +76,8 @@ public class HotPathBenchmarks
         _etag = feed.ETag;
         _document = feed.Identity.ToArray();
         _token = feed.Token;
+        // The contents are kept by a first render; every later one writes every entry anew from them.
+        await _newToFormatPublisher.RenderAsync(_request, _token);
     }
 
     // Async: some services (RedisFeedStore) are only IAsyncDisposable, and a synchronous Dispose throws, which
@@ -77,20 +86,21 @@ public class HotPathBenchmarks
     public async Task CleanupAsync()
     {
         await _services.DisposeAsync();
+        await _newToFormatServices.DisposeAsync();
         await _newEntryServices.DisposeAsync();
         await _newArticleServices.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         File.Delete(_path);
     }
 
-    /// <summary>The app's services; a cache of capacity 0 keeps nothing, so every render writes (or cleans) anew.</summary>
-    private static ServiceProvider Services(IConfiguration configuration, bool keepEntries, bool keepCleanArticles)
+    /// <summary>The app's services; a cache of capacity 0 keeps nothing, so every render writes (reads, or cleans) anew.</summary>
+    private static ServiceProvider Services(IConfiguration configuration, bool keepEntries, bool keepContents, bool keepCleanArticles)
     {
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
         services.AddFeedsCore();
-        if (!keepEntries)
+        if (!keepEntries || !keepContents)
         {
-            services.AddSingleton(_ => new EntryCache(capacityPerFormat: 0));
+            services.AddSingleton(_ => new EntryCache(capacityPerFormat: keepEntries ? 8192 : 0, contentCapacity: keepContents ? 8192 : 0));
         }
         if (!keepCleanArticles)
         {
@@ -113,6 +123,9 @@ public class HotPathBenchmarks
 
     [Benchmark(Description = "uncached render, entries written before: read keys, splice")]
     public Task<RenderedFeed?> Render() => _publisher.RenderAsync(_request, _token);
+
+    [Benchmark(Description = "uncached render, every entry new to its format (contents kept): read keys, write XML")]
+    public Task<RenderedFeed?> RenderNewToFormat() => _newToFormatPublisher.RenderAsync(_request, _token);
 
     [Benchmark(Description = "uncached render, every entry new (articles cleaned before): read all, write XML")]
     public Task<RenderedFeed?> RenderNewEntries() => _newEntryPublisher.RenderAsync(_request, _token);

@@ -13,6 +13,9 @@ public sealed record CleanArticle(
     IReadOnlyList<string> Authors,
     FeedImage? Image);
 
+/// <summary>What an article's entries show in every format, its category apart: its cleaned texts and its tags in the CMS's order.</summary>
+public sealed record ArticleContent(CleanArticle Clean, IReadOnlyList<string> Tags);
+
 /// <summary>
 /// Sanitising, link resolution and character cleaning are done once per article version, not per feed or
 /// request: results are kept by article id and a 128-bit fingerprint (XxHash128) of the raw text fields

@@ -50,18 +50,26 @@ public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTim
     public string FeedId(string slug) => $"{_options.IdPrefix}feed:{Uri.EscapeDataString(slug)}";
 
     /// <summary>One article's entry; <paramref name="tags"/> in the order the CMS gave them.</summary>
-    public FeedEntry Entry(ArticleRow article, IEnumerable<string> tags, string? categoryName)
+    public FeedEntry Entry(ArticleRow article, IEnumerable<string> tags, string? categoryName) =>
+        Entry(article, Content(article, tags), categoryName);
+
+    /// <summary>What an article's entries show in every format, its category apart: its cleaned texts (cleaned once per text) and its tags.</summary>
+    public ArticleContent Content(ArticleRow article, IEnumerable<string> tags) =>
+        new(cleanArticles.GetOrAdd(article, Clean), [.. tags]);
+
+    /// <summary>The entry of the article <paramref name="key"/> names, from its content (read now or kept from an earlier render).</summary>
+    public FeedEntry Entry(ArticleKey key, ArticleContent content, string? categoryName)
     {
-        var clean = cleanArticles.GetOrAdd(article, Clean);
-        var updated = article.UpdatedAt > article.PublishedAt ? article.UpdatedAt : article.PublishedAt;
+        var clean = content.Clean;
+        var updated = key.UpdatedAt > key.PublishedAt ? key.UpdatedAt : key.PublishedAt;
         return new FeedEntry(
-            Id: ArticleId(article.ExternalId),
+            Id: ArticleId(key.ExternalId),
             Title: clean.Title,
             Link: clean.Link,
-            Published: siteTime.ToSite(article.PublishedAt),
+            Published: siteTime.ToSite(key.PublishedAt),
             Updated: siteTime.ToSite(updated),
             Authors: clean.Authors,
-            Categories: Distinct([categoryName, .. tags]),
+            Categories: Distinct([categoryName, .. content.Tags]),
             Summary: clean.Summary,
             ContentHtml: clean.ContentHtml,
             Image: clean.Image);

@@ -5,7 +5,8 @@ namespace Feeds.Tests.Data;
 /// <summary>
 /// An article's entry version (sql/*/0006_entry_versions.sql) moves with every change its entry shows, written
 /// by any writer (here, hand-typed SQL as a CMS would send it), so that a render may keep an entry's bytes while
-/// its version stays; and a render reads the bodies of the entries it has not written before, and no others.
+/// its version stays; and a render reads the bodies of the entries it has not written before and whose article's
+/// content it does not keep at that version, and no others.
 /// </summary>
 public sealed class EntryVersionTests : FeedsTest
 {
@@ -76,8 +77,10 @@ public sealed class EntryVersionTests : FeedsTest
         var entries = app.Services.GetRequiredService<EntryCache>();
 
         var written = entries.Misses;
+        var bodiesRead = entries.ContentMisses;
         var full = await client.GetStringAsync("/feeds/logistics.rss", Cancel);
         Assert.Equal(12, entries.Misses - written);
+        Assert.Equal(12, entries.ContentMisses - bodiesRead);
 
         // Other documents listing the same articles in the same format write nothing new.
         written = entries.Misses;
@@ -93,21 +96,53 @@ public sealed class EntryVersionTests : FeedsTest
         }
         await app.RefreshAsync();
         written = entries.Misses;
+        bodiesRead = entries.ContentMisses;
         var renamed = await client.GetStringAsync("/feeds/logistics.rss", Cancel);
         Assert.Equal(10, entries.Misses - written);
+        Assert.Equal(10, entries.ContentMisses - bodiesRead);
         Assert.Equal(10, Items(renamed).Count(item => item.Contains("<category>港埠</category>", StringComparison.Ordinal)));
         Assert.DoesNotContain("<category>港口</category>", renamed, StringComparison.Ordinal);
 
-        // A renamed category is part of every entry of it: written again with the new name.
+        // A renamed category is part of every entry of it: written again with the new name, from the contents
+        // kept (the articles' versions stayed), without reading a body.
         await using (var connection = await db.Database.OpenAsync(Cancel))
         {
             await connection.ExecuteAsync("UPDATE categories SET name = @name WHERE slug = 'logistics'", new { name = "物流要聞" });
         }
         await app.RefreshAsync();
         written = entries.Misses;
+        bodiesRead = entries.ContentMisses;
+        var keptContents = entries.ContentHits;
         var recategorised = await client.GetStringAsync("/feeds/logistics.rss?limit=5", Cancel);
         Assert.Equal(5, entries.Misses - written);
+        Assert.Equal(0, entries.ContentMisses - bodiesRead);
+        Assert.Equal(5, entries.ContentHits - keptContents);
         Assert.All(Items(recategorised), item => Assert.Contains("<category>物流要聞</category>", item, StringComparison.Ordinal));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task AFormatsFirstRender_WritesItsEntriesFromTheContentsAnotherFormatRead_AsIfItReadTheBodies(string provider)
+    {
+        var articles = Enumerable.Range(1, 8).Select(i => Articles.Sample($"a-{i}", publishedAt: TestClock.Start.UtcDateTime.AddMinutes(-i)) with { Tags = ["港口", $"標籤{i}"] }).ToArray();
+        await using var site = await TestSite.StartAsync(provider, articles);
+        var (_, app, client) = site;
+        var entries = app.Services.GetRequiredService<EntryCache>();
+        await client.GetStringAsync("/feeds/logistics.rss", Cancel);
+
+        var bodiesRead = entries.ContentMisses;
+        var fromContents = new Dictionary<string, string>();
+        foreach (var format in new[] { "atom", "json" })
+        {
+            fromContents[format] = await client.GetStringAsync($"/feeds/logistics.{format}", Cancel);
+        }
+        Assert.Equal(0, entries.ContentMisses - bodiesRead);
+
+        // The same documents from an instance that read every body for them.
+        await using var other = await TestSite.StartAsync(provider, articles);
+        foreach (var (format, document) in fromContents)
+        {
+            Assert.Equal(await other.Client.GetStringAsync($"/feeds/logistics.{format}", Cancel), document);
+        }
     }
 
     /// <summary>Each item's XML as served, byte for byte.</summary>
