@@ -84,16 +84,19 @@ public readonly record struct DocumentShell(byte[] Bytes, int InsertAt);
 internal abstract class SyndicationFeedFormat(string extension, string mediaType, string displayName, string closingTag)
     : FeedFormat(extension, mediaType, displayName)
 {
+    // Line feeds as line feeds on every platform (the default is the platform's newline).
     private static readonly XmlWriterSettings DocumentSettings = new()
     {
         Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
         CheckCharacters = true,
+        NewLineChars = "\n",
     };
 
     private static readonly XmlWriterSettings FragmentSettings = new()
     {
         Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
         CheckCharacters = true,
+        NewLineChars = "\n",
         ConformanceLevel = ConformanceLevel.Fragment,
         OmitXmlDeclaration = true,
     };
@@ -108,7 +111,7 @@ internal abstract class SyndicationFeedFormat(string extension, string mediaType
         // The formatters write synchronously; they write into memory here, never into the response.
         var shell = RenderBuffer.Write(buffer =>
         {
-            using var writer = Wrap(XmlWriter.Create(buffer, DocumentSettings));
+            using var writer = Wrap(new DirectTextWriter(XmlWriter.Create(buffer, DocumentSettings), buffer));
             writer.WriteStartDocument();
             if (document.Stylesheet is not null)
             {
@@ -151,7 +154,7 @@ internal abstract class SyndicationFeedFormat(string extension, string mediaType
         var ends = new int[entries.Count];
         return RenderBuffer.Write(buffer =>
         {
-            using var writer = Wrap(XmlWriter.Create(buffer, FragmentSettings));
+            using var writer = Wrap(new DirectTextWriter(XmlWriter.Create(buffer, FragmentSettings), buffer));
             StartWrapper(writer);
             for (var i = 0; i < entries.Count; i++)
             {
