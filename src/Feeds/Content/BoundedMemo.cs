@@ -47,7 +47,15 @@ public sealed class BoundedMemo<TKey, TInput, TValue>(int capacity, Func<TInput,
     }
 
     /// <summary>Keeps the value made from this input, in place of any earlier one.</summary>
-    public void Set(TKey key, TInput input, TValue value) => _entries.Set(key, new Entry(input, value), OneUnit);
+    public void Set(TKey key, TInput input, TValue value)
+    {
+        // A memo of capacity 0 keeps nothing (the benchmarks' renders that write every entry anew). MemoryCache
+        // would refuse the entry too, but only after starting a compaction on the thread pool for each.
+        if (capacity > 0)
+        {
+            _entries.Set(key, new Entry(input, value), OneUnit);
+        }
+    }
 
     public void Dispose() => _entries.Dispose();
 
