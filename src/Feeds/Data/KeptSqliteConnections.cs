@@ -25,11 +25,11 @@ internal sealed class KeptSqliteConnections(string connectionString, int capacit
 
     private readonly ConcurrentBag<KeptSqliteConnection> _idle = [];
     private int _idleCount;
-    private long _prepared;
+    private long _commandsMade;
     private bool _disposed;
 
     /// <summary>How many commands were made (each prepares its statements once); for tests.</summary>
-    public long CommandsMade => Interlocked.Read(ref _prepared);
+    public long CommandsMade => Interlocked.Read(ref _commandsMade);
 
     /// <summary>
     /// Runs <paramref name="read"/> on a kept connection (or a new one), and keeps the connection for the next read
@@ -90,7 +90,7 @@ internal sealed class KeptSqliteConnections(string connectionString, int capacit
         Clear();
     }
 
-    internal void CountCommand() => Interlocked.Increment(ref _prepared);
+    internal void CountCommand() => Interlocked.Increment(ref _commandsMade);
 
     /// <summary>Takes a connection back when it is fit to keep and there is room; otherwise closes it.</summary>
     private void Return(KeptSqliteConnection kept)

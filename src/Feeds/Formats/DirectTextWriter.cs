@@ -14,7 +14,7 @@ namespace Feeds.Formats;
 /// character as UTF-8. Text it would change in other ways is left to it: a carriage return (which it writes as a
 /// line feed) or a character XML does not allow (which makes it throw).
 /// </summary>
-internal sealed class DirectTextWriter : XmlWriter
+internal sealed class DirectTextWriter : ForwardingXmlWriter
 {
     // Shorter texts are cheaper through the XmlWriter than a flush.
     private const int MinimumLength = 256;
@@ -25,28 +25,24 @@ internal sealed class DirectTextWriter : XmlWriter
     private static readonly SearchValues<char> LeftToTheWriter = SearchValues.Create(
         [.. Enumerable.Range(0, 0x20).Where(c => c is not '\t' and not '\n').Select(c => (char)c), '\uFFFE', '\uFFFF']);
 
-    private readonly XmlWriter _inner;
     private readonly Stream _output;
     private readonly bool _enabled;
-    private bool _inAttribute;
 
     public DirectTextWriter(XmlWriter inner, Stream output)
+        : base(inner)
     {
-        _inner = inner;
         _output = output;
         // The bytes are the writer's own only for UTF-8 and line feeds written as they are.
         _enabled = inner.Settings is { Encoding: UTF8Encoding, NewLineChars: "\n", NewLineHandling: NewLineHandling.Replace or NewLineHandling.None };
     }
 
-    public override WriteState WriteState => _inner.WriteState;
-
-    public override XmlWriterSettings? Settings => _inner.Settings;
+    public override XmlWriterSettings? Settings => Inner.Settings;
 
     public override void WriteString(string? text)
     {
-        if (!_enabled || _inAttribute || text is null || text.Length < MinimumLength || text.AsSpan().IndexOfAny(LeftToTheWriter) >= 0)
+        if (!_enabled || InAttribute || text is null || text.Length < MinimumLength || text.AsSpan().IndexOfAny(LeftToTheWriter) >= 0)
         {
-            _inner.WriteString(text);
+            Inner.WriteString(text);
             return;
         }
         // Escaping turns a character into at most 5 bytes ("&amp;"); UTF-8 into at most 3 (a surrogate pair: 4 for 2).
@@ -56,12 +52,12 @@ internal sealed class DirectTextWriter : XmlWriter
             if (!TryEscape(text, bytes, out var length))
             {
                 // A lone surrogate: the XmlWriter says so.
-                _inner.WriteString(text);
+                Inner.WriteString(text);
                 return;
             }
             // An empty text closes a start tag left open ('>'); the flush puts everything written so far before ours.
-            _inner.WriteString(string.Empty);
-            _inner.Flush();
+            Inner.WriteString(string.Empty);
+            Inner.Flush();
             _output.Write(bytes, 0, length);
         }
         finally
@@ -97,47 +93,5 @@ internal sealed class DirectTextWriter : XmlWriter
             length += entity.Length;
             text = text[(next + 1)..];
         }
-    }
-
-    public override void WriteStartAttribute(string? prefix, string localName, string? ns)
-    {
-        _inAttribute = true;
-        _inner.WriteStartAttribute(prefix, localName, ns);
-    }
-
-    public override void WriteEndAttribute()
-    {
-        _inAttribute = false;
-        _inner.WriteEndAttribute();
-    }
-
-    public override void WriteStartElement(string? prefix, string localName, string? ns) => _inner.WriteStartElement(prefix, localName, ns);
-    public override void WriteEndElement() => _inner.WriteEndElement();
-    public override void WriteFullEndElement() => _inner.WriteFullEndElement();
-    public override void Flush() => _inner.Flush();
-    public override string? LookupPrefix(string ns) => _inner.LookupPrefix(ns);
-    public override void WriteBase64(byte[] buffer, int index, int count) => _inner.WriteBase64(buffer, index, count);
-    public override void WriteCData(string? text) => _inner.WriteCData(text);
-    public override void WriteCharEntity(char ch) => _inner.WriteCharEntity(ch);
-    public override void WriteChars(char[] buffer, int index, int count) => _inner.WriteChars(buffer, index, count);
-    public override void WriteComment(string? text) => _inner.WriteComment(text);
-    public override void WriteDocType(string name, string? pubid, string? sysid, string? subset) => _inner.WriteDocType(name, pubid, sysid, subset);
-    public override void WriteEndDocument() => _inner.WriteEndDocument();
-    public override void WriteEntityRef(string name) => _inner.WriteEntityRef(name);
-    public override void WriteProcessingInstruction(string name, string? text) => _inner.WriteProcessingInstruction(name, text);
-    public override void WriteRaw(char[] buffer, int index, int count) => _inner.WriteRaw(buffer, index, count);
-    public override void WriteRaw(string data) => _inner.WriteRaw(data);
-    public override void WriteStartDocument() => _inner.WriteStartDocument();
-    public override void WriteStartDocument(bool standalone) => _inner.WriteStartDocument(standalone);
-    public override void WriteSurrogateCharEntity(char lowChar, char highChar) => _inner.WriteSurrogateCharEntity(lowChar, highChar);
-    public override void WriteWhitespace(string? ws) => _inner.WriteWhitespace(ws);
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _inner.Dispose();
-        }
-        base.Dispose(disposing);
     }
 }

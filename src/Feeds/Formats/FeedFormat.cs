@@ -92,7 +92,8 @@ internal abstract class SyndicationFeedFormat(string extension, string mediaType
         NewLineChars = "\n",
     };
 
-    private static readonly XmlWriterSettings FragmentSettings = new()
+    /// <summary>What entries are written with (DirectTextWriterTests writes with them too).</summary>
+    internal static readonly XmlWriterSettings FragmentSettings = new()
     {
         Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
         CheckCharacters = true,

@@ -7,19 +7,10 @@ namespace Feeds.Tests.Content;
 /// <summary>
 /// DirectTextWriter writes long element text itself: every byte must be the XmlWriter's own, and whatever the
 /// XmlWriter refuses it must refuse too. Each text is written both ways, as element text and as an attribute
-/// value, between other content, and the outputs compared byte for byte.
+/// value, between other content, with the settings entries are written with, and the outputs compared byte for byte.
 /// </summary>
 public sealed class DirectTextWriterTests
 {
-    private static readonly XmlWriterSettings Settings = new()
-    {
-        Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
-        CheckCharacters = true,
-        NewLineChars = "\n",
-        ConformanceLevel = ConformanceLevel.Fragment,
-        OmitXmlDeclaration = true,
-    };
-
     public static TheoryData<string, string> HardTexts => new()
     {
         { "markup", "<p>港口 &amp; 物流 <a href=\"x?a=1&b=2\">連結</a> 1 > 0 'quoted' \"double\"</p>" },
@@ -83,7 +74,7 @@ public sealed class DirectTextWriterTests
         Exception? error = null;
         try
         {
-            var inner = XmlWriter.Create(buffer, Settings);
+            var inner = XmlWriter.Create(buffer, SyndicationFeedFormat.FragmentSettings);
             using var writer = direct ? new DirectTextWriter(inner, buffer) : inner;
             writer.WriteStartElement("root");
             writer.WriteStartElement("element");
