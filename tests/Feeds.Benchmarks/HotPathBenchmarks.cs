@@ -17,20 +17,24 @@ namespace Feeds.Benchmarks;
 /// And, for the uncached figure, what one render of the same 50-item feed costs: when its entries were written
 /// before (the usual case: a feed whose version moved, a new limit, a section listing its categories'
 /// articles); when every entry is new to the format but its article's content is kept at its version (written
-/// in another format before, or its category renamed: services that keep no entry bytes); when every body must
-/// be read but its article was cleaned before (its version moved with a tag, say: services that keep neither
-/// entry bytes nor contents); and when every article is new too (services that keep no cleaned article either,
-/// so every body is sanitised); how much of it is reading; and its gzip, spliced or compressed whole.
+/// in another format before, or its category renamed: services that keep no entry bytes); when every entry's
+/// tags moved but its texts are kept at their text version (a tag renamed: services that keep the texts but
+/// never the tags); when every body must be read but its article was cleaned before (services that keep neither
+/// entry bytes nor contents: since text versions, only after the contents were evicted); and when every article
+/// is new too (services that keep no cleaned article either, so every body is sanitised); how much of it is
+/// reading; and its gzip, spliced or compressed whole.
 /// </summary>
 [MemoryDiagnoser]
 public class HotPathBenchmarks
 {
     private ServiceProvider _services = null!;
     private ServiceProvider _newToFormatServices = null!;
+    private ServiceProvider _newTagsServices = null!;
     private ServiceProvider _newEntryServices = null!;
     private ServiceProvider _newArticleServices = null!;
     private FeedPublisher _publisher = null!;
     private FeedPublisher _newToFormatPublisher = null!;
+    private FeedPublisher _newTagsPublisher = null!;
     private FeedPublisher _newEntryPublisher = null!;
     private FeedPublisher _newArticlePublisher = null!;
     private string _path = "";
@@ -50,6 +54,7 @@ public class HotPathBenchmarks
         }).Build();
         _services = Services(configuration, keepEntries: true, keepContents: true, keepCleanArticles: true);
         _newToFormatServices = Services(configuration, keepEntries: false, keepContents: true, keepCleanArticles: true);
+        _newTagsServices = Services(configuration, keepEntries: false, keepContents: true, keepCleanArticles: true, keepTags: false);
         _newEntryServices = Services(configuration, keepEntries: false, keepContents: false, keepCleanArticles: true);
         _newArticleServices = Services(configuration, keepEntries: false, keepContents: false, keepCleanArticles: false);
         await _services.GetRequiredService<Migrator>().MigrateAsync(CancellationToken.None);
@@ -64,10 +69,12 @@ public class HotPathBenchmarks
         }
         await _services.GetRequiredService<ChangeDetector>().RefreshAsync(CancellationToken.None);
         await _newToFormatServices.GetRequiredService<ChangeDetector>().RefreshAsync(CancellationToken.None);
+        await _newTagsServices.GetRequiredService<ChangeDetector>().RefreshAsync(CancellationToken.None);
         await _newEntryServices.GetRequiredService<ChangeDetector>().RefreshAsync(CancellationToken.None);
         await _newArticleServices.GetRequiredService<ChangeDetector>().RefreshAsync(CancellationToken.None);
         _publisher = _services.GetRequiredService<FeedPublisher>();
         _newToFormatPublisher = _newToFormatServices.GetRequiredService<FeedPublisher>();
+        _newTagsPublisher = _newTagsServices.GetRequiredService<FeedPublisher>();
         _newEntryPublisher = _newEntryServices.GetRequiredService<FeedPublisher>();
         _newArticlePublisher = _newArticleServices.GetRequiredService<FeedPublisher>();
         _headers = _services.GetRequiredService<FeedHeaders>();
@@ -78,6 +85,7 @@ public class HotPathBenchmarks
         _token = feed.Token;
         // The contents are kept by a first render; every later one writes every entry anew from them.
         await _newToFormatPublisher.RenderAsync(_request, _token);
+        await _newTagsPublisher.RenderAsync(_request, _token);
     }
 
     // Async: some services (RedisFeedStore) are only IAsyncDisposable, and a synchronous Dispose throws, which
@@ -87,6 +95,7 @@ public class HotPathBenchmarks
     {
         await _services.DisposeAsync();
         await _newToFormatServices.DisposeAsync();
+        await _newTagsServices.DisposeAsync();
         await _newEntryServices.DisposeAsync();
         await _newArticleServices.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
@@ -94,13 +103,13 @@ public class HotPathBenchmarks
     }
 
     /// <summary>The app's services; a cache of capacity 0 keeps nothing, so every render writes (reads, or cleans) anew.</summary>
-    private static ServiceProvider Services(IConfiguration configuration, bool keepEntries, bool keepContents, bool keepCleanArticles)
+    private static ServiceProvider Services(IConfiguration configuration, bool keepEntries, bool keepContents, bool keepCleanArticles, bool keepTags = true)
     {
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
         services.AddFeedsCore();
-        if (!keepEntries || !keepContents)
+        if (!keepEntries || !keepContents || !keepTags)
         {
-            services.AddSingleton(_ => new EntryCache(capacityPerFormat: keepEntries ? 8192 : 0, contentCapacity: keepContents ? 8192 : 0));
+            services.AddSingleton(_ => new EntryCache(capacityPerFormat: keepEntries ? 8192 : 0, contentCapacity: keepContents ? 8192 : 0, keepTags));
         }
         if (!keepCleanArticles)
         {
@@ -126,6 +135,9 @@ public class HotPathBenchmarks
 
     [Benchmark(Description = "uncached render, every entry new to its format (contents kept): read keys, write XML")]
     public Task<RenderedFeed?> RenderNewToFormat() => _newToFormatPublisher.RenderAsync(_request, _token);
+
+    [Benchmark(Description = "uncached render, every entry new, its tags moved (texts kept): read keys and tags, write XML")]
+    public Task<RenderedFeed?> RenderNewTags() => _newTagsPublisher.RenderAsync(_request, _token);
 
     [Benchmark(Description = "uncached render, every entry new (articles cleaned before): read all, write XML")]
     public Task<RenderedFeed?> RenderNewEntries() => _newEntryPublisher.RenderAsync(_request, _token);

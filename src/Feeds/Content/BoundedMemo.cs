@@ -46,6 +46,18 @@ public sealed class BoundedMemo<TKey, TInput, TValue>(int capacity, Func<TInput,
         return false;
     }
 
+    /// <summary>The value kept for the key and the input it was made from, whatever that input; not counted as a hit or miss.</summary>
+    public bool TryGetKept(TKey key, out TInput input, out TValue value)
+    {
+        if (_entries.TryGetValue(key, out Entry? entry) && entry is not null)
+        {
+            (input, value) = (entry.Input, entry.Value);
+            return true;
+        }
+        (input, value) = (default!, default!);
+        return false;
+    }
+
     /// <summary>Keeps the value made from this input, in place of any earlier one.</summary>
     public void Set(TKey key, TInput input, TValue value)
     {

@@ -6,6 +6,11 @@ namespace Feeds.Data;
 /// <summary>The reads behind every feed: the category tree with the newest keys, then the chosen articles.</summary>
 public sealed class ArticleStore(Database database)
 {
+    private long _bodiesRead;
+
+    /// <summary>How many article bodies (whole rows) the renders have read.</summary>
+    public long BodiesRead => Interlocked.Read(ref _bodiesRead);
+
     internal const string CategoriesSql = """
         SELECT id, slug, name, parent_id, updated_at
         FROM categories
@@ -38,21 +43,28 @@ public sealed class ArticleStore(Database database)
     }
 
     /// <summary>
-    /// Everything one rendering needs, on one connection: the feed's state, then the bodies and tags of the
-    /// articles <paramref name="bodiesWanted"/> names (by default all of them).
+    /// Everything one rendering needs, on one connection: the feed's state, then the bodies and the tags of the
+    /// articles <paramref name="articlesWanted"/> names (by default every body and every tag).
     /// </summary>
-    public async Task<FeedRead> ReadFeedAsync(FeedScope scope, DateTime nowUtc, int limit, CancellationToken cancellationToken, BodiesWanted? bodiesWanted = null)
+    public async Task<FeedRead> ReadFeedAsync(FeedScope scope, DateTime nowUtc, int limit, CancellationToken cancellationToken, ArticlesWanted? articlesWanted = null)
     {
         return await database.ReadAsync(async connection =>
         {
             var (categories, keys) = await ReadStateAsync(connection, scope, nowUtc, limit, cancellationToken);
-            var (articles, tags) = await ReadArticlesAsync(connection, Wanted(bodiesWanted, categories, keys), cancellationToken);
+            var (articles, tags) = await ReadArticlesAsync(connection, Wanted(articlesWanted, categories, keys), cancellationToken);
             return new FeedRead(categories, keys, articles, tags);
         }, cancellationToken);
     }
 
-    private static IReadOnlyCollection<long> Wanted(BodiesWanted? bodiesWanted, IReadOnlyList<CategoryRow> categories, IReadOnlyList<ArticleKey> keys) =>
-        bodiesWanted?.Invoke(categories, keys) ?? [.. keys.Select(key => key.Id)];
+    private static ArticleReads Wanted(ArticlesWanted? articlesWanted, IReadOnlyList<CategoryRow> categories, IReadOnlyList<ArticleKey> keys)
+    {
+        if (articlesWanted is not null)
+        {
+            return articlesWanted(categories, keys);
+        }
+        long[] all = [.. keys.Select(key => key.Id)];
+        return new ArticleReads(all, all);
+    }
 
     /// <summary>
     /// One archive page and where its neighbours are, on one connection. The page holds at most
@@ -61,15 +73,15 @@ public sealed class ArticleStore(Database database)
     /// a month needs no cursor. Null when the page is empty. Every step is a keyset range, never OFFSET.
     /// </summary>
     /// <param name="monthOf">The [start, end) of the month containing an instant.</param>
-    /// <param name="bodiesWanted">As in <see cref="ReadFeedAsync"/>.</param>
+    /// <param name="articlesWanted">As in <see cref="ReadFeedAsync"/>.</param>
     public Task<ArchiveRead?> ReadArchiveAsync(
         FeedScope scope, DateTime from, DateTime to, ArchiveKey? before, int pageSize, DateTime nowUtc,
-        Func<DateTime, (DateTime Start, DateTime End)> monthOf, CancellationToken cancellationToken, BodiesWanted? bodiesWanted = null) =>
-        database.ReadAsync(connection => ReadArchiveAsync(connection, scope, from, to, before, pageSize, nowUtc, monthOf, bodiesWanted, cancellationToken), cancellationToken);
+        Func<DateTime, (DateTime Start, DateTime End)> monthOf, CancellationToken cancellationToken, ArticlesWanted? articlesWanted = null) =>
+        database.ReadAsync(connection => ReadArchiveAsync(connection, scope, from, to, before, pageSize, nowUtc, monthOf, articlesWanted, cancellationToken), cancellationToken);
 
     private async Task<ArchiveRead?> ReadArchiveAsync(
         DbConnection connection, FeedScope scope, DateTime from, DateTime to, ArchiveKey? before, int pageSize, DateTime nowUtc,
-        Func<DateTime, (DateTime Start, DateTime End)> monthOf, BodiesWanted? bodiesWanted, CancellationToken cancellationToken)
+        Func<DateTime, (DateTime Start, DateTime End)> monthOf, ArticlesWanted? articlesWanted, CancellationToken cancellationToken)
     {
         var sql = ArchiveSqlOf(scope);
         var scopeParameters = new { categorySlug = scope.CategorySlug, tagId = scope.TagId, now = nowUtc };
@@ -118,7 +130,7 @@ public sealed class ArticleStore(Database database)
         }
 
         var categories = (await connection.QueryAsync<CategoryRow>(new CommandDefinition(CategoriesSql, cancellationToken: cancellationToken))).AsList();
-        var (articles, tags) = await ReadArticlesAsync(connection, Wanted(bodiesWanted, categories, page), cancellationToken);
+        var (articles, tags) = await ReadArticlesAsync(connection, Wanted(articlesWanted, categories, page), cancellationToken);
         return new ArchiveRead(new FeedRead(categories, page, articles, tags), older, newer);
     }
 
@@ -170,26 +182,30 @@ public sealed class ArticleStore(Database database)
             cancellationToken);
     }
 
-    /// <summary>The full articles of these ids, with their tags in order; ids no longer present are absent.</summary>
+    /// <summary>The full articles and the tags (in order) that <paramref name="wanted"/> names; ids no longer present are absent.</summary>
     private async Task<(IReadOnlyDictionary<long, ArticleRow> Articles, ILookup<long, string> Tags)> ReadArticlesAsync(
-        DbConnection connection, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+        DbConnection connection, ArticleReads wanted, CancellationToken cancellationToken)
     {
-        if (ids.Count == 0)
-        {
-            return (new Dictionary<long, ArticleRow>(), Array.Empty<ArticleTagRow>().ToLookup(tag => tag.ArticleId, tag => tag.Name));
-        }
-        var parameters = new { ids = SqlDialect.IdList(ids) };
-        var articles = await connection.QueryAsync<ArticleRow>(new CommandDefinition(database.Dialect.ArticlesByIdSql, parameters, cancellationToken: cancellationToken));
-        var tags = await connection.QueryAsync<ArticleTagRow>(new CommandDefinition(database.Dialect.TagsByArticleSql, parameters, cancellationToken: cancellationToken));
-        return (articles.ToDictionary(article => article.Id), tags.ToLookup(tag => tag.ArticleId, tag => tag.Name));
+        var articles = wanted.Bodies.Count == 0
+            ? []
+            : await connection.QueryAsync<ArticleRow>(new CommandDefinition(database.Dialect.ArticlesByIdSql, new { ids = SqlDialect.IdList(wanted.Bodies) }, cancellationToken: cancellationToken));
+        var tags = wanted.Tags.Count == 0
+            ? []
+            : await connection.QueryAsync<ArticleTagRow>(new CommandDefinition(database.Dialect.TagsByArticleSql, new { ids = SqlDialect.IdList(wanted.Tags) }, cancellationToken: cancellationToken));
+        var byId = articles.ToDictionary(article => article.Id);
+        Interlocked.Add(ref _bodiesRead, byId.Count);
+        return (byId, tags.ToLookup(tag => tag.ArticleId, tag => tag.Name));
     }
 }
 
+/// <summary>The ids of the articles whose bodies, and of those whose tags, a rendering reads.</summary>
+public sealed record ArticleReads(IReadOnlyCollection<long> Bodies, IReadOnlyCollection<long> Tags);
+
 /// <summary>
-/// Given a rendering's categories and keys, the ids of the articles whose bodies and tags it needs: those whose
-/// entries are not written already.
+/// Given a rendering's categories and keys, what it reads of the articles: the bodies and tags of those whose
+/// entries it writes from nothing kept, and the tags alone of those whose texts it keeps.
 /// </summary>
-public delegate IReadOnlyCollection<long> BodiesWanted(IReadOnlyList<CategoryRow> categories, IReadOnlyList<ArticleKey> keys);
+public delegate ArticleReads ArticlesWanted(IReadOnlyList<CategoryRow> categories, IReadOnlyList<ArticleKey> keys);
 
 /// <summary>Whose articles a feed shows: a category and all below it, a tag, or (both null) the whole site.</summary>
 public sealed record FeedScope(string? CategorySlug, long? TagId)

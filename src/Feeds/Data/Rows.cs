@@ -25,6 +25,14 @@ public class ArticleKey
     /// version is written again only when it moves.
     /// </summary>
     public long Version { get; init; }
+
+    /// <summary>
+    /// Moves only when the texts the article's cleaned content is made from change (title, summary, body, author,
+    /// source, URL, image URL; sql/*/0007_text_versions.sql): an entry whose <see cref="Version"/> moved while this
+    /// stayed (a tag added or renamed) is written from the texts kept, without reading the body. Null when unknown:
+    /// the body is read.
+    /// </summary>
+    public long? TextVersion { get; init; }
 }
 
 /// <summary>An article's key and everything it shows.</summary>

@@ -46,10 +46,10 @@ internal sealed partial class SqlServerDialect : SqlDialect
     public override string SubtreeFeedStateSql { get; } = ArticleStore.CategoriesSql + """
         ;
         """ + Subtree + """
-        SELECT TOP (@limit) a.id, a.external_id, a.category_id, a.published_at, a.updated_at, CAST(a.version AS bigint) AS version
+        SELECT TOP (@limit) a.id, a.external_id, a.category_id, a.published_at, a.updated_at, CAST(a.version AS bigint) AS version, a.text_version
         FROM subtree c
         CROSS APPLY (
-            SELECT TOP (@limit) n.id, n.external_id, n.category_id, n.published_at, n.updated_at, n.version
+            SELECT TOP (@limit) n.id, n.external_id, n.category_id, n.published_at, n.updated_at, n.version, n.text_version
             FROM articles n
             WHERE n.category_id = c.id AND n.is_published = 1 AND n.published_at <= @now
             ORDER BY n.published_at DESC, n.id DESC) a
@@ -59,7 +59,7 @@ internal sealed partial class SqlServerDialect : SqlDialect
     // The category list, then the keys of the newest visible articles of the whole site.
     public override string SiteFeedStateSql { get; } = ArticleStore.CategoriesSql + """
         ;
-        SELECT TOP (@limit) a.id, a.external_id, a.category_id, a.published_at, a.updated_at, CAST(a.version AS bigint) AS version
+        SELECT TOP (@limit) a.id, a.external_id, a.category_id, a.published_at, a.updated_at, CAST(a.version AS bigint) AS version, a.text_version
         FROM articles a
         WHERE a.is_published = 1 AND a.published_at <= @now
         ORDER BY a.published_at DESC, a.id DESC;
@@ -69,7 +69,7 @@ internal sealed partial class SqlServerDialect : SqlDialect
     // ix_article_tags_newest, which carries each article's publish state (sql/*/0003_tag_feeds.sql).
     public override string TagFeedStateSql { get; } = ArticleStore.CategoriesSql + """
         ;
-        SELECT TOP (@limit) a.id, a.external_id, a.category_id, a.published_at, a.updated_at, CAST(a.version AS bigint) AS version
+        SELECT TOP (@limit) a.id, a.external_id, a.category_id, a.published_at, a.updated_at, CAST(a.version AS bigint) AS version, a.text_version
         FROM dbo.article_tags x
         JOIN dbo.articles a ON a.id = x.article_id
         WHERE x.tag_id = @tagId AND x.is_published = 1 AND x.published_at <= @now
@@ -80,7 +80,7 @@ internal sealed partial class SqlServerDialect : SqlDialect
     // Archives (RFC 5005): see SqliteDialect. SQL Server expands a CTE where it is used, like a view.
     private const string SiteScope = """
         WITH scoped AS (
-            SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, CAST(a.version AS bigint) AS version
+            SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, CAST(a.version AS bigint) AS version, a.text_version
             FROM dbo.articles a
             WHERE a.is_published = 1 AND a.published_at <= @now)
 
@@ -89,7 +89,7 @@ internal sealed partial class SqlServerDialect : SqlDialect
 
     private const string TagScope = """
         WITH scoped AS (
-            SELECT x.article_id AS id, a.external_id, a.category_id, x.published_at, a.updated_at, CAST(a.version AS bigint) AS version
+            SELECT x.article_id AS id, a.external_id, a.category_id, x.published_at, a.updated_at, CAST(a.version AS bigint) AS version, a.text_version
             FROM dbo.article_tags x
             JOIN dbo.articles a ON a.id = x.article_id
             WHERE x.tag_id = @tagId AND x.is_published = 1 AND x.published_at <= @now
@@ -98,7 +98,7 @@ internal sealed partial class SqlServerDialect : SqlDialect
         """;
 
     private const string PageBody = """
-        SELECT TOP (@take) id, external_id, category_id, published_at, updated_at, version
+        SELECT TOP (@take) id, external_id, category_id, published_at, updated_at, version, text_version
         FROM scoped
         WHERE published_at >= @from AND published_at <= @beforeAt
           AND (published_at < @beforeAt OR id < @beforeId)
@@ -106,7 +106,7 @@ internal sealed partial class SqlServerDialect : SqlDialect
         """;
 
     private const string NewerBody = """
-        SELECT TOP (@take) id, external_id, category_id, published_at, updated_at, version
+        SELECT TOP (@take) id, external_id, category_id, published_at, updated_at, version, text_version
         FROM scoped
         WHERE published_at >= @fromAt AND published_at < @to
           AND (published_at > @fromAt OR id >= @fromId)
@@ -125,10 +125,10 @@ internal sealed partial class SqlServerDialect : SqlDialect
     // with the whole month's articles would read every article of the month to return a page. Page and Newer
     // differ only in their range and direction, and are still spelled whole, as the planner sees them.
     private const string SubtreeArchivePage = Subtree + """
-        SELECT TOP (@take) a.id, a.external_id, a.category_id, a.published_at, a.updated_at, CAST(a.version AS bigint) AS version
+        SELECT TOP (@take) a.id, a.external_id, a.category_id, a.published_at, a.updated_at, CAST(a.version AS bigint) AS version, a.text_version
         FROM subtree c
         CROSS APPLY (
-            SELECT TOP (@take) n.id, n.external_id, n.category_id, n.published_at, n.updated_at, n.version
+            SELECT TOP (@take) n.id, n.external_id, n.category_id, n.published_at, n.updated_at, n.version, n.text_version
             FROM dbo.articles n
             WHERE n.category_id = c.id AND n.is_published = 1 AND n.published_at <= @now
               AND n.published_at >= @from AND n.published_at <= @beforeAt
@@ -138,10 +138,10 @@ internal sealed partial class SqlServerDialect : SqlDialect
         """ + Recursion;
 
     private const string SubtreeArchiveNewer = Subtree + """
-        SELECT TOP (@take) a.id, a.external_id, a.category_id, a.published_at, a.updated_at, CAST(a.version AS bigint) AS version
+        SELECT TOP (@take) a.id, a.external_id, a.category_id, a.published_at, a.updated_at, CAST(a.version AS bigint) AS version, a.text_version
         FROM subtree c
         CROSS APPLY (
-            SELECT TOP (@take) n.id, n.external_id, n.category_id, n.published_at, n.updated_at, n.version
+            SELECT TOP (@take) n.id, n.external_id, n.category_id, n.published_at, n.updated_at, n.version, n.text_version
             FROM dbo.articles n
             WHERE n.category_id = c.id AND n.is_published = 1 AND n.published_at <= @now
               AND n.published_at >= @fromAt AND n.published_at < @to

@@ -33,7 +33,7 @@ internal sealed class SqliteDialect : SqlDialect
             UNION
             SELECT child.id FROM categories child JOIN subtree parent ON child.parent_id = parent.id
         )
-        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, COALESCE(v.version, 0) AS version
+        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, COALESCE(v.version, 0) AS version, v.text_version
         FROM subtree c
         JOIN articles a ON a.id IN (
             SELECT n.id
@@ -49,7 +49,7 @@ internal sealed class SqliteDialect : SqlDialect
     // The category list, then the keys of the newest visible articles of the whole site.
     public override string SiteFeedStateSql { get; } = ArticleStore.CategoriesSql + """
         ;
-        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, COALESCE(v.version, 0) AS version
+        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, COALESCE(v.version, 0) AS version, v.text_version
         FROM articles a
         LEFT JOIN entry_versions v ON v.article_id = a.id
         WHERE a.is_published = 1 AND a.published_at <= @now
@@ -61,7 +61,7 @@ internal sealed class SqliteDialect : SqlDialect
     // ix_article_tags_newest, which carries each article's publish state (sql/*/0003_tag_feeds.sql).
     public override string TagFeedStateSql { get; } = ArticleStore.CategoriesSql + """
         ;
-        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, COALESCE(v.version, 0) AS version
+        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, COALESCE(v.version, 0) AS version, v.text_version
         FROM article_tags x
         JOIN articles a ON a.id = x.article_id
         LEFT JOIN entry_versions v ON v.article_id = a.id
@@ -77,7 +77,7 @@ internal sealed class SqliteDialect : SqlDialect
     // NOT MATERIALIZED: the CTE is read as a view, so the range conditions reach the index.
     private const string SiteScope = """
         WITH scoped AS NOT MATERIALIZED (
-            SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, COALESCE(v.version, 0) AS version
+            SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, COALESCE(v.version, 0) AS version, v.text_version
             FROM articles a
             LEFT JOIN entry_versions v ON v.article_id = a.id
             WHERE a.is_published = 1 AND a.published_at <= @now)
@@ -95,7 +95,7 @@ internal sealed class SqliteDialect : SqlDialect
 
     private const string TagScope = """
         WITH scoped AS NOT MATERIALIZED (
-            SELECT x.article_id AS id, a.external_id, a.category_id, x.published_at, a.updated_at, COALESCE(v.version, 0) AS version
+            SELECT x.article_id AS id, a.external_id, a.category_id, x.published_at, a.updated_at, COALESCE(v.version, 0) AS version, v.text_version
             FROM article_tags x
             JOIN articles a ON a.id = x.article_id
             LEFT JOIN entry_versions v ON v.article_id = a.id
@@ -106,7 +106,7 @@ internal sealed class SqliteDialect : SqlDialect
 
     // Newest first, older than (@beforeAt, @beforeId), not before @from.
     private const string PageBody = """
-        SELECT id, external_id, category_id, published_at, updated_at, version
+        SELECT id, external_id, category_id, published_at, updated_at, version, text_version
         FROM scoped
         WHERE published_at >= @from AND published_at <= @beforeAt
           AND (published_at < @beforeAt OR id < @beforeId)
@@ -116,7 +116,7 @@ internal sealed class SqliteDialect : SqlDialect
 
     // Oldest first, from (@fromAt, @fromId) on, before @to.
     private const string NewerBody = """
-        SELECT id, external_id, category_id, published_at, updated_at, version
+        SELECT id, external_id, category_id, published_at, updated_at, version, text_version
         FROM scoped
         WHERE published_at >= @fromAt AND published_at < @to
           AND (published_at > @fromAt OR id >= @fromId)
@@ -137,7 +137,7 @@ internal sealed class SqliteDialect : SqlDialect
     // is one range of ix_articles_category_newest. Page and Newer differ only in their range and direction, and
     // are still spelled whole: each reads as one query, as the planner and a reviewer see it.
     private const string SubtreeArchivePage = Subtree + """
-        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, COALESCE(v.version, 0) AS version
+        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, COALESCE(v.version, 0) AS version, v.text_version
         FROM subtree c
         JOIN articles a ON a.id IN (
             SELECT n.id
@@ -153,7 +153,7 @@ internal sealed class SqliteDialect : SqlDialect
         """;
 
     private const string SubtreeArchiveNewer = Subtree + """
-        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, COALESCE(v.version, 0) AS version
+        SELECT a.id, a.external_id, a.category_id, a.published_at, a.updated_at, COALESCE(v.version, 0) AS version, v.text_version
         FROM subtree c
         JOIN articles a ON a.id IN (
             SELECT n.id

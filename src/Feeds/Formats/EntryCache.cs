@@ -19,25 +19,35 @@ public readonly record struct EntryVersion(long Version, string ExternalId, Date
 /// <summary>
 /// Each entry's bytes per format, kept while its version stays: a render reads the versions of its entries,
 /// splices the bytes of those written before, and reads and writes only the others. Beside them, each article's
-/// content (its cleaned texts and tags, what every format writes from), kept while the article's version stays:
-/// an entry new to a format (or to a renamed category) is written from it without reading the article's body.
-/// The settings that shape an entry (site URL, id prefix, time zone) are fixed for the life of the process.
-/// Bounded: capacityPerFormat entries for each format, held together, and contentCapacity contents; the least
-/// recently used go first.
+/// content (its cleaned texts and tags, what every format writes from), kept with the article's version and text
+/// version: an entry new to a format (or to a renamed category) is written from it without reading anything more,
+/// and one whose version moved while its text version stayed (a tag added or renamed) from its texts and its tags
+/// read anew, without reading its body. The settings that shape an entry (site URL, id prefix, time zone) are
+/// fixed for the life of the process. Bounded: capacityPerFormat entries for each format, held together, and
+/// contentCapacity contents; the least recently used go first. With keepTags false, a content is found by its
+/// texts alone, as if every article's tags had moved since (the benchmarks' renders that read every tag).
 /// </summary>
-public sealed class EntryCache(int capacityPerFormat = 8192, int contentCapacity = 8192) : IDisposable
+public sealed class EntryCache(int capacityPerFormat = 8192, int contentCapacity = 8192, bool keepTags = true) : IDisposable
 {
     private readonly BoundedMemo<(FeedFormat Format, long ArticleId), EntryVersion, BytePart> _entries =
         new(capacityPerFormat * (FeedFormat.All.Count + 1), (a, b) => a == b);
 
-    private readonly BoundedMemo<long, EntryVersion, ArticleContent> _contents = new(contentCapacity, (a, b) => a == b);
+    private readonly BoundedMemo<long, ContentVersion, ArticleContent> _contents = new(contentCapacity, (a, b) => a == b);
+    private long _contentsKept;
+    private long _textsKept;
+    private long _nothingKept;
 
     public long Hits => _entries.Hits;
     public long Misses => _entries.Misses;
 
-    /// <summary>How many entries new to their format found their article's content kept, and how many read the body.</summary>
-    public long ContentHits => _contents.Hits;
-    public long ContentMisses => _contents.Misses;
+    /// <summary>Of the entries new to their format: how many found their article's content kept whole.</summary>
+    public long ContentsKept => Interlocked.Read(ref _contentsKept);
+
+    /// <summary>Of the entries new to their format: how many found their article's texts kept, and read its tags alone.</summary>
+    public long TextsKept => Interlocked.Read(ref _textsKept);
+
+    /// <summary>Of the entries new to their format: how many found nothing of their article's content kept.</summary>
+    public long NothingKept => Interlocked.Read(ref _nothingKept);
 
     /// <summary>The entry written before from this version, or null.</summary>
     public BytePart? Find(FeedFormat format, long articleId, EntryVersion version) =>
@@ -51,19 +61,42 @@ public sealed class EntryCache(int capacityPerFormat = 8192, int contentCapacity
         return written;
     }
 
-    /// <summary>The content of the article at this version (its category apart), or null.</summary>
-    public ArticleContent? FindContent(long articleId, EntryVersion version) =>
-        _contents.TryGet(articleId, ContentVersion(version), out var content) ? content : null;
-
-    /// <summary>Keeps the article's content under this version.</summary>
-    public ArticleContent AddContent(long articleId, EntryVersion version, ArticleContent content)
+    /// <summary>
+    /// What is kept of the article's content at these versions: all of it while its version stays; its cleaned
+    /// texts alone while its text version stays (a null text version is never the same); otherwise nothing.
+    /// </summary>
+    public (ArticleContent? Content, CleanArticle? Texts) FindContent(long articleId, EntryVersion version, long? textVersion)
     {
-        _contents.Set(articleId, ContentVersion(version), content);
+        var wanted = new ContentVersion(ContentOnly(version), textVersion);
+        if (_contents.TryGetKept(articleId, out var kept, out var content))
+        {
+            if (keepTags && kept == wanted)
+            {
+                Interlocked.Increment(ref _contentsKept);
+                return (content, null);
+            }
+            // The external id too, as in EntryVersion: a database restored from a backup hands versions out again.
+            if (textVersion is not null && kept.TextVersion == textVersion && kept.Version.ExternalId == version.ExternalId)
+            {
+                Interlocked.Increment(ref _textsKept);
+                return (null, content.Clean);
+            }
+        }
+        Interlocked.Increment(ref _nothingKept);
+        return (null, null);
+    }
+
+    /// <summary>Keeps the article's content under these versions.</summary>
+    public ArticleContent AddContent(long articleId, EntryVersion version, long? textVersion, ArticleContent content)
+    {
+        _contents.Set(articleId, new ContentVersion(ContentOnly(version), textVersion), content);
         return content;
     }
 
     // The category's name is written into each entry, not into the content.
-    private static EntryVersion ContentVersion(EntryVersion version) => version with { CategoryName = null };
+    private static EntryVersion ContentOnly(EntryVersion version) => version with { CategoryName = null };
+
+    private readonly record struct ContentVersion(EntryVersion Version, long? TextVersion);
 
     public void Dispose()
     {

@@ -162,10 +162,10 @@ public sealed class FeedPublisher(
         var entries = new RenderEntries(entryCache, request.Format);
         // The categories arrive with the keys: their catalog names each entry's category, here and below.
         CategoryCatalog? catalog = null;
-        BodiesWanted bodiesWanted = (categories, keys) => entries.BodiesWanted(catalog = new CategoryCatalog(categories), keys);
+        ArticlesWanted articlesWanted = (categories, keys) => entries.ArticlesWanted(catalog = new CategoryCatalog(categories), keys);
         var read = request.Archive is { } page
-            ? await ReadArchivePageAsync(request, page, scope, links, bodiesWanted)
-            : await ReadCurrentAsync(request, scope, links, bodiesWanted);
+            ? await ReadArchivePageAsync(request, page, scope, links, articlesWanted)
+            : await ReadCurrentAsync(request, scope, links, articlesWanted);
         if (read is null)
         {
             return null;
@@ -205,9 +205,9 @@ public sealed class FeedPublisher(
     }
 
     /// <summary>The newest articles; a feed links to the newest page of its archive (RFC 5005 section 4), a page for people does not.</summary>
-    private async Task<FeedRead> ReadCurrentAsync(FeedRequest request, FeedScope scope, List<FeedLink> links, BodiesWanted bodiesWanted)
+    private async Task<FeedRead> ReadCurrentAsync(FeedRequest request, FeedScope scope, List<FeedLink> links, ArticlesWanted articlesWanted)
     {
-        var read = await store.ReadFeedAsync(scope, clock.GetUtcNow().UtcDateTime, request.Limit, CancellationToken.None, bodiesWanted);
+        var read = await store.ReadFeedAsync(scope, clock.GetUtcNow().UtcDateTime, request.Limit, CancellationToken.None, articlesWanted);
         if (read.Keys.Count > 0)
         {
             // Pages count from a month's end, so the newest month's newest page needs no cursor. A page for people
@@ -220,12 +220,12 @@ public sealed class FeedPublisher(
     }
 
     /// <summary>One archive page, linked to the current document and its neighbours (RFC 5005 section 4); null when empty.</summary>
-    private async Task<FeedRead?> ReadArchivePageAsync(FeedRequest request, ArchivePage page, FeedScope scope, List<FeedLink> links, BodiesWanted bodiesWanted)
+    private async Task<FeedRead?> ReadArchivePageAsync(FeedRequest request, ArchivePage page, FeedScope scope, List<FeedLink> links, ArticlesWanted articlesWanted)
     {
         var archive = await store.ReadArchiveAsync(
             scope, page.Month.StartUtc(siteTime), page.Month.Next.StartUtc(siteTime),
             page.Before is { } before ? new ArchiveKey(before.PublishedUtc, before.Id) : null,
-            _options.ArchivePageSize, clock.GetUtcNow().UtcDateTime, MonthOf, CancellationToken.None, bodiesWanted);
+            _options.ArchivePageSize, clock.GetUtcNow().UtcDateTime, MonthOf, CancellationToken.None, articlesWanted);
         if (archive is null)
         {
             return null;

@@ -6,9 +6,10 @@ namespace Feeds.Publishing;
 
 /// <summary>
 /// One render's entries. When the keys are read, the entries written before from the same versions are taken
-/// from the <see cref="EntryCache"/> (held here, so that eviction meanwhile loses nothing), and so are the
-/// contents of the articles whose entries are new to this format; only the other articles' bodies are asked
-/// for. Then the new entries are written and kept, and all are returned in feed order.
+/// from the <see cref="EntryCache"/> (held here, so that eviction meanwhile loses nothing), and so is what is kept
+/// of the contents of the articles whose entries are new to this format: whole, or their texts alone (then their
+/// tags are asked for). Only the other articles' bodies are asked for. Then the new entries are written and kept,
+/// and all are returned in feed order.
 /// </summary>
 internal sealed class RenderEntries(EntryCache cache, FeedFormat format)
 {
@@ -16,34 +17,47 @@ internal sealed class RenderEntries(EntryCache cache, FeedFormat format)
     private EntryVersion[] _versions = [];
     private BytePart?[] _found = [];
     private ArticleContent?[] _contents = [];
+    private CleanArticle?[] _texts = [];
 
     /// <summary>How many entries were written for this render (the others were written before).</summary>
     public int Written { get; private set; }
 
-    /// <summary>The ids of the entries not written before (for <see cref="Data.BodiesWanted"/>).</summary>
-    public IReadOnlyCollection<long> BodiesWanted(CategoryCatalog catalog, IReadOnlyList<ArticleKey> keys)
+    /// <summary>What to read of the articles whose entries were not written before (for <see cref="Data.ArticlesWanted"/>).</summary>
+    public ArticleReads ArticlesWanted(CategoryCatalog catalog, IReadOnlyList<ArticleKey> keys)
     {
         _keys = keys;
         _versions = new EntryVersion[keys.Count];
         _found = new BytePart?[keys.Count];
         _contents = new ArticleContent?[keys.Count];
-        var wanted = new List<long>();
+        _texts = new CleanArticle?[keys.Count];
+        var bodies = new List<long>();
+        var tags = new List<long>();
         for (var i = 0; i < keys.Count; i++)
         {
             _versions[i] = EntryVersion.Of(keys[i], catalog.Get(keys[i].CategoryId)?.Name);
             _found[i] = cache.Find(format, keys[i].Id, _versions[i]);
-            if (_found[i] is null && (_contents[i] = cache.FindContent(keys[i].Id, _versions[i])) is null)
+            if (_found[i] is not null)
             {
-                wanted.Add(keys[i].Id);
+                continue;
+            }
+            (_contents[i], _texts[i]) = cache.FindContent(keys[i].Id, _versions[i], keys[i].TextVersion);
+            if (_contents[i] is null)
+            {
+                tags.Add(keys[i].Id);
+                if (_texts[i] is null)
+                {
+                    bodies.Add(keys[i].Id);
+                }
             }
         }
-        return wanted;
+        return new ArticleReads(bodies, tags);
     }
 
     /// <summary>
-    /// Every entry in key order: those found, and those written now, from a kept content or from
-    /// <paramref name="read"/>'s article (whose content <paramref name="contentOf"/> makes and this keeps). An
-    /// article deleted between the keys and the bodies is left out.
+    /// Every entry in key order: those found, and those written now, from a kept content, from kept texts and
+    /// <paramref name="read"/>'s tags, or from <paramref name="read"/>'s article (whose content
+    /// <paramref name="contentOf"/> makes). The contents are kept. An article deleted between the keys and its
+    /// body is left out.
     /// </summary>
     public IReadOnlyList<BytePart> Complete(FeedRead read, Func<ArticleRow, ArticleContent> contentOf, Func<ArticleKey, ArticleContent, FeedEntry> entryOf)
     {
@@ -54,13 +68,15 @@ internal sealed class RenderEntries(EntryCache cache, FeedFormat format)
             {
                 continue;
             }
-            // Kept under the version the key was read with: if the body read after it is newer, the next render
-            // reads a newer version and reads the body and writes the entry again.
+            var key = _keys[i];
+            // Kept under the versions the key was read with: if what was read after it is newer, the next render
+            // reads newer versions, and reads and writes again.
             var content = _contents[i]
-                ?? (read.Articles.TryGetValue(_keys[i].Id, out var article) ? cache.AddContent(_keys[i].Id, _versions[i], contentOf(article)) : null);
+                ?? (_texts[i] is { } texts ? Keep(i, new ArticleContent(texts, [.. read.Tags[key.Id]])) : null)
+                ?? (read.Articles.TryGetValue(key.Id, out var article) ? Keep(i, contentOf(article)) : null);
             if (content is not null)
             {
-                newEntries.Add((i, entryOf(_keys[i], content)));
+                newEntries.Add((i, entryOf(key, content)));
             }
         }
         var written = format.WriteEntries([.. newEntries.Select(entry => entry.Entry)]);
@@ -72,4 +88,6 @@ internal sealed class RenderEntries(EntryCache cache, FeedFormat format)
         Written = newEntries.Count;
         return [.. _found.OfType<BytePart>()];
     }
+
+    private ArticleContent Keep(int i, ArticleContent content) => cache.AddContent(_keys[i].Id, _versions[i], _keys[i].TextVersion, content);
 }

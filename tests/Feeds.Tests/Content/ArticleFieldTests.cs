@@ -41,7 +41,7 @@ public sealed class ArticleFieldTests : FeedsTest
     }
 
     [Theory, MemberData(nameof(Providers))]
-    public async Task EveryColumnOfArticles_UpdatedByAnotherWriter_MovesItsFeedsAndItsEntryVersion(string provider)
+    public async Task EveryColumnOfArticles_UpdatedByAnotherWriter_MovesItsFeedsAndItsEntryVersion_AndItsTextVersionIfCleaned(string provider)
     {
         await using var db = await TestDatabase.CreateAsync(provider);
         await Articles.WriteAsync(db.Database,
@@ -52,15 +52,24 @@ public sealed class ArticleFieldTests : FeedsTest
         var columns = (await connection.QueryAsync<(string Name, string Type)>(provider == "sqlserver"
             ? "SELECT COLUMN_NAME, DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'articles'"
             : "SELECT name, type FROM pragma_table_info('articles')"))
-            // The entry version is the triggers' own record of these edits (0006), not something an article says.
-            .Where(column => column.Name is not ("id" or "version")).ToList();
+            // The versions are the schema's own record of these edits (0006, 0007), not something an article says.
+            .Where(column => column.Name is not ("id" or "version" or "text_version")).ToList();
+        // The columns the cleaned content is made from: the fingerprinted fields (ArticleFields.Texts), snake_cased.
+        var cleaned = typeof(ArticleRow).GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .Where(field => field.PropertyType == typeof(string))
+            .Select(field => System.Text.RegularExpressions.Regex.Replace(field.Name, "(?<=[a-z])([A-Z])", "_$1").ToLowerInvariant())
+            .ToHashSet();
 
         Assert.True(columns.Count >= 12, $"only {columns.Count} columns");
+        Assert.Equal(ArticleFields.Texts.Count, cleaned.Count);
+        Assert.Contains("content_html", cleaned);
         var entryVersionSql = provider == "sqlserver" ? "SELECT CAST(version AS bigint) FROM articles WHERE id = @id" : "SELECT version FROM entry_versions WHERE article_id = @id";
+        var textVersionSql = provider == "sqlserver" ? "SELECT text_version FROM articles WHERE id = @id" : "SELECT text_version FROM entry_versions WHERE article_id = @id";
         foreach (var (name, type) in columns)
         {
             var before = await VersionSumAsync(db);
             var entryBefore = await connection.ExecuteScalarAsync<long>(entryVersionSql, new { id });
+            var textBefore = await connection.ExecuteScalarAsync<long?>(textVersionSql, new { id });
             // As the CMS or a hand-typed UPDATE would: this column alone, to a new value of its type.
             var change = name switch
             {
@@ -75,6 +84,9 @@ public sealed class ArticleFieldTests : FeedsTest
             await connection.ExecuteAsync($"UPDATE articles SET {change} WHERE id = @id", new { id });
             Assert.True(await VersionSumAsync(db) > before, $"articles.{name}: no feed version moved");
             Assert.True(await connection.ExecuteScalarAsync<long>(entryVersionSql, new { id }) > entryBefore, $"articles.{name}: the entry version did not move");
+            var textAfter = await connection.ExecuteScalarAsync<long?>(textVersionSql, new { id });
+            Assert.NotNull(textAfter);
+            Assert.True(cleaned.Contains(name) == (textAfter != textBefore), $"articles.{name}: the text version {(cleaned.Contains(name) ? "did not move" : "moved")}");
         }
     }
 
@@ -83,7 +95,7 @@ public sealed class ArticleFieldTests : FeedsTest
     {
         // Fields the cleaning does not read: they reach the feed without it (dates, state) or identify the article
         // and its version.
-        string[] notCleaned = ["Id", "ExternalId", "CategoryId", "PublishedAt", "UpdatedAt", "IsPublished", "Version"];
+        string[] notCleaned = ["Id", "ExternalId", "CategoryId", "PublishedAt", "UpdatedAt", "IsPublished", "Version", "TextVersion"];
         var cache = new CleanArticleCache();
         var builder = new FeedBuilder(Options.Create(new FeedsOptions()), SiteTime.Create("Asia/Shanghai"), new ArticleHtml(), cache);
         var article = Row();
