@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
 using System.Xml;
@@ -12,7 +13,8 @@ namespace Feeds.Formats;
 /// WriteElementTextBlock), which took half the CPU of a render whose entries were all new. The bytes are the ones
 /// the XmlWriter writes (XML 1.0 section 2.4): '&amp;', '&lt;' and '&gt;' as entity references, every other
 /// character as UTF-8. Text it would change in other ways is left to it: a carriage return (which it writes as a
-/// line feed) or a character XML does not allow (which makes it throw).
+/// line feed) or a character XML does not allow (which makes it throw). The bytes of each text are kept while the
+/// text lives, and written again without escaping it again.
 /// </summary>
 internal sealed class DirectTextWriter : ForwardingXmlWriter
 {
@@ -24,6 +26,12 @@ internal sealed class DirectTextWriter : ForwardingXmlWriter
     // C0 controls but tab and line feed (the carriage return included), and the non-characters U+FFFE and U+FFFF.
     private static readonly SearchValues<char> LeftToTheWriter = SearchValues.Create(
         [.. Enumerable.Range(0, 0x20).Where(c => c is not '\t' and not '\n').Select(c => (char)c), '\uFFFE', '\uFFFF']);
+
+    // The escaped bytes of each long text, kept as long as the string itself lives: an article's cleaned body is one
+    // string, kept with its content (EntryCache, CleanArticleCache) and written into every format, and again whenever
+    // its entry is written anew (a tag renamed). Escaping and encoding it was a third of such a render's CPU. Keyed by
+    // the string's identity, so nothing here outlives what the caches above keep, and no text is compared.
+    private static readonly ConditionalWeakTable<string, byte[]> EscapedTexts = new();
 
     private readonly Stream _output;
     private readonly bool _enabled;
@@ -40,29 +48,43 @@ internal sealed class DirectTextWriter : ForwardingXmlWriter
 
     public override void WriteString(string? text)
     {
-        if (!_enabled || InAttribute || text is null || text.Length < MinimumLength || text.AsSpan().IndexOfAny(LeftToTheWriter) >= 0)
+        if (!_enabled || InAttribute || text is null || text.Length < MinimumLength)
         {
             Inner.WriteString(text);
             return;
         }
+        var escaped = EscapedTexts.GetValue(text, Escape);
+        if (escaped.Length == 0)
+        {
+            Inner.WriteString(text);
+            return;
+        }
+        // An empty text closes a start tag left open ('>'); the flush puts everything written so far before ours.
+        Inner.WriteString(string.Empty);
+        Inner.Flush();
+        _output.Write(escaped);
+    }
+
+    /// <summary>Whether the escaped bytes of this very string are kept (for tests).</summary>
+    internal static bool IsKept(string text) => EscapedTexts.TryGetValue(text, out var escaped) && escaped.Length > 0;
+
+    /// <summary>The text as element content in UTF-8, or nothing when the XmlWriter must write it (see above).</summary>
+    private static byte[] Escape(string text)
+    {
+        if (text.AsSpan().IndexOfAny(LeftToTheWriter) >= 0)
+        {
+            return [];
+        }
         // Escaping turns a character into at most 5 bytes ("&amp;"); UTF-8 into at most 3 (a surrogate pair: 4 for 2).
-        var bytes = ArrayPool<byte>.Shared.Rent(text.Length * 5);
+        var buffer = ArrayPool<byte>.Shared.Rent(text.Length * 5);
         try
         {
-            if (!TryEscape(text, bytes, out var length))
-            {
-                // A lone surrogate: the XmlWriter says so.
-                Inner.WriteString(text);
-                return;
-            }
-            // An empty text closes a start tag left open ('>'); the flush puts everything written so far before ours.
-            Inner.WriteString(string.Empty);
-            Inner.Flush();
-            _output.Write(bytes, 0, length);
+            // A lone surrogate: the XmlWriter says so.
+            return TryEscape(text, buffer, out var length) ? buffer.AsSpan(0, length).ToArray() : [];
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(bytes);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
