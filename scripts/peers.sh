@@ -6,8 +6,9 @@
 #   bash scripts/peers.sh                  # 3 alternating rounds of 10 s per scenario
 #   ROUNDS=1 DURATION=5s bash scripts/peers.sh
 #
-# Each round runs every target once (django, node, nginx, nginx-gzstatic, Feeds, Feeds uncached); the table
-# gives each figure's median over the rounds and Feeds' ratios to the goals of issue 15. Feeds runs twice
+# Each round runs every target once (django, node, nginx, nginx-gzstatic, Feeds, Feeds uncached, and Kestrel
+# alone serving Feeds' answer from memory: scripts/kestrel-floor.cs); the table gives each figure's median over
+# the rounds, Feeds' ratios to the goals of issue 15, and how far Kestrel alone gets. Feeds runs twice
 # on the peers' dataset, imported as it is: by default, and with Feeds:CacheEnabled=false (every request
 # renders). Polite polling and the render limits are off: wrk's 32 connections come from one address, which is
 # what they limit. Needs root for the Debian packages and a copy of the peers (PEERS_SOURCE) to write in.
@@ -20,6 +21,7 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
 FEEDS_PORT=5098
 UNCACHED_PORT=5099
+FLOOR_PORT=5096
 
 source scripts/feeds-lib.sh
 [ -d "$PEERS" ] || cp -r "$PEERS_SOURCE" "$PEERS"
@@ -33,17 +35,26 @@ dataset="$PEERS/data/articles.ndjson"
 [ -s "$dataset" ] || (mkdir -p "$PEERS/data" && python3 "$PEERS/gen_articles.py" --seed 42 --articles 10000 --categories 12 --out "$dataset")
 
 build_feeds
+dotnet build -c Release scripts/kestrel-floor.cs -nologo -v q > /dev/null
 db=$(kept_database "$PEERS" feeds)
 if [ ! -s "$db" ]; then
   feeds_command import "$db" "$dataset" > /dev/null
 fi
 feeds_command migrate "$db" > /dev/null
 
-trap stop_feeds EXIT
+stop_all() {
+  stop_feeds
+  pkill -f kestrel-floor || true
+}
+trap stop_all EXIT
 start_feeds $FEEDS_PORT "$db" "$PEERS/feeds-$FEEDS_PORT.log" "${UNLIMITED[@]}" --Feeds:DefaultLimit=50
 start_feeds $UNCACHED_PORT "$db" "$PEERS/feeds-$UNCACHED_PORT.log" "${UNLIMITED[@]}" --Feeds:DefaultLimit=50 --Feeds:CacheEnabled=false
 wait_for "http://127.0.0.1:$FEEDS_PORT/feeds/express.rss"
 wait_for "http://127.0.0.1:$UNCACHED_PORT/feeds/express.rss"
+# Kestrel alone serving Feeds' answer from memory: what of the gap to nginx no Kestrel server closes.
+dotnet run -c Release scripts/kestrel-floor.cs -- "http://127.0.0.1:$FEEDS_PORT/feeds/express.rss" $FLOOR_PORT \
+  > "$PEERS/kestrel-floor.log" 2>&1 &
+wait_for "http://127.0.0.1:$FLOOR_PORT/feeds/express.rss"
 
 results="$PEERS/results/feeds-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$results"
@@ -51,7 +62,8 @@ setup=()
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round of $ROUNDS"
   (cd "$PEERS" && ./bench.sh "${setup[@]}" -r 1 -w 5 -d "$DURATION" -o "$results/round-$round" \
-    django node nginx nginx-gzstatic "feeds=http://127.0.0.1:$FEEDS_PORT" "feeds-uncached=http://127.0.0.1:$UNCACHED_PORT" > "$results/round-$round.log" 2>&1)
+    django node nginx nginx-gzstatic "feeds=http://127.0.0.1:$FEEDS_PORT" "feeds-uncached=http://127.0.0.1:$UNCACHED_PORT" \
+    "kestrel-floor=http://127.0.0.1:$FLOOR_PORT" > "$results/round-$round.log" 2>&1)
   setup=(--no-setup)
 done
 
@@ -89,4 +101,9 @@ print(f"| uncached 200 >= 5x Node | {ratio(rps('feeds-uncached', 'plain'), rps('
 print(f"| cached 200 >= 0.8x nginx | {ratio(rps('feeds', 'plain'), rps('nginx-gzstatic', 'plain')):.2f}x |")
 print(f"| gzip >= 0.8x gzip_static | {ratio(rps('feeds', 'gzip'), rps('nginx-gzstatic', 'gzip')):.2f}x |")
 print(f"| 304 >= 0.5x nginx | {ratio(rps('feeds', 'etag'), rps('nginx-gzstatic', 'etag')):.2f}x |")
+print("\n| Kestrel alone (kestrel-floor) | of nginx | Feeds of it |")
+print("|---|---:|---:|")
+for scenario, name in (("plain", "200"), ("etag", "304"), ("gzip", "200 gzip")):
+    floor = rps("kestrel-floor", scenario)
+    print(f"| {name} | {ratio(floor, rps('nginx-gzstatic', scenario)):.2f}x | {ratio(rps('feeds', scenario), floor):.2f}x |")
 PY
