@@ -35,25 +35,22 @@ dataset="$PEERS/data/articles.ndjson"
 [ -s "$dataset" ] || (mkdir -p "$PEERS/data" && python3 "$PEERS/gen_articles.py" --seed 42 --articles 10000 --categories 12 --out "$dataset")
 
 build_feeds
-dotnet build -c Release scripts/kestrel-floor.cs -nologo -v q > /dev/null
+dotnet build -c Release scripts/kestrel-floor.cs -nologo -v q -o "$PEERS/kestrel-floor" > /dev/null
 db=$(kept_database "$PEERS" feeds)
 if [ ! -s "$db" ]; then
   feeds_command import "$db" "$dataset" > /dev/null
 fi
 feeds_command migrate "$db" > /dev/null
 
-stop_all() {
-  stop_feeds
-  pkill -f kestrel-floor || true
-}
-trap stop_all EXIT
+trap stop_feeds EXIT
 start_feeds $FEEDS_PORT "$db" "$PEERS/feeds-$FEEDS_PORT.log" "${UNLIMITED[@]}" --Feeds:DefaultLimit=50
 start_feeds $UNCACHED_PORT "$db" "$PEERS/feeds-$UNCACHED_PORT.log" "${UNLIMITED[@]}" --Feeds:DefaultLimit=50 --Feeds:CacheEnabled=false
 wait_for "http://127.0.0.1:$FEEDS_PORT/feeds/express.rss"
 wait_for "http://127.0.0.1:$UNCACHED_PORT/feeds/express.rss"
 # Kestrel alone serving Feeds' answer from memory: what of the gap to nginx no Kestrel server closes.
-dotnet run -c Release scripts/kestrel-floor.cs -- "http://127.0.0.1:$FEEDS_PORT/feeds/express.rss" $FLOOR_PORT \
+dotnet "$PEERS/kestrel-floor/kestrel-floor.dll" "http://127.0.0.1:$FEEDS_PORT/feeds/express.rss" $FLOOR_PORT \
   > "$PEERS/kestrel-floor.log" 2>&1 &
+FEEDS_PIDS+=($!)
 wait_for "http://127.0.0.1:$FLOOR_PORT/feeds/express.rss"
 
 results="$PEERS/results/feeds-$(date -u +%Y%m%dT%H%M%SZ)"
