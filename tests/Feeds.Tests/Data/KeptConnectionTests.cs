@@ -27,6 +27,20 @@ public sealed class KeptConnectionTests : FeedsTest
     }
 
     [Fact]
+    public async Task SqliteRunsInMultiThreadMode_WithoutMemoryStatistics()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
+
+        var read = await new ArticleStore(db.Database).ReadFeedAsync(FeedScope.Site, DateTime.UtcNow, 50, Cancel);
+
+        Assert.Single(read.Articles);
+        Assert.True(SqliteDialect.ProcessSettingsApplied);
+        // SQLite counts the memory it holds only with memory statistics on; a connection is open and has read.
+        Assert.Equal(0, SQLitePCL.raw.sqlite3_memory_used());
+    }
+
+    [Fact]
     public async Task AFeedRead_TakesItsStatementsPreparedTheSecondTime()
     {
         await using var db = await TestDatabase.CreateAsync("sqlite");
