@@ -72,6 +72,9 @@ public sealed class Database : IDisposable
     /// <summary>How many commands the kept read connections have prepared since start (0 where none are kept).</summary>
     internal long KeptCommandsMade => _keptReads?.CommandsMade ?? 0;
 
+    /// <summary>The kept read statements SQLite prepared again, by SQL text (none where none are kept).</summary>
+    internal IReadOnlyDictionary<string, int> KeptStatementsReprepared => _keptReads?.Reprepared() ?? new Dictionary<string, int>();
+
     public void Dispose() => _keptReads?.Dispose();
 
     private ResiliencePipeline ReadPipeline(int readRetries) => readRetries == 0

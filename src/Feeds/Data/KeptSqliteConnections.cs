@@ -74,6 +74,24 @@ internal sealed class KeptSqliteConnections(string connectionString, int capacit
         return new KeptSqliteConnection(connection, this);
     }
 
+    /// <summary>
+    /// The SQL texts of the idle connections' statements that SQLite prepared again since they were made, and how
+    /// often (SQLITE_STMTSTATUS_REPREPARE): a kept statement is worth keeping only if SQLite keeps its plan; for tests.
+    /// </summary>
+    internal IReadOnlyDictionary<string, int> Reprepared()
+    {
+        const int SqliteStmtstatusReprepare = 5;
+        var reprepared = new Dictionary<string, int>();
+        foreach (var kept in _idle)
+        {
+            foreach (var (sql, count) in kept.Statuses(SqliteStmtstatusReprepare).Where(status => status.Count > 0))
+            {
+                reprepared[sql] = reprepared.GetValueOrDefault(sql) + count;
+            }
+        }
+        return reprepared;
+    }
+
     /// <summary>Closes every idle connection (those leased close when they come back): after the file was replaced, say.</summary>
     public void Clear()
     {
@@ -161,6 +179,15 @@ internal sealed class KeptSqliteConnection(SqliteConnection inner, KeptSqliteCon
             }
         }
         return true;
+    }
+
+    /// <summary>A counter of each of the connection's prepared statements (sqlite3_stmt_status), by its SQL text.</summary>
+    internal IEnumerable<(string Sql, int Count)> Statuses(int counter)
+    {
+        for (var statement = raw.sqlite3_next_stmt(inner.Handle, null); statement is not null && !statement.IsInvalid; statement = raw.sqlite3_next_stmt(inner.Handle, statement))
+        {
+            yield return (raw.sqlite3_sql(statement).utf8_to_string(), raw.sqlite3_stmt_status(statement, counter, 0));
+        }
     }
 
     /// <summary>Closes the connection and its statements for good.</summary>

@@ -5,7 +5,11 @@ namespace Feeds.Data;
 
 /// <summary>
 /// SQLite (Microsoft.Data.Sqlite), the embedded default: a file beside the app, created and migrated by a
-/// starting server, readers beside one writer in WAL mode.
+/// starting server, readers beside one writer in WAL mode. Every LIMIT takes its parameter through
+/// CAST(@limit AS INTEGER): SQLite's planner reads the value of a bare LIMIT parameter, and so prepares the statement
+/// again at every run after its bindings were set (sqlite3_stmt_status, SQLITE_STMTSTATUS_REPREPARE), which made
+/// the statements kept prepared (KeptSqliteConnections) parse and plan every feed's keys anew: a fifth of an
+/// uncached render. The cast is an expression whose value the planner does not read.
 /// </summary>
 internal sealed class SqliteDialect : SqlDialect
 {
@@ -64,10 +68,10 @@ internal sealed class SqliteDialect : SqlDialect
             FROM articles n
             WHERE n.category_id = c.id AND n.is_published = 1 AND n.published_at <= @now
             ORDER BY n.published_at DESC, n.id DESC
-            LIMIT @limit)
+            LIMIT CAST(@limit AS INTEGER))
         LEFT JOIN entry_versions v ON v.article_id = a.id
         ORDER BY a.published_at DESC, a.id DESC
-        LIMIT @limit
+        LIMIT CAST(@limit AS INTEGER)
         """;
 
     // The category list, then the keys of the newest visible articles of the whole site.
@@ -78,7 +82,7 @@ internal sealed class SqliteDialect : SqlDialect
         LEFT JOIN entry_versions v ON v.article_id = a.id
         WHERE a.is_published = 1 AND a.published_at <= @now
         ORDER BY a.published_at DESC, a.id DESC
-        LIMIT @limit
+        LIMIT CAST(@limit AS INTEGER)
         """;
 
     // The category list, then the keys of the newest visible articles with tag @tagId: one seek on
@@ -92,7 +96,7 @@ internal sealed class SqliteDialect : SqlDialect
         WHERE x.tag_id = @tagId AND x.is_published = 1 AND x.published_at <= @now
           AND a.is_published = 1 AND a.published_at <= @now
         ORDER BY x.published_at DESC, x.article_id DESC
-        LIMIT @limit
+        LIMIT CAST(@limit AS INTEGER)
         """;
 
     // Archives (RFC 5005). Each scope (site, category subtree, tag) is a CTE of its visible articles over its
@@ -135,7 +139,7 @@ internal sealed class SqliteDialect : SqlDialect
         WHERE published_at >= @from AND published_at <= @beforeAt
           AND (published_at < @beforeAt OR id < @beforeId)
         ORDER BY published_at DESC, id DESC
-        LIMIT @take
+        LIMIT CAST(@take AS INTEGER)
         """;
 
     // Oldest first, from (@fromAt, @fromId) on, before @to.
@@ -145,7 +149,7 @@ internal sealed class SqliteDialect : SqlDialect
         WHERE published_at >= @fromAt AND published_at < @to
           AND (published_at > @fromAt OR id >= @fromId)
         ORDER BY published_at, id
-        LIMIT @take
+        LIMIT CAST(@take AS INTEGER)
         """;
 
     private const string CountBody = """
@@ -170,10 +174,10 @@ internal sealed class SqliteDialect : SqlDialect
               AND n.published_at >= @from AND n.published_at <= @beforeAt
               AND (n.published_at < @beforeAt OR n.id < @beforeId)
             ORDER BY n.published_at DESC, n.id DESC
-            LIMIT @take)
+            LIMIT CAST(@take AS INTEGER))
         LEFT JOIN entry_versions v ON v.article_id = a.id
         ORDER BY a.published_at DESC, a.id DESC
-        LIMIT @take
+        LIMIT CAST(@take AS INTEGER)
         """;
 
     private const string SubtreeArchiveNewer = Subtree + """
@@ -186,10 +190,10 @@ internal sealed class SqliteDialect : SqlDialect
               AND n.published_at >= @fromAt AND n.published_at < @to
               AND (n.published_at > @fromAt OR n.id >= @fromId)
             ORDER BY n.published_at, n.id
-            LIMIT @take)
+            LIMIT CAST(@take AS INTEGER))
         LEFT JOIN entry_versions v ON v.article_id = a.id
         ORDER BY a.published_at, a.id
-        LIMIT @take
+        LIMIT CAST(@take AS INTEGER)
         """;
 
     // Each category's count reads only its index range (a covering index scan).

@@ -1,5 +1,7 @@
 using System.Data.Common;
+using System.Text.RegularExpressions;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Feeds.Tests.Data;
 
@@ -38,6 +40,48 @@ public sealed class KeptConnectionTests : FeedsTest
         Assert.True(SqliteDialect.ProcessSettingsApplied);
         // SQLite counts the memory it holds only with memory statistics on; a connection is open and has read.
         Assert.Equal(0, SQLitePCL.raw.sqlite3_memory_used());
+    }
+
+    [Fact]
+    public async Task TheKeptStatementsOfEveryKindOfDocument_KeepTheirPlans()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        // Three pages in each of two months, and a second category below the section.
+        await Articles.WriteAsync(db.Database, [.. Enumerable.Range(0, 60).Select(i => Articles.Sample(
+            $"a-{i}", category: i % 2 == 0 ? "logistics" : "express", publishedAt: TestClock.Start.UtcDateTime.AddDays(-i)))]);
+        await using var app = new FeedsApp(db, settings: new Dictionary<string, string?>
+        {
+            ["Feeds:CacheEnabled"] = "false",
+            ["Feeds:ArchivePageSize"] = "10",
+        });
+        var client = app.CreateRawClient();
+        var database = app.Services.GetRequiredService<Database>();
+        string[] paths =
+        [
+            "/feeds/logistics.rss", "/feeds/news.atom", "/feeds/all.json", "/feeds/tags/供應鏈.rss",
+            "/feeds/news/archive/2026-11.atom", "/feeds/news/archive/2026-10.rss", "/feeds/tags/供應鏈/archive/2026-10.atom",
+            "/feeds/all/archive/2026-11.rss",
+        ];
+
+        for (var round = 0; round < 3; round++)
+        {
+            foreach (var path in paths)
+            {
+                var response = await client.GetAsync(path, Cancel);
+                Assert.True(response.IsSuccessStatusCode, $"{path}: {response.StatusCode}");
+                // The archive pages it links to, the pages within a month (their cursors) among them.
+                foreach (var link in Regex.Matches(await response.Content.ReadAsStringAsync(Cancel), @"https://feeds\.example\.org(/feeds/[^""<\s]*/archive/[^""<\s]+)")
+                    .Select(match => System.Net.WebUtility.HtmlDecode(match.Groups[1].Value).Replace("\\/", "/")).Distinct())
+                {
+                    Assert.True((await client.GetAsync(link, Cancel)).IsSuccessStatusCode, link);
+                }
+            }
+            app.Clock.Advance(TimeSpan.FromMinutes(7));
+        }
+
+        // SQLite prepares a statement again when a bound value may change its plan: a bare "LIMIT @limit" did so
+        // on every run, and keeping the statement then saved nothing.
+        Assert.Empty(database.KeptStatementsReprepared);
     }
 
     [Fact]
