@@ -171,22 +171,19 @@ internal sealed class KeptSqliteConnection(SqliteConnection inner, KeptSqliteCon
         {
             return false;
         }
-        for (var statement = raw.sqlite3_next_stmt(inner.Handle, null); statement is not null && !statement.IsInvalid; statement = raw.sqlite3_next_stmt(inner.Handle, statement))
-        {
-            if (raw.sqlite3_stmt_busy(statement) != 0)
-            {
-                return false;
-            }
-        }
-        return true;
+        return !Statements().Any(statement => raw.sqlite3_stmt_busy(statement) != 0);
     }
 
     /// <summary>A counter of each of the connection's prepared statements (sqlite3_stmt_status), by its SQL text.</summary>
-    internal IEnumerable<(string Sql, int Count)> Statuses(int counter)
+    internal IEnumerable<(string Sql, int Count)> Statuses(int counter) =>
+        Statements().Select(statement => (raw.sqlite3_sql(statement).utf8_to_string(), raw.sqlite3_stmt_status(statement, counter, 0)));
+
+    /// <summary>Every statement SQLite holds for the connection, the kept ones and any other still open.</summary>
+    private IEnumerable<sqlite3_stmt> Statements()
     {
         for (var statement = raw.sqlite3_next_stmt(inner.Handle, null); statement is not null && !statement.IsInvalid; statement = raw.sqlite3_next_stmt(inner.Handle, statement))
         {
-            yield return (raw.sqlite3_sql(statement).utf8_to_string(), raw.sqlite3_stmt_status(statement, counter, 0));
+            yield return statement;
         }
     }
 

@@ -28,7 +28,7 @@ internal sealed class SqliteDialect : SqlDialect
     /// other one belongs to the code that opened it), so the lock serialized mode takes around every call
     /// (each sqlite3_column_* of each value read) only costs. And no memory statistics (SQLITE_CONFIG_MEMSTATUS),
     /// which take a global lock on every allocation and which Feeds never reads. Under perf, these locks were a
-    /// seventh of reading a feed's keys (README, "Where an uncached answer's time goes").
+    /// seventh of reading a feed's keys (README, "Cold renders").
     /// </summary>
     private static bool ApplyProcessSettings()
     {
