@@ -61,13 +61,12 @@ public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTim
     public FeedEntry Entry(ArticleKey key, ArticleContent content, string? categoryName)
     {
         var clean = content.Clean;
-        var updated = key.UpdatedAt > key.PublishedAt ? key.UpdatedAt : key.PublishedAt;
         return new FeedEntry(
             Id: ArticleId(key.ExternalId),
             Title: clean.Title,
             Link: clean.Link,
             Published: siteTime.ToSite(key.PublishedAt),
-            Updated: siteTime.ToSite(updated),
+            Updated: siteTime.ToSite(EntryUpdated.Of(key)),
             Authors: clean.Authors,
             Categories: Distinct([categoryName, .. content.Tags]),
             Summary: clean.Summary,

@@ -111,10 +111,11 @@ internal sealed class RssFeedFormat() : SyndicationFeedFormat("rss", "applicatio
         {
             // One dc:creator naming everyone: most readers keep only one (newsboat, gofeed, sfeed, rss-parser).
             writer.WriteElementString("dc", "creator", FeedNamespaces.DublinCore, entry.Byline);
-            if (entry.Updated > entry.Published)
+            if (FeedFormat.Rfc3339(entry.Updated) != FeedFormat.Rfc3339(entry.Published))
             {
-                // RSS has no update date: corrections carry Atom's (RFC 4287 4.2.15), which feedparser and others read.
-                writer.WriteElementString("atom", "updated", FeedNamespaces.Atom, FeedFormat.Rfc3339(entry.Updated));
+                // RSS has no update date: corrections (a later second than pubDate's) carry Atom's (RFC 4287 4.2.15),
+                // which feedparser and others read.
+                writer.WriteElementString("atom", "updated", FeedNamespaces.Atom, FeedFormat.Rfc3339Exact(entry.Updated));
             }
             if (entry.ContentHtml is not null)
             {

@@ -254,15 +254,16 @@ public sealed class FeedPublisher(
         location.Before is { } before ? new ArchiveCursor(before.PublishedAt, before.Id) : null);
 
     /// <summary>
-    /// The newest change among the feed's items (publish or update); for an empty feed, when its
-    /// category last changed. Never the time of the request, so unchanged data gives unchanged output.
+    /// The newest change among the feed's items (publish or update, as each entry shows it: <see cref="EntryUpdated"/>);
+    /// for an empty feed, when its category last changed. Never the time of the request, so unchanged data gives
+    /// unchanged output.
     /// </summary>
     private static DateTime LastChange(IReadOnlyList<ArticleKey> keys, CategoryRow? category, CategoryCatalog catalog)
     {
         var newest = DateTime.MinValue;
         foreach (var key in keys)
         {
-            newest = Max(newest, Max(key.PublishedAt, key.UpdatedAt));
+            newest = Max(newest, EntryUpdated.Of(key));
         }
         if (keys.Count == 0)
         {

@@ -83,7 +83,11 @@ public sealed class ReaderAgreementTests : FeedsTest
             Assert.Equal(expected.Image is null ? [] : [expected.Image], enclosures);
             if (expected.Updated is { } updated)
             {
-                Assert.Equal(updated, DateTimeOffset.Parse(entry.GetProperty("updated").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+                // The stored second, with the entry's own fraction (Content.EntryUpdated) as written; as applications
+                // get it from feedparser (to the second), the stored second.
+                var written = DateTimeOffset.Parse(entry.GetProperty("updated").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+                Assert.Equal(updated, written.AddTicks(-(written.Ticks % TimeSpan.TicksPerSecond)));
+                Assert.Equal(updated.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"), entry.GetProperty("updated_parsed").GetString());
             }
         }
         Assert.Equal($"{app.Address.AbsoluteUri}icon.png", format == "rss"

@@ -4,12 +4,18 @@ would show, as JSON: per entry its id, title, summary, author, enclosures and da
 type feedparser decided for it (text/plain or text/html: an application renders the latter as HTML)."""
 import json
 import sys
+import time
 
 import feedparser
 
 feed = feedparser.parse(sys.argv[1])
 if feed.bozo and not feed.entries:
     sys.exit(f"feedparser could not read {sys.argv[1]}: {feed.bozo_exception}")
+
+
+def utc(parsed):
+    """A date as feedparser gives it to applications (a struct_time in UTC, to the second), or None."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", parsed) if parsed else None
 
 
 def text(entry, key):
@@ -31,5 +37,6 @@ print(json.dumps({
         "enclosures": [enclosure.get("href") for enclosure in entry.get("enclosures", [])],
         "published": entry.get("published"),
         "updated": entry.get("updated"),
+        "updated_parsed": utc(entry.get("updated_parsed")),
     } for entry in feed.entries],
 }, ensure_ascii=False))
