@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Xml.Linq;
+using Feeds.Publishing;
 
 namespace Feeds.Tests.Http;
 
@@ -9,7 +10,8 @@ namespace Feeds.Tests.Http;
 /// tag directory, OPML, stylesheet and images, every feed in every format and its page, and every archive page reached from the
 /// site's and a section's feeds, each with its status, validators and a hash of its bytes. A refactoring that
 /// keeps every answer the same keeps this file the same; a change that means to change output updates it
-/// (FEEDS_UPDATE_SNAPSHOTS=1 writes it) and says so in its commit.
+/// (FEEDS_UPDATE_SNAPSHOTS=1 writes it) and says so in its commit. The record begins with the render version of
+/// the key under which Redis shares renderings: changed documents are recorded only under a new one.
 /// </summary>
 public sealed class DocumentSnapshotTests : FeedsTest
 {
@@ -62,10 +64,17 @@ public sealed class DocumentSnapshotTests : FeedsTest
                 }
             }
         }
-        var actual = string.Join('\n', lines) + "\n";
+        var renderVersion = $"render version {FeedPublisher.RenderVersion}";
+        var actual = renderVersion + "\n" + string.Join('\n', lines) + "\n";
 
         if (Environment.GetEnvironmentVariable("FEEDS_UPDATE_SNAPSHOTS") == "1")
         {
+            // Redis shares renderings between instances by a key that holds the render version: documents that
+            // change under the same version would be served in their old form by a server that finds them there.
+            var recorded = File.Exists(SnapshotPath) ? (await File.ReadAllTextAsync(SnapshotPath, Cancel)).Split('\n') : [];
+            var rendered = lines.Where(line => !Shipped.Contains(line.Split(" | ")[0]));
+            Assert.False(recorded.Length > 0 && recorded[0] == renderVersion && !rendered.All(recorded.Contains),
+                "The documents changed and FeedPublisher.RenderVersion did not: bump it, then record them.");
             Directory.CreateDirectory(Path.GetDirectoryName(SnapshotPath)!);
             await File.WriteAllTextAsync(SnapshotPath, actual, Cancel);
         }
