@@ -20,11 +20,8 @@ public static class EntryUpdated
     public static DateTime Of(ArticleKey key) =>
         Of(key.UpdatedAt > key.PublishedAt ? key.UpdatedAt : key.PublishedAt, key.ExternalId);
 
-    public static DateTime Of(DateTime changedUtc, string externalId)
-    {
-        var second = changedUtc.AddTicks(-(changedUtc.Ticks % TimeSpan.TicksPerSecond));
-        return second.AddTicks(OwnMicrosecond(externalId) * TimeSpan.TicksPerMicrosecond);
-    }
+    public static DateTime Of(DateTime changedUtc, string externalId) =>
+        SiteTime.WholeSeconds(changedUtc).AddTicks(OwnMicrosecond(externalId) * TimeSpan.TicksPerMicrosecond);
 
     /// <summary>XxHash3 of the id's UTF-8 bytes: fixed by its specification, so the same on every machine and in every version.</summary>
     private static long OwnMicrosecond(string externalId)

@@ -39,6 +39,11 @@ public sealed class SiteTime(TimeZoneInfo zone)
         return false;
     }
 
+    /// <summary>
+    /// The instant to the whole second, as HTTP dates carry it (RFC 9110 5.6.7) and as a CMS stores its times.
+    /// </summary>
+    public static DateTime WholeSeconds(DateTime utc) => new(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+
     /// <summary>The instant as the site's clocks showed it, with the offset in force at that instant.</summary>
     public DateTimeOffset ToSite(DateTime utc)
     {

@@ -24,7 +24,7 @@ internal static class ConditionalRequest
             && since <= now)
         {
             // HTTP dates have whole seconds.
-            var lastModified = new DateTimeOffset(Publishing.RenderedFeed.WholeSeconds(feed.LastModifiedUtc), TimeSpan.Zero);
+            var lastModified = new DateTimeOffset(Content.SiteTime.WholeSeconds(feed.LastModifiedUtc), TimeSpan.Zero);
             return lastModified <= since;
         }
         return false;

@@ -196,7 +196,7 @@ public sealed class FeedPublisher(
         var bytes = request.Format.WriteParts(
             document, entries.Complete(read, article => builder.Content(article, read.Tags[article.Id]), (key, content) => builder.Entry(key, content, catalog.Get(key.CategoryId)?.Name)));
         // Last-Modified is when this version of the feed appeared, not a date in it (FeedVersions.ChangedAtOf).
-        var changedAt = changeDetector.Current.ChangedAtOf(request.Feed) ?? RenderedFeed.WholeSeconds(clock.GetUtcNow().UtcDateTime);
+        var changedAt = changeDetector.Current.ChangedAtOf(request.Feed) ?? SiteTime.WholeSeconds(clock.GetUtcNow().UtcDateTime);
         return new RenderedFeed(token, bytes.EntityTag(), changedAt, request.Format.ContentType, bytes)
         {
             ClosedArchive = request.Archive is { } archive && IsClosed(archive.Month),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Feeds.Content;
 using Feeds.Data;
 
 namespace Feeds.Publishing;
@@ -112,7 +113,7 @@ public sealed class FeedVersions
     /// </summary>
     public FeedVersions Apply(VersionRead read, DateTime observedUtc, out IReadOnlyList<FeedKey> changed)
     {
-        var observed = RenderedFeed.WholeSeconds(observedUtc);
+        var observed = SiteTime.WholeSeconds(observedUtc);
         var moved = new List<FeedKey>();
         var categoriesRead = read.Complete || read.Categories.Count > 0 || read.RemovedCategories.Count > 0;
         var tagsRead = read.Complete || read.Tags.Count > 0 || read.RemovedTags.Count > 0;

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Feeds.Content;
 
 namespace Feeds.Publishing;
 
@@ -63,9 +64,6 @@ public sealed class RenderedFeed
     /// <summary>When this rendering was made (Environment.TickCount64).</summary>
     public long RenderedAt { get; } = Environment.TickCount64;
 
-    /// <summary>HTTP dates have whole seconds (RFC 9110 5.6.7): the instant as an HTTP date carries it.</summary>
-    public static DateTime WholeSeconds(DateTime utc) => new(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
-
     /// <summary>The same rendering with an earlier Last-Modified: a new rendering whose bytes equal the last one's.</summary>
     internal RenderedFeed ModifiedAt(DateTime lastModifiedUtc)
     {
@@ -79,7 +77,7 @@ public sealed class RenderedFeed
     private void SetLastModified(DateTime lastModifiedUtc)
     {
         LastModifiedUtc = lastModifiedUtc;
-        LastModifiedHeader = Microsoft.Net.Http.Headers.HeaderUtilities.FormatDate(WholeSeconds(lastModifiedUtc));
+        LastModifiedHeader = Microsoft.Net.Http.Headers.HeaderUtilities.FormatDate(SiteTime.WholeSeconds(lastModifiedUtc));
     }
 
     /// <summary>Served compressed when the client accepts it; false for images, which are compressed already.</summary>
