@@ -31,6 +31,7 @@ public sealed class FeedsMetrics : IDisposable
     private readonly Counter<long> _webSubPings;
     private readonly Counter<long> _renderAdmissions;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Func<int>> _trackedState = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Func<long> Bytes, Func<long> Entries)> _caches = new();
 
     public FeedsMetrics(IMeterFactory meterFactory, Data.Database database)
     {
@@ -45,6 +46,12 @@ public sealed class FeedsMetrics : IDisposable
         _meter.CreateObservableGauge("feeds.tracked_state.entries",
             () => _trackedState.Select(table => new Measurement<int>(table.Value(), new KeyValuePair<string, object?>("table", table.Key))),
             "{entry}", "Entries of each bounded table of per-client state (render-budgets, polite-polling).");
+        _meter.CreateObservableGauge("feeds.cache.bytes",
+            () => _caches.Select(cache => new Measurement<long>(cache.Value.Bytes(), new KeyValuePair<string, object?>("cache", cache.Key))),
+            "By", "Bytes charged to each cache (renderings, entries, contents, clean-texts, archive-boundaries) against its share of Feeds:CacheSizeMegabytes.");
+        _meter.CreateObservableGauge("feeds.cache.entries",
+            () => _caches.Select(cache => new Measurement<long>(cache.Value.Entries(), new KeyValuePair<string, object?>("cache", cache.Key))),
+            "{entry}", "Entries of each cache.");
         _renderAdmissions = _meter.CreateCounter<long>("feeds.render.admissions", "{render}",
             "Renders asked for, by outcome: admitted, busy (no slot: last rendering or 503), over-budget and over-share (429), stale (the last rendering served).");
         _webSubPings = _meter.CreateCounter<long>("feeds.websub.pings", "{ping}", "WebSub publish pings, by outcome: accepted, refused (retried), abandoned, other-instance (another instance pinged).");
@@ -57,6 +64,13 @@ public sealed class FeedsMetrics : IDisposable
 
     /// <summary>Entries of a table of per-client or per-document state, whose size has a fixed bound.</summary>
     public void ObserveTrackedState(string table, Func<int> entries) => _trackedState[table] = entries;
+
+    /// <summary>Reports a cache's bytes and entries on each collection; returns the cache.</summary>
+    public T ObserveCache<T>(string name, T cache, Func<T, long> bytes, Func<T, long> entries)
+    {
+        _caches[name] = (() => bytes(cache), () => entries(cache));
+        return cache;
+    }
 
     public void RenderAdmission(string outcome) => _renderAdmissions.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 

@@ -53,6 +53,16 @@ public sealed class FeedsOptions
     [Range(1, 1000)]
     public int MaxLimit { get; set; } = 100;
 
+    /// <summary>
+    /// The limits a feed is rendered with: 1, 2, 5, 10, 20, 50, 100 (the 1-2-5 series), DefaultLimit and MaxLimit, none above MaxLimit.
+    /// Another limit up to MaxLimit is redirected to the next of these, so that a client cannot make a document
+    /// for every number (and so that readers asking for similar lengths share one rendering).
+    /// </summary>
+    public IReadOnlyList<int> LimitChoices => _limitChoices ??=
+        [.. new[] { 1, 2, 5, 10, 20, 50, 100, DefaultLimit, MaxLimit }.Where(limit => limit <= MaxLimit).Distinct().Order()];
+
+    private int[]? _limitChoices;
+
     /// <summary>RSS ttl and the HTTP max-age of every feed.</summary>
     [Range(1, 1440)]
     public int TimeToLiveMinutes { get; set; } = 10;
@@ -106,6 +116,24 @@ public sealed class FeedsOptions
     /// request from one of them may name its client in X-Forwarded-For. None by default: the peer is the client.
     /// </summary>
     public List<string> TrustedProxies { get; set; } = [];
+
+    /// <summary>
+    /// Connections held at once; past nine tenths the longest-held are asked to close, at the limit new ones are
+    /// answered 503 (Http/ConnectionLimits). 0 (the default): three quarters of the process's file descriptor limit.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int MaxConnections { get; set; }
+
+    /// <summary>How long an idle keep-alive connection is kept: a feed reader comes back in minutes, not seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// Who may read /metrics and /health/ready: addresses or CIDR networks of the TCP peer, and only for requests
+    /// that did not come through a proxy (no X-Forwarded-For). Loopback and the private networks by default, where
+    /// balancers and Prometheus run; /health/live is open to all.
+    /// </summary>
+    public List<string> OperatorNetworks { get; set; } = ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"];
 
     /// <summary>Redis shared by every instance; without it, each instance keeps its renderings in its own memory.</summary>
     public RedisOptions Redis { get; set; } = new();
@@ -184,6 +212,21 @@ public sealed class RenderLimitsOptions
     /// </summary>
     [Range(1, 10_000_000)]
     public int PerClientPerTimeToLive { get; set; } = 1000;
+
+    /// <summary>
+    /// Renders the clients of one network (an IPv4 /24, an IPv6 /56 and its /48) may cause together per ttl: many
+    /// addresses of one network are not many clients.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int PerNetworkPerTimeToLive { get; set; } = 4000;
+
+    /// <summary>
+    /// Renders of archive pages and of feeds with a limit other than the default, for all clients together per
+    /// ttl: the documents that exist only because someone asked, which a flood from many networks could otherwise
+    /// keep rendering. 3,000 per 10 minutes is five a second; the current feeds are never held by it.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int LongTailPerTimeToLive { get; set; } = 3000;
 
     public int EffectiveConcurrency => Concurrency > 0 ? Concurrency : Math.Max(1, Environment.ProcessorCount / 2);
 }
@@ -276,6 +319,13 @@ internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOpti
             if (!System.Net.IPNetwork.TryParse(proxy, out _) && !System.Net.IPAddress.TryParse(proxy, out _))
             {
                 failures.Add($"Feeds:TrustedProxies: '{proxy}' is neither an IP address nor a CIDR network.");
+            }
+        }
+        foreach (var network in options.OperatorNetworks)
+        {
+            if (!System.Net.IPNetwork.TryParse(network, out _) && !System.Net.IPAddress.TryParse(network, out _))
+            {
+                failures.Add($"Feeds:OperatorNetworks: '{network}' is neither an IP address nor a CIDR network.");
             }
         }
         foreach (var hub in options.WebSub.Hubs)

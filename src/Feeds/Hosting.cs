@@ -29,8 +29,17 @@ public static class Hosting
         services.AddSingleton<ArticleStore>();
         services.AddSingleton<VersionStore>();
         services.AddSingleton<ArticleHtml>();
-        services.AddSingleton(_ => new CleanArticleCache());
-        services.AddSingleton(_ => new EntryCache());
+        services.AddSingleton(provider => MemoryBudget.Of(Options(provider).CacheSizeMegabytes));
+        services.AddSingleton(provider => provider.GetRequiredService<FeedsMetrics>().ObserveCache(
+            "clean-texts", new CleanArticleCache(provider.GetRequiredService<MemoryBudget>().CleanTextBytes), cache => cache.Bytes, cache => cache.Count));
+        services.AddSingleton(provider =>
+        {
+            var budget = provider.GetRequiredService<MemoryBudget>();
+            var metrics = provider.GetRequiredService<FeedsMetrics>();
+            var cache = new EntryCache(budget.EntryBytes, budget.ContentBytes);
+            metrics.ObserveCache("contents", cache, cache => cache.ContentBytes, cache => cache.ContentCount);
+            return metrics.ObserveCache("entries", cache, cache => cache.EntryBytes, cache => cache.EntryCount);
+        });
         services.AddSingleton<FeedBuilder>();
         services.AddSingleton<ChangeDetector>();
         services.AddSingleton<RedisFeedStore>();
@@ -56,6 +65,10 @@ public static class Hosting
             kestrel.Limits.MaxRequestHeaderCount = 50;
             kestrel.Limits.MaxRequestBodySize = 16 * 1024;
         });
+        builder.Services.AddSingleton(provider => new ConnectionLimits(
+            ConnectionLimits.Effective(Options(provider).MaxConnections), provider.GetRequiredService<ILogger<ConnectionLimits>>()));
+        builder.Services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
+            .Configure<ConnectionLimits, IOptions<FeedsOptions>>((kestrel, limits, feeds) => limits.ApplyTo(kestrel, feeds.Value));
         // On SIGTERM the server stops accepting and lets requests in flight finish, for up to this long.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
         // In this order: the embedded database exists before the first versions are read.
@@ -81,7 +94,8 @@ public static class Hosting
     {
         app.UseResponseSafetyHeaders();
         app.UseRequestMetrics();
-        app.UsePolitePolling();
+        app.UseOperatorsOnly();
+        app.UseForwardedClients();
         // Errors become problem details without stack trace or SQL text.
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -20,10 +20,11 @@ if (SettingsCheck.Failures(builder.Configuration) is { Count: > 0 } wrongTypes)
     return 2;
 }
 builder.AddFeedsWeb();
-var app = builder.Build();
 try
 {
-    // Building the pipeline may read the settings, so a wrong one can surface here as well as at start.
+    // Building the host and the pipeline may read the settings (Kestrel's limits do), so a wrong one can surface
+    // here as well as at start.
+    var app = builder.Build();
     app.UseFeedsWeb();
     await app.RunAsync();
     return 0;

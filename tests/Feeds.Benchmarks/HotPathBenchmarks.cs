@@ -109,11 +109,11 @@ public class HotPathBenchmarks
         services.AddFeedsCore();
         if (!keepEntries || !keepContents || !keepTags)
         {
-            services.AddSingleton(_ => new EntryCache(capacityPerFormat: keepEntries ? 8192 : 0, contentCapacity: keepContents ? 8192 : 0, keepTags));
+            services.AddSingleton(_ => new EntryCache(entryBytes: keepEntries ? 256L << 20 : 0, contentBytes: keepContents ? 256L << 20 : 0, keepTags));
         }
         if (!keepCleanArticles)
         {
-            services.AddSingleton(_ => new CleanArticleCache(capacity: 0));
+            services.AddSingleton(_ => new CleanArticleCache(capacityBytes: 0));
         }
         return services.BuildServiceProvider();
     }

@@ -23,7 +23,7 @@ public class RenderBenchmarks
     {
         _articles = Enumerable.Range(1, 50).Select(i => SampleData.Article(i)).ToArray();
         _tags = _articles.SelectMany(a => new[] { (a.Id, "供應鏈"), (a.Id, $"主題{a.Id % 7}") }).ToLookup(t => t.Item1, t => t.Item2);
-        _coldBuilder = Builder(new CleanArticleCache(capacity: 1));
+        _coldBuilder = Builder(new CleanArticleCache(capacityBytes: 0));
         _warmBuilder = Builder(new CleanArticleCache());
         _document = Build(_warmBuilder);
     }

@@ -4,22 +4,28 @@ namespace Feeds.Content;
 
 /// <summary>
 /// Per key, the value last made and the input it was made from: while a later input is the same, the value is
-/// reused; otherwise it is made anew. Bounded by Microsoft.Extensions.Caching.Memory (SizeLimit, one unit per
-/// entry): past the capacity new values are not kept until its compaction has removed the least recently used
-/// quarter.
+/// reused; otherwise it is made anew. Bounded in bytes by Microsoft.Extensions.Caching.Memory (SizeLimit, each
+/// entry charged <paramref name="bytesOf"/> its value plus <see cref="EntryOverhead"/>): past the capacity new
+/// values are not kept until its compaction has removed the least recently used quarter.
 /// </summary>
-public sealed class BoundedMemo<TKey, TInput, TValue>(int capacity, Func<TInput, TInput, bool> sameInput) : IDisposable
+public sealed class BoundedMemo<TKey, TInput, TValue>(long capacityBytes, Func<TInput, TInput, bool> sameInput, Func<TValue, long> bytesOf) : IDisposable
     where TKey : notnull
 {
-    private static readonly MemoryCacheEntryOptions OneUnit = new() { Size = 1 };
+    /// <summary>What an entry costs besides its value: the cache's own entry, its key, the input record.</summary>
+    public const int EntryOverhead = 256;
 
-    private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = capacity, CompactionPercentage = 0.25 });
+    private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = Math.Max(1, capacityBytes), CompactionPercentage = 0.25, TrackStatistics = true });
     private long _hits;
     private long _misses;
 
     public long Hits => Interlocked.Read(ref _hits);
     public long Misses => Interlocked.Read(ref _misses);
     public int Count => _entries.Count;
+
+    /// <summary>Bytes charged for the values kept now.</summary>
+    public long Bytes => _entries.GetCurrentStatistics()?.CurrentEstimatedSize ?? 0;
+
+    public long CapacityBytes => capacityBytes;
 
     public TValue GetOrAdd(TKey key, TInput input, Func<TValue> make)
     {
@@ -63,9 +69,9 @@ public sealed class BoundedMemo<TKey, TInput, TValue>(int capacity, Func<TInput,
     {
         // A memo of capacity 0 keeps nothing (the benchmarks' renders that write every entry anew). MemoryCache
         // would refuse the entry too, but only after starting a compaction on the thread pool for each.
-        if (capacity > 0)
+        if (capacityBytes > 0)
         {
-            _entries.Set(key, new Entry(input, value), OneUnit);
+            _entries.Set(key, new Entry(input, value), new MemoryCacheEntryOptions { Size = bytesOf(value) + EntryOverhead });
         }
     }
 

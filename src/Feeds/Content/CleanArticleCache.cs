@@ -11,10 +11,20 @@ public sealed record CleanArticle(
     string? Summary,
     string? ContentHtml,
     IReadOnlyList<string> Authors,
-    FeedImage? Image);
+    FeedImage? Image)
+{
+    /// <summary>Memory held, for the caches' byte budgets (<see cref="Publishing.MemoryBudget"/>).</summary>
+    public long EstimatedBytes =>
+        128 + Publishing.MemoryBudget.BytesOf(Title) + Publishing.MemoryBudget.BytesOf(Link.OriginalString) + Publishing.MemoryBudget.BytesOf(Summary)
+        + Publishing.MemoryBudget.BytesOf(ContentHtml) + Authors.Sum(author => 8 + Publishing.MemoryBudget.BytesOf(author))
+        + (Image is null ? 0 : 64 + Publishing.MemoryBudget.BytesOf(Image.Url.OriginalString));
+}
 
 /// <summary>What an article's entries show in every format, its category apart: its cleaned texts and its tags in the CMS's order.</summary>
-public sealed record ArticleContent(CleanArticle Clean, IReadOnlyList<string> Tags);
+public sealed record ArticleContent(CleanArticle Clean, IReadOnlyList<string> Tags)
+{
+    public long EstimatedBytes => 64 + Clean.EstimatedBytes + Tags.Sum(tag => 8 + Publishing.MemoryBudget.BytesOf(tag));
+}
 
 /// <summary>
 /// Sanitising, link resolution and character cleaning are done once per article version, not per feed or
@@ -22,15 +32,16 @@ public sealed record ArticleContent(CleanArticle Clean, IReadOnlyList<string> Ta
 /// (<see cref="ArticleFields.Texts"/>), so any edit (even one that keeps updated_at) is cleaned anew. A
 /// fingerprint is taken for every entry a render writes; SHA-256 took a tenth of such a render. Two texts of one
 /// article with one fingerprint would only keep the older cleaned text, which was sanitised too; chance alone
-/// makes that a 2^-128 event. Bounded; the least recently used go first.
+/// makes that a 2^-128 event. Bounded in bytes (a share of Feeds:CacheSizeMegabytes); the least recently used go first.
 /// </summary>
-public sealed class CleanArticleCache(int capacity = 4096)
+public sealed class CleanArticleCache(long capacityBytes = 16 * 1024 * 1024)
 {
-    private readonly BoundedMemo<long, UInt128, CleanArticle> _memo = new(capacity, (a, b) => a == b);
+    private readonly BoundedMemo<long, UInt128, CleanArticle> _memo = new(capacityBytes, (a, b) => a == b, clean => clean.EstimatedBytes);
 
     public long Hits => _memo.Hits;
     public long Misses => _memo.Misses;
     public int Count => _memo.Count;
+    public long Bytes => _memo.Bytes;
 
     public CleanArticle GetOrAdd(ArticleRow article, Func<ArticleRow, CleanArticle> clean) =>
         _memo.GetOrAdd(article.Id, Fingerprint(article), () => clean(article));

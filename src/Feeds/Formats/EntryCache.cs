@@ -23,22 +23,29 @@ public readonly record struct EntryVersion(long Version, string ExternalId, Date
 /// version: an entry new to a format (or to a renamed category) is written from it without reading anything more,
 /// and one whose version moved while its text version stayed (a tag added or renamed) from its texts and its tags
 /// read anew, without reading its body. The settings that shape an entry (site URL, id prefix, time zone) are
-/// fixed for the life of the process. Bounded: capacityPerFormat entries for each format, held together, and
-/// contentCapacity contents; the least recently used go first. With keepTags false, a content is found by its
+/// fixed for the life of the process. Bounded in bytes (shares of Feeds:CacheSizeMegabytes, Publishing/MemoryBudget):
+/// entryBytes for the entries of every format together, contentBytes for contents; the least recently used go first. With keepTags false, a content is found by its
 /// texts alone, as if every article's tags had moved since (the benchmarks' renders that read every tag).
 /// </summary>
-public sealed class EntryCache(int capacityPerFormat = 8192, int contentCapacity = 8192, bool keepTags = true) : IDisposable
+public sealed class EntryCache(long entryBytes = 64 * 1024 * 1024, long contentBytes = 32 * 1024 * 1024, bool keepTags = true) : IDisposable
 {
+    // An entry's bytes, and its deflate form (Formats/FeedBytes), made when a gzip is spliced, of at most about as many.
     private readonly BoundedMemo<(FeedFormat Format, long ArticleId), EntryVersion, BytePart> _entries =
-        new(capacityPerFormat * (FeedFormat.All.Count + 1), (a, b) => a == b);
+        new(entryBytes, (a, b) => a == b, part => 64 + 2L * part.Bytes.Length);
 
-    private readonly BoundedMemo<long, ContentVersion, ArticleContent> _contents = new(contentCapacity, (a, b) => a == b);
+    private readonly BoundedMemo<long, ContentVersion, ArticleContent> _contents = new(contentBytes, (a, b) => a == b, content => content.EstimatedBytes);
     private long _contentsKept;
     private long _textsKept;
     private long _nothingKept;
 
     public long Hits => _entries.Hits;
     public long Misses => _entries.Misses;
+
+    /// <summary>Bytes charged for the entries kept now, and for the contents.</summary>
+    public long EntryBytes => _entries.Bytes;
+    public long ContentBytes => _contents.Bytes;
+    public int EntryCount => _entries.Count;
+    public int ContentCount => _contents.Count;
 
     /// <summary>Of the entries new to their format: how many found their article's content kept whole.</summary>
     public long ContentsKept => Interlocked.Read(ref _contentsKept);

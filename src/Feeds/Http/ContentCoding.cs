@@ -11,13 +11,14 @@ public enum ContentCoding
 internal static class ContentCodings
 {
     /// <param name="brotliReady">
-    /// Whether the Brotli form is made (Publishing/RenderedFeed makes it in the background): until it is, a client
-    /// that prefers Brotli but takes gzip gets gzip, and only one that takes Brotli alone gets Brotli.
+    /// Whether the Brotli form is made (Publishing/RenderedFeed makes it in the background, never on a request's
+    /// thread): until it is, a client that prefers Brotli gets gzip, or identity when it takes no gzip (RFC 9110
+    /// 12.5.3: without an acceptable coding, the response is sent without one).
     /// </param>
     public static ContentCoding Choose(string? acceptEncoding, bool brotliReady = true)
     {
         var (brotliQuality, gzipQuality) = Qualities(acceptEncoding);
-        if (brotliQuality > 0 && brotliQuality >= gzipQuality && (brotliReady || gzipQuality == 0))
+        if (brotliQuality > 0 && brotliQuality >= gzipQuality && brotliReady)
         {
             return ContentCoding.Brotli;
         }

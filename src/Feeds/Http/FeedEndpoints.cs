@@ -35,7 +35,9 @@ public static class FeedEndpoints
     /// <summary>
     /// A feed (/feeds/{slug}.{rss|atom|json}, /feeds/tags/{tag}.{...}) or one of its archive pages
     /// (…/archive/{yyyy-MM}.{...}?before=cursor). An unchanged document is answered from memory, 200 or 304,
-    /// without touching the database. A cursor that is not one of its month's page boundaries now is answered
+    /// without touching the database. A limit that is not one of Feeds' few (FeedsOptions.LimitChoices) is
+    /// answered 302 Found to the next of them; a parameter the route does not read (limit on an archive page,
+    /// before on a current feed) is a 400, not a new document. A cursor that is not one of its month's page boundaries now is answered
     /// 302 Found to the page that holds its position: links given out before a late article moved the
     /// boundaries keep working, and no other cursor makes a document.
     /// </summary>
@@ -52,13 +54,25 @@ public static class FeedEndpoints
         var limit = options.DefaultLimit;
         if (route.Month is not { } month)
         {
+            if (query.Before is { Length: > 0 })
+            {
+                return Problems.BadRequest("before is read on archive pages only (…/archive/yyyy-MM.rss?before=cursor), never on a feed's current document.");
+            }
             if (!TryReadLimit(query.Limit, options, out limit, out var limitError))
             {
                 return Problems.BadRequest(limitError);
             }
+            if (options.LimitChoices.FirstOrDefault(choice => choice >= limit) is var chosen && chosen != limit)
+            {
+                return TypedResults.Redirect(services.Urls.Document(new FeedRequest(feed, format, chosen)).AbsoluteUri);
+            }
         }
         else
         {
+            if (query.Limit is { Length: > 0 })
+            {
+                return Problems.BadRequest($"limit is not read on archive pages: each holds {options.ArchivePageSize.ToString(CultureInfo.InvariantCulture)} articles (Feeds:ArchivePageSize).");
+            }
             if (!ArchiveMonth.TryParse(month, out var archiveMonth))
             {
                 return Problems.NotFound($"'{month}' is not an archive month; archive months are written yyyy-MM, for example 2026-10.");

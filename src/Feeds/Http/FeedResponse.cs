@@ -55,16 +55,16 @@ public sealed class FeedResponse(RenderedFeed feed, FeedHeaders headers) : IResu
     {
         var response = httpContext.Response;
         var brotli = feed.BrotliIfReady();
-        var coding = feed.Compressible
-            ? ContentCodings.Choose(httpContext.Request.Headers.AcceptEncoding, brotliReady: brotli is not null)
-            : ContentCoding.Identity;
-        if (coding != ContentCoding.Identity)
+        var acceptEncoding = httpContext.Request.Headers.AcceptEncoding;
+        var wanted = feed.Compressible ? ContentCodings.Choose(acceptEncoding) : ContentCoding.Identity;
+        var coding = wanted == ContentCoding.Brotli && brotli is null ? ContentCodings.Choose(acceptEncoding, brotliReady: false) : wanted;
+        if (wanted != ContentCoding.Identity)
         {
             feed.CountCompressedAnswer();
         }
         var compressed = coding switch
         {
-            ContentCoding.Brotli => brotli ?? feed.Brotli,
+            ContentCoding.Brotli => brotli,
             ContentCoding.Gzip => feed.Gzip,
             _ => null,
         };
@@ -109,7 +109,8 @@ public sealed class NotModifiedResponse(RenderedFeed feed, FeedHeaders headers) 
 
 /// <summary>
 /// Every rendered document (feed, archive page, page, OPML, stylesheet) is answered the same way: 304 when the
-/// request's validators match it (RFC 9110 13.2.2), otherwise the document.
+/// request's validators match it (RFC 9110 13.2.2), otherwise the document, unless this client has had this
+/// version in full too often (<see cref="PolitePolling"/>: 429).
 /// </summary>
 public sealed class DocumentAnswer(RenderedFeed document) : IResult
 {
@@ -119,7 +120,7 @@ public sealed class DocumentAnswer(RenderedFeed document) : IResult
         var headers = services.GetRequiredService<FeedHeaders>();
         IResult answer = ConditionalRequest.IsNotModified(httpContext.Request, document, services.GetRequiredService<TimeProvider>().GetUtcNow())
             ? new NotModifiedResponse(document, headers)
-            : new FeedResponse(document, headers);
+            : services.GetRequiredService<PolitePolling>().Refusal(httpContext, document) ?? new FeedResponse(document, headers);
         return answer.ExecuteAsync(httpContext);
     }
 }

@@ -9,7 +9,8 @@ namespace Feeds.Http;
 /// <summary>
 /// /health/live: the process answers (no dependency is checked, so a database outage never restarts it).
 /// /health/ready: the database (and, when configured, Redis) answers within a short timeout; a load balancer
-/// sends no traffic to an instance that is not ready. Neither is cached nor rate limited.
+/// sends no traffic to an instance that is not ready. Readiness is checked at most once a second, whatever the
+/// number of requests, and answers only operators, as /metrics does (<see cref="UseOperatorsOnly"/>).
 /// </summary>
 public static class Health
 {
@@ -21,14 +22,83 @@ public static class Health
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag], timeout: CheckTimeout)
             .AddCheck<RedisHealthCheck>("redis", tags: [ReadyTag], timeout: CheckTimeout);
+        services.AddSingleton<ReadinessReports>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapFeedsHealth(this IEndpointRouteBuilder routes)
     {
         routes.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
-        routes.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync });
+        routes.MapMethods("/health/ready", [HttpMethods.Get, HttpMethods.Head], async (HttpContext context, ReadinessReports reports) =>
+        {
+            var report = await reports.CurrentAsync();
+            context.Response.StatusCode = report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
+            context.Response.Headers.CacheControl = "no-store, no-cache";
+            await WriteAsync(context, report);
+        });
         return routes;
+    }
+
+    /// <summary>The addresses operators' tools ask from: the endpoints that tell the state of the server.</summary>
+    private static readonly PathString[] OperatorPaths = ["/metrics", "/health/ready"];
+
+    /// <summary>
+    /// /metrics and /health/ready answer only requests whose TCP peer is in Feeds:OperatorNetworks and that did not
+    /// come through a proxy (no X-Forwarded-For): through the site's proxy or CDN the world sees 403. Runs before the
+    /// forwarded client is taken, so it judges the peer itself.
+    /// </summary>
+    public static WebApplication UseOperatorsOnly(this WebApplication app)
+    {
+        var networks = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FeedsOptions>>().Value.OperatorNetworks
+            .Select(network => System.Net.IPNetwork.TryParse(network, out var parsed) ? parsed : new System.Net.IPNetwork(System.Net.IPAddress.Parse(network), System.Net.IPAddress.Parse(network).AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
+            .ToArray();
+        app.Use(async (context, next) =>
+        {
+            if (Array.Exists(OperatorPaths, path => context.Request.Path.StartsWithSegments(path, StringComparison.OrdinalIgnoreCase)) && !IsOperator(context, networks))
+            {
+                await TypedResults.Problem(
+                    detail: "This address answers operators only: the peer must be one of Feeds:OperatorNetworks, without a proxy in between.",
+                    statusCode: StatusCodes.Status403Forbidden, title: "Forbidden").ExecuteAsync(context);
+                return;
+            }
+            await next(context);
+        });
+        return app;
+    }
+
+    private static bool IsOperator(HttpContext context, System.Net.IPNetwork[] networks)
+    {
+        if (context.Request.Headers.ContainsKey("X-Forwarded-For") || context.Connection.RemoteIpAddress is not { } peer)
+        {
+            return false;
+        }
+        if (peer.IsIPv4MappedToIPv6)
+        {
+            peer = peer.MapToIPv4();
+        }
+        return Array.Exists(networks, network => network.Contains(peer));
+    }
+
+    /// <summary>The last readiness report, kept for a second (by the clock Feeds runs on): a flood of readiness requests makes one check a second.</summary>
+    public sealed class ReadinessReports(HealthCheckService checks, TimeProvider clock)
+    {
+        private readonly Lock _lock = new();
+        private (DateTimeOffset At, Task<HealthReport> Report)? _last;
+
+        public Task<HealthReport> CurrentAsync()
+        {
+            var now = clock.GetUtcNow();
+            lock (_lock)
+            {
+                if (_last is { } last && now - last.At < TimeSpan.FromSeconds(1) && now >= last.At)
+                {
+                    return last.Report;
+                }
+                var report = checks.CheckHealthAsync(check => check.Tags.Contains(ReadyTag));
+                _last = (now, report);
+                return report;
+            }
+        }
     }
 
     /// <summary>{"status":"Unhealthy","checks":{"database":{"status":"Unhealthy","description":"…","ms":2001}}}</summary>

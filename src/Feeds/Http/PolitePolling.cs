@@ -7,22 +7,76 @@ using Microsoft.Extensions.Options;
 namespace Feeds.Http;
 
 /// <summary>
-/// Polite polling: a client that has fetched the same document unconditionally (200) more than
+/// Polite polling: a client that has been answered 200 with the same version of a document (its ETag) more than
 /// Feeds:PolitePolling:UnconditionalPerTimeToLive times within one ttl gets 429 Too Many Requests (RFC 6585)
-/// with Retry-After until its window ends. Never limited: requests with If-None-Match or If-Modified-Since
-/// (what a polite reader sends; a 304 costs nothing), a person's browser opening a page (Sec-Fetch-Dest:
-/// document; forgeable, so it exempts nothing from the render budget), and health checks. Only answers 200
-/// count, so asking for a tag feed before it exists costs nothing once it does. A document is its path and the
-/// query parameters Feeds reads (limit, before) in canonical form: other parameters never make state. The
-/// client is the peer address, or the X-Forwarded-For address when the peer is one of Feeds:TrustedProxies.
+/// with Retry-After until its window ends. What counts is what was answered, not what was asked: a 304 costs
+/// nothing and never counts, a 200 counts whatever validators the request carried (an If-None-Match that never
+/// matches is no exemption). A document is known by its ETag, a hash of its bytes, so path spellings
+/// (/FEEDS/…), parameters a route ignores and junk query strings all name the same document; a reader that
+/// revalidates gets each new version once. Never limited: a person's browser opening a page (Sec-Fetch-Dest:
+/// document; forgeable, so it exempts nothing from the render budget), health checks, and answers that are not
+/// documents (404, 400). The client is the peer address, or the X-Forwarded-For address when the peer is one of
+/// Feeds:TrustedProxies. Windows are grouped by client, so one client asking for ever new documents forgets its
+/// own windows first, never another's (<see cref="WindowCounters"/>).
 /// </summary>
-public static class PolitePolling
+public sealed class PolitePolling
 {
-    /// <summary>(client, document) windows tracked at once; past it the oldest are forgotten.</summary>
+    /// <summary>(client, document version) windows tracked at once; past it the largest clients' oldest are forgotten.</summary>
     public const int MaxTrackedDocuments = 100_000;
 
+    private readonly WindowCounters? _fetches;
+    private readonly int _limit;
+    private readonly int _timeToLiveMinutes;
+    private readonly TimeSpan _delay;
+
+    public PolitePolling(IOptions<FeedsOptions> options, TimeProvider clock, FeedsMetrics metrics)
+    {
+        var feeds = options.Value;
+        _limit = feeds.PolitePolling.UnconditionalPerTimeToLive;
+        _timeToLiveMinutes = feeds.TimeToLiveMinutes;
+        _delay = feeds.TooManyRequestsDelay;
+        if (feeds.PolitePolling.Enabled)
+        {
+            _fetches = new WindowCounters(MaxTrackedDocuments, TimeSpan.FromMinutes(feeds.TimeToLiveMinutes), clock);
+            metrics.ObserveTrackedState("polite-polling", () => _fetches.Count);
+        }
+    }
+
+    /// <summary>
+    /// Counts the 200 about to be sent with <paramref name="document"/>, or, when this client has had this version
+    /// as often as it may within the window, the 429 to send instead. Null: send the document.
+    /// </summary>
+    public IResult? Refusal(HttpContext context, Publishing.RenderedFeed document)
+    {
+        if (_fetches is null || context.GetEndpoint()?.Metadata.GetMetadata<PolitelyPolled>() is null || FeedResponse.IsNavigation(context.Request))
+        {
+            return null;
+        }
+        var client = Client(context).Name;
+        var key = WindowCounters.KeyOf($"{client}\n{document.ETag}");
+        if (_fetches.TryAdd(key, _limit, WindowCounters.KeyOf(client)) is not { } retryAfter)
+        {
+            return null;
+        }
+        return Refusals.Refusal.TooManyRequests(
+            $"This document was answered in full {_limit.ToString(CultureInfo.InvariantCulture)} times within "
+            + $"{_timeToLiveMinutes.ToString(CultureInfo.InvariantCulture)} minutes, unchanged. Send the ETag you were given in "
+            + "If-None-Match (answered 304 while the document is unchanged, and never limited), or ask again after Retry-After.",
+            retryAfter, _delay);
+    }
+
+    /// <summary>The client as Feeds counts it: the peer (or trusted X-Forwarded-For) address, an IPv6 client by its /64.</summary>
+    public static ClientId Client(HttpContext context) => ClientId.Of(context.Connection.RemoteIpAddress);
+
+    internal sealed class PolitelyPolled;
+}
+
+/// <summary>Polite polling's service, its endpoints' mark, and the clients behind trusted proxies.</summary>
+public static class PolitePollingRegistration
+{
     public static IServiceCollection AddPolitePolling(this IServiceCollection services)
     {
+        services.AddSingleton<PolitePolling>();
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<FeedsOptions>>((forwarded, feeds) =>
         {
             // Only the client address: links never come from the request (Host, X-Forwarded-Host are ignored).
@@ -49,74 +103,19 @@ public static class PolitePolling
         return services;
     }
 
-    public static WebApplication UsePolitePolling(this WebApplication app)
+    /// <summary>With some Feeds:TrustedProxies, the client is the address they name in X-Forwarded-For.</summary>
+    public static WebApplication UseForwardedClients(this WebApplication app)
     {
-        var options = app.Services.GetRequiredService<IOptions<FeedsOptions>>().Value;
         // With no known proxy the middleware would trust every peer's X-Forwarded-For: it runs only with some.
-        if (options.TrustedProxies.Count > 0)
+        if (app.Services.GetRequiredService<IOptions<FeedsOptions>>().Value.TrustedProxies.Count > 0)
         {
             app.UseForwardedHeaders();
         }
-        if (!options.PolitePolling.Enabled)
-        {
-            return app;
-        }
-        // Each (client, document)'s unconditional 200s in its current ttl window.
-        var fetches = new WindowCounters(MaxTrackedDocuments, TimeSpan.FromMinutes(options.TimeToLiveMinutes), app.Services.GetRequiredService<TimeProvider>());
-        app.Services.GetRequiredService<FeedsMetrics>().ObserveTrackedState("polite-polling", () => fetches.Count);
-        var limit = options.PolitePolling.UnconditionalPerTimeToLive;
-        app.Use(async (context, next) =>
-        {
-            if (context.GetEndpoint()?.Metadata.GetMetadata<PolitelyPolled>() is null || IsExempt(context.Request))
-            {
-                await next(context);
-                return;
-            }
-            var key = WindowCounters.KeyOf(DocumentKey(context, options.DefaultLimit));
-            if (fetches.Exhausted(key, limit) is { } retryAfter)
-            {
-                await Refusals.Refusal.TooManyRequests(
-                    $"This document was fetched without If-None-Match or If-Modified-Since {limit.ToString(CultureInfo.InvariantCulture)} times "
-                    + $"within {options.TimeToLiveMinutes.ToString(CultureInfo.InvariantCulture)} minutes. Send the ETag you were given in "
-                    + "If-None-Match (answered 304 while the document is unchanged, and never limited), or ask again after Retry-After.",
-                    retryAfter, options.TooManyRequestsDelay).ExecuteAsync(context);
-                return;
-            }
-            await next(context);
-            if (context.Response.StatusCode == StatusCodes.Status200OK)
-            {
-                fetches.TryAdd(key, int.MaxValue);
-            }
-        });
         return app;
     }
 
     /// <summary>Marks the endpoints whose documents polite polling applies to.</summary>
     public static TBuilder PolitelyPolledDocuments<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new PolitelyPolled());
+        builder.WithMetadata(new PolitePolling.PolitelyPolled());
 
-    /// <summary>The client as Feeds counts it: the peer (or trusted X-Forwarded-For) address, an IPv6 client by its /64.</summary>
-    public static ClientId Client(HttpContext context) => ClientId.Of(context.Connection.RemoteIpAddress);
-
-    private static bool IsExempt(HttpRequest request)
-    {
-        var headers = request.Headers;
-        return headers.IfNoneMatch.Count > 0 || headers.IfModifiedSince.Count > 0 || FeedResponse.IsNavigation(request);
-    }
-
-    /// <summary>Client and document: the path, and only the query parameters Feeds reads, canonical.</summary>
-    private static string DocumentKey(HttpContext context, int defaultLimit)
-    {
-        var query = context.Request.Query;
-        var limit = query.TryGetValue("limit", out var limits) && limits.Count == 1
-            && int.TryParse(limits[0], NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number != defaultLimit
-            ? number.ToString(CultureInfo.InvariantCulture)
-            : "";
-        var before = query.TryGetValue("before", out var cursors) && cursors.Count == 1 && ArchiveCursor.TryParse(cursors[0], out var cursor)
-            ? cursor.ToString()
-            : "";
-        return $"{Client(context)}\n{context.Request.Path}\n{limit}\n{before}";
-    }
-
-    private sealed class PolitelyPolled;
 }

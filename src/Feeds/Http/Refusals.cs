@@ -40,8 +40,10 @@ public static class Refusals
                 services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Refusals))
                     .LogWarning(exception.InnerException ?? exception, "Answering 503 for {Path}: {Reason}", context.HttpContext.Request.Path, exception.Message);
             }
+            // No slot for a render is refused as late as a 429: a flood that keeps every slot busy then waits on
+            // each of its connections too, instead of being answered at once and asking again.
             return new Refusal(StatusCodes.Status503ServiceUnavailable, "Service unavailable", $"{exception.Message} Try again later.",
-                TimeSpan.FromSeconds(retryAfter), TimeSpan.Zero);
+                TimeSpan.FromSeconds(retryAfter), exception is RenderBusyException ? RefusalDelay(context.HttpContext) : TimeSpan.Zero);
         }
     }
 

@@ -157,4 +157,4 @@ public sealed class ChangeDetector(
 internal sealed record PollState(long Mark, DateTime? NextDue, DateTime PolledAt);
 
 /// <summary>Feeds cannot answer now: the database is unreachable and nothing fresh enough is in memory.</summary>
-public sealed class FeedsUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+public class FeedsUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

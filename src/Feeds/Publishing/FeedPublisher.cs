@@ -25,12 +25,10 @@ public sealed class FeedPublisher(
     SiteTime siteTime,
     FeedsMetrics metrics,
     RenderAdmission admission,
+    MemoryBudget budget,
     IOptions<FeedsOptions> options,
     TimeProvider clock)
 {
-    /// <summary>Archive months whose page boundaries are kept at once (each a few cursors).</summary>
-    public const int MaxIndexedMonths = 4096;
-
     // Part of every shared rendering's key: bump it when the rendering changes, so that no instance serves
     // another version's output from Redis (DocumentSnapshotTests refuses to record changed documents without it).
     // ETags are hashes of the bytes and follow by themselves.
@@ -39,7 +37,9 @@ public sealed class FeedPublisher(
     private readonly FeedsOptions _options = options.Value;
     private long _renders;
     private string? _settingsFingerprint;
-    private readonly BoundedMemo<(FeedKey Feed, ArchiveMonth Month), string, ArchiveBoundaries> _boundaries = new(MaxIndexedMonths, string.Equals);
+    private readonly BoundedMemo<(FeedKey Feed, ArchiveMonth Month), string, ArchiveBoundaries> _boundaries = metrics.ObserveCache(
+        "archive-boundaries", new BoundedMemo<(FeedKey Feed, ArchiveMonth Month), string, ArchiveBoundaries>(budget.BoundaryBytes, string.Equals, boundaries => 64 + 48L * boundaries.Count),
+        memo => memo.Bytes, memo => memo.Count);
 
     /// <summary>The feed as of the last poll of versions; null when no such feed (or archive page) exists.</summary>
     /// <param name="client">Who asks: a render this causes is charged to it.</param>
@@ -63,7 +63,7 @@ public sealed class FeedPublisher(
             }
             return cache.TryGetCurrent(request, token, out var cached)
                 ? cached
-                : await cache.RenderOnceAsync(new Rendering(request, token, SharedKey(request, token), () => RenderAsync(request, token)), client, cancellationToken);
+                : await cache.RenderOnceAsync(new Rendering(request, token, SharedKey(request, token), () => RenderAsync(request, token), IsLongTail(request)), client, cancellationToken);
         }
         catch (Exception exception) when (Database.IsOutage(exception))
         {
@@ -108,7 +108,7 @@ public sealed class FeedPublisher(
     /// <summary>Every page boundary of a month, read like a render: charged to the client, in a render slot.</summary>
     private async Task<ArchiveBoundaries?> ReadBoundariesAsync(FeedKey feed, ArchiveMonth month, ClientId client)
     {
-        using var slot = await admission.AdmitAsync(client);
+        using var slot = await admission.AdmitAsync(client, longTail: true);
         if (changeDetector.Current.ScopeOf(feed) is not ({ } scope, _))
         {
             return null;
@@ -128,9 +128,15 @@ public sealed class FeedPublisher(
     /// <summary>With the cache off every request renders; it is still admitted and charged like any render.</summary>
     private async Task<RenderedFeed?> RenderUncachedAsync(FeedRequest request, string token, ClientId client)
     {
-        using var slot = await admission.AdmitAsync(client);
+        using var slot = await admission.AdmitAsync(client, IsLongTail(request));
         return await RenderAsync(request, token);
     }
+
+    /// <summary>
+    /// Archive pages and feeds of other lengths than the default: documents that exist only because someone asked,
+    /// whose renders are charged to a budget of all clients together as well as to the client's.
+    /// </summary>
+    private bool IsLongTail(FeedRequest request) => request.Archive is not null || request.Limit != _options.DefaultLimit;
 
     /// <summary>How many documents have been rendered since start.</summary>
     public long Renders => Interlocked.Read(ref _renders);

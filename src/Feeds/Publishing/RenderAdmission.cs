@@ -34,6 +34,29 @@ public sealed record ClientId(string Name)
         return new ClientId(address.ToString());
     }
 
+    /// <summary>
+    /// The networks the client's address belongs to, each with a budget of its own: an IPv4 address's /24, an
+    /// IPv6 /64's /56 and /48 (what one customer of a provider is commonly given). Empty for Feeds itself and an
+    /// unknown peer.
+    /// </summary>
+    public string[] Networks()
+    {
+        var slash = Name.IndexOf('/');
+        if (!IPAddress.TryParse(slash < 0 ? Name : Name[..slash], out var address))
+        {
+            return [];
+        }
+        var bytes = address.GetAddressBytes();
+        if (bytes.Length == 4)
+        {
+            return [$"{bytes[0]}.{bytes[1]}.{bytes[2]}.0/24"];
+        }
+        bytes[7] = 0;
+        var slash56 = $"{new IPAddress(bytes)}/56";
+        bytes[6] = 0;
+        return [slash56, $"{new IPAddress(bytes)}/48"];
+    }
+
     public override string ToString() => IsBackground ? "Feeds" : Name;
 }
 
@@ -41,6 +64,9 @@ public sealed record ClientId(string Name)
 /// A client has caused as many renders as it may within the window, or has as many waiting as it may at once; it
 /// may ask again after <see cref="RetryAfter"/>.
 /// </summary>
+/// <summary>No render slot came free in time and there is nothing else to serve: 503, sent as late as a 429 (Http/Refusals).</summary>
+public sealed class RenderBusyException(string message) : FeedsUnavailableException(message);
+
 public sealed class RenderBudgetExceededException(string reason, TimeSpan retryAfter) : Exception(reason)
 {
     public TimeSpan RetryAfter { get; } = retryAfter;
@@ -50,8 +76,11 @@ public sealed class RenderBudgetExceededException(string reason, TimeSpan retryA
 /// Renders are admitted, not unlimited (Feeds:RenderLimits). A render holds one of a few slots (half the cores by
 /// default), so that cached answers and 304s, which never come here, always find a core; a short queue waits for
 /// a slot, and past it (or after QueueTimeout) the caller gets no slot and answers with the document's last
-/// rendering or 503. No client holds more than half of the slots and queue together. Each client has a budget
-/// of renders per ttl, counted in a table of bounded size.
+/// rendering or 503. Documents rendered before (their feed changed: what readers poll) may use the whole queue,
+/// others only half of it. No client holds more than half of the slots and queue together. Budgets of renders per
+/// ttl, counted in one table of bounded size: each client's, each of its networks' (so that many addresses of one
+/// network are one client's worth), and one for all clients together for the long tail (archive pages and
+/// limits other than the default: a space many addresses could otherwise render without end).
 /// </summary>
 public sealed class RenderAdmission
 {
@@ -66,6 +95,7 @@ public sealed class RenderAdmission
     private readonly FeedsMetrics _metrics;
     private readonly TimeSpan _window;
     private int _waiting;
+    private static readonly UInt128 LongTailKey = WindowCounters.KeyOf("\nlong tail");
 
     public RenderAdmission(IOptions<FeedsOptions> options, TimeProvider clock, FeedsMetrics metrics)
     {
@@ -81,43 +111,89 @@ public sealed class RenderAdmission
     /// <summary>Renders each client caused in its current window.</summary>
     public WindowCounters Budgets { get; }
 
-    /// <summary>Counts a render against the client's budget.</summary>
-    /// <exception cref="RenderBudgetExceededException">The client has used its budget for this window.</exception>
-    public void Charge(ClientId client)
+    /// <summary>Counts a render against the client's budget, its networks' and, for the long tail, everyone's.</summary>
+    /// <exception cref="RenderBudgetExceededException">One of these budgets is used up for this window.</exception>
+    public void Charge(ClientId client, bool longTail = false)
     {
         if (!_options.Enabled || client.IsBackground)
         {
             return;
         }
-        if (Budgets.TryAdd(WindowCounters.KeyOf(client.Name), _options.PerClientPerTimeToLive) is { } retryAfter)
+        var charged = new List<UInt128>(4);
+        TimeSpan? retryAfter;
+        string? reason = null;
+        var clientKey = WindowCounters.KeyOf(client.Name);
+        if ((retryAfter = Budgets.TryAdd(clientKey, _options.PerClientPerTimeToLive)) is not null)
         {
+            reason = $"This client has asked for more documents that are not in memory than Feeds renders for one client within {_window.TotalMinutes:0} minutes "
+                + "(Feeds:RenderLimits:PerClientPerTimeToLive).";
+        }
+        else
+        {
+            charged.Add(clientKey);
+            foreach (var network in client.Networks())
+            {
+                var networkKey = WindowCounters.KeyOf(network);
+                if ((retryAfter = Budgets.TryAdd(networkKey, _options.PerNetworkPerTimeToLive)) is not null)
+                {
+                    reason = $"The clients of this network ({network}) have asked for more documents that are not in memory than Feeds renders for one network "
+                        + $"within {_window.TotalMinutes:0} minutes (Feeds:RenderLimits:PerNetworkPerTimeToLive).";
+                    break;
+                }
+                charged.Add(networkKey);
+            }
+            if (reason is null && longTail)
+            {
+                if ((retryAfter = Budgets.TryAdd(LongTailKey, _options.LongTailPerTimeToLive)) is not null)
+                {
+                    reason = $"Feeds has rendered as many archive pages and feeds of other lengths as it renders for all clients together within {_window.TotalMinutes:0} minutes "
+                        + "(Feeds:RenderLimits:LongTailPerTimeToLive).";
+                }
+                else
+                {
+                    charged.Add(LongTailKey);
+                }
+            }
+        }
+        if (reason is not null)
+        {
+            charged.ForEach(Budgets.Remove);
             _metrics.RenderAdmission("over-budget");
-            throw new RenderBudgetExceededException(
-                $"This client has asked for more documents that are not in memory than Feeds renders for one client within {_window.TotalMinutes:0} minutes "
-                + "(Feeds:RenderLimits:PerClientPerTimeToLive).", retryAfter);
+            throw new RenderBudgetExceededException(reason, retryAfter!.Value);
         }
     }
 
     /// <summary>Charges a render to the client and waits for its slot, released by disposing it.</summary>
     /// <exception cref="RenderBudgetExceededException">The client has used its budget, or holds its share of the queue.</exception>
     /// <exception cref="FeedsUnavailableException">No slot came free (<see cref="Busy"/>).</exception>
-    public async Task<IDisposable> AdmitAsync(ClientId client)
+    public async Task<IDisposable> AdmitAsync(ClientId client, bool longTail = false)
     {
-        Charge(client);
-        return await EnterAsync(client) ?? throw Busy();
+        Charge(client, longTail);
+        return await EnterAsync(client, new Charged(longTail, RenderedBefore: false)) ?? throw Busy();
     }
 
     /// <summary>What a request that needs a render gets when no slot comes free and there is nothing else to serve: 503.</summary>
-    public static FeedsUnavailableException Busy() => new("Feeds is busy rendering other documents.");
+    public static RenderBusyException Busy() => new("Feeds is busy rendering other documents.");
 
-    /// <summary>Gives back a charge for a render that did not happen here (another instance's rendering was taken).</summary>
-    public void Refund(ClientId client)
+    /// <summary>Gives back a charge for a render that did not happen here (another instance's rendering was taken, or no slot came).</summary>
+    public void Refund(ClientId client, bool longTail = false)
     {
         if (_options.Enabled && !client.IsBackground)
         {
             Budgets.Remove(WindowCounters.KeyOf(client.Name));
+            foreach (var network in client.Networks())
+            {
+                Budgets.Remove(WindowCounters.KeyOf(network));
+            }
+            if (longTail)
+            {
+                Budgets.Remove(LongTailKey);
+            }
         }
     }
+
+    /// <summary>What a render was charged as: the long tail or not, and whether its document was rendered before (priority in the queue).</summary>
+    public readonly record struct Charged(bool LongTail, bool RenderedBefore);
 
     /// <summary>
     /// A render slot for a render already charged to <paramref name="client"/>, released by disposing it; null
@@ -125,7 +201,7 @@ public sealed class RenderAdmission
     /// Feeds' own background renders wait as long as it takes.
     /// </summary>
     /// <exception cref="RenderBudgetExceededException">The client already holds its share of the slots and queue.</exception>
-    public async Task<IDisposable?> EnterAsync(ClientId client)
+    public async Task<IDisposable?> EnterAsync(ClientId client, Charged charged = default)
     {
         if (!_options.Enabled)
         {
@@ -141,13 +217,14 @@ public sealed class RenderAdmission
             var holding = _holding.GetValueOrDefault(client);
             if (holding >= _perClientShare)
             {
-                Refund(client);
+                Refund(client, charged.LongTail);
                 _metrics.RenderAdmission("over-share");
                 throw new RenderBudgetExceededException("This client already has as many documents waiting to be rendered as one client may.", TimeSpan.FromSeconds(1));
             }
-            if (_slots.CurrentCount == 0 && _waiting >= _options.QueueLength)
+            var queueLength = charged.RenderedBefore ? _options.QueueLength : _options.QueueLength / 2;
+            if (_slots.CurrentCount == 0 && _waiting >= queueLength)
             {
-                Refund(client);
+                Refund(client, charged.LongTail);
                 _metrics.RenderAdmission("busy");
                 return null;
             }
@@ -169,7 +246,7 @@ public sealed class RenderAdmission
         if (!entered)
         {
             Leave(client);
-            Refund(client);
+            Refund(client, charged.LongTail);
             _metrics.RenderAdmission("busy");
             return null;
         }

@@ -12,19 +12,18 @@ namespace Feeds.Publishing;
 /// costs little more than the shell; but entries compressed apart share no history, so the spliced form is
 /// larger than one compressed whole. Once a document is asked for compressed a second time, it is worth
 /// compressing whole: in the background, at most one document at a time in the process, the whole gzip (when
-/// smaller) replaces the spliced one and the Brotli form is made. Until then a client that takes gzip gets the
-/// spliced gzip, even if it prefers Brotli (Http/ContentCodings); only a client that takes Brotli alone waits
-/// for a compression. A document asked for once (a crawler's archive page) is never compressed whole.
+/// smaller) replaces the spliced one and the Brotli form is made. No compression ever runs on a request's
+/// thread: until Brotli is made, a client that takes gzip gets the spliced gzip even if it prefers Brotli, and
+/// one that takes Brotli alone gets identity (Http/ContentCodings). A document asked for once (a crawler's
+/// archive page) is never compressed whole. The compressed forms are held apart from the headers, so that the
+/// copies of a rendering (served stale, or with an earlier Last-Modified) share them and compress nothing twice.
 /// </remarks>
 public sealed class RenderedFeed
 {
     // At most one document is compressed whole in the background at a time, whatever the number of renders.
     private static int s_compressingWhole;
 
-    private byte[]? _gzip;
-    private byte[]? _brotli;
-    private int _compressedAnswers;
-    private int _wholeStarted;
+    private readonly CompressedForms _compressed = new();
     private long _lastUsed;
 
     public RenderedFeed(string token, string etag, DateTime lastModifiedUtc, string contentType, Formats.FeedBytes identity)
@@ -42,8 +41,10 @@ public sealed class RenderedFeed
     internal RenderedFeed(string token, string etag, DateTime lastModifiedUtc, string contentType, byte[] identity, byte[] gzip, byte[]? brotli)
         : this(token, etag, lastModifiedUtc, contentType, Formats.FeedBytes.Whole(identity))
     {
-        _gzip = gzip;
-        _brotli = brotli;
+        // With its Brotli form it was compressed whole by the instance that rendered it: nothing is compressed again here.
+        _compressed.Brotli = brotli;
+        _compressed.SetGzip(gzip);
+        _compressed.WholeStarted = brotli is null ? 0 : 1;
     }
 
     /// <summary>
@@ -110,24 +111,16 @@ public sealed class RenderedFeed
     /// <summary>The document uncompressed, as its parts.</summary>
     public Formats.FeedBytes Identity { get; }
 
-    /// <summary>
-    /// Spliced on first use (a cached feed makes it when it is stored); later, maybe, compressed whole (see
-    /// remarks). The read before EnsureInitialized keeps an answer from allocating the delegate.
-    /// </summary>
-    public byte[] Gzip => Volatile.Read(ref _gzip) ?? LazyInitializer.EnsureInitialized(ref _gzip, Identity.ToGzip);
+    /// <summary>Spliced on first use (a cached feed makes it when it is stored); later, maybe, compressed whole (see remarks).</summary>
+    public byte[] Gzip => Volatile.Read(ref _compressed.Gzip) ?? _compressed.SetGzip(Identity.ToGzip());
 
-    /// <summary>The Brotli form, compressed now if it is not made yet (for a client that takes nothing else).</summary>
-    public byte[] Brotli => Volatile.Read(ref _brotli) ?? LazyInitializer.EnsureInitialized(ref _brotli, CompressBrotli);
+    /// <summary>The Brotli form if it is made, else null: it is only ever made in the background.</summary>
+    public byte[]? BrotliIfReady() => Volatile.Read(ref _compressed.Brotli);
 
-    private byte[] CompressBrotli() => Compress(Identity, stream => new BrotliStream(stream, CompressionLevel.Optimal));
-
-    /// <summary>The Brotli form if it is made, else null.</summary>
-    public byte[]? BrotliIfReady() => Volatile.Read(ref _brotli);
-
-    /// <summary>Counts an answer in gzip or Brotli; the second starts the whole compression (see remarks).</summary>
+    /// <summary>Counts an answer in gzip or Brotli, or one that would have taken Brotli; the second starts the whole compression (see remarks).</summary>
     public void CountCompressedAnswer()
     {
-        if (Volatile.Read(ref _wholeStarted) == 0 && Interlocked.Increment(ref _compressedAnswers) >= 2)
+        if (Volatile.Read(ref _compressed.WholeStarted) == 0 && Interlocked.Increment(ref _compressed.Answers) >= 2)
         {
             StartWholeCompression();
         }
@@ -135,11 +128,13 @@ public sealed class RenderedFeed
 
     /// <summary>
     /// Memory held, counted against the cache budget: the whole uncompressed length even though entries are
-    /// shared with other feeds, so that the budget bounds memory however the feeds overlap; and the gzip form
-    /// twice, once for itself and once for the Brotli form, which may be added after the rendering is counted
-    /// (the spliced gzip is the largest compressed form).
+    /// shared with other feeds, so that the budget bounds memory however the feeds overlap; and the first gzip
+    /// form twice, once for itself and once for the Brotli form. It never grows: the whole gzip replaces the
+    /// first only when smaller, and a Brotli form larger than its allowance is not kept.
     /// </summary>
-    public long Size => Identity.Length + 2L * (Volatile.Read(ref _gzip)?.Length ?? Identity.Length) + 512;
+    public long Size => Identity.Length + Volatile.Read(ref _compressed.FirstGzipLength) + BrotliAllowance + 512;
+
+    private long BrotliAllowance => Volatile.Read(ref _compressed.BrotliAllowance) is var allowance and > 0 ? allowance : Identity.Length;
 
     internal long LastUsed => Volatile.Read(ref _lastUsed);
 
@@ -155,31 +150,59 @@ public sealed class RenderedFeed
     /// <summary>On the thread pool, unless started already or another document is being compressed (a later answer asks again).</summary>
     private void StartWholeCompression()
     {
-        if (Interlocked.Exchange(ref _wholeStarted, 1) == 1)
+        var forms = _compressed;
+        if (Interlocked.Exchange(ref forms.WholeStarted, 1) == 1)
         {
             return;
         }
         if (Interlocked.CompareExchange(ref s_compressingWhole, 1, 0) != 0)
         {
-            Volatile.Write(ref _wholeStarted, 0);
+            Volatile.Write(ref forms.WholeStarted, 0);
             return;
         }
         ThreadPool.UnsafeQueueUserWorkItem(feed =>
         {
             try
             {
+                var gzip = feed.Gzip;
                 var whole = Compress(feed.Identity, stream => new GZipStream(stream, CompressionLevel.Optimal));
-                if (whole.Length < feed.Gzip.Length)
+                if (whole.Length < gzip.Length)
                 {
-                    Volatile.Write(ref feed._gzip, whole);
+                    Volatile.Write(ref feed._compressed.Gzip, whole);
                 }
-                _ = feed.Brotli;
+                var brotli = Compress(feed.Identity, stream => new BrotliStream(stream, CompressionLevel.Optimal));
+                if (brotli.Length <= feed.BrotliAllowance)
+                {
+                    Volatile.Write(ref feed._compressed.Brotli, brotli);
+                }
             }
             finally
             {
                 Volatile.Write(ref s_compressingWhole, 0);
             }
         }, this, preferLocal: false);
+    }
+
+    /// <summary>The compressed forms of one rendering and its copies, and how often they were asked for.</summary>
+    private sealed class CompressedForms
+    {
+        public byte[]? Gzip;
+        public byte[]? Brotli;
+        public long FirstGzipLength;
+        public long BrotliAllowance;
+        public int Answers;
+        public int WholeStarted;
+
+        /// <summary>Keeps the first gzip form made (a race makes two; one is kept); its length is the Brotli form's allowance too.</summary>
+        public byte[] SetGzip(byte[] gzip)
+        {
+            var kept = Interlocked.CompareExchange(ref Gzip, gzip, null) ?? gzip;
+            if (Interlocked.CompareExchange(ref FirstGzipLength, kept.Length, 0) == 0)
+            {
+                Volatile.Write(ref BrotliAllowance, Math.Max(kept.Length, Brotli?.Length ?? 0));
+            }
+            return kept;
+        }
     }
 
     private static byte[] Compress(Formats.FeedBytes data, Func<Stream, Stream> compressor)

@@ -6,13 +6,16 @@ namespace Feeds.Publishing;
 /// <summary>
 /// Counts per key within fixed windows (a key's window opens at its first count and lasts <see cref="Window"/>),
 /// in a table of at most <see cref="Capacity"/> keys whatever keys clients send. Keys are 128-bit hashes
-/// (<see cref="KeyOf"/>, made once per request by the caller), so an entry has a fixed size however long the key was. When the table is full, windows that have ended go
-/// first, then the quarter of the table with the oldest windows: a forgotten key starts afresh, which only ever
-/// errs towards serving.
+/// (<see cref="KeyOf"/>, made once per request by the caller), so an entry has a fixed size however long the key
+/// was. Each key belongs to a group (the client that made it; by default itself). When the table is full, windows
+/// that have ended go first, then a quarter of the table taken from the groups that hold the most, oldest windows
+/// first: one client asking for ever new keys forgets its own windows, never another's. A forgotten key starts
+/// afresh, which only ever errs towards serving.
 /// </summary>
 public sealed class WindowCounters(int capacity, TimeSpan window, TimeProvider clock)
 {
     private readonly Dictionary<UInt128, Counter> _counters = [];
+    private readonly Dictionary<UInt128, int> _groupSizes = [];
     private readonly Lock _lock = new();
 
     public int Capacity => capacity;
@@ -44,7 +47,10 @@ public sealed class WindowCounters(int capacity, TimeSpan window, TimeProvider c
     }
 
     /// <summary>Counts one for the key, unless it has counted <paramref name="limit"/> in its window: then how long until it ends.</summary>
-    public TimeSpan? TryAdd(UInt128 hash, int limit)
+    public TimeSpan? TryAdd(UInt128 hash, int limit) => TryAdd(hash, limit, hash);
+
+    /// <summary>As <see cref="TryAdd(UInt128, int)"/>, for a key of <paramref name="group"/> (the client it counts for).</summary>
+    public TimeSpan? TryAdd(UInt128 hash, int limit, UInt128 group)
     {
         var now = clock.GetUtcNow().UtcTicks;
         lock (_lock)
@@ -58,11 +64,19 @@ public sealed class WindowCounters(int capacity, TimeSpan window, TimeProvider c
                 _counters[hash] = counter with { Count = counter.Count + 1 };
                 return null;
             }
-            if (_counters.Count >= capacity && !_counters.ContainsKey(hash))
+            if (!_counters.ContainsKey(hash))
             {
-                MakeRoom(now);
+                if (_counters.Count >= capacity)
+                {
+                    MakeRoom(now);
+                }
+                _groupSizes[group] = _groupSizes.GetValueOrDefault(group) + 1;
             }
-            _counters[hash] = new Counter(now, 1);
+            else
+            {
+                group = _counters[hash].Group;
+            }
+            _counters[hash] = new Counter(now, 1, group);
             return null;
         }
     }
@@ -85,15 +99,83 @@ public sealed class WindowCounters(int capacity, TimeSpan window, TimeProvider c
         {
             if (!counter.Open(now, window))
             {
-                _counters.Remove(hash);
+                Forget(hash, counter);
             }
         }
-        if (_counters.Count >= capacity)
+        var excess = _counters.Count - (capacity - Math.Max(1, capacity / 4));
+        if (excess <= 0)
         {
-            foreach (var (hash, _) in _counters.OrderBy(pair => pair.Value.Start).Take(Math.Max(1, capacity / 4)).ToList())
+            return;
+        }
+        // The highest level such that the groups' entries above it are at least the excess: every group is cut
+        // down to level + 1, and the rest of the excess is taken from the groups at level + 1, oldest first.
+        var level = HighestLevelCovering(excess);
+        var over = new List<(UInt128 Hash, Counter Counter)>();
+        foreach (var (hash, counter) in _counters)
+        {
+            if (_groupSizes[counter.Group] > level)
             {
-                _counters.Remove(hash);
+                over.Add((hash, counter));
             }
+        }
+        over.Sort((a, b) => a.Counter.Start.CompareTo(b.Counter.Start));
+        var kept = new Dictionary<UInt128, int>();
+        var newest = new List<(UInt128 Hash, Counter Counter)>();
+        // Newest first: each group keeps its level newest entries; of the rest, the oldest go.
+        for (var i = over.Count - 1; i >= 0; i--)
+        {
+            var (hash, counter) = over[i];
+            var count = kept.GetValueOrDefault(counter.Group);
+            if (count < level)
+            {
+                kept[counter.Group] = count + 1;
+            }
+            else
+            {
+                newest.Add((hash, counter));
+            }
+        }
+        for (var i = newest.Count - 1; i >= 0 && excess > 0; i--, excess--)
+        {
+            Forget(newest[i].Hash, newest[i].Counter);
+        }
+    }
+
+    /// <summary>The largest level L with at least <paramref name="excess"/> entries above L in all groups together.</summary>
+    private int HighestLevelCovering(int excess)
+    {
+        int low = 0, high = _groupSizes.Values.Max();
+        while (low < high)
+        {
+            var middle = (low + high + 1) / 2;
+            long above = 0;
+            foreach (var size in _groupSizes.Values)
+            {
+                above += Math.Max(0, size - middle);
+            }
+            if (above >= excess)
+            {
+                low = middle;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+        return low;
+    }
+
+    private void Forget(UInt128 hash, Counter counter)
+    {
+        _counters.Remove(hash);
+        var size = _groupSizes[counter.Group] - 1;
+        if (size == 0)
+        {
+            _groupSizes.Remove(counter.Group);
+        }
+        else
+        {
+            _groupSizes[counter.Group] = size;
         }
     }
 
@@ -105,7 +187,7 @@ public sealed class WindowCounters(int capacity, TimeSpan window, TimeProvider c
         return new UInt128(BitConverter.ToUInt64(digest), BitConverter.ToUInt64(digest[8..]));
     }
 
-    private readonly record struct Counter(long Start, int Count)
+    private readonly record struct Counter(long Start, int Count, UInt128 Group)
     {
         public bool Open(long now, TimeSpan window) => now - Start < window.Ticks;
     }

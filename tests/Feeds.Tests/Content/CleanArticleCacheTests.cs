@@ -24,16 +24,22 @@ public sealed class CleanArticleCacheTests
     }
 
     [Fact]
-    public void TheCache_IsBounded()
+    public void TheCache_IsBoundedInBytes_HoweverLargeItsTexts()
     {
-        var cache = new CleanArticleCache(capacity: 100);
+        const long budget = 4L * 1024 * 1024;
+        var cache = new CleanArticleCache(capacityBytes: budget);
+        var megabyte = new string('字', 512 * 1024);
 
         for (var i = 0; i < 1000; i++)
         {
-            cache.GetOrAdd(Row(i, "<p>x</p>"), row => new CleanArticle(row.Title, new Uri("https://news.example.com/"), null, null, ["a"], null));
+            var body = i % 10 == 0 ? megabyte : "<p>x</p>";
+            cache.GetOrAdd(Row(i, body), row => new CleanArticle(row.Title, new Uri("https://news.example.com/"), null, row.ContentHtml, ["a"], null));
+            Assert.InRange(cache.Bytes, 0, budget);
         }
 
-        Assert.InRange(cache.Count, 1, 100);
+        // A count bound (4,096 entries) would have kept all hundred 1 MB bodies.
+        Assert.InRange(cache.Count, 1, 999);
+        Assert.InRange(cache.Bytes, 1, budget);
     }
 
     private static ArticleRow Row(long id, string body) => new()

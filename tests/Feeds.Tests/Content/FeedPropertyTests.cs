@@ -81,7 +81,7 @@ public sealed partial class FeedPropertyTests
                 article.PublishedAt, article.UpdatedAt, true, [tag]);
             Articles.WriteAsync(db.Database, input).GetAwaiter().GetResult();
             app.RefreshAsync().GetAwaiter().GetResult();
-            foreach (var path in new[] { "/feeds/logistics.rss?limit=3", "/feeds/news.atom?limit=3" })
+            foreach (var path in new[] { "/feeds/logistics.rss?limit=5", "/feeds/news.atom?limit=5" })
             {
                 var body = client.GetByteArrayAsync(path, cancel).GetAwaiter().GetResult();
                 Assert.NotEmpty(FeedXml.Parse(body).Root!.Elements());

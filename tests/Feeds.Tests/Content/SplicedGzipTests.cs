@@ -14,7 +14,7 @@ public sealed class SplicedGzipTests : FeedsTest
     private static readonly string[] Documents =
     [
         "/feeds/logistics.rss", "/feeds/logistics.atom", "/feeds/logistics.json", "/feeds/logistics",
-        "/feeds/news.rss?limit=3", "/feeds/all.json", "/feeds/empty-category.rss", "/feeds/empty-category.json",
+        "/feeds/news.rss?limit=5", "/feeds/all.json", "/feeds/empty-category.rss", "/feeds/empty-category.json",
         $"/feeds/tags/{Uri.EscapeDataString("港口")}.atom",
     ];
 

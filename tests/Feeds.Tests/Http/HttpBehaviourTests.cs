@@ -155,7 +155,9 @@ public sealed class HttpBehaviourTests : FeedsTest
         var (db, app, client) = site;
         var plain = await client.GetByteArrayAsync("/feeds/all.atom", Cancel);
 
-        var response = await SendAsync(client, "/feeds/all.atom", request => request.Headers.AcceptEncoding.ParseAdd(encoding));
+        var response = encoding == "br"
+            ? await BrotliOnly.GetAsync(client, "/feeds/all.atom")
+            : await SendAsync(client, "/feeds/all.atom", request => request.Headers.AcceptEncoding.ParseAdd(encoding));
         var decoded = FeedXml.Decode(await response.Content.ReadAsByteArrayAsync(Cancel), encoding);
 
         Assert.Equal([encoding], response.Content.Headers.ContentEncoding);

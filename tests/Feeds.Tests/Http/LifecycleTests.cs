@@ -31,7 +31,7 @@ public sealed class LifecycleTests : FeedsTest
             using var client = new TcpClient { ReceiveBufferSize = 4096 };
             await client.ConnectAsync(IPAddress.Loopback, port, Cancel);
             var stream = client.GetStream();
-            await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /feeds/news.atom?limit=60 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"), Cancel);
+            await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /feeds/news.atom?limit=100 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"), Cancel);
             var head = new byte[1024];
             var read = await stream.ReadAsync(head, Cancel);
             Assert.StartsWith("HTTP/1.1 200", Encoding.ASCII.GetString(head, 0, read), StringComparison.Ordinal);

@@ -85,9 +85,9 @@ public sealed class StartupTests : FeedsTest
         await using var db = await TestDatabase.CreateAsync("sqlite");
         await using var app = new FeedsApp(db, settings: new Dictionary<string, string?> { ["Feeds:PublicBaseUrl"] = "https://www.example.org/rss" });
 
-        var xml = FeedXml.Parse(await app.CreateRawClient().GetByteArrayAsync("/feeds/all.rss?limit=7", Cancel));
+        var xml = FeedXml.Parse(await app.CreateRawClient().GetByteArrayAsync("/feeds/all.rss?limit=10", Cancel));
 
-        Assert.Equal("https://www.example.org/rss/feeds/all.rss?limit=7",
+        Assert.Equal("https://www.example.org/rss/feeds/all.rss?limit=10",
             xml.Root!.Element("channel")!.Element(FeedXml.Atom + "link")!.Attribute("href")!.Value);
     }
 }
