@@ -1,7 +1,8 @@
 -- wrk script for scripts/abuse.sh: one client (X-Forwarded-For: ABUSE_CLIENT) asking for documents that
 -- each would need a render if Feeds let it: archive pages at arbitrary cursors, every ?limit of every feed and
 -- tag in every format, feeds with unique junk query strings, and tags that do not exist. Counts every status,
--- and 503s or 429s without Retry-After, which Feeds must never send.
+-- and 503s or 429s without Retry-After, which Feeds must never send. ABUSE_CLIENT=many: each request names one
+-- of 10,000 addresses, each in a /24 of its own (100.X.Y.1), as a flood from many networks would.
 local threads = {}
 local counts
 local counter = 0
@@ -28,7 +29,12 @@ local function pick(list) return list[math.random(#list)] end
 
 function request()
   counter = counter + 1
-  local headers = { ["X-Forwarded-For"] = os.getenv("ABUSE_CLIENT") or "203.0.113.66", ["Accept-Encoding"] = "gzip" }
+  local client = os.getenv("ABUSE_CLIENT") or "203.0.113.66"
+  if client == "many" then
+    local n = math.random(0, 9999)
+    client = string.format("100.%d.%d.1", 64 + math.floor(n / 100), n % 100)
+  end
+  local headers = { ["X-Forwarded-For"] = client, ["Accept-Encoding"] = "gzip" }
   local kind = math.random()
   local path
   if kind < 0.35 then

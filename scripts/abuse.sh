@@ -13,6 +13,7 @@
 #
 #   bash scripts/abuse.sh                  # 6,000 articles, 3 rounds of 20 s, 16 flood connections
 #   DURATION=10 ROUNDS=1 bash scripts/abuse.sh
+#   FLOOD_CLIENT=many bash scripts/abuse.sh  # the flood names 10,000 addresses in 10,000 /24s (issue 28)
 #
 # Needs wrk (installed from Debian when missing, as root). Port 5095 on 127.0.0.1; about 2 minutes.
 set -euo pipefail
@@ -75,7 +76,7 @@ for round in $(seq 1 "$ROUNDS"); do
   alone_rates+=("$rate") alone_p99+=("$p99")
   echo "round $round, client alone:        $rate req/s, p99 $p99 ms; $(grep '^status' <<< "$out")"
 
-  ABUSE_CLIENT=203.0.113.66 wrk -t1 -c"$FLOOD_CONNECTIONS" -d"$((DURATION + 2))s" --timeout 10s -s scripts/abuse.lua \
+  ABUSE_CLIENT=${FLOOD_CLIENT:-203.0.113.66} wrk -t1 -c"$FLOOD_CONNECTIONS" -d"$((DURATION + 2))s" --timeout 10s -s scripts/abuse.lua \
     "http://127.0.0.1:$PORT" > "$WORK/flood-$round.txt" &
   flood=$!
   sleep 1

@@ -130,10 +130,15 @@ public sealed class FeedsOptions
 
     /// <summary>
     /// Who may read /metrics and /health/ready: addresses or CIDR networks of the TCP peer, and only for requests
-    /// that did not come through a proxy (no X-Forwarded-For). Loopback and the private networks by default, where
-    /// balancers and Prometheus run; /health/live is open to all.
+    /// that did not come through a proxy (no X-Forwarded-For). None set: loopback and the private networks
+    /// (<see cref="DefaultOperatorNetworks"/>), where balancers and Prometheus run. /health/live is open to all.
     /// </summary>
-    public List<string> OperatorNetworks { get; set; } = ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"];
+    public List<string> OperatorNetworks { get; set; } = [];
+
+    public static readonly IReadOnlyList<string> DefaultOperatorNetworks = ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"];
+
+    /// <summary>A configured list replaces the default one (the configuration binder would append to a list with items).</summary>
+    public IReadOnlyList<string> EffectiveOperatorNetworks => OperatorNetworks.Count > 0 ? OperatorNetworks : DefaultOperatorNetworks;
 
     /// <summary>Redis shared by every instance; without it, each instance keeps its renderings in its own memory.</summary>
     public RedisOptions Redis { get; set; } = new();

@@ -49,7 +49,7 @@ public static class Health
     /// </summary>
     public static WebApplication UseOperatorsOnly(this WebApplication app)
     {
-        var networks = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FeedsOptions>>().Value.OperatorNetworks
+        var networks = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FeedsOptions>>().Value.EffectiveOperatorNetworks
             .Select(network => System.Net.IPNetwork.TryParse(network, out var parsed) ? parsed : new System.Net.IPNetwork(System.Net.IPAddress.Parse(network), System.Net.IPAddress.Parse(network).AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
             .ToArray();
         app.Use(async (context, next) =>

@@ -103,6 +103,69 @@ public sealed class BoundedWorkTests : FeedsTest
     }
 
     [Fact]
+    public async Task ManyAddressesOfOneNetwork_ShareItsBudget_AndTheLongTailHasOneBudgetForEveryone()
+    {
+        await using var site = await TestSite.StartAsync("sqlite", settings: Settings(
+            ("Feeds:RenderLimits:PerNetworkPerTimeToLive", "3"), ("Feeds:RenderLimits:LongTailPerTimeToLive", "4"), ("Feeds:TooManyRequestsDelay", "00:00:00")),
+            Articles.Sample("a-1"), Articles.Sample("m-1", category: "markets", section: "industry"));
+        var (_, _, client) = site;
+
+        // Four addresses of 203.0.113.0/24, each asking for a document nobody asked for before.
+        var oneNetwork = new List<HttpResponseMessage>();
+        foreach (var (path, address) in new[] { ("/feeds/news.rss", "203.0.113.1"), ("/feeds/news.atom", "203.0.113.2"), ("/feeds/news.json", "203.0.113.3"), ("/feeds/all.rss", "203.0.113.4") })
+        {
+            oneNetwork.Add(await GetAsync(client, path, address));
+        }
+        // The long tail (other limits, archive pages) from addresses of four different networks.
+        var longTail = new List<HttpStatusCode>();
+        foreach (var (path, address) in new[] { ("/feeds/news.rss?limit=5", "198.51.100.1"), ("/feeds/news.rss?limit=10", "192.0.2.1"), ("/feeds/news/archive/2026-11.rss", "100.64.0.1"), ("/feeds/all.atom?limit=5", "100.64.1.1"), ("/feeds/all.json?limit=5", "100.64.2.1") })
+        {
+            longTail.Add((await GetAsync(client, path, address)).StatusCode);
+        }
+        var currentFeed = await GetAsync(client, "/feeds/industry.rss", "100.64.3.1");
+        var ipv6 = new List<HttpStatusCode>();
+        foreach (var (path, address) in new[] { ("/feeds/industry.atom", "2001:db8:0:1::1"), ("/feeds/industry.json", "2001:db8:0:2::1"), ("/feeds/markets.rss", "2001:db8:0:3::1"), ("/feeds/markets.atom", "2001:db8:0:4::1") })
+        {
+            ipv6.Add((await GetAsync(client, path, address)).StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], oneNetwork.Select(response => response.StatusCode));
+        Assert.Contains("PerNetworkPerTimeToLive", await oneNetwork[^1].Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], longTail);
+        Assert.Equal(HttpStatusCode.OK, currentFeed.StatusCode);
+        // Four /64s of one /56 (and /48): one network's budget.
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], ipv6);
+    }
+
+    [Fact]
+    public async Task WhenTheQueueIsHalfFull_DocumentsRenderedBeforeStillQueue_NewOnesAreBusy()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await using var app = new FeedsApp(db, settings: Settings(("Feeds:RenderLimits:Concurrency", "1"), ("Feeds:RenderLimits:QueueLength", "2")));
+        app.StartServer();
+        var admission = app.Services.GetRequiredService<RenderAdmission>();
+
+        Task<IDisposable?> firstWaiting, againWaiting;
+        IDisposable? newWhileHalfFull;
+        using (await admission.EnterAsync(ClientId.Background))
+        {
+            firstWaiting = admission.EnterAsync(new ClientId("198.51.100.1"), new RenderAdmission.Charged(LongTail: false, RenderedBefore: false));
+            newWhileHalfFull = await admission.EnterAsync(new ClientId("198.51.100.2"), new RenderAdmission.Charged(LongTail: false, RenderedBefore: false));
+            againWaiting = admission.EnterAsync(new ClientId("198.51.100.3"), new RenderAdmission.Charged(LongTail: false, RenderedBefore: true));
+            Assert.False(firstWaiting.IsCompleted);
+            Assert.False(againWaiting.IsCompleted);
+        }
+        // The slot released: the two waiting renders get it in turn.
+        using var first = await firstWaiting;
+        first?.Dispose();
+        using var again = await againWaiting;
+
+        Assert.Null(newWhileHalfFull);
+        Assert.NotNull(first);
+        Assert.NotNull(again);
+    }
+
+    [Fact]
     public async Task HundredThousandRequestsWithUniqueJunkQueries_KeepTheTrackedStateWithinItsBound_AndRenderNothing()
     {
         await using var db = await TestDatabase.CreateAsync("sqlite");

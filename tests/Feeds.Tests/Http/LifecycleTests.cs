@@ -91,6 +91,78 @@ public sealed class LifecycleTests : FeedsTest
         Assert.False(normal.Headers.Contains("Server"));
     }
 
+    [Fact]
+    public async Task PastItsConnectionLimit_TheServerRelievesIdleConnections_AnswersOr503sAtOnce_AndAcceptsAgainAfterwards()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
+        var port = FeedsApp.FreePort();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Feeds.dll"), $"--urls=http://127.0.0.1:{port}", "--Feeds:DemoData=false",
+            $"--Feeds:Database:ConnectionString={db.ConnectionString}", "--Feeds:MaxConnections=100" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var server = Process.Start(start)!;
+        var stdout = server.StandardOutput.ReadToEndAsync(Cancel);
+        var stderr = server.StandardError.ReadToEndAsync(Cancel);
+        var idle = new List<TcpClient>();
+        try
+        {
+            await WaitUntilListeningAsync(port);
+            // Idle connections, twice the limit, that never send a request.
+            for (var i = 0; i < 200; i++)
+            {
+                var connection = new TcpClient();
+                await connection.ConnectAsync(IPAddress.Loopback, port, Cancel);
+                idle.Add(connection);
+            }
+            await Task.Delay(500, Cancel);
+            var watch = Stopwatch.StartNew();
+            var during = await RawGetAsync(port);
+            var answeredIn = watch.Elapsed;
+            foreach (var connection in idle)
+            {
+                connection.Dispose();
+            }
+            idle.Clear();
+            await Task.Delay(300, Cancel);
+            var afterwards = await RawGetAsync(port);
+
+            Assert.True(during.StartsWith("HTTP/1.1 200", StringComparison.Ordinal) || during.StartsWith("HTTP/1.1 503", StringComparison.Ordinal), during);
+            if (during.StartsWith("HTTP/1.1 503", StringComparison.Ordinal))
+            {
+                Assert.Contains("Retry-After: 5", during, StringComparison.Ordinal);
+            }
+            Assert.True(answeredIn < TimeSpan.FromSeconds(5), $"answered after {answeredIn}");
+            Assert.StartsWith("HTTP/1.1 200", afterwards, StringComparison.Ordinal);
+            Assert.False(server.HasExited);
+        }
+        finally
+        {
+            idle.ForEach(connection => connection.Dispose());
+            if (!server.HasExited)
+            {
+                server.Kill(entireProcessTree: true);
+            }
+            await Task.WhenAll(stdout, stderr).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private static async Task<string> RawGetAsync(int port)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port, Cancel);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /feeds/news.rss HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"), Cancel);
+        // The status line and headers are enough; a refused connection may be reset once they are sent.
+        var head = new byte[512];
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        var read = await stream.ReadAsync(head, timeout.Token);
+        return Encoding.ASCII.GetString(head, 0, read);
+    }
+
     private static async Task WaitUntilListeningAsync(int port)
     {
         for (var attempt = 0; attempt < 300; attempt++)

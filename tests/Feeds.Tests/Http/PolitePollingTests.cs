@@ -168,6 +168,90 @@ public sealed class PolitePollingTests : FeedsTest
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
     }
 
+    [Fact]
+    public async Task ValidatorsThatNeverMatch_PathSpellings_AndParametersARouteIgnores_EachGetTheir429()
+    {
+        await using var site = await TestSite.StartAsync("sqlite", settings: Polite(), Articles.Sample("a-1"));
+        var (db, app, client) = site;
+
+        var forgedETag = await StatusesAsync(client, "/feeds/news.rss", request => request.Headers.TryAddWithoutValidation("If-None-Match", "\"x\""));
+        var garbageDate = await StatusesAsync(client, "/feeds/news.atom", request => request.Headers.TryAddWithoutValidation("If-Modified-Since", "yesterday"));
+        var spellings = new List<HttpStatusCode>();
+        foreach (var path in new[] { "/feeds/news.json", "/FEEDS/news.json", "/Feeds/news.json?utm_source=x", "/feeds/news.json?limit=20" })
+        {
+            spellings.Add((await client.GetAsync(path, Cancel)).StatusCode);
+        }
+        var ignoredParameters = new[]
+        {
+            (await client.GetAsync("/feeds/news.rss?before=639000000000000000-5", Cancel)).StatusCode,
+            (await client.GetAsync("/feeds/news/archive/2026-11.rss?limit=99999999", Cancel)).StatusCode,
+            (await client.GetAsync("/feeds/news/archive/2026-11.rss?limit=abc", Cancel)).StatusCode,
+        };
+        var otherLimit = await client.GetAsync("/feeds/news.rss?limit=37", Cancel);
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], forgedETag);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], garbageDate);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], spellings);
+        Assert.All(ignoredParameters, status => Assert.Equal(HttpStatusCode.BadRequest, status));
+        Assert.Equal(HttpStatusCode.Found, otherLimit.StatusCode);
+        Assert.Equal($"{FeedsApp.PublicBaseUrl}feeds/news.rss?limit=50", otherLimit.Headers.Location!.AbsoluteUri);
+    }
+
+    [Fact]
+    public async Task AReaderThatRevalidates_GetsEachNewVersionInFull_HoweverOftenTheFeedChanges()
+    {
+        await using var site = await TestSite.StartAsync("sqlite", settings: Polite(), Articles.Sample("a-1"));
+        var (db, app, client) = site;
+
+        var statuses = new List<HttpStatusCode>();
+        var etag = (await client.GetAsync("/feeds/news.rss", Cancel)).Headers.ETag!;
+        for (var change = 2; change < 8; change++)
+        {
+            await Articles.WriteAsync(db.Database, Articles.Sample($"a-{change}"));
+            await app.RefreshAsync();
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/feeds/news.rss");
+            request.Headers.IfNoneMatch.Add(etag);
+            var response = await client.SendAsync(request, Cancel);
+            statuses.Add(response.StatusCode);
+            etag = response.Headers.ETag!;
+        }
+
+        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.OK, status));
+    }
+
+    [Fact]
+    public async Task AClientAskingForEverNewDocuments_ForgetsItsOwnWindows_NeverAnothersRefusal()
+    {
+        var counters = new WindowCounters(1000, TimeSpan.FromMinutes(10), new TestClock());
+        var victim = WindowCounters.KeyOf("198.51.100.9");
+        var victimDocument = WindowCounters.KeyOf("198.51.100.9\nW/\"a\"");
+        for (var i = 0; i < 3; i++)
+        {
+            counters.TryAdd(victimDocument, 3, victim);
+        }
+
+        var flooder = WindowCounters.KeyOf("203.0.113.66");
+        for (var i = 0; i < 100_000; i++)
+        {
+            counters.TryAdd(WindowCounters.KeyOf($"203.0.113.66\n{i}"), 3, flooder);
+        }
+
+        Assert.InRange(counters.Count, 1, 1000);
+        Assert.NotNull(counters.Exhausted(victimDocument, 3));
+    }
+
+    private static async Task<List<HttpStatusCode>> StatusesAsync(HttpClient client, string path, Action<HttpRequestMessage> headers)
+    {
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            headers(request);
+            statuses.Add((await client.SendAsync(request, Cancel)).StatusCode);
+        }
+        return statuses;
+    }
+
     private static async Task<HttpStatusCode> GetAsync(HttpClient client, string forwardedFor)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/feeds/news.rss");
