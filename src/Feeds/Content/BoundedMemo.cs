@@ -25,8 +25,6 @@ public sealed class BoundedMemo<TKey, TInput, TValue>(long capacityBytes, Func<T
     /// <summary>Bytes charged for the values kept now.</summary>
     public long Bytes => _entries.GetCurrentStatistics()?.CurrentEstimatedSize ?? 0;
 
-    public long CapacityBytes => capacityBytes;
-
     public TValue GetOrAdd(TKey key, TInput input, Func<TValue> make)
     {
         if (TryGet(key, input, out var value))

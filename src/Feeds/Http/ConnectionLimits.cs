@@ -25,13 +25,6 @@ public sealed class ConnectionLimits(int maxConnections, ILogger logger)
     private readonly int _highWater = Math.Max(1, maxConnections * 9 / 10);
     private readonly int _lowWater = Math.Max(1, maxConnections * 8 / 10);
     private long _lastRelief;
-    private long _refused;
-
-    public int MaxConnections => maxConnections;
-
-    public int Open => _open.Count;
-
-    public long Refused => Interlocked.Read(ref _refused);
 
     /// <summary>The soft limit on open files of this process (Linux /proc/self/limits), or null where it cannot be read.</summary>
     public static long? DescriptorLimit()
@@ -64,7 +57,6 @@ public sealed class ConnectionLimits(int maxConnections, ILogger logger)
     {
         if (_open.Count >= maxConnections)
         {
-            Interlocked.Increment(ref _refused);
             await RefuseAsync(connection);
             return;
         }

@@ -143,9 +143,6 @@ public sealed class FeedCache
         return feed;
     }
 
-    /// <summary>Whether a rendering of this document is held, current or not: a render of it is a re-render (<see cref="RenderAdmission"/> gives those priority).</summary>
-    public bool HasRendering(FeedRequest request) => _entries.ContainsKey(request);
-
     private void Store(FeedRequest request, RenderedFeed feed)
     {
         var held = new Held(feed, feed.Size);

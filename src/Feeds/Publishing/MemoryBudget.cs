@@ -17,8 +17,6 @@ public sealed record MemoryBudget(long RenderingBytes, long EntryBytes, long Con
         return new MemoryBudget(total / 2, total / 4, total / 8, total / 16, total / 16);
     }
 
-    public long TotalBytes => RenderingBytes + EntryBytes + ContentBytes + CleanTextBytes + BoundaryBytes;
-
     /// <summary>A string's share of memory: two bytes a character and the object's header.</summary>
     public static long BytesOf(string? text) => text is null ? 0 : 24 + 2L * text.Length;
 }
