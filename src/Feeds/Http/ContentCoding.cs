@@ -10,19 +10,19 @@ public enum ContentCoding
 /// <summary>Chooses the stored form of a feed that Accept-Encoding (RFC 9110 12.5.3) asks for, without allocating.</summary>
 internal static class ContentCodings
 {
-    /// <param name="brotliReady">
-    /// Whether the Brotli form is made (Publishing/RenderedFeed makes it in the background, never on a request's
-    /// thread): until it is, a client that prefers Brotli gets gzip, or identity when it takes no gzip (RFC 9110
-    /// 12.5.3: without an acceptable coding, the response is sent without one).
-    /// </param>
-    public static ContentCoding Choose(string? acceptEncoding, bool brotliReady = true)
+    /// <summary>
+    /// From one reading of the header: the coding the client prefers (<c>Wanted</c>), and the one sent now
+    /// (<c>Sent</c>). They differ only while the Brotli form is not made (Publishing/RenderedFeed makes it in the
+    /// background, never on a request's thread): a client that prefers Brotli is then sent gzip, or identity when
+    /// it takes no gzip (RFC 9110 12.5.3: without an acceptable coding, the response is sent without one).
+    /// </summary>
+    public static (ContentCoding Wanted, ContentCoding Sent) Negotiate(string? acceptEncoding, bool brotliReady)
     {
         var (brotliQuality, gzipQuality) = Qualities(acceptEncoding);
-        if (brotliQuality > 0 && brotliQuality >= gzipQuality && brotliReady)
-        {
-            return ContentCoding.Brotli;
-        }
-        return gzipQuality > 0 ? ContentCoding.Gzip : ContentCoding.Identity;
+        var gzipOrIdentity = gzipQuality > 0 ? ContentCoding.Gzip : ContentCoding.Identity;
+        return brotliQuality > 0 && brotliQuality >= gzipQuality
+            ? (ContentCoding.Brotli, brotliReady ? ContentCoding.Brotli : gzipOrIdentity)
+            : (gzipOrIdentity, gzipOrIdentity);
     }
 
     private static (double Brotli, double Gzip) Qualities(string? acceptEncoding)

@@ -55,9 +55,9 @@ public sealed class FeedResponse(RenderedFeed feed, FeedHeaders headers) : IResu
     {
         var response = httpContext.Response;
         var brotli = feed.BrotliIfReady();
-        var acceptEncoding = httpContext.Request.Headers.AcceptEncoding;
-        var wanted = feed.Compressible ? ContentCodings.Choose(acceptEncoding) : ContentCoding.Identity;
-        var coding = wanted == ContentCoding.Brotli && brotli is null ? ContentCodings.Choose(acceptEncoding, brotliReady: false) : wanted;
+        var (wanted, coding) = feed.Compressible
+            ? ContentCodings.Negotiate(httpContext.Request.Headers.AcceptEncoding, brotliReady: brotli is not null)
+            : (ContentCoding.Identity, ContentCoding.Identity);
         if (wanted != ContentCoding.Identity)
         {
             feed.CountCompressedAnswer();

@@ -22,8 +22,8 @@ public sealed class ContentCodingTests
     [InlineData(" br ; q=0.8 ,gzip;q=0.9", ContentCoding.Gzip)]
     [InlineData("br;q=nonsense", ContentCoding.Identity)]
     [InlineData("x-abr;q=1, *;q=0.6", ContentCoding.Brotli)]
-    public void Choose_FollowsAcceptEncodingQualities(string? header, ContentCoding expected)
+    public void Negotiate_FollowsAcceptEncodingQualities(string? header, ContentCoding expected)
     {
-        Assert.Equal(expected, ContentCodings.Choose(header));
+        Assert.Equal(expected, ContentCodings.Negotiate(header, brotliReady: true).Sent);
     }
 }
