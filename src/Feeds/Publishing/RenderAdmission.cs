@@ -120,46 +120,36 @@ public sealed class RenderAdmission
             return;
         }
         var charged = new List<UInt128>(4);
-        TimeSpan? retryAfter;
-        string? reason = null;
-        var clientKey = WindowCounters.KeyOf(client.Name);
-        if ((retryAfter = Budgets.TryAdd(clientKey, _options.PerClientPerTimeToLive)) is not null)
+        foreach (var budget in BudgetsOf(client, longTail))
         {
-            reason = $"This client has asked for more documents that are not in memory than Feeds renders for one client within {_window.TotalMinutes:0} minutes "
-                + "(Feeds:RenderLimits:PerClientPerTimeToLive).";
-        }
-        else
-        {
-            charged.Add(clientKey);
-            foreach (var network in client.Networks())
+            if (Budgets.TryAdd(budget.Key, budget.Limit) is { } retryAfter)
             {
-                var networkKey = WindowCounters.KeyOf(network);
-                if ((retryAfter = Budgets.TryAdd(networkKey, _options.PerNetworkPerTimeToLive)) is not null)
-                {
-                    reason = $"The clients of this network ({network}) have asked for more documents that are not in memory than Feeds renders for one network "
-                        + $"within {_window.TotalMinutes:0} minutes (Feeds:RenderLimits:PerNetworkPerTimeToLive).";
-                    break;
-                }
-                charged.Add(networkKey);
+                charged.ForEach(Budgets.Remove);
+                _metrics.RenderAdmission("over-budget");
+                throw new RenderBudgetExceededException(budget.Reason(), retryAfter);
             }
-            if (reason is null && longTail)
-            {
-                if ((retryAfter = Budgets.TryAdd(LongTailKey, _options.LongTailPerTimeToLive)) is not null)
-                {
-                    reason = $"Feeds has rendered as many archive pages and feeds of other lengths as it renders for all clients together within {_window.TotalMinutes:0} minutes "
-                        + "(Feeds:RenderLimits:LongTailPerTimeToLive).";
-                }
-                else
-                {
-                    charged.Add(LongTailKey);
-                }
-            }
+            charged.Add(budget.Key);
         }
-        if (reason is not null)
+    }
+
+    /// <summary>The budgets a render of <paramref name="client"/> is charged to, each with what its refusal says.</summary>
+    private IEnumerable<(UInt128 Key, int Limit, Func<string> Reason)> BudgetsOf(ClientId client, bool longTail)
+    {
+        var minutes = _window.TotalMinutes.ToString("0", System.Globalization.CultureInfo.InvariantCulture);
+        yield return (WindowCounters.KeyOf(client.Name), _options.PerClientPerTimeToLive, () =>
+            $"This client has asked for more documents that are not in memory than Feeds renders for one client within {minutes} minutes "
+            + "(Feeds:RenderLimits:PerClientPerTimeToLive).");
+        foreach (var network in client.Networks())
         {
-            charged.ForEach(Budgets.Remove);
-            _metrics.RenderAdmission("over-budget");
-            throw new RenderBudgetExceededException(reason, retryAfter!.Value);
+            yield return (WindowCounters.KeyOf(network), _options.PerNetworkPerTimeToLive, () =>
+                $"The clients of this network ({network}) have asked for more documents that are not in memory than Feeds renders for one network "
+                + $"within {minutes} minutes (Feeds:RenderLimits:PerNetworkPerTimeToLive).");
+        }
+        if (longTail)
+        {
+            yield return (LongTailKey, _options.LongTailPerTimeToLive, () =>
+                $"Feeds has rendered as many archive pages and feeds of other lengths as it renders for all clients together within {minutes} minutes "
+                + "(Feeds:RenderLimits:LongTailPerTimeToLive).");
         }
     }
 
@@ -180,14 +170,9 @@ public sealed class RenderAdmission
     {
         if (_options.Enabled && !client.IsBackground)
         {
-            Budgets.Remove(WindowCounters.KeyOf(client.Name));
-            foreach (var network in client.Networks())
+            foreach (var budget in BudgetsOf(client, longTail))
             {
-                Budgets.Remove(WindowCounters.KeyOf(network));
-            }
-            if (longTail)
-            {
-                Budgets.Remove(LongTailKey);
+                Budgets.Remove(budget.Key);
             }
         }
     }
