@@ -140,6 +140,24 @@ public sealed class FeedsOptions
     /// <summary>A configured list replaces the default one (the configuration binder would append to a list with items).</summary>
     public IReadOnlyList<string> EffectiveOperatorNetworks => OperatorNetworks.Count > 0 ? OperatorNetworks : DefaultOperatorNetworks;
 
+    /// <summary>
+    /// A setting's network: a CIDR network (10.0.0.0/8), or one address as a network of its own (/32 or /128),
+    /// which IPNetwork.TryParse does not take.
+    /// </summary>
+    public static bool TryParseNetwork(string text, out System.Net.IPNetwork network)
+    {
+        if (System.Net.IPNetwork.TryParse(text, out network))
+        {
+            return true;
+        }
+        if (System.Net.IPAddress.TryParse(text, out var address))
+        {
+            network = new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+            return true;
+        }
+        return false;
+    }
+
     /// <summary>Redis shared by every instance; without it, each instance keeps its renderings in its own memory.</summary>
     public RedisOptions Redis { get; set; } = new();
 
@@ -319,18 +337,11 @@ internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOpti
         {
             failures.Add($"Feeds:SiteTimeZone '{options.SiteTimeZone}' is neither a known time zone nor an offset such as +08:00.");
         }
-        foreach (var proxy in options.TrustedProxies)
+        foreach (var (setting, networks) in new[] { ("TrustedProxies", options.TrustedProxies), ("OperatorNetworks", options.OperatorNetworks) })
         {
-            if (!System.Net.IPNetwork.TryParse(proxy, out _) && !System.Net.IPAddress.TryParse(proxy, out _))
+            foreach (var network in networks.Where(network => !FeedsOptions.TryParseNetwork(network, out _)))
             {
-                failures.Add($"Feeds:TrustedProxies: '{proxy}' is neither an IP address nor a CIDR network.");
-            }
-        }
-        foreach (var network in options.OperatorNetworks)
-        {
-            if (!System.Net.IPNetwork.TryParse(network, out _) && !System.Net.IPAddress.TryParse(network, out _))
-            {
-                failures.Add($"Feeds:OperatorNetworks: '{network}' is neither an IP address nor a CIDR network.");
+                failures.Add($"Feeds:{setting}: '{network}' is neither an IP address nor a CIDR network.");
             }
         }
         foreach (var hub in options.WebSub.Hubs)

@@ -50,7 +50,8 @@ public static class Health
     public static WebApplication UseOperatorsOnly(this WebApplication app)
     {
         var networks = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FeedsOptions>>().Value.EffectiveOperatorNetworks
-            .Select(network => System.Net.IPNetwork.TryParse(network, out var parsed) ? parsed : new System.Net.IPNetwork(System.Net.IPAddress.Parse(network), System.Net.IPAddress.Parse(network).AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
+            // Checked at start (FeedsOptionsValidator), so none fails here.
+            .Select(network => FeedsOptions.TryParseNetwork(network, out var parsed) ? parsed : throw new FormatException(network))
             .ToArray();
         app.Use(async (context, next) =>
         {
