@@ -55,7 +55,8 @@ public sealed class WindowCounters(int capacity, TimeSpan window, TimeProvider c
         var now = clock.GetUtcNow().UtcTicks;
         lock (_lock)
         {
-            if (_counters.TryGetValue(hash, out var counter) && counter.Open(now, window))
+            var tracked = _counters.TryGetValue(hash, out var counter);
+            if (tracked && counter.Open(now, window))
             {
                 if (counter.Count >= limit)
                 {
@@ -64,17 +65,18 @@ public sealed class WindowCounters(int capacity, TimeSpan window, TimeProvider c
                 _counters[hash] = counter with { Count = counter.Count + 1 };
                 return null;
             }
-            if (!_counters.ContainsKey(hash))
+            if (tracked)
+            {
+                // A new window for a key still in the table: it stays counted in its group.
+                group = counter.Group;
+            }
+            else
             {
                 if (_counters.Count >= capacity)
                 {
                     MakeRoom(now);
                 }
                 _groupSizes[group] = _groupSizes.GetValueOrDefault(group) + 1;
-            }
-            else
-            {
-                group = _counters[hash].Group;
             }
             _counters[hash] = new Counter(now, 1, group);
             return null;
