@@ -14,59 +14,40 @@ public sealed class LifecycleTests : FeedsTest
         // About 20 MB in all: more than loopback socket buffers hold, so the response stays in flight.
         var body = string.Concat(Enumerable.Repeat("<p>港口夜間作業的長篇報導，段落重複以放大訂閱源。</p>", 4000));
         await Articles.WriteAsync(db.Database, [.. Enumerable.Range(1, 60).Select(i => Articles.Sample($"big-{i}", publishedAt: TestClock.Start.UtcDateTime.AddMinutes(-i)) with { ContentHtml = body })]);
-        var port = FeedsApp.FreePort();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Feeds.dll"), $"--urls=http://127.0.0.1:{port}", "--Feeds:DemoData=false", $"--Feeds:Database:ConnectionString={db.ConnectionString}" })
+        await using var running = await ServerProcess.StartAsync(db);
+        var (server, port) = (running.Process, running.Port);
+
+        // A slow reader: the response (several MB) cannot be written until the client reads on.
+        using var client = new TcpClient { ReceiveBufferSize = 4096 };
+        await client.ConnectAsync(IPAddress.Loopback, port, Cancel);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /feeds/news.atom?limit=100 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"), Cancel);
+        var head = new byte[1024];
+        var read = await stream.ReadAsync(head, Cancel);
+        Assert.StartsWith("HTTP/1.1 200", Encoding.ASCII.GetString(head, 0, read), StringComparison.Ordinal);
+
+        using (var term = Process.Start("kill", ["-TERM", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
-            start.ArgumentList.Add(argument);
+            await term.WaitForExitAsync(Cancel);
         }
-        using var server = Process.Start(start)!;
-        var stdout = server.StandardOutput.ReadToEndAsync(Cancel);
-        var stderr = server.StandardError.ReadToEndAsync(Cancel);
-        try
-        {
-            await WaitUntilListeningAsync(port);
+        await Task.Delay(500, Cancel);
+        Assert.False(server.HasExited, "the server exited with a request in flight");
 
-            // A slow reader: the response (several MB) cannot be written until the client reads on.
-            using var client = new TcpClient { ReceiveBufferSize = 4096 };
-            await client.ConnectAsync(IPAddress.Loopback, port, Cancel);
-            var stream = client.GetStream();
-            await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /feeds/news.atom?limit=100 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"), Cancel);
-            var head = new byte[1024];
-            var read = await stream.ReadAsync(head, Cancel);
-            Assert.StartsWith("HTTP/1.1 200", Encoding.ASCII.GetString(head, 0, read), StringComparison.Ordinal);
+        using var rest = new MemoryStream();
+        rest.Write(head, 0, read);
+        await stream.CopyToAsync(rest, Cancel);
+        var response = Encoding.UTF8.GetString(rest.ToArray());
+        var headerEnd = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        var declared = int.Parse(response[..headerEnd].Split("\r\n").Single(line => line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase)).Split(':')[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var received = rest.Length - Encoding.UTF8.GetByteCount(response[..(headerEnd + 4)]);
 
-            using (var term = Process.Start("kill", ["-TERM", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await term.WaitForExitAsync(Cancel);
-            }
-            await Task.Delay(500, Cancel);
-            Assert.False(server.HasExited, "the server exited with a request in flight");
-
-            using var rest = new MemoryStream();
-            rest.Write(head, 0, read);
-            await stream.CopyToAsync(rest, Cancel);
-            var response = Encoding.UTF8.GetString(rest.ToArray());
-            var headerEnd = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-            var declared = int.Parse(response[..headerEnd].Split("\r\n").Single(line => line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase)).Split(':')[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-            var received = rest.Length - Encoding.UTF8.GetByteCount(response[..(headerEnd + 4)]);
-
-            Assert.True(declared > 15_000_000, $"the feed is only {declared} bytes");
-            Assert.Equal(declared, received);
-            Assert.EndsWith("</feed>", response.TrimEnd(), StringComparison.Ordinal);
-            using var exit = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
-            exit.CancelAfter(TimeSpan.FromSeconds(30));
-            await server.WaitForExitAsync(exit.Token);
-            Assert.True(server.ExitCode == 0, $"exit code {server.ExitCode}: {await stderr}");
-        }
-        finally
-        {
-            if (!server.HasExited)
-            {
-                server.Kill(entireProcessTree: true);
-            }
-            await Task.WhenAll(stdout, stderr).ContinueWith(_ => { }, TaskScheduler.Default);
-        }
+        Assert.True(declared > 15_000_000, $"the feed is only {declared} bytes");
+        Assert.Equal(declared, received);
+        Assert.EndsWith("</feed>", response.TrimEnd(), StringComparison.Ordinal);
+        using var exit = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        exit.CancelAfter(TimeSpan.FromSeconds(30));
+        await server.WaitForExitAsync(exit.Token);
+        Assert.True(server.ExitCode == 0, $"exit code {server.ExitCode}: {await running.Stderr}");
     }
 
     [Fact]
@@ -96,20 +77,11 @@ public sealed class LifecycleTests : FeedsTest
     {
         await using var db = await TestDatabase.CreateAsync("sqlite");
         await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
-        var port = FeedsApp.FreePort();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Feeds.dll"), $"--urls=http://127.0.0.1:{port}", "--Feeds:DemoData=false",
-            $"--Feeds:Database:ConnectionString={db.ConnectionString}", "--Feeds:MaxConnections=100" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var server = Process.Start(start)!;
-        var stdout = server.StandardOutput.ReadToEndAsync(Cancel);
-        var stderr = server.StandardError.ReadToEndAsync(Cancel);
+        await using var running = await ServerProcess.StartAsync(db, "--Feeds:MaxConnections=100");
+        var (server, port) = (running.Process, running.Port);
         var idle = new List<TcpClient>();
         try
         {
-            await WaitUntilListeningAsync(port);
             // Idle connections, twice the limit, that never send a request.
             for (var i = 0; i < 200; i++)
             {
@@ -141,11 +113,6 @@ public sealed class LifecycleTests : FeedsTest
         finally
         {
             idle.ForEach(connection => connection.Dispose());
-            if (!server.HasExited)
-            {
-                server.Kill(entireProcessTree: true);
-            }
-            await Task.WhenAll(stdout, stderr).ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
 
@@ -161,6 +128,58 @@ public sealed class LifecycleTests : FeedsTest
         timeout.CancelAfter(TimeSpan.FromSeconds(10));
         var read = await stream.ReadAsync(head, timeout.Token);
         return Encoding.ASCII.GetString(head, 0, read);
+    }
+
+    /// <summary>`dotnet Feeds.dll` over the test database on a free port, listening; killed when disposed if still running.</summary>
+    private sealed class ServerProcess : IAsyncDisposable
+    {
+        private readonly Task<string> _stdout;
+
+        private ServerProcess(Process process, int port)
+        {
+            Process = process;
+            Port = port;
+            _stdout = process.StandardOutput.ReadToEndAsync(Cancel);
+            Stderr = process.StandardError.ReadToEndAsync(Cancel);
+        }
+
+        public Process Process { get; }
+
+        public int Port { get; }
+
+        /// <summary>Everything the server wrote to stderr; complete only once it has exited.</summary>
+        public Task<string> Stderr { get; }
+
+        public static async Task<ServerProcess> StartAsync(TestDatabase db, params string[] settings)
+        {
+            var port = FeedsApp.FreePort();
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
+            foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Feeds.dll"), $"--urls=http://127.0.0.1:{port}", "--Feeds:DemoData=false", $"--Feeds:Database:ConnectionString={db.ConnectionString}" }.Concat(settings))
+            {
+                start.ArgumentList.Add(argument);
+            }
+            var server = new ServerProcess(Process.Start(start)!, port);
+            try
+            {
+                await WaitUntilListeningAsync(port);
+                return server;
+            }
+            catch
+            {
+                await server.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!Process.HasExited)
+            {
+                Process.Kill(entireProcessTree: true);
+            }
+            await Task.WhenAll(_stdout, Stderr).ContinueWith(_ => { }, TaskScheduler.Default);
+            Process.Dispose();
+        }
     }
 
     private static async Task WaitUntilListeningAsync(int port)
