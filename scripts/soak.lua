@@ -1,10 +1,13 @@
 -- wrk script for scripts/soak.sh: each request picks a document at random from the targets file (one
 -- "path etag" per line); most send If-None-Match with the ETag read before the run (stale once the data
 -- changes, so those get a 200), the rest are unconditional. Status codes are counted per class.
--- SOAK_CONDITIONAL sets the conditional share (default 0.6); SOAK_CLIENT sends it as X-Forwarded-For.
+-- SOAK_CONDITIONAL sets the conditional share (default 0.6); SOAK_CLIENT sends it as X-Forwarded-For, and
+-- SOAK_CLIENT=readers names a new reader (10.X.Y.Z, counting up) in every request, as a CDN's many readers would:
+-- each reader is answered in full once per version, so polite polling never refuses them.
 local targets = {}
 local threads = {}
 local counts
+local reader
 
 function setup(thread)
   table.insert(threads, thread)
@@ -19,14 +22,22 @@ function init(args)
   end
   counts = { ["2xx"] = 0, ["304"] = 0, ["4xx"] = 0, ["429"] = 0, ["5xx"] = 0, other = 0 }
   math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 1000)
+  reader = math.random(0, 2 ^ 23)
+end
+
+local function client()
+  local name = os.getenv("SOAK_CLIENT")
+  if name ~= "readers" then
+    return name
+  end
+  reader = (reader + 1) % 2 ^ 24
+  return string.format("10.%d.%d.%d", math.floor(reader / 65536), math.floor(reader / 256) % 256, reader % 256)
 end
 
 function request()
   local target = targets[math.random(#targets)]
   local headers = { ["Accept-Encoding"] = "gzip" }
-  if os.getenv("SOAK_CLIENT") then
-    headers["X-Forwarded-For"] = os.getenv("SOAK_CLIENT")
-  end
+  headers["X-Forwarded-For"] = client()
   if math.random() < (tonumber(os.getenv("SOAK_CONDITIONAL") or "") or 0.6) then
     headers["If-None-Match"] = target.etag
   end

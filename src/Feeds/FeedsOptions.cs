@@ -251,6 +251,15 @@ public sealed class RenderLimitsOptions
     [Range(1, 10_000_000)]
     public int LongTailPerTimeToLive { get; set; } = 3000;
 
+    /// <summary>
+    /// Answers that are not documents (a redirect to a limit or page Feeds offers, 404, 400) sent at once per second
+    /// by this instance, whoever asks; past it each waits Feeds:TooManyRequestsDelay, as a 429 does. Each costs
+    /// little, but a flood of them from thousands of networks, which no per-client budget sees, would otherwise
+    /// take the cores from readers. Readers following Feeds' own links never meet them.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int DetoursPerSecond { get; set; } = 100;
+
     public int EffectiveConcurrency => Concurrency > 0 ? Concurrency : Math.Max(1, Environment.ProcessorCount / 2);
 }
 

@@ -23,6 +23,7 @@ public static class Hosting
         services.AddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddSingleton<FeedsMetrics>();
+        services.AddSingleton<Refusals.DetourPacing>();
         services.AddSingleton(provider => Database.From(Options(provider).Database));
         services.AddSingleton(provider => SiteTime.Create(Options(provider).SiteTimeZone));
         services.AddSingleton(provider => new Migrator(provider.GetRequiredService<Database>(), Migrator.DefaultScriptsRoot));
@@ -81,10 +82,11 @@ public static class Hosting
         builder.Services.AddHostedService(provider => provider.GetRequiredService<WebSubPublisher>());
         builder.Services.AddProblemDetails();
         builder.Services.AddFeedsHealthChecks();
-        // Prometheus scrapes /metrics: Feeds' own meter, ASP.NET Core's and Kestrel's. Each scrape reads the
+        // Prometheus scrapes /metrics: Feeds' own meter, ASP.NET Core's, Kestrel's and the runtime's (working set,
+        // GC heap: what README's memory bound is checked against). Each scrape reads the
         // current values (the exporter's default keeps a scrape for 300 ms; a scraper asks every few seconds).
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(FeedsMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddMeter(FeedsMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime")
             .AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.Services.AddPolitePolling();
         return builder;

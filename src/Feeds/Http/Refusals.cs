@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Threading.RateLimiting;
 using Feeds.Publishing;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace Feeds.Http;
@@ -14,12 +16,16 @@ public static class Refusals
 {
     private static long _lastLoggedTicks;
 
-    /// <summary>An endpoint filter: turns <see cref="FeedsUnavailableException"/> into 503 and <see cref="RenderBudgetExceededException"/> into 429.</summary>
+    /// <summary>
+    /// An endpoint filter: turns <see cref="FeedsUnavailableException"/> into 503 and <see cref="RenderBudgetExceededException"/>
+    /// into 429, and paces answers that are not documents (<see cref="DetourPacing"/>).
+    /// </summary>
     public static async ValueTask<object?> FilterAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         try
         {
-            return await next(context);
+            var answer = await next(context);
+            return context.HttpContext.RequestServices.GetRequiredService<DetourPacing>().Paced(answer);
         }
         catch (RenderBudgetExceededException exception)
         {
@@ -62,19 +68,78 @@ public static class Refusals
 
         public async Task ExecuteAsync(HttpContext httpContext)
         {
-            if (delay > TimeSpan.Zero)
+            if (!await WaitAsync(httpContext, delay))
             {
-                try
-                {
-                    await Task.Delay(delay, httpContext.RequestAborted);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;  // the client has gone
-                }
+                return;
             }
             httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             await TypedResults.Problem(detail: detail, statusCode: status, title: title).ExecuteAsync(httpContext);
+        }
+    }
+
+    /// <summary>Waits <paramref name="delay"/> (a timer, no thread); false when the client went away meanwhile.</summary>
+    private static async Task<bool> WaitAsync(HttpContext context, TimeSpan delay)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            return true;
+        }
+        try
+        {
+            await Task.Delay(delay, context.RequestAborted);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Answers that are not documents, paced for the whole instance: a redirect to a limit or archive page Feeds
+    /// offers, 404 and 400 are cheap one by one, but a flood of them from thousands of networks is seen by no
+    /// per-client budget and would take the cores from readers. Up to Feeds:RenderLimits:DetoursPerSecond are
+    /// sent at once; past it each is sent after Feeds:TooManyRequestsDelay, so such a flood waits on each of its
+    /// connections, as one client's 429s do. Off with the render limits.
+    /// </summary>
+    public sealed class DetourPacing(IOptions<FeedsOptions> options) : IDisposable
+    {
+        private readonly TokenBucketRateLimiter? _detours = options.Value.RenderLimits.Enabled
+            ? new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = options.Value.RenderLimits.DetoursPerSecond,
+                TokensPerPeriod = options.Value.RenderLimits.DetoursPerSecond,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                QueueLimit = 0,
+            })
+            : null;
+
+        private readonly TimeSpan _delay = options.Value.TooManyRequestsDelay;
+
+        /// <summary>The endpoint's answer, sent late when it is a detour past this second's share.</summary>
+        public object? Paced(object? answer)
+        {
+            var result = answer is INestedHttpResult nested ? nested.Result : answer as IResult;
+            var detour = result is RedirectHttpResult or ProblemHttpResult { StatusCode: StatusCodes.Status404NotFound or StatusCodes.Status400BadRequest };
+            if (!detour || _detours is null)
+            {
+                return answer;
+            }
+            using var lease = _detours.AttemptAcquire();
+            return lease.IsAcquired ? answer : new Late(result!, _delay);
+        }
+
+        public void Dispose() => _detours?.Dispose();
+
+        private sealed class Late(IResult answer, TimeSpan delay) : IResult
+        {
+            public async Task ExecuteAsync(HttpContext httpContext)
+            {
+                if (await WaitAsync(httpContext, delay))
+                {
+                    await answer.ExecuteAsync(httpContext);
+                }
+            }
         }
     }
 }

@@ -259,6 +259,37 @@ public sealed class BoundedWorkTests : FeedsTest
         Assert.All(fetches, status => Assert.Equal(HttpStatusCode.OK, status));
     }
 
+    [Fact]
+    public async Task AFloodOfDetoursFromManyNetworks_IsAnsweredLate_PastTheInstancesShare_WhileDocumentsAreNot()
+    {
+        var delay = TimeSpan.FromSeconds(3);
+        await using var site = await TestSite.StartAsync("sqlite", settings: Settings(
+            ("Feeds:RenderLimits:DetoursPerSecond", "3"), ("Feeds:TooManyRequestsDelay", delay.ToString())),
+            Articles.Sample("a-1"));
+        var (_, _, client) = site;
+        var document = await GetAsync(client, "/feeds/news.rss", "192.0.2.1");
+
+        // Twelve detours at once, each from a network of its own: a redirected limit, an unknown tag, a bad limit.
+        var paths = new[] { "/feeds/news.rss?limit=7", "/feeds/tags/no-such-tag.rss", "/feeds/news.rss?limit=abc" };
+        var detours = await Task.WhenAll(Enumerable.Range(0, 12).Select(async i =>
+        {
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            var answer = await GetAsync(client, paths[i % 3], $"100.{64 + i}.0.1");
+            return (answer.StatusCode, started.Elapsed);
+        }));
+        var cachedDuringTheFlood = System.Diagnostics.Stopwatch.StartNew();
+        var cached = await GetAsync(client, "/feeds/news.rss", "192.0.2.2");
+        var cachedTook = cachedDuringTheFlood.Elapsed;
+
+        Assert.Equal(HttpStatusCode.OK, document.StatusCode);
+        Assert.All(detours, detour => Assert.Contains(detour.StatusCode, new[] { HttpStatusCode.Found, HttpStatusCode.NotFound, HttpStatusCode.BadRequest }));
+        // Three are this second's share; the rest (at most three more if a second passed) waited the delay (a
+        // timer may fire a few milliseconds early by the stopwatch).
+        Assert.InRange(detours.Count(detour => detour.Elapsed >= delay * 0.9), 6, 9);
+        Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
+        Assert.True(cachedTook < delay, $"a cached document took {cachedTook} while detours were paced");
+    }
+
     private static async Task<HttpResponseMessage> GetAsync(HttpClient client, string path, string forwardedFor, System.Net.Http.Headers.EntityTagHeaderValue? ifNoneMatch = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
