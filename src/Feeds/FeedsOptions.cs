@@ -111,6 +111,10 @@ public sealed class FeedsOptions
     [ValidateObjectMembers]
     public RenderLimitsOptions RenderLimits { get; set; } = new();
 
+    /// <summary>The CMS pushing articles to /cms/articles (README "Push from the CMS"); off while no token is set.</summary>
+    [ValidateObjectMembers]
+    public PushOptions Push { get; set; } = new();
+
     /// <summary>
     /// Addresses (or CIDR networks such as 10.0.0.0/8) of the proxies and CDN edges in front of Feeds; only a
     /// request from one of them may name its client in X-Forwarded-For. None by default: the peer is the client.
@@ -263,6 +267,18 @@ public sealed class RenderLimitsOptions
     public int EffectiveConcurrency => Concurrency > 0 ? Concurrency : Math.Max(1, Environment.ProcessorCount / 2);
 }
 
+public sealed class PushOptions
+{
+    /// <summary>The bearer token the CMS sends (at least 20 characters); empty: the push endpoints do not exist.</summary>
+    public string Token { get; set; } = "";
+
+    /// <summary>The largest body a push may send: one article, or an NDJSON batch of them.</summary>
+    [Range(1, 1024)]
+    public int MaxBodyMegabytes { get; set; } = 16;
+
+    public const int MinTokenLength = 20;
+}
+
 public sealed class RedisOptions
 {
     /// <summary>A StackExchange.Redis configuration string such as <c>redis.internal:6379,password=…</c>; empty: no Redis.</summary>
@@ -325,6 +341,10 @@ internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOpti
                 // RSS 2.0 "image": a GIF, JPEG or PNG (the W3C validator's ImageUrlFormat).
                 failures.Add($"Feeds:{setting} '{value}' must be a GIF, JPEG or PNG image: RSS readers show no other.");
             }
+        }
+        if (options.Push.Token.Length is > 0 and < PushOptions.MinTokenLength)
+        {
+            failures.Add($"Feeds:Push:Token must be at least {PushOptions.MinTokenLength} characters: it is all that stands between the world and the articles.");
         }
         if (options.MaxStaleness < options.RefreshInterval)
         {

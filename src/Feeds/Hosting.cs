@@ -24,6 +24,7 @@ public static class Hosting
         services.AddMetrics();
         services.AddSingleton<FeedsMetrics>();
         services.AddSingleton<Refusals.DetourPacing>();
+        services.AddSingleton<PushWriter>();
         services.AddSingleton(provider => Database.From(Options(provider).Database));
         services.AddSingleton(provider => SiteTime.Create(Options(provider).SiteTimeZone));
         services.AddSingleton(provider => new Migrator(provider.GetRequiredService<Database>(), Migrator.DefaultScriptsRoot));
@@ -105,6 +106,7 @@ public static class Hosting
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapPages();
         app.MapFeeds();
+        app.MapPush();
         return app;
     }
 

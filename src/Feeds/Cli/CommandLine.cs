@@ -99,7 +99,7 @@ public static class CommandLine
                     $"import: {report.Errors.Count} bad line(s); nothing was imported into {database}. Fix them, or pass {SkipBadLinesFlag} to import the good lines.");
                 return 1;
             }
-            Console.WriteLine($"Imported {file} into {database}: {report.Inserted} new, {report.Updated} updated, {report.Unchanged} unchanged, {report.Errors.Count} bad line(s) skipped.");
+            Console.WriteLine($"Imported {file} into {database}: {report.Inserted} new, {report.Updated} updated, {report.Unchanged} unchanged, {report.Deleted} deleted, {report.Errors.Count} bad line(s) skipped.");
             return 0;
         }
         catch (Microsoft.Extensions.Options.OptionsValidationException exception)

@@ -27,6 +27,7 @@ public enum UpsertOutcome
     Inserted,
     Updated,
     Unchanged,
+    Deleted,
 }
 
 /// <summary>
@@ -108,6 +109,10 @@ public sealed class ArticleWriter : IAsyncDisposable
     private const string InsertTagSql = """
         INSERT INTO tags (name)
         VALUES (@name);
+        """;
+
+    private const string DeleteArticleSql = """
+        DELETE FROM articles WHERE id = @articleId
         """;
 
     private const string DeleteArticleTagsSql = """
@@ -196,6 +201,25 @@ public sealed class ArticleWriter : IAsyncDisposable
             await ReplaceTagsAsync(existing.Id, tags, cancellationToken);
         }
         return UpsertOutcome.Updated;
+    }
+
+    /// <summary>
+    /// Deletes the article the CMS deleted, with its tags: it leaves every feed at the next change (the triggers
+    /// move the versions of its category and tags). Unchanged when no such article is stored, so a replayed delete
+    /// changes nothing.
+    /// </summary>
+    public async Task<UpsertOutcome> DeleteAsync(string externalId, CancellationToken cancellationToken)
+    {
+        var existing = await _connection.QuerySingleOrDefaultAsync<ArticleRow>(Command(ArticleByExternalIdSql, new { externalId }, cancellationToken));
+        if (existing is null)
+        {
+            return UpsertOutcome.Unchanged;
+        }
+        // Its tags first, so that the tag triggers see the article they belonged to (on either database, whether
+        // or not foreign keys cascade on this connection).
+        await _connection.ExecuteAsync(Command(DeleteArticleTagsSql, new { articleId = existing.Id }, cancellationToken));
+        await _connection.ExecuteAsync(Command(DeleteArticleSql, new { articleId = existing.Id }, cancellationToken));
+        return UpsertOutcome.Deleted;
     }
 
     public async Task CommitAsync(CancellationToken cancellationToken)

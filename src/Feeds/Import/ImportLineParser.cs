@@ -10,8 +10,9 @@ using Feeds.Publishing;
 namespace Feeds.Import;
 
 /// <summary>
-/// Reads one NDJSON line into an <see cref="ArticleInput"/> or says exactly what is wrong with it.
-/// Lengths match the SQL Server columns, so a line accepted here is stored whole by either database.
+/// Reads one NDJSON line into an <see cref="ArticleInput"/>, or a delete (<c>{"id": "…", "deleted": true}</c>), or
+/// says exactly what is wrong with it. Lengths match the SQL Server columns, so a line accepted here is stored
+/// whole by either database.
 /// </summary>
 public sealed partial class ImportLineParser(SiteTime siteTime)
 {
@@ -44,13 +45,36 @@ public sealed partial class ImportLineParser(SiteTime siteTime)
             }
             try
             {
-                return ImportLineResult.Ok(Read(document.RootElement));
+                return IsDelete(document.RootElement)
+                    ? ImportLineResult.Delete(RequiredText(document.RootElement, "id", MaxIdLength))
+                    : ImportLineResult.Ok(Read(document.RootElement));
             }
             catch (InvalidLineException exception)
             {
                 return ImportLineResult.Fail(exception.Message);
             }
         }
+    }
+
+    /// <summary>A delete line: "deleted": true, and nothing but the id besides.</summary>
+    private static bool IsDelete(JsonElement json)
+    {
+        if (!json.TryGetProperty("deleted", out var deleted) || deleted.ValueKind == JsonValueKind.False)
+        {
+            return false;
+        }
+        if (deleted.ValueKind != JsonValueKind.True)
+        {
+            throw new InvalidLineException($"deleted must be true or false, not {Describe(deleted.ValueKind)}");
+        }
+        foreach (var property in json.EnumerateObject())
+        {
+            if (property.Name is not ("id" or "deleted"))
+            {
+                throw new InvalidLineException($"a delete line carries only id and deleted, not {property.Name}");
+            }
+        }
+        return true;
     }
 
     private ArticleInput Read(JsonElement json)
@@ -282,8 +306,10 @@ public sealed partial class ImportLineParser(SiteTime siteTime)
     private sealed class InvalidLineException(string message) : Exception(message);
 }
 
-public sealed record ImportLineResult(ArticleInput? Article, string? Error)
+/// <summary>What a line says: an article to store, the external id of one to delete, or what is wrong with it.</summary>
+public sealed record ImportLineResult(ArticleInput? Article, string? DeletedId, string? Error)
 {
-    public static ImportLineResult Ok(ArticleInput article) => new(article, null);
-    public static ImportLineResult Fail(string error) => new(null, error);
+    public static ImportLineResult Ok(ArticleInput article) => new(article, null, null);
+    public static ImportLineResult Delete(string externalId) => new(null, externalId, null);
+    public static ImportLineResult Fail(string error) => new(null, null, error);
 }

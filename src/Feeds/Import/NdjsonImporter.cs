@@ -9,10 +9,10 @@ public sealed record ImportError(int Line, string Reason)
     public override string ToString() => $"line {Line.ToString(CultureInfo.InvariantCulture)}: {Reason}";
 }
 
-public sealed record ImportReport(int Lines, int Inserted, int Updated, int Unchanged, IReadOnlyList<ImportError> Errors, bool Committed);
+public sealed record ImportReport(int Lines, int Inserted, int Updated, int Unchanged, int Deleted, IReadOnlyList<ImportError> Errors, bool Committed);
 
 /// <summary>
-/// Imports an NDJSON file of articles. The first pass checks every line; the second writes them in one
+/// Imports NDJSON lines of articles (a file, or a batch pushed by the CMS). The first pass checks every line; the second writes them in one
 /// transaction. By default a file with any bad line imports nothing; with skipBadLines the good lines are
 /// imported and the bad ones reported. Either way the database holds the whole result or none of it.
 /// </summary>
@@ -20,12 +20,16 @@ public sealed class NdjsonImporter(Database database, ImportLineParser parser, T
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(2);
 
-    public async Task<ImportReport> ImportAsync(string path, bool skipBadLines, TextWriter progress, CancellationToken cancellationToken)
+    public Task<ImportReport> ImportAsync(string path, bool skipBadLines, TextWriter progress, CancellationToken cancellationToken) =>
+        ImportAsync(() => OpenRead(path), skipBadLines, progress, cancellationToken);
+
+    /// <summary>Imports the lines <paramref name="open"/> gives; it is called twice, once for each pass.</summary>
+    public async Task<ImportReport> ImportAsync(Func<Stream> open, bool skipBadLines, TextWriter progress, CancellationToken cancellationToken)
     {
         var errors = new List<ImportError>();
         var lines = 0;
         var sinceProgress = Stopwatch.StartNew();
-        await using (var stream = OpenRead(path))
+        await using (var stream = open())
         {
             await foreach (var (number, line) in ByteLines.ReadAsync(stream, cancellationToken))
             {
@@ -39,13 +43,13 @@ public sealed class NdjsonImporter(Database database, ImportLineParser parser, T
         }
         if (errors.Count > 0 && !skipBadLines)
         {
-            return new ImportReport(lines, 0, 0, 0, errors, Committed: false);
+            return new ImportReport(lines, 0, 0, 0, 0, errors, Committed: false);
         }
 
         var bad = errors.Select(error => error.Line).ToHashSet();
-        int inserted = 0, updated = 0, unchanged = 0;
+        int inserted = 0, updated = 0, unchanged = 0, deleted = 0;
         await using (var writer = await ArticleWriter.BeginAsync(database, clock, cancellationToken))
-        await using (var stream = OpenRead(path))
+        await using (var stream = open())
         {
             await foreach (var (number, line) in ByteLines.ReadAsync(stream, cancellationToken))
             {
@@ -53,19 +57,24 @@ public sealed class NdjsonImporter(Database database, ImportLineParser parser, T
                 {
                     continue;
                 }
-                var article = parser.Parse(line).Article
-                    ?? throw new InvalidOperationException($"Line {number} changed while it was imported.");
-                switch (await writer.UpsertAsync(article, cancellationToken))
+                var outcome = parser.Parse(line) switch
+                {
+                    { Article: { } article } => await writer.UpsertAsync(article, cancellationToken),
+                    { DeletedId: { } externalId } => await writer.DeleteAsync(externalId, cancellationToken),
+                    _ => throw new InvalidOperationException($"Line {number} changed while it was imported."),
+                };
+                switch (outcome)
                 {
                     case UpsertOutcome.Inserted: inserted++; break;
                     case UpsertOutcome.Updated: updated++; break;
+                    case UpsertOutcome.Deleted: deleted++; break;
                     default: unchanged++; break;
                 }
                 Report(progress, sinceProgress, $"imported {number:N0} of {lines:N0} lines ({100L * number / Math.Max(lines, 1)}%)");
             }
             await writer.CommitAsync(cancellationToken);
         }
-        return new ImportReport(lines, inserted, updated, unchanged, errors, Committed: true);
+        return new ImportReport(lines, inserted, updated, unchanged, deleted, errors, Committed: true);
     }
 
     private static FileStream OpenRead(string path) =>

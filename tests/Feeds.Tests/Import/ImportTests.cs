@@ -200,6 +200,27 @@ public sealed class ImportTests : FeedsTest, IDisposable
         Assert.Contains("Feeds:SiteTimeZone 'Mars/Olympus'", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Theory, MemberData(nameof(Providers))]
+    public async Task ADeleteLine_TakesTheArticleOutOfEveryFeed_AndIsUnchangedWhenReplayed(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        await Importer(db).ImportAsync(await Ndjson.WriteFileAsync(_folder.FullName, [Ndjson.Line(Ndjson.Article("d-1")), Ndjson.Line(Ndjson.Article("d-2"))], "v1.ndjson"), false, TextWriter.Null, Cancel);
+        var deletes = await Ndjson.WriteFileAsync(_folder.FullName, ["""{"id":"d-1","deleted":true}""", """{"id":"never-stored","deleted":true}"""], "v2.ndjson");
+        var badDelete = await Ndjson.WriteFileAsync(_folder.FullName, ["""{"id":"d-2","deleted":true,"title":"x"}"""], "v3.ndjson");
+
+        var report = await Importer(db).ImportAsync(deletes, false, TextWriter.Null, Cancel);
+        var replayed = await Importer(db).ImportAsync(deletes, false, TextWriter.Null, Cancel);
+        var refused = await Importer(db).ImportAsync(badDelete, false, TextWriter.Null, Cancel);
+        await using var app = new FeedsApp(db);
+        var client = app.CreateRawClient();
+
+        Assert.Equal((1, 1), (report.Deleted, report.Unchanged));
+        Assert.Equal((0, 2), (replayed.Deleted, replayed.Unchanged));
+        Assert.Equal("line 1: a delete line carries only id and deleted, not title", refused.Errors.Single().ToString());
+        Assert.Equal(["d-2"], await IdsAsync(client, "/feeds/logistics.rss"));
+        Assert.Equal(["d-2"], await IdsAsync(client, "/feeds/tags/%E4%BE%9B%E6%87%89%E9%8F%88.rss"));
+    }
+
     private static NdjsonImporter Importer(TestDatabase db, TimeProvider? clock = null) =>
         new(db.Database, new ImportLineParser(SiteTime.Create("Asia/Shanghai")), clock ?? new TestClock());
 
