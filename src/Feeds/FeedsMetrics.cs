@@ -30,6 +30,7 @@ public sealed class FeedsMetrics : IDisposable
     private readonly Counter<long> _pollRows;
     private readonly Counter<long> _webSubPings;
     private readonly Counter<long> _renderAdmissions;
+    private readonly Counter<long> _sourceRows;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Func<int>> _trackedState = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Func<long> Bytes, Func<long> Entries)> _caches = new();
 
@@ -54,6 +55,7 @@ public sealed class FeedsMetrics : IDisposable
             "{entry}", "Entries of each cache.");
         _renderAdmissions = _meter.CreateCounter<long>("feeds.render.admissions", "{render}",
             "Renders asked for, by outcome: admitted, busy (no slot: last rendering or 503), over-budget and over-share (429), stale (the last rendering served).");
+        _sourceRows = _meter.CreateCounter<long>("feeds.source.rows", "{row}", "Rows of the followed CMS applied, by outcome: inserted, updated, unchanged, deleted, bad (skipped).");
         _webSubPings = _meter.CreateCounter<long>("feeds.websub.pings", "{ping}", "WebSub publish pings, by outcome: accepted, refused (retried), abandoned, other-instance (another instance pinged).");
     }
 
@@ -87,6 +89,14 @@ public sealed class FeedsMetrics : IDisposable
         var tag = new KeyValuePair<string, object?>("outcome", outcome);
         _pollSeconds.Record(elapsed.TotalSeconds, tag);
         _pollRows.Add(rowsRead, tag);
+    }
+
+    public void SourceRows(string outcome, int count)
+    {
+        if (count > 0)
+        {
+            _sourceRows.Add(count, new KeyValuePair<string, object?>("outcome", outcome));
+        }
     }
 
     public void WebSubPing(string outcome) => _webSubPings.Add(1, new KeyValuePair<string, object?>("outcome", outcome));

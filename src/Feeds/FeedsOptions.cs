@@ -111,6 +111,10 @@ public sealed class FeedsOptions
     [ValidateObjectMembers]
     public RenderLimitsOptions RenderLimits { get; set; } = new();
 
+    /// <summary>The CMS's own database, followed continuously (README "Following the CMS"); off while no provider is set.</summary>
+    [ValidateObjectMembers]
+    public SourceOptions Source { get; set; } = new();
+
     /// <summary>The CMS pushing articles to /cms/articles (README "Push from the CMS"); off while no token is set.</summary>
     [ValidateObjectMembers]
     public PushOptions Push { get; set; } = new();
@@ -267,6 +271,37 @@ public sealed class RenderLimitsOptions
     public int EffectiveConcurrency => Concurrency > 0 ? Concurrency : Math.Max(1, Environment.ProcessorCount / 2);
 }
 
+public sealed class SourceOptions
+{
+    /// <summary>The CMS database's provider (sqlite, sqlserver); empty: no CMS is followed.</summary>
+    public string Provider { get; set; } = "";
+
+    /// <summary>A login that can only read the CMS's tables.</summary>
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>
+    /// One SELECT over the CMS's own tables returning the import's fields as columns (id, category, title, …,
+    /// tags as a JSON array, status), a column <c>change</c> that grows with every change of a row, and optionally
+    /// <c>deleted</c>; it reads the rows whose change is above <c>@after</c>, ordered by change.
+    /// </summary>
+    public string ChangesQuery { get; set; } = "";
+
+    /// <summary>The cursor before the first change: 0 for a counter or rowversion, a date for a time column.</summary>
+    public string InitialCursor { get; set; } = "0";
+
+    /// <summary>How often the CMS is asked for changes.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Rows applied in one transaction of Feeds' (rows that share the last change value are never split).</summary>
+    [Range(1, 100_000)]
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>How long an instance follows without renewing its lease before another takes over.</summary>
+    [Range(2, 3600)]
+    public int LeaseSeconds { get; set; } = 15;
+}
+
 public sealed class PushOptions
 {
     /// <summary>The bearer token the CMS sends (at least 20 characters); empty: the push endpoints do not exist.</summary>
@@ -340,6 +375,21 @@ internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOpti
             {
                 // RSS 2.0 "image": a GIF, JPEG or PNG (the W3C validator's ImageUrlFormat).
                 failures.Add($"Feeds:{setting} '{value}' must be a GIF, JPEG or PNG image: RSS readers show no other.");
+            }
+        }
+        if (options.Source.Provider.Length > 0)
+        {
+            if (!Data.SqlDialect.TryGet(options.Source.Provider, out _))
+            {
+                failures.Add($"Feeds:Source:Provider '{options.Source.Provider}' is not one of {string.Join(", ", Data.SqlDialect.Names)}.");
+            }
+            if (string.IsNullOrWhiteSpace(options.Source.ConnectionString) || string.IsNullOrWhiteSpace(options.Source.ChangesQuery))
+            {
+                failures.Add("Feeds:Source needs a ConnectionString and a ChangesQuery when a Provider is set.");
+            }
+            else if (!options.Source.ChangesQuery.Contains("@after", StringComparison.OrdinalIgnoreCase))
+            {
+                failures.Add("Feeds:Source:ChangesQuery must read the rows whose change is above @after.");
             }
         }
         if (options.Push.Token.Length is > 0 and < PushOptions.MinTokenLength)

@@ -76,6 +76,8 @@ public static class Hosting
         // In this order: the embedded database exists before the first versions are read.
         builder.Services.AddHostedService<DatabaseInitializer>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ChangeDetector>());
+        builder.Services.AddSingleton<Source.CmsFollower>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<Source.CmsFollower>());
         builder.Services.AddHostedService<FleetChanges>();
         builder.Services.AddHostedService<StartupReport>();
         builder.Services.AddHttpClient(WebSubPublisher.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));

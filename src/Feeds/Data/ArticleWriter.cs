@@ -222,6 +222,10 @@ public sealed class ArticleWriter : IAsyncDisposable
         return UpsertOutcome.Deleted;
     }
 
+    /// <summary>Runs a statement of the caller's in this transaction (the CMS follower's cursor); the rows it changed.</summary>
+    public Task<int> ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken) =>
+        _connection.ExecuteAsync(Command(sql, parameters, cancellationToken));
+
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
         if (_dialect.EndImportSql is { } endImport)

@@ -1,0 +1,145 @@
+using Feeds.Source;
+
+namespace Feeds.Tests.Source;
+
+/// <summary>
+/// Feeds follows the CMS's own tables (Feeds:Source): every publish, edit, unpublish, delete and tag reaches the
+/// feeds; a restart resumes from the stored cursor; one instance of a fleet follows at a time.
+/// </summary>
+public sealed class CmsFollowerTests : FeedsTest
+{
+    private const string SupplyChain = "/feeds/tags/%E4%BE%9B%E6%87%89%E9%8F%88.atom";
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task EveryPublishEditUnpublishAndDelete_InTheCmsTables_ReachesTheFeeds(string provider)
+    {
+        using var cms = new TestCms();
+        await using var db = await TestDatabase.CreateAsync(provider);
+        await using var app = new FeedsApp(db, settings: cms.Settings());
+        var client = app.CreateRawClient();
+        cms.Publish(101, "港口夜間作業試行", tags: ["供應鏈"]);
+        cms.Publish(102, "快遞量創新高", "2026-11-27 23:30:00", category: 2);
+        cms.Publish(103, "冷鏈新規", tags: ["供應鏈"]);
+
+        var published = await FollowAsync(app);
+        var first = await EntriesAsync(client, "/feeds/all.atom");
+        cms.Execute("UPDATE cms_articles SET title = '港口夜間作業正式實施', modify_time = '2026-11-28 08:00:00' WHERE id = 101");
+        cms.Execute("UPDATE cms_articles SET state = 0 WHERE id = 102");
+        cms.Execute("UPDATE cms_articles SET state = -1 WHERE id = 103");
+        var changed = await FollowAsync(app);
+
+        Assert.Equal((true, 3), (published.Following, published.Inserted));
+        Assert.Equal(["101", "102", "103"], first.Select(entry => entry.Id).Order());
+        // Naive China times, as the CMS stores them: 23:30 on the 27th in Shanghai is 15:30 UTC that day.
+        Assert.Equal("2026-11-27T23:30:00+08:00", first.Single(entry => entry.Id == "102").Published);
+        Assert.Equal((2, 1), (changed.Updated, changed.Deleted));
+        var after = await EntriesAsync(client, "/feeds/all.atom");
+        Assert.Equal(["101"], after.Select(entry => entry.Id));
+        Assert.Equal("港口夜間作業正式實施", after.Single().Title);
+        Assert.Equal(["101"], (await EntriesAsync(client, SupplyChain)).Select(entry => entry.Id));
+        Assert.Empty(await EntriesAsync(client, "/feeds/express.atom"));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task ARestart_ResumesFromTheStoredCursor_NothingLostAndNothingAppliedTwice(string provider)
+    {
+        using var cms = new TestCms();
+        await using var db = await TestDatabase.CreateAsync(provider);
+        cms.Publish(201, "第一篇");
+        cms.Publish(202, "第二篇");
+        await using (var first = new FeedsApp(db, settings: cms.Settings()))
+        {
+            Assert.Equal(2, (await FollowAsync(first)).Inserted);
+        }
+        // While no instance follows, the CMS goes on.
+        cms.Publish(203, "第三篇", tags: ["供應鏈"]);
+        cms.Execute("UPDATE cms_articles SET title = '第二篇（更正）' WHERE id = 202");
+
+        await using var second = new FeedsApp(db, settings: cms.Settings());
+        var resumed = await FollowAsync(second);
+        var idle = await FollowAsync(second);
+
+        Assert.Equal((1, 1, 0), (resumed.Inserted, resumed.Updated, resumed.Unchanged));
+        Assert.Equal((0, 0, 0), (idle.Inserted, idle.Updated, idle.Unchanged));
+        Assert.Equal(["201", "202", "203"], (await EntriesAsync(second.CreateRawClient(), "/feeds/all.atom")).Select(entry => entry.Id).Order());
+    }
+
+    [Fact]
+    public async Task OneInstanceFollowsAtATime_AndAnotherTakesOverWhenItsLeaseEnds()
+    {
+        using var cms = new TestCms();
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        var clock = new TestClock();
+        await using var first = new FeedsApp(db, clock, cms.Settings());
+        await using var second = new FeedsApp(db, clock, cms.Settings());
+        cms.Publish(301, "一");
+
+        var firstFollows = await FollowAsync(first);
+        var secondWaits = await FollowAsync(second);
+        cms.Publish(302, "二");
+        clock.Advance(TimeSpan.FromSeconds(16));  // the first stopped renewing its 15 s lease
+        var secondTakesOver = await FollowAsync(second);
+        var firstLostIt = await FollowAsync(first);
+
+        Assert.Equal((true, 1), (firstFollows.Following, firstFollows.Inserted));
+        Assert.False(secondWaits.Following);
+        Assert.Equal((true, 1, 0), (secondTakesOver.Following, secondTakesOver.Inserted, secondTakesOver.Unchanged));
+        Assert.False(firstLostIt.Following);
+    }
+
+    [Fact]
+    public async Task ABadRow_IsSkipped_WhileTheRestIsApplied_AndIsAppliedOnceTheCmsFixesIt()
+    {
+        using var cms = new TestCms();
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await using var app = new FeedsApp(db, settings: cms.Settings());
+        cms.Publish(401, "好");
+        cms.Publish(402, "");  // no title: not an article any reader could show
+        cms.Publish(403, "也好");
+
+        var withBadRow = await FollowAsync(app);
+        cms.Execute("UPDATE cms_articles SET title = '補上標題' WHERE id = 402");
+        var fixedRow = await FollowAsync(app);
+
+        Assert.Equal((2, 1), (withBadRow.Inserted, withBadRow.Bad));
+        Assert.Equal((1, 0), (fixedRow.Inserted, fixedRow.Bad));
+        Assert.Equal(["401", "402", "403"], (await EntriesAsync(app.CreateRawClient(), "/feeds/all.atom")).Select(entry => entry.Id).Order());
+    }
+
+    [Fact]
+    public async Task ABatchNeverSplitsTheRowsOfOneChangeValue()
+    {
+        using var cms = new TestCms();
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await using var app = new FeedsApp(db, settings: cms.Settings(batchSize: 2));
+        foreach (var id in new[] { 501, 502, 503, 504 })
+        {
+            cms.Publish(id, $"第 {id} 篇");
+        }
+        // One CMS transaction gave three rows the same change value (a bulk update by a counter per statement).
+        cms.Execute("UPDATE cms_articles SET change_no = 100 WHERE id IN (501, 502, 503)");
+        cms.Execute("UPDATE cms_articles SET change_no = 101 WHERE id = 504");
+
+        var firstBatch = await FollowAsync(app);
+        var secondBatch = await FollowAsync(app);
+
+        Assert.Equal((3, "100"), (firstBatch.Inserted, firstBatch.Cursor));
+        Assert.Equal((1, "101"), (secondBatch.Inserted, secondBatch.Cursor));
+    }
+
+    private static async Task<CmsFollower.FollowReport> FollowAsync(FeedsApp app)
+    {
+        await app.RefreshAsync();  // starts the server
+        return await app.Services.GetRequiredService<CmsFollower>().FollowOnceAsync(Cancel);
+    }
+
+    private sealed record Entry(string Id, string Title, string Published);
+
+    private static async Task<List<Entry>> EntriesAsync(HttpClient client, string path) =>
+        FeedXml.AtomEntries(FeedXml.Parse(await client.GetByteArrayAsync(path, Cancel)))
+            .Select(entry => new Entry(
+                entry.Element(FeedXml.Atom + "id")!.Value.Split(':').Last(),
+                entry.Element(FeedXml.Atom + "title")!.Value,
+                entry.Element(FeedXml.Atom + "published")!.Value))
+            .ToList();
+}
