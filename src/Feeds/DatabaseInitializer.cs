@@ -6,8 +6,8 @@ using Feeds.Data;
 namespace Feeds;
 
 /// <summary>
-/// Before the server listens: brings the embedded database up to date and fills a newly created one with
-/// demo articles (unless Feeds:DemoData is false). A SQL Server database is migrated by the operator
+/// Before the server listens: brings the embedded database up to date, and beside a newly created one makes the
+/// demo CMS and follows it once (unless Feeds:DemoData is false or Feeds:Source names a CMS of the site's own). A SQL Server database is migrated by the operator
 /// with the migrate command, never by a starting server: the server refuses to start on a schema older than
 /// its scripts (every poll would fail on what is missing), and warns when reads would block behind writers.
 /// </summary>
@@ -17,6 +17,7 @@ internal sealed class DatabaseInitializer(
     IOptions<FeedsOptions> options,
     TimeProvider clock,
     Content.SiteTime siteTime,
+    Source.CmsFollower follower,
     ILogger<DatabaseInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -32,10 +33,17 @@ internal sealed class DatabaseInitializer(
             logger.LogInformation("Applied migrations {Versions}", string.Join(", ", applied));
         }
         var created = applied.Count > 0 && applied[0] == migrator.Scripts()[0].Version;
-        if (created && options.Value.DemoData)
+        var feeds = options.Value;
+        if (created && feeds.DemoData && feeds.Source.Provider.Length == 0 && DemoCms.PathBeside(feeds.Database) is { } demo)
         {
-            var count = await DemoArticles.SeedAsync(database, clock, siteTime, cancellationToken);
-            logger.LogInformation("Filled the new database with {Count} demo articles", count);
+            // A demo CMS left beside a database since deleted belongs to that one: made anew.
+            foreach (var file in new[] { demo, demo + "-wal", demo + "-shm" })
+            {
+                File.Delete(file);
+            }
+            await DemoCms.CreateAsync(demo, clock.GetUtcNow().UtcDateTime, siteTime, cancellationToken);
+            var first = await follower.FollowOnceAsync(cancellationToken);
+            logger.LogInformation("Made the demo CMS {Path} with {Count} articles; Feeds follows it (README: Following the CMS)", demo, first.Inserted);
         }
     }
 

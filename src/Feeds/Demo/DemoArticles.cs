@@ -65,19 +65,6 @@ public static class DemoArticles
         "Electric delivery vans cut inner-city noise, study finds",
     ];
 
-    /// <summary>Writes the demo articles in one transaction; returns how many.</summary>
-    public static async Task<int> SeedAsync(Database database, TimeProvider clock, SiteTime siteTime, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        await using var writer = await ArticleWriter.BeginAsync(database, clock, cancellationToken);
-        foreach (var article in Create(now, siteTime))
-        {
-            await writer.UpsertAsync(article, cancellationToken);
-        }
-        await writer.CommitAsync(cancellationToken);
-        return Count;
-    }
-
     public static IEnumerable<ArticleInput> Create(DateTime nowUtc, SiteTime siteTime)
     {
         var random = new Random(20260331);

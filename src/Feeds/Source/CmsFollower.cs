@@ -2,6 +2,7 @@ using System.Data.Common;
 using Dapper;
 using Feeds.Content;
 using Feeds.Data;
+using Feeds.Demo;
 using Feeds.Import;
 using Feeds.Publishing;
 using Microsoft.Extensions.Options;
@@ -55,7 +56,15 @@ public sealed class CmsFollower(
     /// <summary>This instance, as the lease names it.</summary>
     public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
-    private SourceOptions Source => options.Value.Source;
+    private SourceOptions? _source;
+
+    /// <summary>The CMS followed: Feeds:Source, or else the demo CMS beside a demo database that has one (Demo/DemoCms).</summary>
+    private SourceOptions Source => _source ??= options.Value switch
+    {
+        { Source.Provider.Length: > 0 } configured => configured.Source,
+        { DemoData: true } demo when DemoCms.PathBeside(demo.Database) is { } path && File.Exists(path) => DemoCms.Source(path),
+        var none => none.Source,
+    };
 
     /// <summary>What one poll did: whether this instance follows, and the rows it applied by outcome.</summary>
     public sealed record FollowReport(bool Following, int Inserted, int Updated, int Unchanged, int Deleted, int Bad, string? Cursor);

@@ -1,3 +1,4 @@
+using Feeds.Demo;
 using Feeds.Source;
 
 namespace Feeds.Tests.Source;
@@ -29,14 +30,14 @@ public sealed class CmsFollowerTests : FeedsTest
         var changed = await FollowAsync(app);
 
         Assert.Equal((true, 3), (published.Following, published.Inserted));
-        Assert.Equal(["101", "102", "103"], first.Select(entry => entry.Id).Order());
+        Assert.Equal(["demo-0101", "demo-0102", "demo-0103"], first.Select(entry => entry.Id).Order());
         // Naive China times, as the CMS stores them: 23:30 on the 27th in Shanghai is 15:30 UTC that day.
-        Assert.Equal("2026-11-27T23:30:00+08:00", first.Single(entry => entry.Id == "102").Published);
+        Assert.Equal("2026-11-27T23:30:00+08:00", first.Single(entry => entry.Id == "demo-0102").Published);
         Assert.Equal((2, 1), (changed.Updated, changed.Deleted));
         var after = await EntriesAsync(client, "/feeds/all.atom");
-        Assert.Equal(["101"], after.Select(entry => entry.Id));
+        Assert.Equal(["demo-0101"], after.Select(entry => entry.Id));
         Assert.Equal("港口夜間作業正式實施", after.Single().Title);
-        Assert.Equal(["101"], (await EntriesAsync(client, SupplyChain)).Select(entry => entry.Id));
+        Assert.Equal(["demo-0101"], (await EntriesAsync(client, SupplyChain)).Select(entry => entry.Id));
         Assert.Empty(await EntriesAsync(client, "/feeds/express.atom"));
     }
 
@@ -61,7 +62,7 @@ public sealed class CmsFollowerTests : FeedsTest
 
         Assert.Equal((1, 1, 0), (resumed.Inserted, resumed.Updated, resumed.Unchanged));
         Assert.Equal((0, 0, 0), (idle.Inserted, idle.Updated, idle.Unchanged));
-        Assert.Equal(["201", "202", "203"], (await EntriesAsync(second.CreateRawClient(), "/feeds/all.atom")).Select(entry => entry.Id).Order());
+        Assert.Equal(["demo-0201", "demo-0202", "demo-0203"], (await EntriesAsync(second.CreateRawClient(), "/feeds/all.atom")).Select(entry => entry.Id).Order());
     }
 
     [Fact]
@@ -103,7 +104,7 @@ public sealed class CmsFollowerTests : FeedsTest
 
         Assert.Equal((2, 1), (withBadRow.Inserted, withBadRow.Bad));
         Assert.Equal((1, 0), (fixedRow.Inserted, fixedRow.Bad));
-        Assert.Equal(["401", "402", "403"], (await EntriesAsync(app.CreateRawClient(), "/feeds/all.atom")).Select(entry => entry.Id).Order());
+        Assert.Equal(["demo-0401", "demo-0402", "demo-0403"], (await EntriesAsync(app.CreateRawClient(), "/feeds/all.atom")).Select(entry => entry.Id).Order());
     }
 
     [Fact]
@@ -125,6 +126,35 @@ public sealed class CmsFollowerTests : FeedsTest
 
         Assert.Equal((3, "100"), (firstBatch.Inserted, firstBatch.Cursor));
         Assert.Equal((1, "101"), (secondBatch.Inserted, secondBatch.Cursor));
+    }
+
+    [Fact]
+    public async Task TheDemoIsACms_AndAnEditMadeToItWithSqlShowsInTheFeedsWithinSeconds()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite", migrate: false);
+        await using var app = new FeedsApp(db, settings: new Dictionary<string, string?> { ["Feeds:DemoData"] = "true" });
+        var client = app.CreateRawClient();
+        var newest = (await EntriesAsync(client, "/feeds/all.atom"))[0];
+        var cms = Path.Combine(Path.GetDirectoryName(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(db.ConnectionString).DataSource)!, DemoCms.FileName);
+
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={cms};Pooling=False"))
+        {
+            await connection.OpenAsync(Cancel);
+            await using var edit = connection.CreateCommand();
+            edit.CommandText = "UPDATE cms_articles SET title = '編輯部剛改的標題' WHERE id = $id";
+            edit.Parameters.AddWithValue("$id", int.Parse(newest.Id["demo-".Length..], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(1, await edit.ExecuteNonQueryAsync(Cancel));
+        }
+        // The background follower (every second by default) and nothing else: no call here makes it follow.
+        var shown = System.Diagnostics.Stopwatch.StartNew();
+        string? title = null;
+        while (shown.Elapsed < TimeSpan.FromSeconds(20) && title != "編輯部剛改的標題")
+        {
+            await Task.Delay(200, Cancel);
+            title = (await EntriesAsync(client, "/feeds/all.atom")).Single(entry => entry.Id == newest.Id).Title;
+        }
+
+        Assert.Equal("編輯部剛改的標題", title);
     }
 
     private static async Task<CmsFollower.FollowReport> FollowAsync(FeedsApp app)
