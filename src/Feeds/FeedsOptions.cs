@@ -297,6 +297,25 @@ public sealed class SourceOptions
     [Range(1, 100_000)]
     public int BatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// The rows whose id is in <c>@ids</c> (a JSON array of Feeds' article ids), with ChangesQuery's columns: the
+    /// reconciliation walk asks it for Feeds' stored articles a page at a time, and deletes those it does not return.
+    /// Empty: no reconciliation (then a CMS that deletes rows must mark them deleted instead).
+    /// </summary>
+    public string RowsQuery { get; set; } = "";
+
+    /// <summary>How often a page of the reconciliation walk is asked.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Feeds' stored articles asked of the CMS per page of the walk.</summary>
+    [Range(1, 100_000)]
+    public int ReconcilePageSize { get; set; } = 1000;
+
+    /// <summary>How long after the live cursor passed them rows are read again (the sweep): longer than any CMS transaction.</summary>
+    [Range(1, 86_400)]
+    public int SweepAfterSeconds { get; set; } = 60;
+
     /// <summary>How long an instance follows without renewing its lease before another takes over.</summary>
     [Range(2, 3600)]
     public int LeaseSeconds { get; set; } = 15;

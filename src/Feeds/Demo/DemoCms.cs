@@ -57,8 +57,8 @@ public static class DemoCms
         END;
         """;
 
-    /// <summary>The source query a site's engineer writes for this CMS: its columns named as the import's fields.</summary>
-    public const string ChangesQuery = """
+    /// <summary>The columns a site's engineer selects from this CMS: named as the import's fields.</summary>
+    private const string Rows = """
         SELECT 'demo-' || printf('%04d', a.id) AS id,
                c.slug AS category, c.name AS categoryName, s.slug AS section, s.name AS sectionName,
                a.title AS title, a.intro AS summary, a.body AS contentHtml, a.writer AS author, a.source_org AS source,
@@ -73,8 +73,18 @@ public static class DemoCms
         FROM cms_articles a
         JOIN cms_categories c ON c.id = a.category_id
         LEFT JOIN cms_sections s ON s.id = c.section_id
+
+        """;
+
+    /// <summary>The rows changed after the cursor, in the order of their change (Feeds:Source:ChangesQuery).</summary>
+    public const string ChangesQuery = Rows + """
         WHERE a.change_no > @after
         ORDER BY a.change_no
+        """;
+
+    /// <summary>The rows of some of Feeds' article ids, for the reconciliation walk (Feeds:Source:RowsQuery).</summary>
+    public const string RowsQuery = Rows + """
+        WHERE a.id IN (SELECT CAST(substr(value, 6) AS INTEGER) FROM json_each(@ids))
         """;
 
     /// <summary>Feeds' source settings for following the CMS at <paramref name="path"/>, read-only.</summary>
@@ -83,6 +93,7 @@ public static class DemoCms
         Provider = SqlDialect.Sqlite.Name,
         ConnectionString = $"Data Source={path};Mode=ReadOnly",
         ChangesQuery = ChangesQuery,
+        RowsQuery = RowsQuery,
     };
 
     /// <summary>Where the demo CMS of an embedded database lives: beside its file. Null for any other database.</summary>

@@ -10,14 +10,23 @@ using Microsoft.Extensions.Options;
 namespace Feeds.Source;
 
 /// <summary>
-/// Follows the CMS's own database (Feeds:Source): every PollInterval it reads the rows whose change value is above
-/// the stored cursor, through the operator's ChangesQuery on a read-only login, and applies them to Feeds' own
-/// tables in one transaction of at most BatchSize rows together with the new cursor. So a restart resumes where
-/// the last commit left off, nothing lost and nothing applied twice, and a batch is all applied or not at all.
-/// Feeds takes no lock in the CMS database: it only reads it, as any reporting query would. One instance of a
-/// fleet follows at a time: the one holding the lease in source_state, renewed at every poll; another takes
-/// over once it has not been renewed for LeaseSeconds. A row that is not a valid article (the import's rules) is
-/// logged with its id and skipped: it is read again when the CMS changes it.
+/// Follows the CMS's own database (Feeds:Source), reading it only, through the operator's queries on a read-only
+/// login; Feeds takes no lock in it beyond what any reporting query takes. Each poll (every PollInterval) makes
+/// up to three passes, each applied to Feeds' own tables in one transaction of at most BatchSize rows together
+/// with its own place in source_state, so a restart resumes where the last commit left off, nothing lost and
+/// nothing applied twice:
+/// <list type="bullet">
+/// <item><b>Live</b>: the rows whose change value is above the cursor (ChangesQuery). An edit shows within a poll.</item>
+/// <item><b>Sweep</b>: the same query again from a trailing cursor, up to the live cursor of SweepAfterSeconds
+/// ago. A transaction that took its change value early and committed after a later one was passed by the live
+/// cursor; the sweep reads it. What it reads again unchanged costs a comparison, not a write.</item>
+/// <item><b>Reconcile</b> (with RowsQuery): Feeds' own stored articles walked by id, ReconcilePageSize every
+/// ReconcileInterval, each page asked of the CMS; an article the CMS no longer has (a hard DELETE, which no change
+/// column shows) is deleted, one that differs is stored again.</item>
+/// </list>
+/// One instance of a fleet follows at a time: the one holding the lease in source_state, renewed at every poll;
+/// another takes over once it has not been renewed for LeaseSeconds. A row that is not a valid article (the
+/// import's rules) is logged with its id and skipped: it is read again when the CMS changes it.
 /// </summary>
 public sealed class CmsFollower(
     Database database,
@@ -36,27 +45,43 @@ public sealed class CmsFollower(
         WHERE source = @source AND (owner IS NULL OR owner = @owner OR lease_until_ticks < @now)
         """;
 
-    private const string CursorSql = """
-        SELECT change_cursor FROM source_state WHERE source = @source
+    private const string StateSql = """
+        SELECT change_cursor AS ChangeCursor, sweep_cursor AS SweepCursor, reconciled_after AS ReconciledAfter
+        FROM source_state WHERE source = @source
         """;
 
-    /// <summary>Moves the cursor only while this instance holds the lease: one that lost it commits nothing.</summary>
+    // Each pass moves its own place, and only while this instance holds the lease: one that lost it commits nothing.
     private const string MoveCursorSql = """
-        UPDATE source_state SET change_cursor = @cursor WHERE source = @source AND owner = @owner
+        UPDATE source_state SET change_cursor = @place WHERE source = @source AND owner = @owner
+        """;
+
+    private const string MoveSweepSql = """
+        UPDATE source_state SET sweep_cursor = @place WHERE source = @source AND owner = @owner
+        """;
+
+    private const string MoveReconciledSql = """
+        UPDATE source_state SET reconciled_after = @place WHERE source = @source AND owner = @owner
         """;
 
     private const string ReleaseLeaseSql = """
         UPDATE source_state SET owner = NULL, lease_until_ticks = 0 WHERE source = @source AND owner = @owner
         """;
 
+    /// <summary>Feeds' stored articles after a place in the walk, by id (read until a page is full).</summary>
+    private const string StoredIdsSql = """
+        SELECT external_id FROM articles WHERE external_id > @after ORDER BY external_id
+        """;
+
     private readonly SemaphoreSlim _one = new(1, 1);
     private readonly ImportLineParser _parser = new(siteTime);
+    // The live cursor after each poll, with when: the sweep reads up to the one of SweepAfterSeconds ago.
+    private readonly Queue<(DateTimeOffset At, string Cursor)> _pastCursors = new();
+    private DateTimeOffset _lastReconciled = DateTimeOffset.MinValue;
+    private SourceOptions? _source;
     private bool _failing;
 
     /// <summary>This instance, as the lease names it.</summary>
     public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
-
-    private SourceOptions? _source;
 
     /// <summary>The CMS followed: Feeds:Source, or else the demo CMS beside a demo database that has one (Demo/DemoCms).</summary>
     private SourceOptions Source => _source ??= options.Value switch
@@ -66,12 +91,37 @@ public sealed class CmsFollower(
         var none => none.Source,
     };
 
-    /// <summary>What one poll did: whether this instance follows, and the rows it applied by outcome.</summary>
-    public sealed record FollowReport(bool Following, int Inserted, int Updated, int Unchanged, int Deleted, int Bad, string? Cursor);
+    /// <summary>What one poll did: whether this instance follows, the rows its passes applied by outcome, the live cursor.</summary>
+    public sealed record FollowReport(bool Following, int Inserted, int Updated, int Unchanged, int Deleted, int Bad, string? Cursor)
+    {
+        public static readonly FollowReport NotFollowing = new(false, 0, 0, 0, 0, 0, null);
+
+        public FollowReport Add(Counts counts) => this with
+        {
+            Inserted = Inserted + counts.Of(UpsertOutcome.Inserted),
+            Updated = Updated + counts.Of(UpsertOutcome.Updated),
+            Unchanged = Unchanged + counts.Of(UpsertOutcome.Unchanged),
+            Deleted = Deleted + counts.Of(UpsertOutcome.Deleted),
+            Bad = Bad + counts.Bad,
+        };
+    }
+
+    public sealed class Counts
+    {
+        private readonly Dictionary<UpsertOutcome, int> _outcomes = [];
+
+        public int Bad { get; init; }
+
+        public int Of(UpsertOutcome outcome) => _outcomes.GetValueOrDefault(outcome);
+
+        public void Count(UpsertOutcome outcome) => _outcomes[outcome] = Of(outcome) + 1;
+
+        public IEnumerable<KeyValuePair<UpsertOutcome, int>> All => _outcomes;
+    }
 
     /// <summary>
-    /// Takes or renews the lease and applies one batch of the CMS's changes (the background loop calls it every
-    /// PollInterval; tests call it to skip the wait).
+    /// Takes or renews the lease and makes the live pass, and the sweep and the reconciliation when they are due
+    /// (the background loop calls it every PollInterval; tests call it to skip the wait).
     /// </summary>
     public async Task<FollowReport> FollowOnceAsync(CancellationToken cancellationToken)
     {
@@ -80,46 +130,124 @@ public sealed class CmsFollower(
         {
             if (!await TakeLeaseAsync(cancellationToken))
             {
-                return new FollowReport(false, 0, 0, 0, 0, 0, null);
+                _pastCursors.Clear();
+                return FollowReport.NotFollowing;
             }
-            var cursor = await database.ReadAsync(connection => connection.QuerySingleOrDefaultAsync<string?>(
-                new CommandDefinition(CursorSql, new { source = SourceName }, cancellationToken: cancellationToken)), cancellationToken) ?? Source.InitialCursor;
-            var batch = await ReadChangesAsync(cursor, cancellationToken);
-            if (batch.Cursor is null)
+            var state = await database.ReadAsync(connection => connection.QuerySingleAsync<SourceState>(
+                new CommandDefinition(StateSql, new { source = SourceName }, cancellationToken: cancellationToken)), cancellationToken);
+            var cursor = state.ChangeCursor ?? Source.InitialCursor;
+            var now = clock.GetUtcNow();
+            if (_pastCursors.Count == 0)
             {
-                return new FollowReport(true, 0, 0, 0, 0, 0, cursor);
+                // Whatever committed late before this instance followed is swept once SweepAfterSeconds have passed.
+                _pastCursors.Enqueue((now, cursor));
             }
-            var counts = new Dictionary<UpsertOutcome, int>();
-            await using (var writer = await ArticleWriter.BeginAsync(database, clock, cancellationToken))
+            var report = new FollowReport(true, 0, 0, 0, 0, 0, cursor);
+
+            var live = await ReadRowsAsync(Source.ChangesQuery, "@after", SourceRow.ParameterOf(cursor), upTo: null, cancellationToken);
+            if (live.Cursor is not null)
             {
-                foreach (var line in batch.Lines)
+                if (await ApplyAsync(live, MoveCursorSql, live.Cursor, cancellationToken) is not { } applied)
                 {
-                    var outcome = line.Article is { } article
-                        ? await writer.UpsertAsync(article, cancellationToken)
-                        : await writer.DeleteAsync(line.DeletedId!, cancellationToken);
-                    counts[outcome] = counts.GetValueOrDefault(outcome) + 1;
+                    return FollowReport.NotFollowing;
                 }
-                if (await writer.ExecuteAsync(MoveCursorSql, new { cursor = batch.Cursor, source = SourceName, owner = Owner }, cancellationToken) != 1)
-                {
-                    logger.LogWarning("Another instance took over following the CMS; this batch was not applied here");
-                    return new FollowReport(false, 0, 0, 0, 0, 0, cursor);
-                }
-                await writer.CommitAsync(cancellationToken);
+                report = report.Add(applied) with { Cursor = live.Cursor };
             }
-            foreach (var (outcome, count) in counts)
+            _pastCursors.Enqueue((now, report.Cursor!));
+
+            if (await SweepAsync(state.SweepCursor ?? Source.InitialCursor, now, cancellationToken) is { } swept)
             {
-                metrics.SourceRows(outcome.ToString().ToLowerInvariant(), count);
+                report = report.Add(swept);
             }
-            metrics.SourceRows("bad", batch.Bad);
-            // What changed shows at once, not a refresh interval later.
-            await changes.RefreshAsync(cancellationToken);
-            return new FollowReport(true, counts.GetValueOrDefault(UpsertOutcome.Inserted), counts.GetValueOrDefault(UpsertOutcome.Updated),
-                counts.GetValueOrDefault(UpsertOutcome.Unchanged), counts.GetValueOrDefault(UpsertOutcome.Deleted), batch.Bad, batch.Cursor);
+            if (Source.RowsQuery.Length > 0 && now - _lastReconciled >= Source.ReconcileInterval
+                && await ReconcileAsync(state.ReconciledAfter ?? "", cancellationToken) is { } reconciled)
+            {
+                _lastReconciled = now;
+                report = report.Add(reconciled);
+            }
+            if (report.Inserted + report.Updated + report.Deleted > 0)
+            {
+                // What changed shows at once, not a refresh interval later.
+                await changes.RefreshAsync(cancellationToken);
+            }
+            return report;
         }
         finally
         {
             _one.Release();
         }
+    }
+
+    private sealed record SourceState(string? ChangeCursor, string? SweepCursor, string? ReconciledAfter);
+
+    /// <summary>The sweep: from its own cursor up to the live cursor of SweepAfterSeconds ago, one batch.</summary>
+    private async Task<Counts?> SweepAsync(string sweep, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        string? target = null;
+        while (_pastCursors.TryPeek(out var past) && now - past.At >= TimeSpan.FromSeconds(Source.SweepAfterSeconds))
+        {
+            target = _pastCursors.Dequeue().Cursor;
+        }
+        if (target is null || SourceRow.CompareCursors(sweep, target) >= 0)
+        {
+            return null;
+        }
+        var batch = await ReadRowsAsync(Source.ChangesQuery, "@after", SourceRow.ParameterOf(sweep), upTo: target, cancellationToken);
+        // A full batch leaves the rest to the next poll; otherwise every row up to the target has been read.
+        return await ApplyAsync(batch, MoveSweepSql, batch.Full ? batch.Cursor! : target, cancellationToken);
+    }
+
+    /// <summary>
+    /// One page of the walk over Feeds' stored articles: the CMS is asked for those ids (RowsQuery, @ids a JSON
+    /// array); an id it does not return is deleted, a row it returns is stored again (unchanged when equal).
+    /// </summary>
+    private async Task<Counts?> ReconcileAsync(string after, CancellationToken cancellationToken)
+    {
+        var ids = await database.ReadAsync(async connection =>
+        {
+            var page = new List<string>(Source.ReconcilePageSize);
+            await foreach (var id in connection.QueryUnbufferedAsync<string>(StoredIdsSql, new { after }).WithCancellation(cancellationToken))
+            {
+                page.Add(id);
+                if (page.Count == Source.ReconcilePageSize)
+                {
+                    break;
+                }
+            }
+            return page;
+        }, cancellationToken);
+        var batch = await ReadRowsAsync(Source.RowsQuery, "@ids", System.Text.Json.JsonSerializer.Serialize(ids), upTo: null, cancellationToken);
+        var present = batch.Lines.Select(line => line.Article?.ExternalId ?? line.DeletedId).Concat(batch.BadIds).ToHashSet(StringComparer.Ordinal);
+        batch.Lines.AddRange(ids.Where(id => !present.Contains(id)).Select(ImportLineResult.Delete));
+        // A short page ends the walk: the next starts again from the first id.
+        return await ApplyAsync(batch, MoveReconciledSql, ids.Count == Source.ReconcilePageSize ? ids[^1] : null, cancellationToken);
+    }
+
+    /// <summary>Applies a batch and moves the pass's place in one transaction; null when the lease was lost meanwhile.</summary>
+    private async Task<Counts?> ApplyAsync(Batch batch, string moveSql, string? place, CancellationToken cancellationToken)
+    {
+        var counts = new Counts { Bad = batch.Bad };
+        await using (var writer = await ArticleWriter.BeginAsync(database, clock, cancellationToken))
+        {
+            foreach (var line in batch.Lines)
+            {
+                counts.Count(line.Article is { } article
+                    ? await writer.UpsertAsync(article, cancellationToken)
+                    : await writer.DeleteAsync(line.DeletedId!, cancellationToken));
+            }
+            if (await writer.ExecuteAsync(moveSql, new { place, source = SourceName, owner = Owner }, cancellationToken) != 1)
+            {
+                logger.LogWarning("Another instance took over following the CMS; this batch was not applied here");
+                return null;
+            }
+            await writer.CommitAsync(cancellationToken);
+        }
+        foreach (var (outcome, count) in counts.All)
+        {
+            metrics.SourceRows(outcome.ToString().ToLowerInvariant(), count);
+        }
+        metrics.SourceRows("bad", counts.Bad);
+        return counts;
     }
 
     private async Task<bool> TakeLeaseAsync(CancellationToken cancellationToken)
@@ -131,48 +259,56 @@ public sealed class CmsFollower(
         return taken == 1;
     }
 
-    private sealed record Batch(List<ImportLineResult> Lines, int Bad, string? Cursor);
+    /// <summary>Rows read from the CMS as import lines; Cursor: the change value of the last row read; Full: BatchSize was reached.</summary>
+    private sealed record Batch(List<ImportLineResult> Lines, int Bad, List<string> BadIds, string? Cursor, bool Full);
 
     /// <summary>
-    /// The rows above the cursor, at most BatchSize, and never a part of the rows that share one change value (so
-    /// the next cursor is above all of them). Read on a connection of its own to the CMS, which Feeds only reads.
+    /// The rows of a CMS query, at most BatchSize and never a part of the rows that share one change value (so a
+    /// cursor put after them is above all of them), nor any above <paramref name="upTo"/>. Read on a connection of
+    /// its own to the CMS, which Feeds only reads.
     /// </summary>
-    private async Task<Batch> ReadChangesAsync(string cursor, CancellationToken cancellationToken)
+    private async Task<Batch> ReadRowsAsync(string query, string parameter, object value, string? upTo, CancellationToken cancellationToken)
     {
         SqlDialect.TryGet(Source.Provider, out var dialect);
         await using var connection = dialect!.CreateConnection(dialect.WithDefaults(Source.ConnectionString, options.Value.Database.CommandTimeoutSeconds));
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = Source.ChangesQuery;
-        var after = command.CreateParameter();
-        after.ParameterName = "@after";
-        after.Value = SourceRow.ParameterOf(cursor);
-        command.Parameters.Add(after);
+        command.CommandText = query;
+        var argument = command.CreateParameter();
+        argument.ParameterName = parameter;
+        argument.Value = value;
+        command.Parameters.Add(argument);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var change = reader.GetOrdinal(SourceRow.ChangeColumn);
+        var change = Enumerable.Range(0, reader.FieldCount).FirstOrDefault(i => string.Equals(reader.GetName(i), SourceRow.ChangeColumn, StringComparison.OrdinalIgnoreCase), -1);
         var lines = new List<ImportLineResult>();
-        var bad = 0;
+        var badIds = new List<string>();
         string? last = null;
+        var full = false;
         while (await reader.ReadAsync(cancellationToken))
         {
-            var value = SourceRow.CursorOf(reader.GetValue(change));
-            if (lines.Count + bad >= Source.BatchSize && value != last)
+            var current = change < 0 ? null : SourceRow.CursorOf(reader.GetValue(change));
+            if (upTo is not null && current is not null && SourceRow.CompareCursors(current, upTo) > 0)
             {
                 break;
             }
-            last = value;
+            if (lines.Count + badIds.Count >= Source.BatchSize && current != last)
+            {
+                full = true;
+                break;
+            }
+            last = current;
             var (line, error) = SourceRow.ToImportLine(reader);
             var parsed = line is null ? ImportLineResult.Fail(error!) : _parser.Parse(line);
             if (parsed.Error is { } reason)
             {
-                bad++;
+                badIds.Add(SourceRow.IdOf(reader));
                 logger.LogWarning("CMS row {Id} (change {Change}) is not an article Feeds can publish, skipped until the CMS changes it: {Reason}",
-                    SourceRow.IdOf(reader), value, reason);
+                    badIds[^1], current, reason);
                 continue;
             }
             lines.Add(parsed);
         }
-        return new Batch(lines, bad, last);
+        return new Batch(lines, badIds.Count, badIds, last, full);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -82,6 +82,12 @@ public static class SourceRow
         _ => Convert.ToString(change, CultureInfo.InvariantCulture) ?? "",
     };
 
+    /// <summary>Orders two cursors: as numbers when both are, else as their text (a date-time written one way).</summary>
+    public static int CompareCursors(string a, string b) =>
+        long.TryParse(a, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var x) && long.TryParse(b, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var y)
+            ? x.CompareTo(y)
+            : string.CompareOrdinal(a, b);
+
     /// <summary>The cursor as the @after parameter: a number when it is one, else its text (a date-time).</summary>
     public static object ParameterOf(string cursor) =>
         long.TryParse(cursor, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) ? number

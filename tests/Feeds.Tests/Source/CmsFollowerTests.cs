@@ -129,6 +129,55 @@ public sealed class CmsFollowerTests : FeedsTest
     }
 
     [Fact]
+    public async Task ARowThatCommittedLate_BelowTheLiveCursor_IsReadByTheSweep()
+    {
+        using var cms = new TestCms();
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        var clock = new TestClock();
+        await using var app = new FeedsApp(db, clock, cms.Settings());
+        cms.Publish(601, "先");
+        cms.Publish(602, "後");
+        var first = await FollowAsync(app);
+        // A transaction that took its change number before 602's committed only now: its row is below the cursor.
+        cms.Publish(603, "遲到的一篇");
+        cms.Execute("UPDATE cms_articles SET change_no = 1 WHERE id = 603");
+
+        var live = await FollowAsync(app);
+        clock.Advance(TimeSpan.FromSeconds(61));  // Feeds:Source:SweepAfterSeconds (60) later
+        var swept = await FollowAsync(app);
+
+        Assert.Equal((2, "2"), (first.Inserted, first.Cursor));
+        Assert.Equal(0, live.Inserted);
+        Assert.Equal((1, 2), (swept.Inserted, swept.Unchanged));
+        Assert.Contains("demo-0603", (await EntriesAsync(app.CreateRawClient(), "/feeds/all.atom")).Select(entry => entry.Id));
+    }
+
+    [Fact]
+    public async Task AnArticleDeletedFromTheCmsTables_IsFoundByTheReconciliationWalk_AndLeavesTheFeeds()
+    {
+        using var cms = new TestCms();
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        var clock = new TestClock();
+        await using var app = new FeedsApp(db, clock, cms.Settings(reconcile: true));
+        cms.Publish(701, "一", tags: ["供應鏈"]);
+        cms.Publish(702, "二");
+        cms.Publish(703, "三", tags: ["供應鏈"]);
+        var first = await FollowAsync(app);  // and the walk's first page: 701 and 702, both in the CMS
+        cms.Execute("DELETE FROM cms_article_tags WHERE article_id = 703; DELETE FROM cms_articles WHERE id = 703");  // no row left to say so
+
+        var live = await FollowAsync(app);
+        clock.Advance(TimeSpan.FromSeconds(2));
+        var walked = await FollowAsync(app);  // the walk's second page: 703, which the CMS no longer has
+
+        Assert.Equal((3, 2, 0), (first.Inserted, first.Unchanged, first.Deleted));
+        Assert.Equal(0, live.Deleted);
+        Assert.Equal(1, walked.Deleted);
+        var client = app.CreateRawClient();
+        Assert.Equal(["demo-0701", "demo-0702"], (await EntriesAsync(client, "/feeds/all.atom")).Select(entry => entry.Id).Order());
+        Assert.Equal(["demo-0701"], (await EntriesAsync(client, SupplyChain)).Select(entry => entry.Id));
+    }
+
+    [Fact]
     public async Task TheDemoIsACms_AndAnEditMadeToItWithSqlShowsInTheFeedsWithinSeconds()
     {
         await using var db = await TestDatabase.CreateAsync("sqlite", migrate: false);

@@ -28,8 +28,11 @@ public sealed class TestCms : IDisposable
     public string Path { get; }
 
     /// <summary>Feeds' settings for following this CMS.</summary>
-    public Dictionary<string, string?> Settings(int batchSize = 500) => new()
+    public Dictionary<string, string?> Settings(int batchSize = 500, bool reconcile = false) => new()
     {
+        ["Feeds:Source:RowsQuery"] = reconcile ? DemoCms.RowsQuery : "",
+        ["Feeds:Source:ReconcilePageSize"] = "2",
+        ["Feeds:Source:ReconcileInterval"] = "00:00:01",
         ["Feeds:Source:Provider"] = "sqlite",
         ["Feeds:Source:ConnectionString"] = $"Data Source={Path};Mode=ReadOnly",
         ["Feeds:Source:ChangesQuery"] = DemoCms.ChangesQuery,
