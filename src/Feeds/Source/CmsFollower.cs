@@ -152,29 +152,36 @@ public sealed class CmsFollower(
                     return FollowReport.NotFollowing;
                 }
                 report = report.Add(applied) with { Cursor = live.Cursor };
+                // What changed shows at once, before the sweep and the walk, not a refresh interval later.
+                await RefreshIfChangedAsync(applied, cancellationToken);
             }
             _pastCursors.Enqueue((now, report.Cursor!));
 
             if (await SweepAsync(state.SweepCursor ?? Source.InitialCursor, now, cancellationToken) is { } swept)
             {
                 report = report.Add(swept);
+                await RefreshIfChangedAsync(swept, cancellationToken);
             }
             if (Source.RowsQuery.Length > 0 && now - _lastReconciled >= Source.ReconcileInterval
                 && await ReconcileAsync(state.ReconciledAfter ?? "", cancellationToken) is { } reconciled)
             {
                 _lastReconciled = now;
                 report = report.Add(reconciled);
-            }
-            if (report.Inserted + report.Updated + report.Deleted > 0)
-            {
-                // What changed shows at once, not a refresh interval later.
-                await changes.RefreshAsync(cancellationToken);
+                await RefreshIfChangedAsync(reconciled, cancellationToken);
             }
             return report;
         }
         finally
         {
             _one.Release();
+        }
+    }
+
+    private async Task RefreshIfChangedAsync(Counts counts, CancellationToken cancellationToken)
+    {
+        if (counts.Of(UpsertOutcome.Inserted) + counts.Of(UpsertOutcome.Updated) + counts.Of(UpsertOutcome.Deleted) > 0)
+        {
+            await changes.RefreshAsync(cancellationToken);
         }
     }
 
