@@ -273,7 +273,7 @@ public sealed class RenderLimitsOptions
 
 public sealed class SourceOptions
 {
-    /// <summary>The CMS database's provider (sqlite, sqlserver); empty: no CMS is followed.</summary>
+    /// <summary>The CMS database's provider (sqlite, sqlserver, postgresql); empty: no CMS is followed.</summary>
     public string Provider { get; set; } = "";
 
     /// <summary>A login that can only read the CMS's tables.</summary>
@@ -398,9 +398,9 @@ internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOpti
         }
         if (options.Source.Provider.Length > 0)
         {
-            if (!Data.SqlDialect.TryGet(options.Source.Provider, out _))
+            if (!Source.SourceDatabase.IsKnown(options.Source.Provider))
             {
-                failures.Add($"Feeds:Source:Provider '{options.Source.Provider}' is not one of {string.Join(", ", Data.SqlDialect.Names)}.");
+                failures.Add($"Feeds:Source:Provider '{options.Source.Provider}' is not one of {string.Join(", ", Source.SourceDatabase.Providers)}.");
             }
             if (string.IsNullOrWhiteSpace(options.Source.ConnectionString) || string.IsNullOrWhiteSpace(options.Source.ChangesQuery))
             {

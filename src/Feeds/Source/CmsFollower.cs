@@ -276,8 +276,7 @@ public sealed class CmsFollower(
     /// </summary>
     private async Task<Batch> ReadRowsAsync(string query, string parameter, object value, string? upTo, CancellationToken cancellationToken)
     {
-        SqlDialect.TryGet(Source.Provider, out var dialect);
-        await using var connection = dialect!.CreateConnection(dialect.WithDefaults(Source.ConnectionString, options.Value.Database.CommandTimeoutSeconds));
+        await using var connection = SourceDatabase.Connect(Source.Provider, Source.ConnectionString, options.Value.Database.CommandTimeoutSeconds);
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = query;
@@ -336,7 +335,7 @@ public sealed class CmsFollower(
                     _failing = false;
                 }
             }
-            catch (Exception exception) when (exception is DbException or InvalidOperationException or TimeoutException && !stoppingToken.IsCancellationRequested)
+            catch (Exception exception) when (exception is DbException or InvalidOperationException or TimeoutException or System.Net.Sockets.SocketException && !stoppingToken.IsCancellationRequested)
             {
                 // Logged once when it starts failing and once when it works again; feeds keep serving what is stored.
                 if (!_failing)
