@@ -178,6 +178,73 @@ public sealed class CmsFollowerTests : FeedsTest
     }
 
     [Fact]
+    public async Task WithTheCmsUnreachable_TheFeedsKeepServing_AndFollowingResumesFromItsCursor()
+    {
+        using var cms = new TestCms();
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await using var app = new FeedsApp(db, settings: cms.Settings());
+        cms.Publish(801, "斷線前");
+        var before = await FollowAsync(app);
+
+        File.Move(cms.Path, cms.Path + ".away");
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();  // no pooled handle keeps the moved file open
+        var failure = await Record.ExceptionAsync(() => FollowAsync(app));
+        var served = await EntriesAsync(app.CreateRawClient(), "/feeds/all.atom");
+        File.Move(cms.Path + ".away", cms.Path);
+        cms.Publish(802, "恢復後");
+        var resumed = await FollowAsync(app);
+
+        Assert.Equal(1, before.Inserted);
+        Assert.IsAssignableFrom<System.Data.Common.DbException>(failure);
+        Assert.Equal(["demo-0801"], served.Select(entry => entry.Id));
+        Assert.Equal((1, 0), (resumed.Inserted, resumed.Unchanged));
+    }
+
+    [Fact]
+    public async Task TheFollowingProcessKilledInTheMiddleOfABatch_LeavesNothingHalfWritten_AndAnotherTakesOverWithNothingLostOrDoubled()
+    {
+        const int Rows = 30_000;
+        using var cms = new TestCms();
+        cms.Execute($"""
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {Rows})
+            INSERT INTO cms_articles (id, category_id, title, intro, body, writer, source_org, path, publish_time, state)
+            SELECT 1000 + i, 1 + i % 2, '批量第 ' || i || ' 篇', '摘要', '<p>內文 ' || i || '</p>', '記者', '示範物流協會', '/a/' || i || '.html',
+                   datetime('2026-10-01 08:00:00', '+' || i || ' minutes'), 1
+            FROM n
+            """);
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        var settings = new Dictionary<string, string?>(cms.Settings(batchSize: Rows)) { ["Feeds:Source:PollInterval"] = "00:00:00.100", ["Feeds:Source:LeaseSeconds"] = "2" };
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Feeds.dll"), $"--urls=http://127.0.0.1:{FeedsApp.FreePort()}", "--Feeds:DemoData=false", $"--Feeds:Database:ConnectionString={db.ConnectionString}" }
+            .Concat(settings.Select(setting => $"--{setting.Key}={setting.Value}")))
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using (var follower = System.Diagnostics.Process.Start(start)!)
+        {
+            _ = follower.StandardOutput.ReadToEndAsync(Cancel);
+            _ = follower.StandardError.ReadToEndAsync(Cancel);
+            // Its first batch (all 30,000 rows in one transaction) takes seconds: killed while it writes.
+            await Task.Delay(TimeSpan.FromSeconds(4), Cancel);
+            follower.Kill();
+            await follower.WaitForExitAsync(Cancel);
+        }
+        var store = new Feeds.Data.ArticleStore(db.Database);
+        var afterKill = (await store.GetFeedStateAsync(Feeds.Data.FeedScope.Site, new DateTime(9000, 1, 1, 0, 0, 0, DateTimeKind.Utc), 100_000, Cancel)).Keys.Count;
+
+        // Another instance, once the dead one's lease has run out.
+        var clock = new TestClock(DateTimeOffset.UtcNow.AddSeconds(10));
+        await using var successor = new FeedsApp(db, clock, settings);
+        var takeover = await FollowAsync(successor);
+        var stored = (await store.GetFeedStateAsync(Feeds.Data.FeedScope.Site, new DateTime(9000, 1, 1, 0, 0, 0, DateTimeKind.Utc), 100_000, Cancel)).Keys.Count;
+
+        Assert.True(afterKill is 0 or Rows, $"{afterKill} articles stored after the kill: a batch is all or nothing");
+        Assert.True(takeover.Following);
+        Assert.Equal(Rows - afterKill, takeover.Inserted);
+        Assert.Equal(Rows, stored);
+    }
+
+    [Fact]
     public async Task TheDemoIsACms_AndAnEditMadeToItWithSqlShowsInTheFeedsWithinSeconds()
     {
         await using var db = await TestDatabase.CreateAsync("sqlite", migrate: false);
