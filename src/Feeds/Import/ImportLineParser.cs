@@ -16,6 +16,16 @@ namespace Feeds.Import;
 /// </summary>
 public sealed partial class ImportLineParser(SiteTime siteTime)
 {
+    /// <summary>
+    /// The fields of a line, as <see cref="Read"/> reads them: also the columns a CMS's source query returns
+    /// (Source/SourceRow). A new field is added here and in Read.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Fields =
+    [
+        "id", "category", "categoryName", "section", "sectionName", "title", "summary", "contentHtml", "author",
+        "source", "url", "imageUrl", "publishedAt", "updatedAt", "tags", "status",
+    ];
+
     private const int MaxIdLength = 200;
     private const int MaxNameLength = 200;
     private const int MaxTitleLength = 1000;

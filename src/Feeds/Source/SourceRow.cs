@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
+using Feeds.Import;
 
 namespace Feeds.Source;
 
@@ -16,11 +17,7 @@ public static class SourceRow
     public const string ChangeColumn = "change";
     public const string DeletedColumn = "deleted";
 
-    private static readonly HashSet<string> Fields = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "id", "category", "categoryName", "section", "sectionName", "title", "summary", "contentHtml", "author",
-        "source", "url", "imageUrl", "publishedAt", "updatedAt", "tags", "status",
-    };
+    private static readonly HashSet<string> Fields = new(ImportLineParser.Fields, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The row as an import line, or what in it cannot be one.</summary>
     public static (byte[]? Line, string? Error) ToImportLine(DbDataReader row)
