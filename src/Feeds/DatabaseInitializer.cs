@@ -49,11 +49,18 @@ internal sealed class DatabaseInitializer(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>For a database the operator migrates: refuse a schema older than the scripts; warn when reads wait for writers.</summary>
+    /// <summary>
+    /// For a database the operator migrates: refuse one that lacks what Feeds relies on, or whose schema is older
+    /// than the scripts; warn when reads wait for writers.
+    /// </summary>
     private async Task CheckSchemaAsync(CancellationToken cancellationToken)
     {
         try
         {
+            await using (var connection = await database.OpenReadAsync(cancellationToken))
+            {
+                await database.CheckRequirementsAsync(connection, cancellationToken);
+            }
             var missing = await migrator.MissingAsync(cancellationToken);
             if (missing.Count > 0)
             {

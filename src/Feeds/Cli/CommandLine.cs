@@ -84,6 +84,19 @@ public static class CommandLine
             {
                 await migrator.MigrateAsync(cancellation.Token);
             }
+            else
+            {
+                // Refused before any work, not at commit after all of it.
+                var store = services.GetRequiredService<Database>();
+                await using (var connection = await store.OpenReadAsync(cancellation.Token))
+                {
+                    await store.CheckRequirementsAsync(connection, cancellation.Token);
+                }
+                if (await migrator.MissingAsync(cancellation.Token) is { Count: > 0 } missing)
+                {
+                    throw new SchemaBehindException(missing);
+                }
+            }
             var importer = new NdjsonImporter(
                 services.GetRequiredService<Database>(),
                 new ImportLineParser(services.GetRequiredService<SiteTime>()),
@@ -105,6 +118,11 @@ public static class CommandLine
         catch (Microsoft.Extensions.Options.OptionsValidationException exception)
         {
             await Console.Error.WriteLineAsync($"{command}: invalid settings: {SettingsCheck.Describe(exception)}");
+            return 2;
+        }
+        catch (Exception exception) when (exception is SchemaBehindException or DatabaseRequirementsException)
+        {
+            await Console.Error.WriteLineAsync($"{command}: {exception.Message}");
             return 2;
         }
         catch (OperationCanceledException)

@@ -112,6 +112,20 @@ public sealed class Database : IDisposable
         return await Dapper.SqlMapper.ExecuteScalarAsync<int>(connection, new Dapper.CommandDefinition(Dialect.ReadsWaitForWritersSql, cancellationToken: cancellationToken)) == 1;
     }
 
+    /// <summary>Throws <see cref="DatabaseRequirementsException"/> when the database lacks what Feeds relies on (SQL Server).</summary>
+    public async Task CheckRequirementsAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        if (Dialect.RequirementsSql is not { } sql)
+        {
+            return;
+        }
+        var requirements = await Dapper.SqlMapper.QuerySingleAsync<DatabaseRequirements>(connection, new Dapper.CommandDefinition(sql, cancellationToken: cancellationToken));
+        if (requirements.Unmet() is { Count: > 0 } unmet)
+        {
+            throw new DatabaseRequirementsException(unmet);
+        }
+    }
+
     /// <summary>Which database this is, for people: "sqlite /srv/feeds/data/feeds.db", "sqlserver db.example.net/Feeds"; never a password.</summary>
     public string Describe() => Dialect.Describe(ConnectionString);
 

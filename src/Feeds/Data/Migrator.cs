@@ -6,9 +6,10 @@ namespace Feeds.Data;
 /// <summary>
 /// Applies the numbered scripts of sql/{provider}/ in order, each in one transaction together with its
 /// row in schema_migrations, so that running it again changes nothing and a failed script leaves no trace.
-/// Two migrations at once take turns: each script's transaction first takes the migration lock (SQL Server:
-/// an application lock; SQLite: its write lock, BEGIN IMMEDIATE) and then asks again whether the script is
-/// applied. Scripts run without a command timeout: a backfill of a large table takes as long as it takes, and
+/// Two migrations at once take turns: on SQL Server the session takes an application lock for the whole migrate,
+/// before schema_migrations is made; on SQLite each script's transaction takes the write lock (BEGIN IMMEDIATE).
+/// Either way a script is asked again, under the lock, whether it is applied. A SQL Server that lacks what Feeds
+/// relies on (<see cref="DatabaseRequirements"/>) is refused before anything is changed. Scripts run without a command timeout: a backfill of a large table takes as long as it takes, and
 /// running servers wait on its schema locks meanwhile (README, "Databases").
 /// </summary>
 public sealed class Migrator(Database database, string scriptsRoot)
@@ -16,8 +17,6 @@ public sealed class Migrator(Database database, string scriptsRoot)
     private const string AppliedVersionsSql = "SELECT version FROM schema_migrations";
     private const string IsAppliedSql = "SELECT COUNT(*) FROM schema_migrations WHERE version = @version";
     private const string RecordVersionSql = "INSERT INTO schema_migrations (version, applied_at) VALUES (@version, @appliedAt)";
-
-
 
     public static string DefaultScriptsRoot => Path.Combine(AppContext.BaseDirectory, "sql");
 
@@ -29,6 +28,26 @@ public sealed class Migrator(Database database, string scriptsRoot)
     {
         database.EnsureStorage();
         await using var connection = await database.OpenAsync(cancellationToken);
+        if (database.Dialect.MigrationLockSql is { } migrationLock)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(migrationLock, commandTimeout: 0, cancellationToken: cancellationToken));
+        }
+        try
+        {
+            return await MigrateLockedAsync(connection, cancellationToken);
+        }
+        finally
+        {
+            if (database.Dialect.MigrationUnlockSql is { } unlock && connection.State == System.Data.ConnectionState.Open)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(unlock, cancellationToken: CancellationToken.None));
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> MigrateLockedAsync(System.Data.Common.DbConnection connection, CancellationToken cancellationToken)
+    {
+        await database.CheckRequirementsAsync(connection, cancellationToken);
         if (database.Dialect.PrepareMigrationsSql is { } prepare)
         {
             await connection.ExecuteAsync(new CommandDefinition(prepare, cancellationToken: cancellationToken));
@@ -52,10 +71,6 @@ public sealed class Migrator(Database database, string scriptsRoot)
             }
             var text = await File.ReadAllTextAsync(script.Path, cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            if (database.Dialect.MigrationLockSql is { } migrationLock)
-            {
-                await connection.ExecuteAsync(new CommandDefinition(migrationLock, transaction: transaction, commandTimeout: 0, cancellationToken: cancellationToken));
-            }
             // Under the lock: another migration may have applied it meanwhile.
             if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(IsAppliedSql, new { version = script.Version }, transaction, cancellationToken: cancellationToken)) > 0)
             {

@@ -124,6 +124,12 @@ public abstract class SqlDialect
     /// <summary>Taken at the start of each migration's transaction, so that two migrations take turns; null: the transaction's own write lock does.</summary>
     public virtual string? MigrationLockSql => null;
 
+    /// <summary>Releases <see cref="MigrationLockSql"/> at the end of a migrate.</summary>
+    public virtual string? MigrationUnlockSql => null;
+
+    /// <summary>Reads what the database must offer Feeds (<see cref="DatabaseRequirements"/>); null where nothing needs checking.</summary>
+    public virtual string? RequirementsSql => null;
+
     /// <summary>1 when the database fires a trigger again for its own updates (RECURSIVE_TRIGGERS); null: not a database setting.</summary>
     public virtual string? RecursiveTriggersSql => null;
 

@@ -246,12 +246,28 @@ internal sealed partial class SqlServerDialect : SqlDialect
 
     public override string ReadsWaitForWritersSql { get; } = "SELECT CASE WHEN is_read_committed_snapshot_on = 1 THEN 0 ELSE 1 END FROM sys.databases WHERE database_id = DB_ID()";
 
-    // Held until the script's transaction ends; waits as long as the migration before it takes.
+    // Held by the session for a whole migrate, from before schema_migrations is made (two first migrations at
+    // once would otherwise both create it: Msg 2714); waits as long as the other migrate takes.
     public override string? MigrationLockSql { get; } = """
         DECLARE @locked int;
-        EXEC @locked = sys.sp_getapplock @Resource = N'feeds:migrate', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = -1;
+        EXEC @locked = sys.sp_getapplock @Resource = N'feeds:migrate', @LockMode = N'Exclusive', @LockOwner = N'Session', @LockTimeout = -1;
         IF @locked < 0
             THROW 50002, N'The migration lock could not be taken.', 1;
+        """;
+
+    public override string? MigrationUnlockSql { get; } = """
+        EXEC sys.sp_releaseapplock @Resource = N'feeds:migrate', @LockOwner = N'Session';
+        """;
+
+    // What Feeds' scripts and reads rely on: OPENJSON (compatibility level 130), CREATE OR ALTER (SQL Server 2016
+    // SP1, 13.0.4001; Azure SQL Database and Managed Instance, engine editions 5 and 8, have both), and nested
+    // triggers (the article triggers move the change mark through the category triggers).
+    public override string? RequirementsSql { get; } = """
+        SELECT
+            (SELECT compatibility_level FROM sys.databases WHERE database_id = DB_ID()) AS CompatibilityLevel,
+            CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS ProductVersion,
+            CAST(SERVERPROPERTY('EngineEdition') AS int) AS EngineEdition,
+            (SELECT CAST(value_in_use AS int) FROM sys.configurations WHERE name = N'nested triggers') AS NestedTriggers
         """;
 
     // With RECURSIVE_TRIGGERS ON a trigger's UPDATE of its own table fires it again; Feeds' triggers guard
