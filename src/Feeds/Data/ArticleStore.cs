@@ -143,12 +143,14 @@ public sealed class ArticleStore(Database database)
         FeedScope scope, DateTime from, DateTime to, int pageSize, DateTime nowUtc, CancellationToken cancellationToken) =>
         database.ReadAsync(async connection =>
         {
-            var sql = ArchiveSqlOf(scope);
+            // Its own text, so its own cached plan on SQL Server: a plan made for a page (TOP 51) is not reused for
+            // the whole month (TOP 2^31-1), nor the other way round.
+            var sql = ArchiveSqlOf(scope).Page + "\n-- the month's page boundaries";
             var boundaries = new List<ArchiveKey>();
             ArchiveKey? candidate = null;
             var position = 0L;
             var parameters = new { categorySlug = scope.CategorySlug, tagId = scope.TagId, now = nowUtc, from, beforeAt = to, beforeId = 0L, take = int.MaxValue };
-            await foreach (var key in connection.QueryUnbufferedAsync<ArticleKey>(sql.Page, parameters).WithCancellation(cancellationToken))
+            await foreach (var key in connection.QueryUnbufferedAsync<ArticleKey>(sql, parameters).WithCancellation(cancellationToken))
             {
                 if (candidate is { } boundary)
                 {
