@@ -72,10 +72,14 @@ public sealed class CmsFollower(
         SELECT external_id FROM articles WHERE external_id > @after ORDER BY external_id
         """;
 
+    /// <summary>Live cursors remembered for the sweep at most: a day of polls a second is far fewer than this.</summary>
+    private const int MaxPastCursors = 100_000;
+
     private readonly SemaphoreSlim _one = new(1, 1);
     private readonly ImportLineParser _parser = new(siteTime);
     // The live cursor after each poll, with when: the sweep reads up to the one of SweepAfterSeconds ago.
     private readonly Queue<(DateTimeOffset At, string Cursor)> _pastCursors = new();
+    private string? _lastRemembered;
     private DateTimeOffset _lastReconciled = DateTimeOffset.MinValue;
     private SourceOptions? _source;
     private bool _failing;
@@ -155,7 +159,7 @@ public sealed class CmsFollower(
                 // What changed shows at once, before the sweep and the walk, not a refresh interval later.
                 await RefreshIfChangedAsync(applied, cancellationToken);
             }
-            _pastCursors.Enqueue((now, report.Cursor!));
+            RememberCursor(now, report.Cursor!);
 
             if (await SweepAsync(state.SweepCursor ?? Source.InitialCursor, now, cancellationToken) is { } swept)
             {
@@ -175,6 +179,24 @@ public sealed class CmsFollower(
         {
             _one.Release();
         }
+    }
+
+    /// <summary>
+    /// Notes where the live cursor is now, for the sweep: only when it moved, and at most
+    /// <see cref="MaxPastCursors"/> of them (past that the oldest go, and the sweep reads their rows a little early).
+    /// </summary>
+    private void RememberCursor(DateTimeOffset now, string cursor)
+    {
+        if (_pastCursors.Count > 0 && _lastRemembered == cursor)
+        {
+            return;
+        }
+        _lastRemembered = cursor;
+        if (_pastCursors.Count >= MaxPastCursors)
+        {
+            _pastCursors.Dequeue();
+        }
+        _pastCursors.Enqueue((now, cursor));
     }
 
     private async Task RefreshIfChangedAsync(Counts counts, CancellationToken cancellationToken)
