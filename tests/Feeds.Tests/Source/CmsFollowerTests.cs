@@ -245,6 +245,39 @@ public sealed class CmsFollowerTests : FeedsTest
     }
 
     [Fact]
+    public async Task AnArticleDeletedInTheCms_PingsTheHubForEveryFeedItLeft()
+    {
+        await using var hub = await HubListener.StartAsync();
+        using var cms = new TestCms();
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        var settings = new Dictionary<string, string?>(cms.Settings())
+        {
+            ["Feeds:RefreshInterval"] = "00:00:00.050",
+            ["Feeds:WebSub:Hubs:0"] = hub.HubUrl.AbsoluteUri,
+        };
+        await using var app = new FeedsApp(db, settings: settings);
+        cms.Publish(901, "將被刪除", tags: ["供應鏈"]);
+        cms.Publish(902, "留下", category: 2);
+        await FollowAsync(app);
+        await Task.Delay(TimeSpan.FromSeconds(1), Cancel);  // the pings for the first articles
+        var before = hub.Pings.Count;
+
+        cms.Execute("UPDATE cms_articles SET state = -1 WHERE id = 901");
+        var deleted = await FollowAsync(app);
+        string[] left = ["logistics", "news", "all", "tags/%E4%BE%9B%E6%87%89%E9%8F%88"];
+        var expected = left.SelectMany(feed => new[] { "rss", "atom", "json" }.Select(format => $"{FeedsApp.PublicBaseUrl}feeds/{feed}.{format}")).Order().ToList();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (hub.Pings.Count - before < expected.Count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, Cancel);
+        }
+        await Task.Delay(TimeSpan.FromMilliseconds(500), Cancel);
+
+        Assert.Equal(1, deleted.Deleted);
+        Assert.Equal(expected, hub.Pings.Skip(before).Select(ping => ping.Url).Order());
+    }
+
+    [Fact]
     public async Task TheDemoIsACms_AndAnEditMadeToItWithSqlShowsInTheFeedsWithinSeconds()
     {
         await using var db = await TestDatabase.CreateAsync("sqlite", migrate: false);
