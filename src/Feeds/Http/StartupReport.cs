@@ -6,9 +6,9 @@ using Microsoft.Extensions.Options;
 namespace Feeds.Http;
 
 /// <summary>
-/// One line once the server listens: where, over which database, and where its links point. And one warning
+/// One line once the server listens: where, over which database, and where its links point. And a warning
 /// when no Feeds:PublicBaseUrl is set and the server listens on every address, whose links no reader elsewhere
-/// can follow.
+/// can follow, and one when Feeds' own tables are in the CMS's database.
 /// </summary>
 internal sealed class StartupReport(
     IHostApplicationLifetime lifetime,
@@ -35,6 +35,11 @@ internal sealed class StartupReport(
         {
             logger.LogWarning("Feeds:PublicBaseUrl is not set and Feeds listens on every address: its links name {Base}, which readers elsewhere cannot reach. Set Feeds:PublicBaseUrl to the address readers use",
                 urls.Base.AbsoluteUri);
+        }
+        if (Source.SourceDatabase.IsTheCmsDatabase(options.Value.Database, options.Value.Source))
+        {
+            logger.LogWarning("Feeds:Database and Feeds:Source name the same database: Feeds' own tables (articles, tags, …) are beside the CMS's. " +
+                "Keep them in a database of their own (README, Following the CMS)");
         }
     }
 }

@@ -19,6 +19,28 @@ public static class SourceDatabase
 
     public static bool IsKnown(string provider) => Providers.Contains(provider.Trim(), StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Whether Feeds' own tables are in the CMS's database (the same SQLite file, or the same database of the same
+    /// SQL Server): names like <c>articles</c> and <c>tags</c> could then collide with the CMS's own.
+    /// </summary>
+    public static bool IsTheCmsDatabase(DatabaseOptions feeds, SourceOptions source)
+    {
+        if (source.Provider.Length == 0 || !string.Equals(feeds.Provider.Trim(), source.Provider.Trim(), StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        if (string.Equals(feeds.Provider.Trim(), SqlDialect.Sqlite.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            static string File(string connectionString) => Path.GetFullPath(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource);
+            return File(feeds.ConnectionString) == File(source.ConnectionString);
+        }
+        static (string Server, string Database) Of(string connectionString) =>
+            new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(connectionString) is var builder
+                ? (builder.DataSource.ToUpperInvariant(), builder.InitialCatalog.ToUpperInvariant())
+                : default;
+        return Of(feeds.ConnectionString) == Of(source.ConnectionString);
+    }
+
     /// <summary>A closed connection to the CMS, with Feeds' command timeout.</summary>
     public static DbConnection Connect(string provider, string connectionString, int commandTimeoutSeconds)
     {
