@@ -87,7 +87,10 @@ public static class PolitePollingRegistration
 #pragma warning disable ASPDEPR005 // KnownNetworks is obsolete, but the middleware still reads its loopback default.
             forwarded.KnownNetworks.Clear();
 #pragma warning restore ASPDEPR005
-            forwarded.ForwardLimit = 1;
+            // Every trusted hop is unwound (CDN edge, then balancer, then Feeds): the client is the first address,
+            // from the right, whose sender is not a trusted proxy. With a limit of one, behind a CDN and a balancer
+            // every reader was the CDN's edge, and its readers shared one budget (issue 30).
+            forwarded.ForwardLimit = null;
             foreach (var proxy in feeds.Value.TrustedProxies)
             {
                 if (IPAddress.TryParse(proxy, out var address))

@@ -252,6 +252,34 @@ public sealed class PolitePollingTests : FeedsTest
         return statuses;
     }
 
+    [Fact]
+    public async Task BehindACdnAndABalancer_TheReaderIsTheClient_UpToTheFirstHopNotTrusted()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
+        // The balancer is the peer (loopback here); the CDN's edges are 10.0.0.0/8.
+        await using var app = new FeedsApp(db, settings: Polite(("Feeds:TrustedProxies:0", "127.0.0.0/8"), ("Feeds:TrustedProxies:1", "10.0.0.0/8")));
+        var client = app.CreateRawClient();
+
+        // Two readers through the same CDN edge: each has a budget of its own, the edge none that they share.
+        var firstReader = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            firstReader.Add(await GetAsync(client, "198.51.100.8, 10.1.2.3"));
+        }
+        var secondReader = await GetAsync(client, "198.51.100.9, 10.1.2.3");
+        // An address the reader made up before an untrusted hop is not believed: the untrusted hop is the client.
+        var forging = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            forging.Add(await GetAsync(client, $"192.0.2.{i}, 203.0.113.66, 10.1.2.3"));
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], firstReader);
+        Assert.Equal(HttpStatusCode.OK, secondReader);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], forging);
+    }
+
     private static async Task<HttpStatusCode> GetAsync(HttpClient client, string forwardedFor)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/feeds/news.rss");
