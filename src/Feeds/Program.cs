@@ -2,6 +2,12 @@ using Feeds;
 using Feeds.Cli;
 using Microsoft.Extensions.Options;
 
+if (CommandLine.AsksForHelp(args))
+{
+    // Anywhere on the line, for every command: the usage, and nothing started, created or migrated.
+    Console.WriteLine(CommandLine.Usage);
+    return 0;
+}
 if (CommandLine.IsCommand(args))
 {
     return await CommandLine.RunAsync(args);

@@ -16,7 +16,12 @@ public static class CommandLine
         usage: Feeds [--Feeds:Name=value ...]                                   serve the feeds
                Feeds migrate [--Feeds:Name=value ...]                           apply the schema scripts
                Feeds import FILE.ndjson [--skip-bad-lines] [--Feeds:Name=value ...]   import articles
+               Feeds --help                                                      this text
+        Settings are also read from appsettings.json and Feeds__Name environment variables (README, Settings).
         """;
+
+    /// <summary>-h, --help or -? anywhere: the usage is all that is wanted.</summary>
+    public static bool AsksForHelp(string[] args) => args.Any(arg => arg is "-h" or "--help" or "-?" or "/?");
 
     public static bool IsCommand(string[] args) => args.Length > 0 && args[0] is "migrate" or "import";
 

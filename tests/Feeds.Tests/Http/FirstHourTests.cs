@@ -70,6 +70,26 @@ public sealed partial class FirstHourTests : FeedsTest
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(30));
     }
 
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("migrate", "--help")]
+    [InlineData("import", "articles.ndjson", "-h")]
+    [InlineData("--help", "--urls", "http://127.0.0.1:5000")]
+    public async Task Help_AnywhereOnTheLine_PrintsTheUsage_AndChangesNothing(params string[] arguments)
+    {
+        using var folder = new TempFolder("feeds-first-hour-");
+        await File.WriteAllTextAsync(Path.Combine(folder.FullName, "articles.ndjson"), Ndjson.Line(Ndjson.Article("h-1")), Cancel);
+
+        var result = await FeedsProcess.RunAsync(folder.FullName, arguments);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Feeds import FILE.ndjson", result.Stdout, StringComparison.Ordinal);
+        Assert.Empty(result.Stderr);
+        // No server started, no database created or migrated, nothing imported.
+        Assert.Equal(["articles.ndjson"], Directory.EnumerateFileSystemEntries(folder.FullName).Select(Path.GetFileName));
+    }
+
     [Fact]
     public async Task MigrateAndImport_NameTheDatabaseTheyWrote()
     {
