@@ -81,6 +81,10 @@ internal sealed class DatabaseInitializer(
     }
 }
 
+/// <summary>The database was migrated by a newer Feeds: it has scripts this one does not know.</summary>
+public sealed class SchemaAheadException(IReadOnlyList<string> unknown, string newestKnown)
+    : Exception($"the database schema is newer than this version of Feeds: it has {string.Join(", ", unknown)}, and this Feeds knows scripts up to {newestKnown}. Run the Feeds that migrated it, or restore the backup taken before that migrate.");
+
 /// <summary>The database lacks migrations this version of Feeds needs.</summary>
 public sealed class SchemaBehindException(IReadOnlyList<string> missing)
     : Exception($"the database schema is older than this version of Feeds: run `migrate` to apply {string.Join(", ", missing)}.")

@@ -40,7 +40,7 @@ catch (OptionsValidationException exception)
     await Console.Error.WriteLineAsync($"Feeds did not start: invalid settings: {SettingsCheck.Describe(exception)}");
     return 2;
 }
-catch (Exception exception) when (exception is Feeds.SchemaBehindException or Feeds.Data.DatabaseRequirementsException)
+catch (Exception exception) when (exception is Feeds.SchemaBehindException or Feeds.SchemaAheadException or Feeds.Data.DatabaseRequirementsException)
 {
     await Console.Error.WriteLineAsync($"Feeds did not start: {exception.Message}");
     return 2;

@@ -125,7 +125,7 @@ public static class CommandLine
             await Console.Error.WriteLineAsync($"{command}: invalid settings: {SettingsCheck.Describe(exception)}");
             return 2;
         }
-        catch (Exception exception) when (exception is SchemaBehindException or DatabaseRequirementsException)
+        catch (Exception exception) when (exception is SchemaBehindException or SchemaAheadException or DatabaseRequirementsException)
         {
             await Console.Error.WriteLineAsync($"{command}: {exception.Message}");
             return 2;

@@ -61,6 +61,7 @@ public sealed class Migrator(Database database, string scriptsRoot)
         }
         await connection.ExecuteAsync(new CommandDefinition(database.Dialect.CreateMigrationsTableSql, commandTimeout: 0, cancellationToken: cancellationToken));
         var applied = await AppliedAsync(connection, cancellationToken);
+        ThrowIfAhead(applied);
 
         var appliedNow = new List<string>();
         foreach (var script in Scripts())
@@ -99,7 +100,21 @@ public sealed class Migrator(Database database, string scriptsRoot)
         var applied = await connection.ExecuteScalarAsync<int>(new CommandDefinition(database.Dialect.MigrationsTableExistsSql, cancellationToken: cancellationToken)) == 1
             ? await AppliedAsync(connection, cancellationToken)
             : [];
+        ThrowIfAhead(applied);
         return Scripts().Select(script => script.Version).Where(version => !applied.Contains(version)).ToArray();
+    }
+
+    /// <summary>
+    /// A database migrated by a newer Feeds has scripts this one does not know: its reads and writes may not fit
+    /// them (a rolled-back binary on a rolled-forward schema). Refused, naming both.
+    /// </summary>
+    private void ThrowIfAhead(HashSet<string> applied)
+    {
+        var known = Scripts().Select(script => script.Version).ToHashSet(StringComparer.Ordinal);
+        if (applied.Where(version => !known.Contains(version)).Order(StringComparer.Ordinal).ToArray() is { Length: > 0 } unknown)
+        {
+            throw new SchemaAheadException(unknown, known.Max(StringComparer.Ordinal) ?? "none");
+        }
     }
 
     /// <summary>The scripts of the configured dialect: files named NNNN_description.sql, in number order.</summary>

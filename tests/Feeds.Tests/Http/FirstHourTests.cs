@@ -91,6 +91,35 @@ public sealed partial class FirstHourTests : FeedsTest
     }
 
     [Fact]
+    public async Task ASchemaNewerThanTheBinary_IsRefusedInOneLine_ByTheServerMigrateAndImport()
+    {
+        using var folder = new TempFolder("feeds-first-hour-");
+        var database = $"--Feeds:Database:ConnectionString=Data Source={Path.Combine(folder.FullName, "feeds.db")}";
+        Assert.Equal(0, (await FeedsProcess.RunAsync(folder.FullName, "migrate", database)).ExitCode);
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder.FullName, "feeds.db")};Pooling=False"))
+        {
+            await connection.OpenAsync(Cancel);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO schema_migrations (version, applied_at) VALUES ('9999_from_a_newer_feeds', '2027-01-01 00:00:00')";
+            await command.ExecuteNonQueryAsync(Cancel);
+        }
+        await File.WriteAllTextAsync(Path.Combine(folder.FullName, "articles.ndjson"), Ndjson.Line(Ndjson.Article("n-1")), Cancel);
+
+        var server = await FeedsProcess.RunAsync(folder.FullName, database, $"--urls=http://127.0.0.1:{FeedsApp.FreePort()}");
+        var migrate = await FeedsProcess.RunAsync(folder.FullName, "migrate", database);
+        var import = await FeedsProcess.RunAsync(folder.FullName, "import", "articles.ndjson", database);
+
+        foreach (var (result, start) in new[] { (server, "Feeds did not start: the database schema is newer"), (migrate, "migrate: the database schema is newer"), (import, "import: the database schema is newer") })
+        {
+            Assert.Equal(2, result.ExitCode);
+            var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith(start, line, StringComparison.Ordinal);
+            Assert.Contains("9999_from_a_newer_feeds", line, StringComparison.Ordinal);
+            Assert.Contains(Path.GetFileNameWithoutExtension(Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "sql", "sqlite"), "*.sql").Max()!), line, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task MigrateAndImport_NameTheDatabaseTheyWrote()
     {
         using var folder = new TempFolder("feeds-first-hour-");
