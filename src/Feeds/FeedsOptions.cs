@@ -169,8 +169,11 @@ public sealed class FeedsOptions
     /// <summary>Redis shared by every instance; without it, each instance keeps its renderings in its own memory.</summary>
     public RedisOptions Redis { get; set; } = new();
 
-    /// <summary>Fill a newly created embedded database with demo articles.</summary>
-    public bool DemoData { get; set; } = true;
+    /// <summary>
+    /// Beside a newly created embedded database, make the demo CMS and follow it. Unset: on in Development (what
+    /// `dotnet run` starts), off anywhere else, so that a published binary never fills a database with demo articles.
+    /// </summary>
+    public bool DemoData { get; set; }
 
     [ValidateObjectMembers]
     public DatabaseOptions Database { get; set; } = new();

@@ -57,6 +57,12 @@ public static class Hosting
 
     public static WebApplicationBuilder AddFeedsWeb(this WebApplicationBuilder builder)
     {
+        // Demo data where a person is trying Feeds (Development: `dotnet run`, by launchSettings.json), never by
+        // default in production. Set below every other source, so any setting of Feeds:DemoData wins.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = [new("Feeds:DemoData", builder.Environment.IsDevelopment() ? "true" : "false")],
+        });
         builder.Services.AddFeedsCore();
         // Feeds answers GET and HEAD: small request limits, so that a flood of huge headers costs little.
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -8,7 +8,8 @@ namespace Feeds.Http;
 /// <summary>
 /// One line once the server listens: where, over which database, and where its links point. And a warning
 /// when no Feeds:PublicBaseUrl is set and the server listens on every address, whose links no reader elsewhere
-/// can follow, and one when Feeds' own tables are in the CMS's database.
+/// can follow; one for each setting that still holds its example value outside Development; and one when
+/// Feeds' own tables are in the CMS's database.
 /// </summary>
 internal sealed class StartupReport(
     IHostApplicationLifetime lifetime,
@@ -16,6 +17,7 @@ internal sealed class StartupReport(
     FeedUrls urls,
     Database database,
     IOptions<FeedsOptions> options,
+    IHostEnvironment environment,
     ILogger<StartupReport> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -36,7 +38,17 @@ internal sealed class StartupReport(
             logger.LogWarning("Feeds:PublicBaseUrl is not set and Feeds listens on every address: its links name {Base}, which readers elsewhere cannot reach. Set Feeds:PublicBaseUrl to the address readers use",
                 urls.Base.AbsoluteUri);
         }
-        if (Source.SourceDatabase.IsTheCmsDatabase(options.Value.Database, options.Value.Source))
+        var feeds = options.Value;
+        // The examples that must never reach readers: an id prefix cannot change once published.
+        var examples = new FeedsOptions();
+        foreach (var (setting, value, example) in new[] { ("Feeds:IdPrefix", feeds.IdPrefix, examples.IdPrefix), ("Feeds:SiteUrl", feeds.SiteUrl.AbsoluteUri, examples.SiteUrl.AbsoluteUri) })
+        {
+            if (!environment.IsDevelopment() && value == example)
+            {
+                logger.LogWarning("{Setting} still holds its example value {Value}: set the site's own before readers subscribe (README, Settings)", setting, value);
+            }
+        }
+        if (Source.SourceDatabase.IsTheCmsDatabase(feeds.Database, feeds.Source))
         {
             logger.LogWarning("Feeds:Database and Feeds:Source name the same database: Feeds' own tables (articles, tags, …) are beside the CMS's. " +
                 "Keep them in a database of their own (README, Following the CMS)");

@@ -120,6 +120,23 @@ public sealed partial class FirstHourTests : FeedsTest
     }
 
     [Fact]
+    public async Task APublishedBinary_FillsNoDatabaseWithDemoArticles_AndWarnsOfEveryExampleSetting()
+    {
+        using var folder = new TempFolder("feeds-first-hour-");
+        var port = FeedsApp.FreePort();
+        // As a published binary runs: no environment set, so Production.
+        await using var server = await RunningServer.StartAsync(folder.FullName, port, "--urls", $"http://127.0.0.1:{port}");
+
+        var items = FeedXml.RssItems(FeedXml.Parse(await server.Client.GetByteArrayAsync("/feeds/all.rss", Cancel)));
+        var output = await server.StopAsync();
+
+        Assert.Empty(items);
+        Assert.False(File.Exists(Path.Combine(folder.FullName, "data", "demo-cms.db")));
+        Assert.Contains("Feeds:IdPrefix still holds its example value tag:news.example.com,2026:", output, StringComparison.Ordinal);
+        Assert.Contains("Feeds:SiteUrl still holds its example value https://news.example.com/", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task MigrateAndImport_NameTheDatabaseTheyWrote()
     {
         using var folder = new TempFolder("feeds-first-hour-");
