@@ -20,6 +20,30 @@ public static class CommandLine
         Settings are also read from appsettings.json and Feeds__Name environment variables (README, Settings).
         """;
 
+    /// <summary>
+    /// The first argument that is neither a setting (--Section:Name=value, or --Section:Name value) nor one of the
+    /// host's own (--environment, --contentRoot, --applicationName): a misspelt flag such as --skip-bad-line would
+    /// otherwise be read as a setting nobody reads, and the command would run as if it were not there.
+    /// </summary>
+    private static string? Unexpected(List<string> arguments)
+    {
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            var argument = arguments[i];
+            var name = argument.TrimStart('-', '/').Split('=')[0];
+            var isOption = argument.StartsWith("--", StringComparison.Ordinal) || argument.StartsWith('/');
+            if (!isOption || !(name.Contains(':', StringComparison.Ordinal) || name is "environment" or "contentRoot" or "applicationName"))
+            {
+                return argument;
+            }
+            if (!argument.Contains('=', StringComparison.Ordinal))
+            {
+                i++;  // its value
+            }
+        }
+        return null;
+    }
+
     /// <summary>-h, --help or -? anywhere: the usage is all that is wanted.</summary>
     public static bool AsksForHelp(string[] args) => args.Any(arg => arg is "-h" or "--help" or "-?" or "/?");
 
@@ -40,6 +64,11 @@ public static class CommandLine
             rest.RemoveAt(0);
         }
 
+        if (Unexpected(rest) is { } unexpected)
+        {
+            await Console.Error.WriteLineAsync($"{command}: unknown option '{unexpected}'; settings are written --Feeds:Name=value.\n{Usage}");
+            return 2;
+        }
         var builder = Host.CreateApplicationBuilder(rest.ToArray());
         AppSettings.ReadFromAppDirectory(builder.Configuration, builder.Environment);
         if (SettingsCheck.Failures(builder.Configuration) is { Count: > 0 } wrongTypes)

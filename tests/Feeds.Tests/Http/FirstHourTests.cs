@@ -136,6 +136,22 @@ public sealed partial class FirstHourTests : FeedsTest
         Assert.Contains("Feeds:SiteUrl still holds its example value https://news.example.com/", output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("migrate", "--force")]
+    [InlineData("import", "articles.ndjson", "--skip-bad-line")]
+    [InlineData("import", "articles.ndjson", "more.ndjson")]
+    public async Task AnUnknownOptionToACommand_IsRefused_AndChangesNothing(params string[] arguments)
+    {
+        using var folder = new TempFolder("feeds-first-hour-");
+        await File.WriteAllTextAsync(Path.Combine(folder.FullName, "articles.ndjson"), Ndjson.Line(Ndjson.Article("u-1")), Cancel);
+
+        var result = await FeedsProcess.RunAsync(folder.FullName, arguments);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"{arguments[0]}: unknown option '{arguments[^1]}'", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(["articles.ndjson"], Directory.EnumerateFileSystemEntries(folder.FullName).Select(Path.GetFileName));
+    }
+
     [Fact]
     public async Task MigrateAndImport_NameTheDatabaseTheyWrote()
     {
