@@ -15,6 +15,9 @@ public static class Hosting
     /// <summary>Options (validated at start), the database, the feed pipeline.</summary>
     public static IServiceCollection AddFeedsCore(this IServiceCollection services)
     {
+        // appsettings.json gives the console one line an entry with its UTC time, the time followed by a space to
+        // part it from the level; in JSON (Logging:Console:FormatterName=json) the time is a value of its own.
+        services.PostConfigure<Microsoft.Extensions.Logging.Console.JsonConsoleFormatterOptions>(json => json.TimestampFormat = json.TimestampFormat?.TrimEnd());
         services.AddOptions<FeedsOptions>()
             .BindConfiguration(FeedsOptions.SectionName)
             .ValidateOnStart();

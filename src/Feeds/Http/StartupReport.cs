@@ -9,7 +9,7 @@ namespace Feeds.Http;
 /// One line once the server listens: where, over which database, and where its links point. And a warning
 /// when no Feeds:PublicBaseUrl is set and the server listens on every address, whose links no reader elsewhere
 /// can follow; one for each setting that still holds its example value outside Development; and one when
-/// Feeds' own tables are in the CMS's database.
+/// Feeds' own tables are in the CMS's database. And one line when it has stopped cleanly.
 /// </summary>
 internal sealed class StartupReport(
     IHostApplicationLifetime lifetime,
@@ -23,6 +23,8 @@ internal sealed class StartupReport(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         lifetime.ApplicationStarted.Register(Report);
+        // A clean stop says so, once: an operator tells it apart from a crash by this line.
+        lifetime.ApplicationStopped.Register(() => logger.LogInformation("Feeds stopped"));
         return Task.CompletedTask;
     }
 

@@ -134,6 +134,10 @@ public sealed partial class FirstHourTests : FeedsTest
         Assert.False(File.Exists(Path.Combine(folder.FullName, "data", "demo-cms.db")));
         Assert.Contains("Feeds:IdPrefix still holds its example value tag:news.example.com,2026:", output, StringComparison.Ordinal);
         Assert.Contains("Feeds:SiteUrl still holds its example value https://news.example.com/", output, StringComparison.Ordinal);
+        // One line an entry, each with its UTC time, and one line for the clean stop.
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(lines, line => Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (info|warn|fail): ", line));
+        Assert.EndsWith("Feeds stopped", lines[^1].TrimEnd(), StringComparison.Ordinal);
     }
 
     [Theory]

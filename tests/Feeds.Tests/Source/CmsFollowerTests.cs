@@ -234,7 +234,8 @@ public sealed class CmsFollowerTests : FeedsTest
 
         // Another instance, once the dead one's lease has run out.
         var clock = new TestClock(DateTimeOffset.UtcNow.AddSeconds(10));
-        await using var successor = new FeedsApp(db, clock, settings);
+        // Followed by the test's call alone, not also by its background loop.
+        await using var successor = new FeedsApp(db, clock, new Dictionary<string, string?>(settings) { ["Feeds:Source:PollInterval"] = "01:00:00" });
         var takeover = await FollowAsync(successor);
         var stored = (await store.GetFeedStateAsync(Feeds.Data.FeedScope.Site, new DateTime(9000, 1, 1, 0, 0, 0, DateTimeKind.Utc), 100_000, Cancel)).Keys.Count;
 
