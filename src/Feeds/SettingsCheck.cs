@@ -18,6 +18,35 @@ public static class SettingsCheck
         return failures;
     }
 
+    /// <summary>
+    /// The keys under Feeds that name no setting (a misspelt <c>Feeds__DefaultLimt</c>), which would otherwise be
+    /// ignored without a word while the setting meant keeps its default.
+    /// </summary>
+    public static IReadOnlyList<string> Unknown(IConfiguration configuration)
+    {
+        var unknown = new List<string>();
+        FindUnknown(configuration.GetSection(FeedsOptions.SectionName), typeof(FeedsOptions), unknown);
+        return unknown;
+    }
+
+    private static void FindUnknown(IConfigurationSection section, Type type, List<string> unknown)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            var property = type.GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+            if (property is not { CanWrite: true })
+            {
+                unknown.Add(child.Path);
+                continue;
+            }
+            var propertyType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            if (propertyType.IsClass && propertyType != typeof(string) && propertyType != typeof(Uri) && !propertyType.IsGenericType)
+            {
+                FindUnknown(child, propertyType, unknown);
+            }
+        }
+    }
+
     /// <summary>The failures of options validation, with members named as settings ("Feeds:RenderLimits:QueueLength").</summary>
     public static string Describe(Microsoft.Extensions.Options.OptionsValidationException exception) =>
         string.Join(" ", exception.Failures.Select(failure => System.Text.RegularExpressions.Regex.Replace(

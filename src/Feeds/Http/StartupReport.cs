@@ -9,7 +9,8 @@ namespace Feeds.Http;
 /// One line once the server listens: where, over which database, and where its links point. And a warning
 /// when no Feeds:PublicBaseUrl is set and the server listens on every address, whose links no reader elsewhere
 /// can follow; one for each setting that still holds its example value outside Development; and one when
-/// Feeds' own tables are in the CMS's database. And one line when it has stopped cleanly.
+/// Feeds' own tables are in the CMS's database, and one for each key under Feeds that names no setting. And one
+/// line when it has stopped cleanly.
 /// </summary>
 internal sealed class StartupReport(
     IHostApplicationLifetime lifetime,
@@ -18,6 +19,7 @@ internal sealed class StartupReport(
     Database database,
     IOptions<FeedsOptions> options,
     IHostEnvironment environment,
+    IConfiguration configuration,
     ILogger<StartupReport> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -39,6 +41,10 @@ internal sealed class StartupReport(
         {
             logger.LogWarning("Feeds:PublicBaseUrl is not set and Feeds listens on every address: its links name {Base}, which readers elsewhere cannot reach. Set Feeds:PublicBaseUrl to the address readers use",
                 urls.Base.AbsoluteUri);
+        }
+        foreach (var key in SettingsCheck.Unknown(configuration))
+        {
+            logger.LogWarning("{Key} is not a setting of Feeds and is ignored: a misspelt name? (README, Settings)", key);
         }
         var feeds = options.Value;
         // The examples that must never reach readers: an id prefix cannot change once published.

@@ -120,12 +120,12 @@ public sealed partial class FirstHourTests : FeedsTest
     }
 
     [Fact]
-    public async Task APublishedBinary_FillsNoDatabaseWithDemoArticles_AndWarnsOfEveryExampleSetting()
+    public async Task APublishedBinary_FillsNoDatabaseWithDemoArticles_AndWarnsOfEveryExampleSettingAndEveryUnknownKey()
     {
         using var folder = new TempFolder("feeds-first-hour-");
         var port = FeedsApp.FreePort();
         // As a published binary runs: no environment set, so Production.
-        await using var server = await RunningServer.StartAsync(folder.FullName, port, "--urls", $"http://127.0.0.1:{port}");
+        await using var server = await RunningServer.StartAsync(folder.FullName, port, "--urls", $"http://127.0.0.1:{port}", "--Feeds:DefaultLimt=3", "--Feeds:RenderLimits:Concurency=2");
 
         var items = FeedXml.RssItems(FeedXml.Parse(await server.Client.GetByteArrayAsync("/feeds/all.rss", Cancel)));
         var output = await server.StopAsync();
@@ -134,6 +134,8 @@ public sealed partial class FirstHourTests : FeedsTest
         Assert.False(File.Exists(Path.Combine(folder.FullName, "data", "demo-cms.db")));
         Assert.Contains("Feeds:IdPrefix still holds its example value tag:news.example.com,2026:", output, StringComparison.Ordinal);
         Assert.Contains("Feeds:SiteUrl still holds its example value https://news.example.com/", output, StringComparison.Ordinal);
+        Assert.Contains("Feeds:DefaultLimt is not a setting of Feeds", output, StringComparison.Ordinal);
+        Assert.Contains("Feeds:RenderLimits:Concurency is not a setting of Feeds", output, StringComparison.Ordinal);
         // One line an entry, each with its UTC time, and one line for the clean stop.
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.All(lines, line => Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (info|warn|fail): ", line));
