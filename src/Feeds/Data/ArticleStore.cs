@@ -43,18 +43,22 @@ public sealed class ArticleStore(Database database)
     }
 
     /// <summary>
-    /// Everything one rendering needs, on one connection: the feed's state, then the bodies and the tags of the
-    /// articles <paramref name="articlesWanted"/> names (by default every body and every tag).
+    /// Everything one rendering needs, in one snapshot of the database: the feed's state, then the bodies and the
+    /// tags of the articles <paramref name="articlesWanted"/> names (by default every body and every tag), and the
+    /// change mark they were read at. Bodies are never of a later (or, on a replica, an earlier) moment than keys.
     /// </summary>
     public async Task<FeedRead> ReadFeedAsync(FeedScope scope, DateTime nowUtc, int limit, CancellationToken cancellationToken, ArticlesWanted? articlesWanted = null)
     {
-        return await database.ReadAsync(async connection =>
+        return await database.ReadSnapshotAsync(async connection =>
         {
             var (categories, keys) = await ReadStateAsync(connection, scope, nowUtc, limit, cancellationToken);
             var (articles, tags) = await ReadArticlesAsync(connection, Wanted(articlesWanted, categories, keys), cancellationToken);
-            return new FeedRead(categories, keys, articles, tags);
+            return new FeedRead(categories, keys, articles, tags, await ReadMarkAsync(connection, nowUtc, cancellationToken));
         }, cancellationToken);
     }
+
+    private async Task<long> ReadMarkAsync(DbConnection connection, DateTime nowUtc, CancellationToken cancellationToken) =>
+        (await connection.QuerySingleAsync<ChangeMark>(new CommandDefinition(database.Dialect.ChangeMarkSql, new { now = nowUtc }, cancellationToken: cancellationToken))).Mark;
 
     private static ArticleReads Wanted(ArticlesWanted? articlesWanted, IReadOnlyList<CategoryRow> categories, IReadOnlyList<ArticleKey> keys)
     {
@@ -67,7 +71,7 @@ public sealed class ArticleStore(Database database)
     }
 
     /// <summary>
-    /// One archive page and where its neighbours are, on one connection. The page holds at most
+    /// One archive page and where its neighbours are, in one snapshot (as <see cref="ReadFeedAsync"/>). The page holds at most
     /// <paramref name="pageSize"/> articles of [<paramref name="from"/>, <paramref name="to"/>) older than
     /// <paramref name="before"/>, newest first; a month's pages are counted from its end, so the newest page of
     /// a month needs no cursor. Null when the page is empty. Every step is a keyset range, never OFFSET.
@@ -77,7 +81,7 @@ public sealed class ArticleStore(Database database)
     public Task<ArchiveRead?> ReadArchiveAsync(
         FeedScope scope, DateTime from, DateTime to, ArchiveKey? before, int pageSize, DateTime nowUtc,
         Func<DateTime, (DateTime Start, DateTime End)> monthOf, CancellationToken cancellationToken, ArticlesWanted? articlesWanted = null) =>
-        database.ReadAsync(connection => ReadArchiveAsync(connection, scope, from, to, before, pageSize, nowUtc, monthOf, articlesWanted, cancellationToken), cancellationToken);
+        database.ReadSnapshotAsync(connection => ReadArchiveAsync(connection, scope, from, to, before, pageSize, nowUtc, monthOf, articlesWanted, cancellationToken), cancellationToken);
 
     private async Task<ArchiveRead?> ReadArchiveAsync(
         DbConnection connection, FeedScope scope, DateTime from, DateTime to, ArchiveKey? before, int pageSize, DateTime nowUtc,
@@ -131,7 +135,7 @@ public sealed class ArticleStore(Database database)
 
         var categories = (await connection.QueryAsync<CategoryRow>(new CommandDefinition(CategoriesSql, cancellationToken: cancellationToken))).AsList();
         var (articles, tags) = await ReadArticlesAsync(connection, Wanted(articlesWanted, categories, page), cancellationToken);
-        return new ArchiveRead(new FeedRead(categories, page, articles, tags), older, newer);
+        return new ArchiveRead(new FeedRead(categories, page, articles, tags, await ReadMarkAsync(connection, nowUtc, cancellationToken)), older, newer);
     }
 
     /// <summary>
@@ -233,9 +237,13 @@ public sealed class ArchiveNeighbours
     public DateTime? Newer { get; init; }
 }
 
-/// <summary>One rendering's read: categories, the feed's keys in order, and the articles and tags behind those asked for.</summary>
+/// <summary>
+/// One rendering's read: categories, the feed's keys in order, the articles and tags behind those asked for, and
+/// the change mark of the snapshot they were all read in.
+/// </summary>
 public sealed record FeedRead(
     IReadOnlyList<CategoryRow> Categories,
     IReadOnlyList<ArticleKey> Keys,
     IReadOnlyDictionary<long, ArticleRow> Articles,
-    ILookup<long, string> Tags);
+    ILookup<long, string> Tags,
+    long Mark);

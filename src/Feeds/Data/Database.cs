@@ -64,6 +64,36 @@ public sealed class Database : IDisposable
         }, cancellationToken);
 
     /// <summary>
+    /// Like <see cref="ReadAsync{T}"/>, but every statement of <paramref name="read"/> sees one consistent snapshot
+    /// of the database (<see cref="SqlDialect.BeginSnapshotSql"/>): a render's keys and bodies, a poll's mark and
+    /// versions, are of one moment, even on a replica, whatever commits between them.
+    /// </summary>
+    public Task<T> ReadSnapshotAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken) =>
+        ReadAsync(async connection =>
+        {
+            await Dapper.SqlMapper.ExecuteAsync(connection, new Dapper.CommandDefinition(Dialect.BeginSnapshotSql, cancellationToken: cancellationToken));
+            T result;
+            try
+            {
+                result = await read(connection);
+            }
+            catch
+            {
+                // The read failed; end the snapshot if the connection still can (a kept connection is reused).
+                try
+                {
+                    await Dapper.SqlMapper.ExecuteAsync(connection, new Dapper.CommandDefinition(Dialect.EndSnapshotSql, cancellationToken: CancellationToken.None));
+                }
+                catch (Exception ending) when (ending is DbException or InvalidOperationException)
+                {
+                }
+                throw;
+            }
+            await Dapper.SqlMapper.ExecuteAsync(connection, new Dapper.CommandDefinition(Dialect.EndSnapshotSql, cancellationToken: cancellationToken));
+            return result;
+        }, cancellationToken);
+
+    /// <summary>
     /// Closes the read connections kept open between reads, so that the next read opens the file anew (after it
     /// was replaced, say). Like Microsoft.Data.Sqlite's <c>ClearAllPools</c>, for the connections Feeds keeps.
     /// </summary>

@@ -5,7 +5,7 @@ namespace Feeds.Data;
 /// import and the server at start, which refuse with one line naming what is wrong instead of failing later (a
 /// database at compatibility level 120 would migrate, report healthy, then fail every render that reads a body).
 /// </summary>
-public sealed record DatabaseRequirements(int CompatibilityLevel, string ProductVersion, int EngineEdition, int? NestedTriggers)
+public sealed record DatabaseRequirements(int CompatibilityLevel, string ProductVersion, int EngineEdition, int? NestedTriggers, int SnapshotIsolation)
 {
     /// <summary>Azure SQL Database and Azure SQL Managed Instance: always current, whatever ProductVersion says.</summary>
     private bool IsAzure => EngineEdition is 5 or 8;
@@ -24,6 +24,11 @@ public sealed record DatabaseRequirements(int CompatibilityLevel, string Product
         if (NestedTriggers == 0)
         {
             unmet.Add("the server option 'nested triggers' is 0, so changes never reach Feeds' change mark: EXEC sp_configure 'nested triggers', 1; RECONFIGURE");
+        }
+        if (SnapshotIsolation != 1)
+        {
+            // 0 OFF, 3 still turning on (it waits for older transactions): renders and polls would fail with Msg 3952.
+            unmet.Add("ALLOW_SNAPSHOT_ISOLATION is not ON, and every render and poll reads one snapshot: run Feeds migrate, or ALTER DATABASE CURRENT SET ALLOW_SNAPSHOT_ISOLATION ON");
         }
         return unmet;
     }

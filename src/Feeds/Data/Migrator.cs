@@ -47,11 +47,11 @@ public sealed class Migrator(Database database, string scriptsRoot)
 
     private async Task<IReadOnlyList<string>> MigrateLockedAsync(System.Data.Common.DbConnection connection, CancellationToken cancellationToken)
     {
-        await database.CheckRequirementsAsync(connection, cancellationToken);
         if (database.Dialect.PrepareMigrationsSql is { } prepare)
         {
-            await connection.ExecuteAsync(new CommandDefinition(prepare, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(prepare, commandTimeout: 0, cancellationToken: cancellationToken));
         }
+        await database.CheckRequirementsAsync(connection, cancellationToken);
         if (database.Dialect.RecursiveTriggersSql is { } recursiveTriggers)
         {
             var recursive = await connection.ExecuteScalarAsync<int>(new CommandDefinition(recursiveTriggers, cancellationToken: cancellationToken));

@@ -89,6 +89,16 @@ public abstract class SqlDialect
     /// </summary>
     public abstract string ChangeMarkSql { get; }
 
+    /// <summary>
+    /// Begins a read of one consistent snapshot on a read connection: every statement until
+    /// <see cref="EndSnapshotSql"/> sees the database as of one moment, whatever commits meanwhile
+    /// (<see cref="Database.ReadSnapshotAsync{T}"/>).
+    /// </summary>
+    public abstract string BeginSnapshotSql { get; }
+
+    /// <summary>Ends the snapshot <see cref="BeginSnapshotSql"/> began (it wrote nothing, so nothing is kept or lost).</summary>
+    public abstract string EndSnapshotSql { get; }
+
     /// <summary>1 when schema_migrations exists, else 0.</summary>
     public abstract string MigrationsTableExistsSql { get; }
 

@@ -244,6 +244,27 @@ internal sealed partial class SqlServerDialect : SqlDialect
         FROM dbo.feed_change_mark m
         """;
 
+    // Under READ_COMMITTED_SNAPSHOT each statement reads its own snapshot; a SNAPSHOT transaction reads one for all
+    // of them, as of its first read (ALLOW_SNAPSHOT_ISOLATION, which migrate turns on; on a readable secondary
+    // every read is already snapshot). The isolation level is set back, so that a pooled connection reused for a
+    // write does not keep it.
+    public override string BeginSnapshotSql { get; } = """
+        SET TRANSACTION ISOLATION LEVEL SNAPSHOT;
+        BEGIN TRANSACTION;
+        """;
+
+    public override string EndSnapshotSql { get; } = """
+        IF @@TRANCOUNT > 0 COMMIT TRANSACTION;
+        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+        """;
+
+    // Outside any transaction (ALTER DATABASE cannot run in one), before migrate checks the requirements: the
+    // renders' and polls' snapshots need it. It waits for transactions that began before it to end.
+    public override string? PrepareMigrationsSql { get; } = """
+        IF (SELECT snapshot_isolation_state FROM sys.databases WHERE database_id = DB_ID()) <> 1
+            ALTER DATABASE CURRENT SET ALLOW_SNAPSHOT_ISOLATION ON;
+        """;
+
     public override string ReadsWaitForWritersSql { get; } = "SELECT CASE WHEN is_read_committed_snapshot_on = 1 THEN 0 ELSE 1 END FROM sys.databases WHERE database_id = DB_ID()";
 
     // Held by the session for a whole migrate, from before schema_migrations is made (two first migrations at
@@ -267,7 +288,8 @@ internal sealed partial class SqlServerDialect : SqlDialect
             (SELECT compatibility_level FROM sys.databases WHERE database_id = DB_ID()) AS CompatibilityLevel,
             CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS ProductVersion,
             CAST(SERVERPROPERTY('EngineEdition') AS int) AS EngineEdition,
-            (SELECT CAST(value_in_use AS int) FROM sys.configurations WHERE name = N'nested triggers') AS NestedTriggers
+            (SELECT CAST(value_in_use AS int) FROM sys.configurations WHERE name = N'nested triggers') AS NestedTriggers,
+            (SELECT CAST(snapshot_isolation_state AS int) FROM sys.databases WHERE database_id = DB_ID()) AS SnapshotIsolation
         """;
 
     // With RECURSIVE_TRIGGERS ON a trigger's UPDATE of its own table fires it again; Feeds' triggers guard

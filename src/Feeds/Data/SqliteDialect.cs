@@ -243,6 +243,12 @@ internal sealed class SqliteDialect : SqlDialect
                (SELECT MIN(a.published_at) FROM articles a WHERE a.is_published = 1 AND a.published_at > @now) AS next_due
         """;
 
+    // In WAL mode a deferred transaction reads one snapshot, from its first read until it ends
+    // (https://www.sqlite.org/isolation.html); autocommit statements each read their own.
+    public override string BeginSnapshotSql { get; } = "BEGIN DEFERRED";
+
+    public override string EndSnapshotSql { get; } = "COMMIT";
+
     public override string ReadsWaitForWritersSql { get; } = "SELECT CASE WHEN (SELECT journal_mode FROM pragma_journal_mode) = 'wal' THEN 0 ELSE 1 END";
 
     // Readers keep reading while an import writes (persistent setting of the file).

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 
 namespace Feeds.Data;
@@ -47,62 +48,118 @@ public sealed class VersionStore(Database database)
 
     private const string VersionsByIdSql = CategoryVersionsSql + "\nWHERE c.id IN @categoryIds;\n" + TagVersionsSql + "\nWHERE t.id IN @tagIds;";
 
+    /// <summary>
+    /// One poll, in one snapshot of the database (so the mark, the log and the versions agree, even on a replica):
+    /// the mark; then nothing when neither it moved since <paramref name="last"/> nor an article came due; the
+    /// feeds changed since when the log reaches back; else every feed. A mark below the last one was read on a
+    /// replica that is behind the one read before: nothing is read, and the versions known stay (Behind).
+    /// </summary>
+    public Task<Poll> PollAsync(LastPoll? last, DateTime polledAt, CancellationToken cancellationToken) =>
+        database.ReadSnapshotAsync(async connection =>
+        {
+            var mark = await GetMarkAsync(connection, polledAt, cancellationToken);
+            if (last is null)
+            {
+                return new Poll(mark, await ReadAllAsync(connection, polledAt, cancellationToken), PollOutcome.All);
+            }
+            if (mark.Mark < last.Mark)
+            {
+                return new Poll(mark, VersionRead.Nothing, PollOutcome.Behind);
+            }
+            if (mark.Mark == last.Mark && !(last.NextDue <= polledAt))
+            {
+                return new Poll(mark, VersionRead.Nothing, PollOutcome.Unchanged);
+            }
+            if (mark.Mark == last.Mark || mark.OldestLogged <= last.Mark + 1)
+            {
+                var read = await ReadChangedAsync(connection, last.Mark, mark.Mark, last.PolledAt, polledAt, cancellationToken);
+                return new Poll(mark, read, read.Complete ? PollOutcome.All : PollOutcome.Changed);
+            }
+            return new Poll(mark, await ReadAllAsync(connection, polledAt, cancellationToken), PollOutcome.All);
+        }, cancellationToken);
+
     public async Task<ChangeMark> GetMarkAsync(DateTime nowUtc, CancellationToken cancellationToken) =>
-        await database.ReadAsync(async connection =>
-            await connection.QuerySingleAsync<ChangeMark>(new CommandDefinition(database.Dialect.ChangeMarkSql, new { now = nowUtc }, cancellationToken: cancellationToken)),
-            cancellationToken);
+        await database.ReadAsync(connection => GetMarkAsync(connection, nowUtc, cancellationToken), cancellationToken);
 
     /// <summary>Every feed's version at <paramref name="nowUtc"/>.</summary>
     public async Task<VersionRead> ReadAllAsync(DateTime nowUtc, CancellationToken cancellationToken) =>
-        await database.ReadAsync(async connection =>
-        {
-            await using var results = await connection.QueryMultipleAsync(new CommandDefinition(AllVersionsSql, new { now = nowUtc }, cancellationToken: cancellationToken));
-            var categories = (await results.ReadAsync<CategoryVersionRow>()).AsList();
-            var tags = (await results.ReadAsync<TagVersionRow>()).AsList();
-            return new VersionRead(categories, tags, [], [], Complete: true, RowsRead: categories.Count + tags.Count);
-        }, cancellationToken);
+        await database.ReadAsync(connection => ReadAllAsync(connection, nowUtc, cancellationToken), cancellationToken);
 
     /// <summary>
     /// The versions of the feeds logged in (<paramref name="since"/>, <paramref name="mark"/>] and of those with an
     /// article come due in (<paramref name="dueFromUtc"/>, <paramref name="nowUtc"/>]; every feed's when more than
     /// <see cref="MostFeedsReadById"/> are named.
     /// </summary>
-    public async Task<VersionRead> ReadChangedAsync(long since, long mark, DateTime dueFromUtc, DateTime nowUtc, CancellationToken cancellationToken)
+    public async Task<VersionRead> ReadChangedAsync(long since, long mark, DateTime dueFromUtc, DateTime nowUtc, CancellationToken cancellationToken) =>
+        await database.ReadSnapshotAsync(connection => ReadChangedAsync(connection, since, mark, dueFromUtc, nowUtc, cancellationToken), cancellationToken);
+
+    /// <summary>The mark of the database as <paramref name="connection"/> reads it: what a render compares with its poll's.</summary>
+    internal async Task<ChangeMark> GetMarkAsync(DbConnection connection, DateTime nowUtc, CancellationToken cancellationToken) =>
+        await connection.QuerySingleAsync<ChangeMark>(new CommandDefinition(database.Dialect.ChangeMarkSql, new { now = nowUtc }, cancellationToken: cancellationToken));
+
+    private static async Task<VersionRead> ReadAllAsync(DbConnection connection, DateTime nowUtc, CancellationToken cancellationToken)
     {
-        var (categoryIds, tagIds, logRows) = await database.ReadAsync(async connection =>
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(AllVersionsSql, new { now = nowUtc }, cancellationToken: cancellationToken));
+        var categories = (await results.ReadAsync<CategoryVersionRow>()).AsList();
+        var tags = (await results.ReadAsync<TagVersionRow>()).AsList();
+        return new VersionRead(categories, tags, [], [], Complete: true, RowsRead: categories.Count + tags.Count);
+    }
+
+    private static async Task<VersionRead> ReadChangedAsync(DbConnection connection, long since, long mark, DateTime dueFromUtc, DateTime nowUtc, CancellationToken cancellationToken)
+    {
+        HashSet<long> categoryIds, tagIds;
+        int logRows;
+        await using (var results = await connection.QueryMultipleAsync(new CommandDefinition(ChangedFeedsSql,
+            new { since, mark, dueFrom = dueFromUtc, now = nowUtc }, cancellationToken: cancellationToken)))
         {
-            await using var results = await connection.QueryMultipleAsync(new CommandDefinition(ChangedFeedsSql,
-                new { since, mark, dueFrom = dueFromUtc, now = nowUtc }, cancellationToken: cancellationToken));
             var logged = (await results.ReadAsync<LoggedChange>()).AsList();
-            var categories = new HashSet<long>(logged.Where(row => row.Kind == "c").Select(row => row.FeedId));
-            var tags = new HashSet<long>(logged.Where(row => row.Kind == "t").Select(row => row.FeedId));
-            categories.UnionWith(await results.ReadAsync<long>());
-            tags.UnionWith(await results.ReadAsync<long>());
-            return (categories, tags, logged.Count);
-        }, cancellationToken);
+            categoryIds = [.. logged.Where(row => row.Kind == "c").Select(row => row.FeedId)];
+            tagIds = [.. logged.Where(row => row.Kind == "t").Select(row => row.FeedId)];
+            categoryIds.UnionWith(await results.ReadAsync<long>());
+            tagIds.UnionWith(await results.ReadAsync<long>());
+            logRows = logged.Count;
+        }
         if (categoryIds.Count + tagIds.Count > MostFeedsReadById)
         {
-            var all = await ReadAllAsync(nowUtc, cancellationToken);
+            var all = await ReadAllAsync(connection, nowUtc, cancellationToken);
             return all with { RowsRead = all.RowsRead + logRows };
         }
         if (categoryIds.Count + tagIds.Count == 0)
         {
             return VersionRead.Nothing with { RowsRead = logRows };
         }
-        return await database.ReadAsync(async connection =>
-        {
-            // An empty list is Dapper's "IN (SELECT @ids WHERE 1 = 0)": no row.
-            await using var results = await connection.QueryMultipleAsync(new CommandDefinition(VersionsByIdSql,
-                new { now = nowUtc, categoryIds, tagIds }, cancellationToken: cancellationToken));
-            var categories = (await results.ReadAsync<CategoryVersionRow>()).AsList();
-            var tags = (await results.ReadAsync<TagVersionRow>()).AsList();
-            // Named as changed and not returned: deleted.
-            categoryIds.ExceptWith(categories.Select(row => row.Id));
-            tagIds.ExceptWith(tags.Select(row => row.Id));
-            return new VersionRead(categories, tags, categoryIds, tagIds, Complete: false, RowsRead: logRows + categories.Count + tags.Count);
-        }, cancellationToken);
+        // An empty list is Dapper's "IN (SELECT @ids WHERE 1 = 0)": no row.
+        await using var versions = await connection.QueryMultipleAsync(new CommandDefinition(VersionsByIdSql,
+            new { now = nowUtc, categoryIds, tagIds }, cancellationToken: cancellationToken));
+        var categories = (await versions.ReadAsync<CategoryVersionRow>()).AsList();
+        var tags = (await versions.ReadAsync<TagVersionRow>()).AsList();
+        // Named as changed and not returned: deleted.
+        categoryIds.ExceptWith(categories.Select(row => row.Id));
+        tagIds.ExceptWith(tags.Select(row => row.Id));
+        return new VersionRead(categories, tags, categoryIds, tagIds, Complete: false, RowsRead: logRows + categories.Count + tags.Count);
     }
 }
+
+/// <summary>What the poll before knew: the mark it read, the next due time, and when it polled.</summary>
+public sealed record LastPoll(long Mark, DateTime? NextDue, DateTime PolledAt);
+
+public enum PollOutcome
+{
+    /// <summary>Nothing moved: only the mark was read.</summary>
+    Unchanged,
+
+    /// <summary>The versions of the feeds that changed were read.</summary>
+    Changed,
+
+    /// <summary>Every feed's version was read.</summary>
+    All,
+
+    /// <summary>The mark read is below the last one (a replica behind the one read before): nothing was read.</summary>
+    Behind,
+}
+
+/// <summary>What one poll read: the mark, the versions, and which of the four it was.</summary>
+public sealed record Poll(ChangeMark Mark, VersionRead Read, PollOutcome Outcome);
 
 /// <summary>The first read of every poll.</summary>
 public sealed class ChangeMark

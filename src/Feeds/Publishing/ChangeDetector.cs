@@ -20,7 +20,8 @@ public sealed class ChangeDetector(
 {
     private readonly SemaphoreSlim _polling = new(1, 1);
     private FeedVersions _current = FeedVersions.Empty;
-    private PollState? _last;
+    private LastPoll? _last;
+    private bool _behind;
     private long _lastSuccessTicks;
     private bool _failing;
 
@@ -87,29 +88,24 @@ public sealed class ChangeDetector(
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var polledAt = clock.GetUtcNow().UtcDateTime;
-            var mark = await store.GetMarkAsync(polledAt, cancellationToken);
-            var last = _last;
-            VersionRead read;
-            string outcome;
-            if (last is not null && mark.Mark == last.Mark && !(last.NextDue <= polledAt))
+            var poll = await store.PollAsync(_last, polledAt, cancellationToken);
+            metrics.Polled(System.Diagnostics.Stopwatch.GetElapsedTime(started), poll.Outcome.ToString().ToLowerInvariant(), poll.Read.RowsRead);
+            if (poll.Outcome == PollOutcome.Behind)
             {
-                read = VersionRead.Nothing;
-                outcome = "unchanged";
+                // A replica behind the one read before (a failover, a balanced listener): its versions would move
+                // feeds backwards. Nothing is published, and what is served is only as fresh as the last poll.
+                if (!_behind)
+                {
+                    logger.LogWarning("The database read is behind the one read before (change mark {Mark} < {Last}): feeds stay as last seen until it catches up",
+                        poll.Mark.Mark, _last!.Mark);
+                    _behind = true;
+                }
+                return;
             }
-            else if (last is not null && (mark.Mark == last.Mark || (mark.Mark > last.Mark && mark.OldestLogged <= last.Mark + 1)))
-            {
-                read = await store.ReadChangedAsync(last.Mark, mark.Mark, last.PolledAt, polledAt, cancellationToken);
-                outcome = read.Complete ? "all" : "changed";
-            }
-            else
-            {
-                read = await store.ReadAllAsync(polledAt, cancellationToken);
-                outcome = "all";
-            }
-            metrics.Polled(System.Diagnostics.Stopwatch.GetElapsedTime(started), outcome, read.RowsRead);
+            _behind = false;
             // Change times are when a version was first read: the end of the poll, after any write it saw.
-            var next = Current.Apply(read, clock.GetUtcNow().UtcDateTime, out var changed);
-            _last = new PollState(mark.Mark, mark.NextDue, polledAt);
+            var next = Current.Apply(poll.Read, clock.GetUtcNow().UtcDateTime, out var changed).AtMark(poll.Mark.Mark);
+            _last = new LastPoll(poll.Mark.Mark, poll.Mark.NextDue, polledAt);
             Volatile.Write(ref _current, next);
             Interlocked.Exchange(ref _lastSuccessTicks, clock.GetUtcNow().UtcTicks);
             Changed?.Invoke(next, changed);
@@ -152,9 +148,6 @@ public sealed class ChangeDetector(
         }
     }
 }
-
-/// <summary>What a poll knew when it ended: the change mark it read, the next due time, and when it polled.</summary>
-internal sealed record PollState(long Mark, DateTime? NextDue, DateTime PolledAt);
 
 /// <summary>Feeds cannot answer now: the database is unreachable and nothing fresh enough is in memory.</summary>
 public class FeedsUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

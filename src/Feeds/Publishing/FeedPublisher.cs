@@ -144,13 +144,35 @@ public sealed class FeedPublisher(
     /// <summary>A month is over, and its archive final, once its last instant has passed.</summary>
     public bool IsClosed(ArchiveMonth month) => month.Next.StartUtc(siteTime) <= clock.GetUtcNow().UtcDateTime;
 
-    /// <summary>Reads the feed's categories and keys, then its articles, on one connection, and writes the document.</summary>
+    /// <summary>Tries of a render whose read is behind its versions (a replica catching up), 50, 100, 200 ms apart.</summary>
+    private const int BehindRetries = 3;
+
+    /// <summary>
+    /// Reads the feed's categories and keys, then its articles, in one snapshot, and writes the document. A read
+    /// on a replica behind the versions the token came from is tried again, and never kept under that token: a
+    /// reader would keep the older content under the newer ETag until the next change.
+    /// </summary>
+    /// <exception cref="FeedsUnavailableException">The database read stayed behind the versions.</exception>
     public async Task<RenderedFeed?> RenderAsync(FeedRequest request, string token)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            return await RenderTimedAsync(request, token);
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    return await RenderTimedAsync(request, token);
+                }
+                catch (ReadBehindException) when (attempt < BehindRetries)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(50 << attempt), clock);
+                }
+                catch (ReadBehindException exception)
+                {
+                    throw new FeedsUnavailableException("The database read is behind the feed versions (a replica catching up).", exception);
+                }
+            }
         }
         finally
         {
@@ -158,10 +180,14 @@ public sealed class FeedPublisher(
         }
     }
 
+    private sealed class ReadBehindException(long read, long versions)
+        : Exception($"Read at change mark {read}, below the versions' {versions}.");
+
     private async Task<RenderedFeed?> RenderTimedAsync(FeedRequest request, string token)
     {
         Interlocked.Increment(ref _renders);
-        if (changeDetector.Current.ScopeOf(request.Feed) is not ({ } scope, var tag))
+        var versions = changeDetector.Current;
+        if (versions.ScopeOf(request.Feed) is not ({ } scope, var tag))
         {
             return null;
         }
@@ -176,6 +202,10 @@ public sealed class FeedPublisher(
         if (read is null)
         {
             return null;
+        }
+        if (read.Mark < versions.Mark)
+        {
+            throw new ReadBehindException(read.Mark, versions.Mark);
         }
         catalog ??= new CategoryCatalog(read.Categories);
         var category = request.Feed.Kind == FeedKind.Category ? catalog.Find(request.Feed.Slug) : null;

@@ -53,6 +53,17 @@ public sealed class FeedVersions
         _tagsByName = new(() => [.. tagsBySlug.Values.OrderBy(tag => tag.Name, StringComparer.Ordinal).ThenBy(tag => tag.Id)]);
     }
 
+    /// <summary>
+    /// The database's change mark these versions were read at (VersionStore): a render that reads a lower one
+    /// reads a replica behind them, and what it would write is older than their tokens say.
+    /// </summary>
+    public long Mark { get; private init; }
+
+    /// <summary>These versions, read at <paramref name="mark"/>.</summary>
+    public FeedVersions AtMark(long mark) => mark == Mark
+        ? this
+        : new FeedVersions(_categories, _tags, _feeds, _tagsBySlug, _tagListToken, CatalogToken, CatalogChangedAt) { Mark = mark };
+
     /// <summary>Moves whenever the list of feeds (categories, sections, tags) may have changed: the index and OPML version.</summary>
     public string CatalogToken { get; }
 

@@ -10,15 +10,17 @@ namespace Feeds.Tests.Data;
 public sealed class DatabaseRequirementsTests : FeedsTest
 {
     [Theory]
-    [InlineData(130, "13.0.4001.0", 3, 1, "")]
-    [InlineData(160, "16.0.4135.4", 2, 1, "")]
-    [InlineData(150, "12.0.2000.8", 5, 1, "")]  // Azure SQL Database says 12.0 and has everything
-    [InlineData(120, "15.0.2000.5", 3, 1, "compatibility level is 120")]
-    [InlineData(130, "13.0.1601.5", 3, 1, "older than 2016 SP1")]
-    [InlineData(150, "15.0.2000.5", 3, 0, "'nested triggers' is 0")]
-    public void ADatabaseThatLacksWhatFeedsReliesOn_IsNamedInOneLine(int compatibilityLevel, string productVersion, int engineEdition, int nestedTriggers, string expected)
+    [InlineData(130, "13.0.4001.0", 3, 1, 1, "")]
+    [InlineData(160, "16.0.4135.4", 2, 1, 1, "")]
+    [InlineData(150, "12.0.2000.8", 5, 1, 1, "")]  // Azure SQL Database says 12.0 and has everything
+    [InlineData(120, "15.0.2000.5", 3, 1, 1, "compatibility level is 120")]
+    [InlineData(130, "13.0.1601.5", 3, 1, 1, "older than 2016 SP1")]
+    [InlineData(150, "15.0.2000.5", 3, 0, 1, "'nested triggers' is 0")]
+    [InlineData(150, "15.0.2000.5", 3, 1, 0, "ALLOW_SNAPSHOT_ISOLATION is not ON")]
+    [InlineData(150, "15.0.2000.5", 3, 1, 3, "ALLOW_SNAPSHOT_ISOLATION is not ON")]  // still turning on
+    public void ADatabaseThatLacksWhatFeedsReliesOn_IsNamedInOneLine(int compatibilityLevel, string productVersion, int engineEdition, int nestedTriggers, int snapshotIsolation, string expected)
     {
-        var unmet = new DatabaseRequirements(compatibilityLevel, productVersion, engineEdition, nestedTriggers).Unmet();
+        var unmet = new DatabaseRequirements(compatibilityLevel, productVersion, engineEdition, nestedTriggers, snapshotIsolation).Unmet();
 
         if (expected.Length == 0)
         {
@@ -37,6 +39,7 @@ public sealed class DatabaseRequirementsTests : FeedsTest
     {
         Assert.Contains("compatibility_level", SqlDialect.SqlServer.RequirementsSql, StringComparison.Ordinal);
         Assert.Contains("nested triggers", SqlDialect.SqlServer.RequirementsSql, StringComparison.Ordinal);
+        Assert.Contains("snapshot_isolation_state", SqlDialect.SqlServer.RequirementsSql, StringComparison.Ordinal);
         Assert.Null(SqlDialect.Sqlite.RequirementsSql);
     }
 }

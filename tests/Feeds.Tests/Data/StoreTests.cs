@@ -35,6 +35,43 @@ public sealed class StoreTests : FeedsTest
         Assert.Null(categories["news"].ParentId);
     }
 
+    /// <summary>
+    /// Issue 29, finding 5: keys and bodies were read in two statements, two snapshots under RCSI (and under
+    /// SQLite's autocommit), and the bodies were kept under the keys' versions; an edit committed between them
+    /// put its text under the version before it. Now a render reads one snapshot, whatever commits meanwhile.
+    /// </summary>
+    [Theory, MemberData(nameof(Providers))]
+    public async Task ARenderReadsKeysBodiesAndMarkInOneSnapshot_WhateverCommitsBetweenThem(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        var now = TestClock.Start.UtcDateTime;
+        var article = Articles.Sample("a-1", publishedAt: now.AddHours(-1)) with { Title = "編輯前" };
+        await Articles.WriteAsync(db.Database, article);
+        var store = new ArticleStore(db.Database);
+        var markBefore = (await new VersionStore(db.Database).GetMarkAsync(now, Cancel)).Mark;
+        var editedBetween = false;
+
+        var read = await store.ReadFeedAsync(FeedScope.Site, now, 10, Cancel, (categories, keys) =>
+        {
+            // Between the keys and the bodies another writer commits an edit (and a new tag, which moves the mark).
+            Task.Run(() => Articles.WriteAsync(db.Database, article with { Title = "編輯後", Tags = ["新標籤"] })).GetAwaiter().GetResult();
+            editedBetween = true;
+            long[] ids = [.. keys.Select(key => key.Id)];
+            return new ArticleReads(ids, ids);
+        });
+        var after = await store.ReadFeedAsync(FeedScope.Site, now, 10, Cancel);
+
+        Assert.True(editedBetween);
+        var key = Assert.Single(read.Keys);
+        Assert.Equal("編輯前", read.Articles[key.Id].Title);
+        Assert.Equal(article.Tags, read.Tags[key.Id]);
+        Assert.Equal(markBefore, read.Mark);
+        // The edit did commit, and a read after it sees it whole.
+        Assert.Equal("編輯後", after.Articles[key.Id].Title);
+        Assert.Equal(["新標籤"], after.Tags[key.Id]);
+        Assert.True(after.Mark > markBefore);
+    }
+
     [Theory, MemberData(nameof(Providers))]
     public async Task SectionFeed_ReachesCategoriesAtAnyDepth(string provider)
     {

@@ -95,8 +95,8 @@ public sealed class ChangeDetectionTests : FeedsTest
         await Articles.WriteAsync(db.Database, Articles.Sample("a-2", title: "日誌之外的報導") with { Tags = ["新標籤"] });
         await using (var connection = await db.Database.OpenAsync(Cancel))
         {
-            // As if more than the log keeps had happened since the last poll.
-            await connection.ExecuteAsync("DELETE FROM feed_changes");
+            // As if more than the log keeps had happened since the last poll: it keeps only its newest marks.
+            await connection.ExecuteAsync("DELETE FROM feed_changes WHERE mark < (SELECT MAX(mark) FROM feed_changes)");
         }
         await app.RefreshAsync();
         var after = await PollsAsync(client);
@@ -149,6 +149,66 @@ public sealed class ChangeDetectionTests : FeedsTest
         Assert.Equal(before.Changed + 1, after.Changed);
         Assert.Equal(2, after.ChangedRows - before.ChangedRows);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/feeds/tags/{Uri.EscapeDataString("新設標籤")}.rss", Cancel)).StatusCode);
+    }
+
+    /// <summary>
+    /// Issue 29, finding 3: with Feeds:Database:ReadConnectionString on a balanced read-only listener, a poll on a
+    /// replica behind the one read before read every feed from it and published them (feeds moved backwards), and
+    /// a render on it was kept under the newer token. A replica here is a consistent copy of the primary's file
+    /// (VACUUM INTO); the lagging one is a copy taken before the last write.
+    /// </summary>
+    [Fact]
+    public async Task AReplicaBehindTheOneReadBefore_MovesNoFeedBackwards_AndNoRenderOnItIsKept()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        using var folder = new TempFolder("feeds-replica-");
+        var replica = Path.Combine(folder.FullName, "replica.db");
+        var behind = Path.Combine(folder.FullName, "behind.db");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1", title: "第一篇報導"));
+        await CopyAsync(db, behind);
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-2", title: "第二篇報導") with { Tags = ["新標籤"] });
+        await CopyAsync(db, replica);
+        await using var app = new FeedsApp(db, settings: new Dictionary<string, string?>(OnlyTheTestPolls)
+        {
+            ["Feeds:Database:ReadConnectionString"] = $"Data Source={replica}",
+        });
+        using var client = app.CreateRawClient();
+        await app.RefreshAsync();
+        var rss = await client.GetAsync("/feeds/all.rss", Cancel);
+        Assert.Contains("第二篇報導", await rss.Content.ReadAsStringAsync(Cancel));
+
+        // The balancer now sends reads to a replica that has not caught up.
+        await ReplaceAsync(app, behind, replica);
+        await app.RefreshAsync();
+        var rssAgain = await client.GetAsync("/feeds/all.rss", Cancel);
+        var atomOnTheLaggingReplica = await client.GetAsync("/feeds/all.atom", Cancel);
+
+        Assert.Equal(rss.Headers.ETag, rssAgain.Headers.ETag);
+        Assert.Contains("第二篇報導", await rssAgain.Content.ReadAsStringAsync(Cancel));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, atomOnTheLaggingReplica.StatusCode);
+
+        // Caught up: the render is made, from the versions' own moment.
+        await CopyAsync(db, Path.Combine(folder.FullName, "caught-up.db"));
+        await ReplaceAsync(app, Path.Combine(folder.FullName, "caught-up.db"), replica);
+        await app.RefreshAsync();
+        var atom = await client.GetAsync("/feeds/all.atom", Cancel);
+        Assert.Equal(HttpStatusCode.OK, atom.StatusCode);
+        Assert.Contains("第二篇報導", await atom.Content.ReadAsStringAsync(Cancel));
+    }
+
+    private static async Task CopyAsync(TestDatabase db, string path)
+    {
+        await using var connection = await db.Database.OpenAsync(Cancel);
+        await connection.ExecuteAsync($"VACUUM INTO '{path.Replace("'", "''", StringComparison.Ordinal)}'");
+    }
+
+    private static async Task ReplaceAsync(FeedsApp app, string from, string replica)
+    {
+        var database = app.Services.GetRequiredService<Database>();
+        database.CloseKeptConnections();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        File.Copy(from, replica, overwrite: true);
+        await Task.CompletedTask;
     }
 
     /// <summary>Articles in one category, each with its own tag (標籤-0 … 標籤-{n-1}).</summary>
