@@ -322,6 +322,24 @@ public sealed class SourceOptions
     /// <summary>How long an instance follows without renewing its lease before another takes over.</summary>
     [Range(2, 3600)]
     public int LeaseSeconds { get; set; } = 15;
+
+    /// <summary>
+    /// SQL Server Change Tracking: the CMS tables (<c>dbo.cms_articles</c>) whose changes ChangesQuery reads through
+    /// <c>CHANGETABLE(CHANGES …, @after)</c>, with SYS_CHANGE_VERSION as <c>change</c>. Set, the follower reads in
+    /// one SNAPSHOT transaction of the CMS's, moves its cursor to CHANGE_TRACKING_CURRENT_VERSION(), needs no sweep
+    /// (versions are given at commit), and reads every article again (ResyncQuery) on its first follow and whenever
+    /// its cursor is older than a table's CHANGE_TRACKING_MIN_VALID_VERSION. Empty: the change-column mode.
+    /// </summary>
+    public List<string> TrackedTables { get; set; } = [];
+
+    /// <summary>
+    /// Change Tracking's full read: every article, with ChangesQuery's columns, where <c>change</c> is the CMS's
+    /// key; the rows whose key is above <c>@after</c> (NULL for the first page), ordered by it.
+    /// </summary>
+    public string ResyncQuery { get; set; } = "";
+
+    /// <summary>Whether the CMS is followed through SQL Server Change Tracking.</summary>
+    public bool TracksChanges => TrackedTables.Count > 0;
 }
 
 public sealed class PushOptions
@@ -412,6 +430,14 @@ internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOpti
             else if (!options.Source.ChangesQuery.Contains("@after", StringComparison.OrdinalIgnoreCase))
             {
                 failures.Add("Feeds:Source:ChangesQuery must read the rows whose change is above @after.");
+            }
+            if (options.Source.TracksChanges && !string.Equals(options.Source.Provider.Trim(), Data.SqlDialect.SqlServer.Name, StringComparison.OrdinalIgnoreCase))
+            {
+                failures.Add("Feeds:Source:TrackedTables names tables of SQL Server Change Tracking: Feeds:Source:Provider must be sqlserver.");
+            }
+            if (options.Source.TracksChanges && !options.Source.ResyncQuery.Contains("@after", StringComparison.OrdinalIgnoreCase))
+            {
+                failures.Add("Feeds:Source:TrackedTables needs a ResyncQuery reading every article whose key is above @after (NULL for the first page), ordered by it.");
             }
         }
         if (options.Push.Token.Length is > 0 and < PushOptions.MinTokenLength)

@@ -46,9 +46,25 @@ public sealed class CmsFollower(
         """;
 
     private const string StateSql = """
-        SELECT change_cursor AS ChangeCursor, sweep_cursor AS SweepCursor, reconciled_after AS ReconciledAfter
+        SELECT change_cursor AS ChangeCursor, sweep_cursor AS SweepCursor, reconciled_after AS ReconciledAfter, resync_after AS ResyncAfter
         FROM source_state WHERE source = @source
         """;
+
+    // Change Tracking: a full read starts with the live cursor at the version it began at, so that what changes
+    // during it is read by the live pass too.
+    private const string StartResyncSql = """
+        UPDATE source_state SET change_cursor = @place, resync_after = '' WHERE source = @source AND owner = @owner
+        """;
+
+    private const string MoveResyncSql = """
+        UPDATE source_state SET resync_after = @place WHERE source = @source AND owner = @owner
+        """;
+
+    /// <summary>The CMS database's Change Tracking version now (one per committed transaction that changed a tracked table).</summary>
+    internal const string TrackedVersionSql = "SELECT CHANGE_TRACKING_CURRENT_VERSION()";
+
+    /// <summary>The oldest version from which a tracked table's changes can still be read (NULL: not tracked, or not visible to the login).</summary>
+    internal const string MinValidVersionSql = "SELECT CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID(@table))";
 
     // Each pass moves its own place, and only while this instance holds the lease: one that lost it commits nothing.
     private const string MoveCursorSql = """
@@ -148,23 +164,38 @@ public sealed class CmsFollower(
             }
             var report = new FollowReport(true, 0, 0, 0, 0, 0, cursor);
 
-            var live = await ReadRowsAsync(Source.ChangesQuery, "@after", SourceRow.ParameterOf(cursor), upTo: null, cancellationToken);
-            if (live.Cursor is not null)
+            var live = await ReadRowsAsync(Source.ChangesQuery, "@after", SourceRow.ParameterOf(cursor), upTo: null, cancellationToken,
+                tracked: Source.TracksChanges ? new TrackedCursor(cursor, FirstFollow: state.ChangeCursor is null) : null);
+            if (live.ResyncFrom is { } version)
             {
-                if (await ApplyAsync(live, MoveCursorSql, live.Cursor, cancellationToken) is not { } applied)
+                if (!await StartResyncAsync(version, state.ChangeCursor, cancellationToken))
                 {
                     return FollowReport.NotFollowing;
                 }
-                report = report.Add(applied) with { Cursor = live.Cursor };
+                report = report with { Cursor = version };
+            }
+            else if (live.Place(cursor) is { } place)
+            {
+                if (await ApplyAsync(live, MoveCursorSql, place, cancellationToken) is not { } applied)
+                {
+                    return FollowReport.NotFollowing;
+                }
+                report = report.Add(applied) with { Cursor = place };
                 // What changed shows at once, before the sweep and the walk, not a refresh interval later.
                 await RefreshIfChangedAsync(applied, cancellationToken);
             }
             RememberCursor(now, report.Cursor!);
 
-            if (await SweepAsync(state.SweepCursor ?? Source.InitialCursor, now, cancellationToken) is { } swept)
+            // Change Tracking gives versions at commit: nothing commits behind the cursor, so there is nothing to sweep.
+            if (!Source.TracksChanges && await SweepAsync(state.SweepCursor ?? Source.InitialCursor, now, cancellationToken) is { } swept)
             {
                 report = report.Add(swept);
                 await RefreshIfChangedAsync(swept, cancellationToken);
+            }
+            if (state.ResyncAfter is { } resyncAfter && await ResyncAsync(resyncAfter, cancellationToken) is { } resynced)
+            {
+                report = report.Add(resynced);
+                await RefreshIfChangedAsync(resynced, cancellationToken);
             }
             if (Source.RowsQuery.Length > 0 && now - _lastReconciled >= Source.ReconcileInterval
                 && await ReconcileAsync(state.ReconciledAfter ?? "", cancellationToken) is { } reconciled)
@@ -207,7 +238,43 @@ public sealed class CmsFollower(
         }
     }
 
-    private sealed record SourceState(string? ChangeCursor, string? SweepCursor, string? ReconciledAfter);
+    private sealed record SourceState(string? ChangeCursor, string? SweepCursor, string? ReconciledAfter, string? ResyncAfter);
+
+    /// <summary>
+    /// Change Tracking: begins reading every article again (a first follow, or a cursor older than a table's
+    /// CHANGE_TRACKING_MIN_VALID_VERSION, whose changes are gone), with the live cursor at the version it began at.
+    /// </summary>
+    private async Task<bool> StartResyncAsync(string version, string? from, CancellationToken cancellationToken)
+    {
+        if (from is null)
+        {
+            logger.LogInformation("Following the CMS by Change Tracking for the first time: reading every article (ResyncQuery), then the changes after version {Version}", version);
+        }
+        else
+        {
+            logger.LogWarning("The CMS no longer keeps the changes after version {Cursor} (CHANGE_TRACKING_MIN_VALID_VERSION is above it): reading every article again (ResyncQuery), then the changes after version {Version}",
+                from, version);
+        }
+        await using var writer = await ArticleWriter.BeginAsync(database, clock, cancellationToken);
+        if (await writer.ExecuteAsync(StartResyncSql, new { place = version, source = SourceName, owner = Owner }, cancellationToken) != 1)
+        {
+            return false;
+        }
+        await writer.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>One page of a full read (ResyncQuery, by the CMS's key); a short page ends it.</summary>
+    private async Task<Counts?> ResyncAsync(string after, CancellationToken cancellationToken)
+    {
+        var page = await ReadRowsAsync(Source.ResyncQuery, "@after", after.Length == 0 ? DBNull.Value : SourceRow.ParameterOf(after), upTo: null, cancellationToken);
+        var counts = await ApplyAsync(page, MoveResyncSql, page.Full ? page.Cursor : null, cancellationToken);
+        if (counts is not null && !page.Full)
+        {
+            logger.LogInformation("Every article of the CMS has been read again; following its changes");
+        }
+        return counts;
+    }
 
     /// <summary>The sweep: from its own cursor up to the live cursor of SweepAfterSeconds ago, one batch.</summary>
     private async Task<Counts?> SweepAsync(string sweep, DateTimeOffset now, CancellationToken cancellationToken)
@@ -288,18 +355,67 @@ public sealed class CmsFollower(
         return taken == 1;
     }
 
-    /// <summary>Rows read from the CMS as import lines; Cursor: the change value of the last row read; Full: BatchSize was reached.</summary>
-    private sealed record Batch(List<ImportLineResult> Lines, int Bad, List<string> BadIds, string? Cursor, bool Full);
+    /// <summary>
+    /// Rows read from the CMS as import lines; Cursor: the change value of the last row read; Full: BatchSize was
+    /// reached. With Change Tracking, TrackedVersion: CHANGE_TRACKING_CURRENT_VERSION() in the snapshot the rows were
+    /// read in; ResyncFrom: the changes after the cursor are gone (or none were ever read), so every article must be
+    /// read again, from this version on (no rows were read).
+    /// </summary>
+    private sealed record Batch(List<ImportLineResult> Lines, int Bad, List<string> BadIds, string? Cursor, bool Full)
+    {
+        public string? TrackedVersion { get; init; }
+
+        public string? ResyncFrom { get; init; }
+
+        /// <summary>
+        /// Where the live cursor moves after this batch from <paramref name="cursor"/>, or null when it stays: the last
+        /// change read; with Change Tracking, once every change was read, the version of the snapshot (so an idle
+        /// cursor keeps up with versions that changed only tables Feeds does not show, and never falls out of
+        /// CHANGE_TRACKING_MIN_VALID_VERSION).
+        /// </summary>
+        public string? Place(string cursor) =>
+            TrackedVersion is { } version && !Full
+                ? SourceRow.CompareCursors(version, cursor) > 0 ? version : null
+                : Cursor;
+    }
+
+    /// <summary>Where the live pass stands with Change Tracking, and whether it has ever read.</summary>
+    private sealed record TrackedCursor(string Cursor, bool FirstFollow);
 
     /// <summary>
     /// The rows of a CMS query, at most BatchSize and never a part of the rows that share one change value (so a
     /// cursor put after them is above all of them), nor any above <paramref name="upTo"/>. Read on a connection of
     /// its own to the CMS, which Feeds only reads.
     /// </summary>
-    private async Task<Batch> ReadRowsAsync(string query, string parameter, object value, string? upTo, CancellationToken cancellationToken)
+    private async Task<Batch> ReadRowsAsync(string query, string parameter, object value, string? upTo, CancellationToken cancellationToken, TrackedCursor? tracked = null)
     {
         await using var connection = SourceDatabase.Connect(Source.Provider, Source.ConnectionString, options.Value.Database.CommandTimeoutSeconds);
         await connection.OpenAsync(cancellationToken);
+        if (tracked is null)
+        {
+            return await ReadRowsAsync(connection, query, parameter, value, upTo, cancellationToken);
+        }
+        // Microsoft's recommended way to read Change Tracking: the current version, the oldest valid one and the
+        // changes in one SNAPSHOT transaction, so that they agree (the CMS database needs ALLOW_SNAPSHOT_ISOLATION ON).
+        await connection.ExecuteAsync(new CommandDefinition(SqlDialect.SqlServer.BeginSnapshotSql, cancellationToken: cancellationToken));
+        var version = await connection.ExecuteScalarAsync<long>(new CommandDefinition(TrackedVersionSql, cancellationToken: cancellationToken));
+        var expired = tracked.FirstFollow;
+        foreach (var table in Source.TrackedTables)
+        {
+            var minValid = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(MinValidVersionSql, new { table }, cancellationToken: cancellationToken))
+                ?? throw new InvalidOperationException($"Change Tracking is not enabled on the CMS table {table}, or this login cannot see it (Feeds:Source:TrackedTables): ALTER TABLE {table} ENABLE CHANGE_TRACKING, and GRANT VIEW CHANGE TRACKING ON {table} to Feeds' login.");
+            expired |= SourceRow.CompareCursors(tracked.Cursor, minValid.ToString(System.Globalization.CultureInfo.InvariantCulture)) < 0;
+        }
+        var versionText = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var batch = expired
+            ? new Batch([], 0, [], null, false) { ResyncFrom = versionText }
+            : await ReadRowsAsync(connection, query, parameter, value, upTo, cancellationToken) with { TrackedVersion = versionText };
+        await connection.ExecuteAsync(new CommandDefinition(SqlDialect.SqlServer.EndSnapshotSql, cancellationToken: cancellationToken));
+        return batch;
+    }
+
+    private async Task<Batch> ReadRowsAsync(DbConnection connection, string query, string parameter, object value, string? upTo, CancellationToken cancellationToken)
+    {
         await using var command = connection.CreateCommand();
         command.CommandText = query;
         var argument = command.CreateParameter();
@@ -317,11 +433,13 @@ public sealed class CmsFollower(
             var current = change < 0 ? null : SourceRow.CursorOf(reader.GetValue(change));
             if (upTo is not null && current is not null && SourceRow.CompareCursors(current, upTo) > 0)
             {
+                StopReading(command);
                 break;
             }
             if (lines.Count + badIds.Count >= Source.BatchSize && current != last)
             {
                 full = true;
+                StopReading(command);
                 break;
             }
             last = current;
@@ -337,6 +455,19 @@ public sealed class CmsFollower(
             lines.Add(parsed);
         }
         return new Batch(lines, badIds.Count, badIds, last, full);
+    }
+
+    /// <summary>
+    /// SqlClient reads every remaining row when a reader is closed early, so a first read of a million articles a
+    /// page at a time would read the rest of the table for every page; cancelling the command first is its
+    /// documented way not to (SqlDataReader.Close). SQLite steps no further anyway.
+    /// </summary>
+    private static void StopReading(DbCommand command)
+    {
+        if (command is Microsoft.Data.SqlClient.SqlCommand)
+        {
+            command.Cancel();
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
