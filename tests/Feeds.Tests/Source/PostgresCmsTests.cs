@@ -77,9 +77,19 @@ public sealed class PostgresCmsTests : FeedsTest
         await stop.CancelAsync();
         await Task.WhenAll(writers);
         await following;
-        // The writers stopped: a few seconds more of following (the sweep passes the last of them, the walk ends a round).
+        // The writers stopped: following goes on until the sweep has passed the last of them and a whole round of the
+        // walk has run since. A CMS transaction longer than SweepAfterSeconds (on a loaded machine) is the walk's to
+        // find, so the test waits for the round, not for a fixed time; the time it took is bounded below.
         var settled = Stopwatch.StartNew();
-        await FollowUntilAsync(follower, clock, () => settled.Elapsed > TimeSpan.FromSeconds(6));
+        var roundsEnded = 0;
+        var walking = await WalkPlaceAsync(db) is not null;
+        await FollowUntilAsync(follower, clock, async () =>
+        {
+            var place = await WalkPlaceAsync(db);
+            roundsEnded += walking && place is null ? 1 : 0;
+            walking = place is not null;
+            return (roundsEnded >= 2 && settled.Elapsed > TimeSpan.FromSeconds(4)) || settled.Elapsed > TimeSpan.FromSeconds(60);
+        });
         await sampling;
 
         await using var freshDb = await TestDatabase.CreateAsync("sqlite");
@@ -96,11 +106,13 @@ public sealed class PostgresCmsTests : FeedsTest
         {
             var followed = await EntriesAsync(follower, feed);
             var expected = await EntriesAsync(fresh, feed);
-            Assert.True(expected.SequenceEqual(followed), $"{feed}: followed {followed.Count} entries, fresh {expected.Count}; first difference: "
-                + followed.Except(expected).Concat(expected.Except(followed)).FirstOrDefault());
+            Assert.True(expected.SequenceEqual(followed), $"{feed}: followed {followed.Count} entries, fresh {expected.Count}; followed alone: "
+                + followed.Except(expected).FirstOrDefault() + "; fresh alone: " + expected.Except(followed).FirstOrDefault()
+                + $"; {roundsEnded} walk rounds ended in {settled.Elapsed.TotalSeconds:0.0} s after the writers stopped");
             Assert.DoesNotContain(followed, entry => deleted.Contains(int.Parse(entry.Id, System.Globalization.CultureInfo.InvariantCulture)));
         }
         Assert.Empty(waitsOnFeeds);
+        Assert.True(roundsEnded >= 2, $"the walk did not go round twice within {settled.Elapsed.TotalSeconds:0.0} s of the writers stopping");
         Assert.True(elapsed.Elapsed < TimeSpan.FromMinutes(2));
     }
 
@@ -120,19 +132,29 @@ public sealed class PostgresCmsTests : FeedsTest
     };
 
     /// <summary>Follows every 100 ms until <paramref name="done"/>, the test's clock kept with the real one.</summary>
-    private static async Task FollowUntilAsync(FeedsApp app, TestClock clock, Func<bool> done)
+    private static Task FollowUntilAsync(FeedsApp app, TestClock clock, Func<bool> done) =>
+        FollowUntilAsync(app, clock, () => Task.FromResult(done()));
+
+    private static async Task FollowUntilAsync(FeedsApp app, TestClock clock, Func<Task<bool>> done)
     {
         await app.RefreshAsync();
         var follower = app.Services.GetRequiredService<CmsFollower>();
         var real = Stopwatch.StartNew();
         var kept = TimeSpan.Zero;
-        while (!done())
+        while (!await done())
         {
             clock.Advance(real.Elapsed - kept);
             kept = real.Elapsed;
             await follower.FollowOnceAsync(Cancel);
             await Task.Delay(100, Cancel);
         }
+    }
+
+    /// <summary>Where the reconciliation walk stands in Feeds' database: null between rounds.</summary>
+    private static async Task<string?> WalkPlaceAsync(TestDatabase db)
+    {
+        await using var connection = await db.Database.OpenAsync(Cancel);
+        return await Dapper.SqlMapper.ExecuteScalarAsync<string?>(connection, "SELECT reconciled_after FROM source_state");
     }
 
     /// <summary>Every 50 ms: any CMS backend waiting on a lock held by Feeds' own connection to the CMS.</summary>
