@@ -9,7 +9,9 @@ namespace Feeds.Http;
 /// <summary>
 /// /health/live: the process answers (no dependency is checked, so a database outage never restarts it).
 /// /health/ready: the database (and, when configured, Redis) answers within a short timeout; a load balancer
-/// sends no traffic to an instance that is not ready. Readiness is checked at most once a second, whatever the
+/// sends no traffic to an instance that is not ready. An instance that cannot reach the database but still serves
+/// what it read within Feeds:MaxStaleness is Degraded, and ready: in a database outage every instance would
+/// otherwise leave the balancer at once, and the hour of stale serving with them. Readiness is checked at most once a second, whatever the
 /// number of requests, and answers only operators, as /metrics does (<see cref="UseOperatorsOnly"/>).
 /// </summary>
 public static class Health
@@ -150,7 +152,7 @@ public static class Health
         }
     }
 
-    private sealed class DatabaseHealthCheck(Database database) : IHealthCheck
+    private sealed class DatabaseHealthCheck(Database database, Publishing.ChangeDetector changes, TimeProvider clock, Microsoft.Extensions.Options.IOptions<FeedsOptions> options) : IHealthCheck
     {
         private const string ProbeSql = "SELECT COUNT(*) FROM schema_migrations";
 
@@ -165,7 +167,10 @@ public static class Health
             catch (Exception exception) when (Database.IsOutage(exception) || exception is OperationCanceledException)
             {
                 // The message names the failure (refused, timed out, no such table) without the connection string.
-                return HealthCheckResult.Unhealthy($"{database.Dialect.Name}: {exception.GetBaseException().Message}");
+                var failure = $"{database.Dialect.Name}: {exception.GetBaseException().Message}";
+                return changes.LastSuccess is { } read && clock.GetUtcNow() - read <= options.Value.MaxStaleness
+                    ? HealthCheckResult.Degraded($"{failure}; serving what was read at {read:u} until {read + options.Value.MaxStaleness:u} (Feeds:MaxStaleness)")
+                    : HealthCheckResult.Unhealthy(failure);
             }
         }
     }

@@ -85,16 +85,22 @@ public sealed class FaultTests : FeedsTest
         var cached = await client.GetAsync("/feeds/news.rss", Cancel);
         var neverRendered = await client.GetAsync("/feeds/industry.rss", Cancel);
         var ready = await client.GetAsync("/health/ready", Cancel);
+        using var readiness = JsonDocument.Parse(await ready.Content.ReadAsStringAsync(Cancel));
         app.Clock.Advance(TimeSpan.FromMinutes(11));
         var tooStale = await client.GetAsync("/feeds/news.rss", Cancel);
+        var readyTooStale = await client.GetAsync("/health/ready", Cancel);
 
         Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
         Assert.Equal(before.Headers.ETag, cached.Headers.ETag);
         Assert.Equal(await before.Content.ReadAsByteArrayAsync(Cancel), await cached.Content.ReadAsByteArrayAsync(Cancel));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, neverRendered.StatusCode);
         Assert.NotNull(neverRendered.Headers.RetryAfter);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        // Still serving what it read: ready (Degraded), so that a balancer keeps it; past MaxStaleness, not ready.
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Degraded", readiness.RootElement.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+        Assert.Contains("serving what was read at", readiness.RootElement.GetProperty("checks").GetProperty("database").GetProperty("description").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, tooStale.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, readyTooStale.StatusCode);
 
         // The database returns: fresh feeds resume without a restart.
         SqliteConnection.ClearAllPools();
@@ -108,6 +114,7 @@ public sealed class FaultTests : FeedsTest
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/feeds/industry.rss", Cancel)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/feeds/news.rss", Cancel)).StatusCode);
+        app.Clock.Advance(TimeSpan.FromSeconds(2));  // past the second a readiness report is kept
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready", Cancel)).StatusCode);
     }
 
