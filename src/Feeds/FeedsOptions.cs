@@ -169,6 +169,10 @@ public sealed class FeedsOptions
     /// <summary>Redis shared by every instance; without it, each instance keeps its renderings in its own memory.</summary>
     public RedisOptions Redis { get; set; } = new();
 
+    /// <summary>What a CDN in front of the fleet is told: its own lifetime and how long it may serve stale.</summary>
+    [ValidateObjectMembers]
+    public EdgeOptions Edge { get; set; } = new();
+
     /// <summary>
     /// Beside a newly created embedded database, make the demo CMS and follow it. Unset: on in Development (what
     /// `dotnet run` starts), off anywhere else, so that a published binary never fills a database with demo articles.
@@ -352,6 +356,24 @@ public sealed class PushOptions
     public int MaxBodyMegabytes { get; set; } = 16;
 
     public const int MinTokenLength = 20;
+}
+
+/// <summary>
+/// Freshness for shared caches (RFC 9111 section 5.2.2.10, RFC 5861). Every document also says
+/// <c>stale-if-error</c> = Feeds:MaxStaleness, so that a CDN serves through an outage as long as Feeds itself would.
+/// </summary>
+public sealed class EdgeOptions
+{
+    /// <summary>
+    /// <c>s-maxage</c>: how long a CDN keeps a document, apart from the readers' <c>max-age</c> (the ttl). Short
+    /// (seconds) keeps the edge fresh without purges; unset, shared caches keep it as long as readers do.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan? SharedMaxAge { get; set; }
+
+    /// <summary><c>stale-while-revalidate</c>: how long past its lifetime a cache may answer with a document while it fetches the next; zero: not sent.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan StaleWhileRevalidate { get; set; } = TimeSpan.Zero;
 }
 
 public sealed class RedisOptions

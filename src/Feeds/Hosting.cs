@@ -54,7 +54,8 @@ public static class Hosting
         services.AddSingleton<FeedUrls>();
         services.AddSingleton<PagePublisher>();
         services.AddSingleton(provider => new FeedHeaders(
-            TimeSpan.FromMinutes(Options(provider).TimeToLiveMinutes), TimeSpan.FromSeconds(Options(provider).RetryAfterSeconds)));
+            TimeSpan.FromMinutes(Options(provider).TimeToLiveMinutes), TimeSpan.FromSeconds(Options(provider).RetryAfterSeconds),
+            Options(provider).MaxStaleness, Options(provider).Edge));
         return services;
     }
 

@@ -7,25 +7,43 @@ using Microsoft.Net.Http.Headers;
 namespace Feeds.Http;
 
 /// <summary>Header values that are the same for every feed response, made once.</summary>
-public sealed class FeedHeaders(TimeSpan maxAge, TimeSpan staleMaxAge)
+public sealed class FeedHeaders(TimeSpan maxAge, TimeSpan staleMaxAge, TimeSpan staleIfError, EdgeOptions? edge = null)
 {
     public static readonly StringValues VaryAcceptEncoding = new(HeaderNames.AcceptEncoding);
     public static readonly StringValues VaryAcceptEncodingAndFetchDest = new($"{HeaderNames.AcceptEncoding}, Sec-Fetch-Dest");
     public static readonly StringValues Gzip = new("gzip");
     public static readonly StringValues Brotli = new("br");
 
-    /// <summary>Same lifetime as the RSS ttl; shared caches (a CDN) may keep it too.</summary>
-    public StringValues CacheControl { get; } = new($"public, max-age={((int)maxAge.TotalSeconds).ToString(CultureInfo.InvariantCulture)}");
+    /// <summary>
+    /// Same lifetime as the RSS ttl, and a CDN's own (<c>s-maxage</c>, Feeds:Edge:SharedMaxAge) when set; any cache
+    /// may answer with it through an origin error as long as Feeds itself serves what it read (Feeds:MaxStaleness).
+    /// </summary>
+    public StringValues CacheControl { get; } = new(Directives(maxAge, edge?.SharedMaxAge, edge?.StaleWhileRevalidate, staleIfError));
 
     /// <summary>A rendering served while its feed's new one cannot be made: caches keep it only briefly.</summary>
-    public StringValues StaleCacheControl { get; } = new($"public, max-age={((int)staleMaxAge.TotalSeconds).ToString(CultureInfo.InvariantCulture)}");
+    public StringValues StaleCacheControl { get; } = new(Directives(staleMaxAge, null, null, staleIfError));
 
     /// <summary>
     /// A closed month's archive page changes only with a late article or a correction: caches keep it a day and
     /// then revalidate (its ETag is a hash of its bytes, so an unchanged page gets 304). Not immutable (RFC 8246):
     /// nothing in the database stops a late article from entering a month that is over.
     /// </summary>
-    public static readonly StringValues ClosedArchiveCacheControl = new("public, max-age=86400");
+    public StringValues ClosedArchiveCacheControl { get; } = new(Directives(TimeSpan.FromDays(1), null, null, staleIfError));
+
+    private static string Directives(TimeSpan maxAge, TimeSpan? sharedMaxAge, TimeSpan? staleWhileRevalidate, TimeSpan staleIfError)
+    {
+        static string Seconds(TimeSpan span) => ((long)span.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        var directives = $"public, max-age={Seconds(maxAge)}";
+        if (sharedMaxAge is { } shared)
+        {
+            directives += $", s-maxage={Seconds(shared)}";
+        }
+        if (staleWhileRevalidate is { } revalidate && revalidate > TimeSpan.Zero)
+        {
+            directives += $", stale-while-revalidate={Seconds(revalidate)}";
+        }
+        return directives + $", stale-if-error={Seconds(staleIfError)}";
+    }
 
     private static readonly StringValues HtmlPolicy = new(Formats.HtmlPage.ContentSecurityPolicy);
 

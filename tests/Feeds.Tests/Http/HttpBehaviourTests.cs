@@ -16,10 +16,33 @@ public sealed class HttpBehaviourTests : FeedsTest
         Assert.True(response.Headers.ETag!.IsWeak);
         // When the server first saw this version of the feed (here at start), not a date in it.
         Assert.Equal(TestClock.Start, response.Content.Headers.LastModified);
-        Assert.Equal("public, max-age=600", response.Headers.CacheControl!.ToString());
+        // Readers' lifetime is the ttl; any cache may serve it through an origin error as long as Feeds would (MaxStaleness).
+        Assert.Equal("public, max-age=600, stale-if-error=3600", response.Headers.CacheControl!.ToString());
         Assert.Null(response.Content.Headers.Expires);
         Assert.Contains("Accept-Encoding", response.Headers.Vary);
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
+    [Fact]
+    public async Task ACdnIsToldItsOwnLifetime_AndHowLongItMayServeStale()
+    {
+        await using var site = await TestSite.StartAsync("sqlite", settings: new Dictionary<string, string?>
+        {
+            ["Feeds:Edge:SharedMaxAge"] = "00:00:05",
+            ["Feeds:Edge:StaleWhileRevalidate"] = "00:00:30",
+            ["Feeds:MaxStaleness"] = "02:00:00",
+        }, Articles.Sample("a-1"));
+        var (_, app, client) = site;
+
+        var response = await client.GetAsync("/feeds/logistics.rss", Cancel);
+        var notModified = await SendAsync(client, "/feeds/logistics.rss", request => request.Headers.IfNoneMatch.Add(response.Headers.ETag!));
+
+        var cacheControl = response.Headers.CacheControl!;
+        Assert.Equal(TimeSpan.FromMinutes(10), cacheControl.MaxAge);
+        Assert.Equal(TimeSpan.FromSeconds(5), cacheControl.SharedMaxAge);
+        Assert.Contains(cacheControl.Extensions, e => e.Name == "stale-while-revalidate" && e.Value == "30");
+        Assert.Contains(cacheControl.Extensions, e => e.Name == "stale-if-error" && e.Value == "7200");
+        Assert.Equal(cacheControl.ToString(), notModified.Headers.CacheControl!.ToString());
     }
 
     [Theory, MemberData(nameof(Providers))]
@@ -37,7 +60,7 @@ public sealed class HttpBehaviourTests : FeedsTest
         Assert.Equal(HttpStatusCode.NotModified, again.StatusCode);
         Assert.Empty(await again.Content.ReadAsByteArrayAsync(Cancel));
         Assert.Equal(first.Headers.ETag, again.Headers.ETag);
-        Assert.Equal("public, max-age=600", again.Headers.CacheControl!.ToString());
+        Assert.Equal("public, max-age=600, stale-if-error=3600", again.Headers.CacheControl!.ToString());
         Assert.Equal(HttpStatusCode.OK, other.StatusCode);
         Assert.Equal(HttpStatusCode.NotModified, star.StatusCode);
         Assert.Equal(HttpStatusCode.OK, malformed.StatusCode);
