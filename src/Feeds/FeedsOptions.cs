@@ -167,6 +167,7 @@ public sealed class FeedsOptions
     }
 
     /// <summary>Redis shared by every instance; without it, each instance keeps its renderings in its own memory.</summary>
+    [ValidateObjectMembers]
     public RedisOptions Redis { get; set; } = new();
 
     /// <summary>What a CDN in front of the fleet is told: its own lifetime and how long it may serve stale.</summary>
@@ -384,8 +385,12 @@ public sealed class RedisOptions
     /// <summary>Prefix of every key and channel, so that several sites can share one Redis.</summary>
     public string KeyPrefix { get; set; } = "feeds:";
 
-    /// <summary>How long a rendering is kept in Redis after it was stored.</summary>
-    public TimeSpan TimeToLive { get; set; } = TimeSpan.FromDays(1);
+    /// <summary>
+    /// How long a rendering is kept in Redis after it was last read (or stored): a version no instance serves any
+    /// more is gone this long after its last reader. Redis holds what the fleet served within it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:10", "7.00:00:00")]
+    public TimeSpan TimeToLive { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 public sealed class WebSubOptions

@@ -143,7 +143,9 @@ public static class Health
             try
             {
                 var latency = await redis.PingAsync().WaitAsync(cancellationToken);
-                return HealthCheckResult.Healthy($"ping {latency.TotalMilliseconds:0.0} ms");
+                return redis.Full
+                    ? HealthCheckResult.Degraded($"redis: full (OOM: maxmemory reached, nothing evicted), renderings are not shared; ping {latency.TotalMilliseconds:0.0} ms")
+                    : HealthCheckResult.Healthy($"ping {latency.TotalMilliseconds:0.0} ms");
             }
             catch (Exception exception) when (exception is StackExchange.Redis.RedisException or TimeoutException or OperationCanceledException)
             {

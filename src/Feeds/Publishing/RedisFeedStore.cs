@@ -10,7 +10,10 @@ namespace Feeds.Publishing;
 /// Renderings shared by every instance through Redis (Feeds:Redis:Configuration): the tier between an
 /// instance's own memory (<see cref="FeedCache"/>) and a render. A key names the code, the settings, the
 /// request and the feed's version token, so keys are versioned: a change makes new keys, and nothing needs
-/// deleting. A short lock lets one instance
+/// deleting: each key lives Feeds:Redis:TimeToLive after it was last read (GETEX), so the renderings of versions
+/// gone by leave within that time, and Redis holds what the fleet serves plus the edits of one such time. A full
+/// Redis (maxmemory with a policy that evicts nothing) is told apart from an unreachable one: reads go on, the
+/// renderings are not shared, and it is logged once and shown in readiness. A short lock lets one instance
 /// render a cold feed while the others wait for its result. When Redis is unreachable every call answers
 /// "nothing shared" at once (fail-fast backlog), each instance renders for itself, the outage is logged once,
 /// and sharing resumes by itself when Redis returns.
@@ -29,6 +32,7 @@ public sealed class RedisFeedStore : IAsyncDisposable
     private readonly Lazy<Task<ConnectionMultiplexer>>? _connection;
     private readonly string _instance = Guid.NewGuid().ToString("N");
     private int _failing;
+    private int _full;
 
     public RedisFeedStore(IOptions<FeedsOptions> options, ILogger<RedisFeedStore> logger)
     {
@@ -36,7 +40,8 @@ public sealed class RedisFeedStore : IAsyncDisposable
         _logger = logger;
         _breaker = new ResiliencePipelineBuilder().AddCircuitBreaker(new CircuitBreakerStrategyOptions
         {
-            ShouldHandle = new PredicateBuilder().Handle<RedisException>().Handle<TimeoutException>(),
+            // A full Redis still answers: only an unreachable one is left alone.
+            ShouldHandle = new PredicateBuilder().Handle<RedisException>(exception => !IsFull(exception)).Handle<TimeoutException>(),
             // Polly's smallest sample: two calls, one of them failed.
             MinimumThroughput = 2,
             FailureRatio = 0.5,
@@ -65,6 +70,9 @@ public sealed class RedisFeedStore : IAsyncDisposable
 
     /// <summary>Whether Redis answered the last call.</summary>
     public bool Available => Enabled && Volatile.Read(ref _failing) == 0;
+
+    /// <summary>Whether Redis refused the last write for want of memory (OOM: maxmemory reached, nothing evicted).</summary>
+    public bool Full => Enabled && Volatile.Read(ref _full) == 1;
 
     /// <summary>
     /// The rendering any instance stored under <paramref name="key"/>; otherwise <paramref name="render"/>'s, which
@@ -95,9 +103,9 @@ public sealed class RedisFeedStore : IAsyncDisposable
         try
         {
             var feed = await render();
-            if (feed is { Stale: false })
+            if (feed is { Stale: false } && await CallAsync(database => database.StringSetAsync(Key(key), Serialize(feed), _options.TimeToLive), false))
             {
-                await CallAsync(database => database.StringSetAsync(Key(key), Serialize(feed), _options.TimeToLive), false);
+                Stored();
             }
             return new SharedRendering(feed, FromOtherInstance: false);
         }
@@ -109,7 +117,8 @@ public sealed class RedisFeedStore : IAsyncDisposable
 
     private async Task<RenderedFeed?> TryGetAsync(string key)
     {
-        var value = await CallAsync(database => database.StringGetAsync(Key(key)), RedisValue.Null);
+        // Read, and kept TimeToLive longer (Redis 6.2's GETEX): what the fleet serves stays, versions gone by expire.
+        var value = await CallAsync(database => database.StringGetSetExpiryAsync(Key(key), _options.TimeToLive), RedisValue.Null);
         return value.IsNull ? null : Deserialize((byte[])value!);
     }
 
@@ -179,6 +188,15 @@ public sealed class RedisFeedStore : IAsyncDisposable
             }
             return result;
         }
+        catch (RedisException exception) when (IsFull(exception))
+        {
+            if (Interlocked.Exchange(ref _full, 1) == 0)
+            {
+                _logger.LogWarning("Redis is full (maxmemory, and its policy evicts nothing): renderings are not shared until it has room. Set maxmemory-policy allkeys-lru, or raise maxmemory (README: Many instances). {Reply}",
+                    exception.Message);
+            }
+            return fallback;
+        }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
             Failed(exception);
@@ -187,6 +205,18 @@ public sealed class RedisFeedStore : IAsyncDisposable
         catch (BrokenCircuitException)
         {
             return fallback;
+        }
+    }
+
+    /// <summary>Redis's answer to a write past maxmemory under noeviction: "OOM command not allowed when used memory > 'maxmemory'".</summary>
+    private static bool IsFull(RedisException exception) =>
+        exception is RedisServerException && exception.Message.StartsWith("OOM", StringComparison.Ordinal);
+
+    private void Stored()
+    {
+        if (Interlocked.Exchange(ref _full, 0) == 1)
+        {
+            _logger.LogInformation("Redis has room again; renderings are shared again");
         }
     }
 

@@ -134,6 +134,97 @@ public sealed class RedisTests : FeedsTest
 
     private static long Renders(FeedsApp app) => app.Services.GetRequiredService<FeedPublisher>().Renders;
 
+    /// <summary>
+    /// Issue 30, third item: every rendering was kept 24 h and never deleted, so each edit added its documents for a
+    /// day. Now a key lives TimeToLive after its last read: what instances serve stays, a version gone by expires.
+    /// </summary>
+    [Fact]
+    public async Task ARenderingLivesTimeToLiveAfterItsLastRead_SoVersionsGoneByLeaveRedis()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
+        var settings = new Dictionary<string, string?>(Settings(redis, refresh: "00:10:00")) { ["Feeds:Redis:TimeToLive"] = "00:01:00" };
+        await using var a = new FeedsApp(db, settings: settings);
+        await using var b = new FeedsApp(db, settings: settings);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration + ",allowAdmin=true");
+        var redisDb = connection.GetDatabase();
+
+        Assert.Equal(HttpStatusCode.OK, (await a.CreateRawClient().GetAsync("/feeds/news.rss", Cancel)).StatusCode);
+        var oldKey = Assert.Single(await KeysAsync(redis));
+        Assert.InRange((await redisDb.KeyTimeToLiveAsync(oldKey))!.Value, TimeSpan.FromSeconds(50), TimeSpan.FromMinutes(1));
+
+        // An edit: a new version, a new key; the old one is read no more.
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-2", publishedAt: TestClock.Start.UtcDateTime.AddMinutes(-5)));
+        await a.RefreshAsync();
+        await b.RefreshAsync();
+        Assert.Equal(HttpStatusCode.OK, (await a.CreateRawClient().GetAsync("/feeds/news.rss", Cancel)).StatusCode);
+        var newKey = Assert.Single(await KeysAsync(redis), key => key != oldKey);
+        await redisDb.KeyExpireAsync(oldKey, TimeSpan.FromSeconds(30));
+        await redisDb.KeyExpireAsync(newKey, TimeSpan.FromSeconds(30));
+        // Instance B serves the new version from Redis: reading it keeps it a TimeToLive longer; the old one runs out.
+        Assert.Equal(HttpStatusCode.OK, (await b.CreateRawClient().GetAsync("/feeds/news.rss", Cancel)).StatusCode);
+
+        Assert.Equal(0, Renders(b));
+        Assert.InRange((await redisDb.KeyTimeToLiveAsync(newKey))!.Value, TimeSpan.FromSeconds(50), TimeSpan.FromMinutes(1));
+        Assert.InRange((await redisDb.KeyTimeToLiveAsync(oldKey))!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>
+    /// Issue 30, third item: a full Redis (noeviction) was logged as "cannot be reached" hundreds of times, and
+    /// readiness said Healthy. Now it is told apart: reads go on, the store is Full, not unavailable, and readiness
+    /// is Degraded saying so; with room again, renderings are shared again.
+    /// </summary>
+    [Fact]
+    public async Task AFullRedis_IsToldApartFromAnUnreachableOne_ServesOn_AndIsShownInReadiness()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var site = await TestSite.StartAsync("sqlite", settings: Settings(redis), Articles.Sample("a-1"), Articles.Sample("m-1", category: "markets", section: "industry"));
+        var (_, app, client) = site;
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration + ",allowAdmin=true");
+        var server = connection.GetServer(redis.Configuration);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/feeds/news.rss", Cancel)).StatusCode);
+        // Full: a limit below what it holds, and a policy that evicts nothing (writes answer OOM, reads go on).
+        await connection.GetDatabase().StringSetAsync("filler", new byte[128 * 1024]);
+        var used = long.Parse((await server.InfoAsync("memory")).SelectMany(group => group).Single(pair => pair.Key == "used_memory").Value, System.Globalization.CultureInfo.InvariantCulture);
+        await server.ConfigSetAsync("maxmemory-policy", "noeviction");
+        await server.ConfigSetAsync("maxmemory", (used - 64 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        var store = app.Services.GetRequiredService<RedisFeedStore>();
+        var answers = new List<HttpStatusCode>();
+        foreach (var path in new[] { "/feeds/industry.rss", "/feeds/markets.atom", "/feeds/all.json", "/feeds/news.rss" })
+        {
+            answers.Add((await client.GetAsync(path, Cancel)).StatusCode);
+        }
+        app.Clock.Advance(TimeSpan.FromSeconds(2));  // past the second a readiness report is kept
+        var ready = await client.GetAsync("/health/ready", Cancel);
+        using var readiness = JsonDocument.Parse(await ready.Content.ReadAsStringAsync(Cancel));
+
+        Assert.All(answers, status => Assert.Equal(HttpStatusCode.OK, status));
+        Assert.True(store.Full);
+        Assert.True(store.Available, "a full Redis was taken for an unreachable one");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Degraded", readiness.RootElement.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
+        Assert.Contains("full", readiness.RootElement.GetProperty("checks").GetProperty("redis").GetProperty("description").GetString(), StringComparison.Ordinal);
+
+        // Room again: the next rendering is stored, and the store is no longer full.
+        await connection.GetDatabase().KeyDeleteAsync("filler");
+        await server.ConfigSetAsync("maxmemory", "0");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/feeds/logistics.rss", Cancel)).StatusCode);
+        Assert.False(store.Full);
+    }
+
+    private static async Task<List<RedisKey>> KeysAsync(RedisServer redis)
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration + ",allowAdmin=true");
+        var keys = new List<RedisKey>();
+        await foreach (var key in connection.GetServer(redis.Configuration).KeysAsync(pattern: "feeds:W/*"))
+        {
+            keys.Add(key);
+        }
+        return keys;
+    }
+
     private static async Task<long> KeyCountAsync(RedisServer redis)
     {
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration + ",allowAdmin=true");
