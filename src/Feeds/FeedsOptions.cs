@@ -375,6 +375,30 @@ public sealed class EdgeOptions
     /// <summary><c>stale-while-revalidate</c>: how long past its lifetime a cache may answer with a document while it fetches the next; zero: not sent.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan StaleWhileRevalidate { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// The CDN, for surrogate keys and purges: <c>xkey</c> (Varnish with varnish-modules' xkey: header <c>xkey</c>,
+    /// purged by <c>PURGE</c> with <c>xkey-purge</c>), <c>fastly</c> (<c>Surrogate-Key</c>, purged by the API's
+    /// POST …/purge), <c>cloudflare</c> (<c>Cache-Tag</c>, purged by the API's purge_cache with tags); empty: none.
+    /// </summary>
+    public string Cdn { get; set; } = "";
+
+    /// <summary>Where a change's purge goes: Varnish's address; Fastly's https://api.fastly.com/service/{id}/purge; Cloudflare's https://api.cloudflare.com/client/v4/zones/{zone}/purge_cache. Empty: keys are sent, nothing is purged.</summary>
+    public Uri? PurgeUrl { get; set; }
+
+    /// <summary>The API token of a Fastly or Cloudflare purge (Fastly-Key; Authorization: Bearer).</summary>
+    public string PurgeToken { get; set; } = "";
+
+    public static readonly string[] Cdns = ["xkey", "fastly", "cloudflare"];
+
+    /// <summary>The response header that carries a document's surrogate keys, or null.</summary>
+    public string? KeyHeader => Cdn.Trim().ToLowerInvariant() switch
+    {
+        "xkey" => "xkey",
+        "fastly" => "Surrogate-Key",
+        "cloudflare" => "Cache-Tag",
+        _ => null,
+    };
 }
 
 public sealed class RedisOptions
@@ -466,6 +490,14 @@ internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOpti
             {
                 failures.Add("Feeds:Source:TrackedTables needs a ResyncQuery reading every article whose key is above @after (NULL for the first page), ordered by it.");
             }
+        }
+        if (options.Edge.Cdn.Length > 0 && !EdgeOptions.Cdns.Contains(options.Edge.Cdn.Trim(), StringComparer.OrdinalIgnoreCase))
+        {
+            failures.Add($"Feeds:Edge:Cdn '{options.Edge.Cdn}' is not one of {string.Join(", ", EdgeOptions.Cdns)}.");
+        }
+        if (options.Edge.PurgeUrl is { } purge && (options.Edge.KeyHeader is null || !purge.IsAbsoluteUri || purge.Scheme is not ("http" or "https")))
+        {
+            failures.Add("Feeds:Edge:PurgeUrl must be an absolute http or https URL, and needs Feeds:Edge:Cdn.");
         }
         if (options.Push.Token.Length is > 0 and < PushOptions.MinTokenLength)
         {

@@ -91,6 +91,9 @@ public static class Hosting
         builder.Services.AddHostedService<FleetChanges>();
         builder.Services.AddHostedService<StartupReport>();
         builder.Services.AddHttpClient(WebSubPublisher.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddHttpClient(Edge.EdgePurger.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddSingleton<Edge.EdgePurger>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<Edge.EdgePurger>());
         builder.Services.AddSingleton<WebSubPublisher>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<WebSubPublisher>());
         builder.Services.AddProblemDetails();

@@ -103,7 +103,7 @@ public static class FeedEndpoints
         {
             return Problems.NotFound(NotFoundDetail(feed, archive));
         }
-        return new DocumentAnswer(rendered);
+        return new DocumentAnswer(rendered, feed.SurrogateKey);
     }
 
     private static string NotFoundDetail(FeedKey feed, ArchivePage? archive)

@@ -47,10 +47,18 @@ public sealed class FeedHeaders(TimeSpan maxAge, TimeSpan staleMaxAge, TimeSpan 
 
     private static readonly StringValues HtmlPolicy = new(Formats.HtmlPage.ContentSecurityPolicy);
 
-    /// <summary>Validators and freshness, sent alike with a 200 and a 304.</summary>
-    public void WriteTo(HttpResponse response, RenderedFeed feed)
+    /// <summary>The header a CDN reads surrogate keys from (Feeds:Edge:Cdn), or null.</summary>
+    private readonly string? _keyHeader = edge?.KeyHeader;
+
+    /// <summary>Validators and freshness, sent alike with a 200 and a 304; and the CDN's keys, when it has a header for them.</summary>
+    public void WriteTo(HttpResponse response, RenderedFeed feed, string? surrogateKey = null)
     {
         var headers = response.Headers;
+        if (_keyHeader is not null && surrogateKey is not null)
+        {
+            // Also "feeds", which names every document: one purge for all of them.
+            headers[_keyHeader] = _keyHeader == "Cache-Tag" ? $"feeds,{surrogateKey}" : $"feeds {surrogateKey}";
+        }
         headers.ETag = feed.ETag;
         headers.LastModified = feed.LastModifiedHeader;
         headers.CacheControl = feed.Stale ? StaleCacheControl : feed.ClosedArchive ? ClosedArchiveCacheControl : CacheControl;
@@ -67,7 +75,7 @@ public sealed class FeedHeaders(TimeSpan maxAge, TimeSpan staleMaxAge, TimeSpan 
 }
 
 /// <summary>A rendered feed in the form the client accepts: one asynchronous write of a stored buffer; no body for HEAD.</summary>
-public sealed class FeedResponse(RenderedFeed feed, FeedHeaders headers) : IResult
+public sealed class FeedResponse(RenderedFeed feed, FeedHeaders headers, string? surrogateKey = null) : IResult
 {
     public Task ExecuteAsync(HttpContext httpContext)
     {
@@ -97,7 +105,7 @@ public sealed class FeedResponse(RenderedFeed feed, FeedHeaders headers) : IResu
         {
             response.Headers.ContentEncoding = coding == ContentCoding.Brotli ? FeedHeaders.Brotli : FeedHeaders.Gzip;
         }
-        headers.WriteTo(response, feed);
+        headers.WriteTo(response, feed, surrogateKey);
         if (HttpMethods.IsHead(httpContext.Request.Method))
         {
             return Task.CompletedTask;
@@ -115,12 +123,12 @@ public sealed class FeedResponse(RenderedFeed feed, FeedHeaders headers) : IResu
 
 
 /// <summary>304 Not Modified: the validators and freshness again, never a body (RFC 9110 15.4.5).</summary>
-public sealed class NotModifiedResponse(RenderedFeed feed, FeedHeaders headers) : IResult
+public sealed class NotModifiedResponse(RenderedFeed feed, FeedHeaders headers, string? surrogateKey = null) : IResult
 {
     public Task ExecuteAsync(HttpContext httpContext)
     {
         httpContext.Response.StatusCode = StatusCodes.Status304NotModified;
-        headers.WriteTo(httpContext.Response, feed);
+        headers.WriteTo(httpContext.Response, feed, surrogateKey);
         return Task.CompletedTask;
     }
 }
@@ -130,15 +138,16 @@ public sealed class NotModifiedResponse(RenderedFeed feed, FeedHeaders headers) 
 /// request's validators match it (RFC 9110 13.2.2), otherwise the document, unless this client has had this
 /// version in full too often (<see cref="PolitePolling"/>: 429).
 /// </summary>
-public sealed class DocumentAnswer(RenderedFeed document) : IResult
+/// <param name="surrogateKey">The CDN's name for the document's feed (FeedKey.SurrogateKey), or for the catalog; null for an asset.</param>
+public sealed class DocumentAnswer(RenderedFeed document, string? surrogateKey = null) : IResult
 {
     public Task ExecuteAsync(HttpContext httpContext)
     {
         var services = httpContext.RequestServices;
         var headers = services.GetRequiredService<FeedHeaders>();
         IResult answer = ConditionalRequest.IsNotModified(httpContext.Request, document, services.GetRequiredService<TimeProvider>().GetUtcNow())
-            ? new NotModifiedResponse(document, headers)
-            : services.GetRequiredService<PolitePolling>().Refusal(httpContext, document) ?? new FeedResponse(document, headers);
+            ? new NotModifiedResponse(document, headers, surrogateKey)
+            : services.GetRequiredService<PolitePolling>().Refusal(httpContext, document) ?? new FeedResponse(document, headers, surrogateKey);
         return answer.ExecuteAsync(httpContext);
     }
 }

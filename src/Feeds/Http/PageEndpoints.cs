@@ -12,10 +12,10 @@ public static class PageEndpoints
     public static IEndpointRouteBuilder MapPages(this IEndpointRouteBuilder routes)
     {
         var pages = routes.MapDocuments("");
-        pages.MapDocument("/", async (PagePublisher pages) => new DocumentAnswer(await pages.GetIndexAsync())).Serves("index");
+        pages.MapDocument("/", async (PagePublisher pages) => new DocumentAnswer(await pages.GetIndexAsync(), FeedKey.CatalogSurrogateKey)).Serves("index");
         pages.MapDocument("/tags", (PagePublisher pages) => TagDirectoryAsync(pages, 1)).Serves("tag-directory");
         pages.MapDocument("/tags/{page}", (PagePublisher pages, string page) => TagDirectoryAsync(pages, LaterPage(page))).Serves("tag-directory");
-        pages.MapDocument("/feeds.opml", async (PagePublisher pages) => new DocumentAnswer(await pages.GetOpmlAsync())).Serves("opml");
+        pages.MapDocument("/feeds.opml", async (PagePublisher pages) => new DocumentAnswer(await pages.GetOpmlAsync(), FeedKey.CatalogSurrogateKey)).Serves("opml");
         pages.MapDocument("/feeds/feed.xsl", () => new DocumentAnswer(PagePublisher.Asset("feed.xsl"))).Serves("stylesheet");
         // The demo site's icon and logo (the defaults of Feeds:SiteIcon and Feeds:SiteLogo).
         pages.MapDocument("/icon.png", () => new DocumentAnswer(PagePublisher.Asset("icon.png"))).Serves("image");
@@ -28,7 +28,7 @@ public static class PageEndpoints
     /// <summary>/tags and /tags/{n}: a page of the directory of every tag; 404 for a page that does not exist.</summary>
     private static async Task<Results<DocumentAnswer, ProblemHttpResult>> TagDirectoryAsync(PagePublisher pages, int page) =>
         page > 0 && await pages.GetTagDirectoryAsync(page) is { } rendered
-            ? new DocumentAnswer(rendered)
+            ? new DocumentAnswer(rendered, FeedKey.CatalogSurrogateKey)
             : Problems.NotFound("There is no such page of the tag directory; it starts at /tags.");
 
     /// <summary>The number of /tags/{n}: 2 or more, digits only, no leading zero (one URL per page); else 0.</summary>
@@ -52,6 +52,6 @@ public static class PageEndpoints
         var rendered = await publisher.GetAsync(request, PolitePolling.Client(context), cancellationToken);
         return rendered is null
             ? Problems.NotFound($"There is no {feed.Description}.")
-            : new DocumentAnswer(rendered);
+            : new DocumentAnswer(rendered, feed.SurrogateKey);
     }
 }

@@ -41,6 +41,21 @@ public sealed record FeedKey(FeedKind Kind, string Slug)
 
     /// <summary>The feed's path below /feeds/, percent-encoded (RFC 3986: a CJK slug stays one path segment).</summary>
     public string Path => Kind == FeedKind.Tag ? "tags/" + Uri.EscapeDataString(Slug) : Uri.EscapeDataString(Slug);
+
+    /// <summary>
+    /// The CDN's name for every document of this feed (each format, limit, archive page and its page for people),
+    /// by which one purge drops them all (Edge/EdgePurger): ASCII without spaces or commas, as every CDN's key header
+    /// needs ("feed-c-logistics", "feed-t-%E6%B8%AF%E5%8F%A3").
+    /// </summary>
+    public string SurrogateKey => Kind switch
+    {
+        FeedKind.Tag => "feed-t-" + Uri.EscapeDataString(Slug),
+        FeedKind.Category => "feed-c-" + Uri.EscapeDataString(Slug),
+        _ => "feed-all",
+    };
+
+    /// <summary>The surrogate key of the documents that list the feeds (the index, the tag directory, the OPML).</summary>
+    public const string CatalogSurrogateKey = "feeds-catalog";
 }
 
 /// <summary>
