@@ -21,6 +21,7 @@ public sealed class ChangeDetector(
     private readonly SemaphoreSlim _polling = new(1, 1);
     private FeedVersions _current = FeedVersions.Empty;
     private LastPoll? _last;
+    private long _polls;
     private bool _behind;
     private long _lastSuccessTicks;
     private bool _failing;
@@ -32,6 +33,9 @@ public sealed class ChangeDetector(
     public event Action<FeedVersions, IReadOnlyList<FeedKey>>? Changed;
 
     public FeedVersions Current => Volatile.Read(ref _current);
+
+    /// <summary>How many polls this instance has made since start (the metrics count those of every instance in a process).</summary>
+    public long Polls => Interlocked.Read(ref _polls);
 
     /// <summary>When a poll last succeeded; null while none has. What is served is as fresh as this.</summary>
     public DateTimeOffset? LastSuccess
@@ -89,6 +93,7 @@ public sealed class ChangeDetector(
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var polledAt = clock.GetUtcNow().UtcDateTime;
             var poll = await store.PollAsync(_last, polledAt, cancellationToken);
+            Interlocked.Increment(ref _polls);
             metrics.Polled(System.Diagnostics.Stopwatch.GetElapsedTime(started), poll.Outcome.ToString().ToLowerInvariant(), poll.Read.RowsRead);
             if (poll.Outcome == PollOutcome.Behind)
             {

@@ -129,12 +129,12 @@ public sealed class RedisFeedStore : IAsyncDisposable
     public async Task<bool> TryClaimAsync(string name, TimeSpan time) =>
         await CallAsync(database => database.StringSetAsync(Key(name), _instance, time, When.NotExists), true);
 
-    /// <summary>Tells the other instances that this one saw new versions.</summary>
-    public Task PublishChangedAsync() =>
-        CallAsync(async _ => await (await _connection!.Value).GetSubscriber().PublishAsync(Channel, _instance), 0L);
+    /// <summary>Tells the other instances that this one saw new versions, read at change mark <paramref name="mark"/>.</summary>
+    public Task PublishChangedAsync(long mark) =>
+        CallAsync(async _ => await (await _connection!.Value).GetSubscriber().PublishAsync(Channel, $"{_instance} {mark.ToString(System.Globalization.CultureInfo.InvariantCulture)}"), 0L);
 
-    /// <summary>Calls <paramref name="handler"/> when another instance saw new versions.</summary>
-    public async Task SubscribeChangedAsync(Action handler)
+    /// <summary>Calls <paramref name="handler"/> with the change mark another instance announced.</summary>
+    public async Task SubscribeChangedAsync(Action<long?> handler)
     {
         if (_connection is null)
         {
@@ -143,11 +143,13 @@ public sealed class RedisFeedStore : IAsyncDisposable
         try
         {
             var subscriber = (await _connection.Value).GetSubscriber();
-            await subscriber.SubscribeAsync(Channel, (_, sender) =>
+            await subscriber.SubscribeAsync(Channel, (_, message) =>
             {
-                if (sender != _instance)
+                // "{instance} {mark}"; a message of an older Feeds (no mark) is taken as news.
+                var parts = ((string?)message ?? "").Split(' ');
+                if (parts[0] != _instance)
                 {
-                    handler();
+                    handler(parts.Length > 1 && long.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var mark) ? mark : null);
                 }
             });
         }

@@ -214,6 +214,52 @@ public sealed class RedisTests : FeedsTest
         Assert.False(store.Full);
     }
 
+    /// <summary>
+    /// Issue 30, eighth item: each instance that saw a change announced it, so every change cost N(N−1) polls across
+    /// N instances. Now a message carries the change mark: one change costs one poll on each other instance.
+    /// </summary>
+    [Fact]
+    public async Task OneChange_CostsOnePollOnEachOtherInstance_NotAnEcho()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
+        FeedsApp[] fleet = [.. Enumerable.Range(0, 3).Select(_ => new FeedsApp(db, settings: Settings(redis, refresh: "00:10:00")))];
+        try
+        {
+            foreach (var app in fleet)
+            {
+                await app.RefreshAsync();
+            }
+            await Task.Delay(500, Cancel);  // the subscriptions are made at start, asynchronously
+            var before = TotalPolls(fleet);
+
+            await Articles.WriteAsync(db.Database, Articles.Sample("a-2"));
+            await fleet[0].RefreshAsync();
+            var mark = fleet[0].Services.GetRequiredService<ChangeDetector>().Current.Mark;
+            var watch = Stopwatch.StartNew();
+            while (fleet.Any(app => app.Services.GetRequiredService<ChangeDetector>().Current.Mark < mark) && watch.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                await Task.Delay(20, Cancel);
+            }
+            await Task.Delay(1000, Cancel);  // time for any echo to arrive and be polled
+            var after = TotalPolls(fleet);
+
+            Assert.All(fleet, app => Assert.Equal(mark, app.Services.GetRequiredService<ChangeDetector>().Current.Mark));
+            // The poll that saw it, and one on each of the two others.
+            Assert.Equal(3, after - before);
+        }
+        finally
+        {
+            foreach (var app in fleet)
+            {
+                await app.DisposeAsync();
+            }
+        }
+    }
+
+    private static long TotalPolls(IEnumerable<FeedsApp> fleet) => fleet.Sum(app => app.Services.GetRequiredService<ChangeDetector>().Polls);
+
     private static async Task<List<RedisKey>> KeysAsync(RedisServer redis)
     {
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration + ",allowAdmin=true");
