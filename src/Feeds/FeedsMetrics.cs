@@ -62,6 +62,10 @@ public sealed class FeedsMetrics : IDisposable
     }
 
     /// <summary>Reads, on each collection, the seconds since the last successful poll of versions.</summary>
+    public void ObserveFleetSettings(Func<long> fingerprints) =>
+        _meter.CreateObservableGauge("feeds.fleet.settings", fingerprints, "{setting}",
+            "Different rendering settings among the instances sharing the Redis within 10 minutes: 1 when all render alike.");
+
     public void ObserveChangeDetectionLag(Func<double?> secondsSinceLastPoll) =>
         _meter.CreateObservableGauge("feeds.change_detection.lag", () => secondsSinceLastPoll() ?? double.NaN, "s",
             "Seconds since versions were last read: how stale served documents can be.");

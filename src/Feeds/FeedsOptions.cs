@@ -377,6 +377,13 @@ public sealed class EdgeOptions
     public TimeSpan StaleWhileRevalidate { get; set; } = TimeSpan.Zero;
 
     /// <summary>
+    /// Whether a browser opening a feed (Sec-Fetch-Dest: document) gets it as XML its stylesheet shows, with
+    /// <c>Vary: Sec-Fetch-Dest</c>. Off behind a CDN that ignores that Vary (Cloudflare and Akamai by their own
+    /// documentation), which would otherwise give one variant to everyone: browsers then get the feed's own type.
+    /// </summary>
+    public bool BrowserVariant { get; set; } = true;
+
+    /// <summary>
     /// The CDN, for surrogate keys and purges: <c>xkey</c> (Varnish with varnish-modules' xkey: header <c>xkey</c>,
     /// purged by <c>PURGE</c> with <c>xkey-purge</c>), <c>fastly</c> (<c>Surrogate-Key</c>, purged by the API's
     /// POST …/purge), <c>cloudflare</c> (<c>Cache-Tag</c>, purged by the API's purge_cache with tags); empty: none.

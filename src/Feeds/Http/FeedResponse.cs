@@ -47,6 +47,9 @@ public sealed class FeedHeaders(TimeSpan maxAge, TimeSpan staleMaxAge, TimeSpan 
 
     private static readonly StringValues HtmlPolicy = new(Formats.HtmlPage.ContentSecurityPolicy);
 
+    /// <summary>Whether a browser's navigation gets the XML its stylesheet shows (Feeds:Edge:BrowserVariant).</summary>
+    public bool BrowserVariant { get; } = edge?.BrowserVariant ?? true;
+
     /// <summary>The header a CDN reads surrogate keys from (Feeds:Edge:Cdn), or null.</summary>
     private readonly string? _keyHeader = edge?.KeyHeader;
 
@@ -62,7 +65,7 @@ public sealed class FeedHeaders(TimeSpan maxAge, TimeSpan staleMaxAge, TimeSpan 
         headers.ETag = feed.ETag;
         headers.LastModified = feed.LastModifiedHeader;
         headers.CacheControl = feed.Stale ? StaleCacheControl : feed.ClosedArchive ? ClosedArchiveCacheControl : CacheControl;
-        headers.Vary = feed.BrowserContentType is null ? VaryAcceptEncoding : VaryAcceptEncodingAndFetchDest;
+        headers.Vary = feed.BrowserContentType is null || !BrowserVariant ? VaryAcceptEncoding : VaryAcceptEncodingAndFetchDest;
         if (feed.LinkHeader.Count > 0)
         {
             headers.Link = feed.LinkHeader;
@@ -97,7 +100,7 @@ public sealed class FeedResponse(RenderedFeed feed, FeedHeaders headers, string?
         response.StatusCode = StatusCodes.Status200OK;
         // A browser navigating to a feed (Fetch: Sec-Fetch-Dest "document") gets the type it applies XSLT to;
         // feed readers, which send no such header, get the feed's own type.
-        response.ContentType = feed.BrowserContentType is { } browserType && IsNavigation(httpContext.Request)
+        response.ContentType = headers.BrowserVariant && feed.BrowserContentType is { } browserType && IsNavigation(httpContext.Request)
             ? browserType
             : feed.ContentType;
         response.ContentLength = compressed?.Length ?? feed.Identity.Length;

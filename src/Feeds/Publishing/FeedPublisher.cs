@@ -315,10 +315,15 @@ public sealed class FeedPublisher(
     /// </summary>
     private string SharedKey(FeedRequest request, string token)
     {
-        _settingsFingerprint ??= SettingsFingerprint(_options, urls.Base);
-        var text = $"{RenderVersion}\n{_settingsFingerprint}\n{request.Format.Extension}\n{request.Limit}\n{request.Feed}\n{request.Archive}\n{token}";
+        var text = $"{RenderVersion}\n{Fingerprint}\n{request.Format.Extension}\n{request.Limit}\n{request.Feed}\n{request.Archive}\n{token}";
         return $"W/\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16))}\"";
     }
+
+    /// <summary>The settings that shape every rendering, as one text: instances that differ in it share no rendering.</summary>
+    private string Fingerprint => _settingsFingerprint ??= SettingsFingerprint(_options, urls.Base);
+
+    /// <summary>A short hash of the code's render version and <see cref="Fingerprint"/>: equal on instances that render alike (FleetChanges compares them).</summary>
+    public string RenderingsFingerprint => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{RenderVersion}\n{Fingerprint}")).AsSpan(0, 8));
 
     private static string SettingsFingerprint(FeedsOptions options, Uri publicBase) => string.Join('\n',
         publicBase, options.SiteUrl, options.SiteName, options.SiteDescription, options.SiteIcon, options.SiteLogo, options.Language,

@@ -7,10 +7,24 @@ namespace Feeds.Publishing;
 /// N−1 polls across N instances, not N(N−1). Correctness does not depend on it: every instance polls the database
 /// itself, and renderings are keyed by version.
 /// </summary>
-public sealed class FleetChanges(ChangeDetector changeDetector, RedisFeedStore shared, ILogger<FleetChanges> logger) : IHostedService
+public sealed class FleetChanges(
+    ChangeDetector changeDetector, RedisFeedStore shared, FeedPublisher publisher, TimeProvider clock, FeedsMetrics metrics, ILogger<FleetChanges> logger) : IHostedService
 {
+    /// <summary>How long an instance counts as using the Redis after it last said so (it says so at most once a minute).</summary>
+    public static readonly TimeSpan FingerprintWindow = TimeSpan.FromMinutes(10);
+
     private int _refreshing;
     private long _announced;
+    private long _fingerprints = 1;
+    private DateTimeOffset _lastAnnounced = DateTimeOffset.MinValue;
+    private int _announcing;
+
+    /// <summary>
+    /// How many different rendering settings the instances sharing this Redis used within the last
+    /// <see cref="FingerprintWindow"/> (1: all alike). More means they share no rendering and readers get different
+    /// documents from each: a warning at the first sight of it, and <c>feeds_fleet_settings</c>.
+    /// </summary>
+    public long Fingerprints => Interlocked.Read(ref _fingerprints);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -20,6 +34,35 @@ public sealed class FleetChanges(ChangeDetector changeDetector, RedisFeedStore s
         }
         changeDetector.Changed += OnVersions;
         await shared.SubscribeChangedAsync(OnOtherInstanceChanged);
+        metrics.ObserveFleetSettings(() => Fingerprints);
+        await AnnounceFingerprintAsync();
+    }
+
+    /// <summary>Tells the Redis which settings this instance renders with (once a minute at most), and reads how many others do.</summary>
+    public async Task AnnounceFingerprintAsync()
+    {
+        var now = clock.GetUtcNow();
+        if (now - _lastAnnounced < TimeSpan.FromMinutes(1) || Interlocked.Exchange(ref _announcing, 1) == 1)
+        {
+            return;
+        }
+        try
+        {
+            _lastAnnounced = now;
+            if (await shared.AnnounceFingerprintAsync(publisher.RenderingsFingerprint, now, FingerprintWindow) is not { } count)
+            {
+                return;
+            }
+            if (Interlocked.Exchange(ref _fingerprints, count) == 1 && count > 1)
+            {
+                logger.LogWarning("Instances sharing this Redis render with {Count} different settings (or versions of Feeds) within {Window}: they share no rendering, and readers get different documents from each. Compare their Feeds settings (site names and addresses, PublicBaseUrl, limits, ttl, hubs); a rolling deploy shows this until the old instances are gone",
+                    count, FingerprintWindow);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _announcing, 0);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
@@ -30,6 +73,7 @@ public sealed class FleetChanges(ChangeDetector changeDetector, RedisFeedStore s
 
     private void OnVersions(FeedVersions versions, IReadOnlyList<FeedKey> changed)
     {
+        _ = AnnounceFingerprintAsync();
         if (changed.Count > 0 && versions.Mark > Interlocked.Read(ref _announced))
         {
             _ = shared.PublishChangedAsync(versions.Mark);

@@ -160,6 +160,28 @@ public sealed class RedisFeedStore : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Notes that an instance rendering with <paramref name="fingerprint"/> uses this Redis now, and answers how many
+    /// different fingerprints did within <paramref name="window"/> (1: every instance renders alike), or null when
+    /// Redis cannot tell. A sorted set scored by time: bounded by the fingerprints of one window.
+    /// </summary>
+    public async Task<long?> AnnounceFingerprintAsync(string fingerprint, DateTimeOffset now, TimeSpan window)
+    {
+        var key = Key("fingerprints");
+        var count = await CallAsync(async database =>
+        {
+            var batch = database.CreateBatch();
+            var added = batch.SortedSetAddAsync(key, fingerprint, now.ToUnixTimeSeconds());
+            var trimmed = batch.SortedSetRemoveRangeByScoreAsync(key, double.NegativeInfinity, (now - window).ToUnixTimeSeconds(), Exclude.Stop);
+            var expiry = batch.KeyExpireAsync(key, window);
+            var counted = batch.SortedSetLengthAsync(key);
+            batch.Execute();
+            await Task.WhenAll(added, trimmed, expiry, counted);
+            return counted.Result;
+        }, -1L);
+        return count < 0 ? null : count;
+    }
+
     /// <summary>For readiness: Redis answers a PING.</summary>
     public async Task<TimeSpan> PingAsync() => await (await _connection!.Value).GetDatabase().PingAsync();
 

@@ -194,6 +194,26 @@ public sealed class PageTests : FeedsTest
         Assert.Equal(["Accept-Encoding"], json.Headers.Vary);
     }
 
+    /// <summary>Issue 30, eighth item: behind a CDN that ignores Vary: Sec-Fetch-Dest, one variant for everyone.</summary>
+    [Fact]
+    public async Task WithoutTheBrowserVariant_ABrowserGetsTheFeedsOwnType_AndNothingVariesButEncoding()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await WriteSampleAsync(db);
+        await using var app = new FeedsApp(db, settings: new Dictionary<string, string?> { ["Feeds:Edge:BrowserVariant"] = "false" });
+        var client = app.CreateRawClient();
+        using var navigation = new HttpRequestMessage(HttpMethod.Get, "/feeds/news.rss");
+        navigation.Headers.Add("Sec-Fetch-Dest", "document");
+
+        var browser = await client.SendAsync(navigation, Cancel);
+        var reader = await client.GetAsync("/feeds/news.rss", Cancel);
+
+        Assert.Equal("application/rss+xml; charset=utf-8", browser.Content.Headers.ContentType!.ToString());
+        Assert.Equal(["Accept-Encoding"], browser.Headers.Vary);
+        Assert.Equal(["Accept-Encoding"], reader.Headers.Vary);
+        Assert.Equal(await browser.Content.ReadAsByteArrayAsync(Cancel), await reader.Content.ReadAsByteArrayAsync(Cancel));
+    }
+
     private static async Task AssertConditionalAsync(HttpClient client, string path, HttpResponseMessage first)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);

@@ -258,6 +258,33 @@ public sealed class RedisTests : FeedsTest
         }
     }
 
+    /// <summary>
+    /// Issue 30, eighth item: instances sharing a Redis with different settings rendered different documents and
+    /// shared none, without a word. Now each says which settings it renders with, and one that sees others warns
+    /// and counts them (feeds_fleet_settings).
+    /// </summary>
+    [Fact]
+    public async Task InstancesSharingARedisWithDifferentSettings_AreCounted_AndAlikeOnesAreNot()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1"));
+        await using var first = new FeedsApp(db, settings: Settings(redis, refresh: "00:10:00"));
+        await using var alike = new FeedsApp(db, settings: Settings(redis, refresh: "00:10:00"));
+        await using var other = new FeedsApp(db, settings: new Dictionary<string, string?>(Settings(redis, refresh: "00:10:00")) { ["Feeds:SiteName"] = "另一個網站" });
+
+        await first.RefreshAsync();
+        await alike.RefreshAsync();
+        var alikeSaw = Fleet(alike).Fingerprints;
+        await other.RefreshAsync();
+
+        Assert.Equal(1, Fleet(first).Fingerprints);
+        Assert.Equal(1, alikeSaw);
+        Assert.Equal(2, Fleet(other).Fingerprints);
+    }
+
+    private static FleetChanges Fleet(FeedsApp app) => app.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<FleetChanges>().Single();
+
     private static long TotalPolls(IEnumerable<FeedsApp> fleet) => fleet.Sum(app => app.Services.GetRequiredService<ChangeDetector>().Polls);
 
     private static async Task<List<RedisKey>> KeysAsync(RedisServer redis)
