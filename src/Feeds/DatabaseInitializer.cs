@@ -75,8 +75,9 @@ internal sealed class DatabaseInitializer(
         }
         catch (Exception exception) when (Database.IsOutage(exception))
         {
-            // A database that is down does not keep the server from starting (it answers 503 until it is back).
-            logger.LogWarning(exception, "The database schema could not be checked at start");
+            // A database that is down does not keep the server from starting (it answers 503 until it is back). One
+            // line: the reason in the driver's words, no stack trace.
+            logger.LogWarning("The database schema could not be checked at start: {Reason}", Database.Reason(exception));
         }
     }
 }

@@ -544,11 +544,38 @@ internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOpti
                 failures.Add($"Feeds:WebSub:Hubs: '{hub}' is not an absolute http or https URL.");
             }
         }
-        if (!Data.SqlDialect.TryGet(options.Database.Provider, out _))
+        if (!Data.SqlDialect.TryGet(options.Database.Provider, out var dialect))
         {
             failures.Add($"Feeds:Database:Provider '{options.Database.Provider}' is not one of: {string.Join(", ", Data.SqlDialect.Names)}.");
         }
+        else
+        {
+            // A misspelt keyword ("servr") would otherwise fail deep in the first connection, with a stack trace.
+            CheckConnectionString(failures, "Feeds:Database:ConnectionString", options.Database.ConnectionString, text => dialect.WithDefaults(text, 30));
+            if (!string.IsNullOrWhiteSpace(options.Database.ReadConnectionString))
+            {
+                CheckConnectionString(failures, "Feeds:Database:ReadConnectionString", options.Database.ReadConnectionString, text => dialect.WithDefaults(text, 30));
+            }
+        }
+        if (options.Source.Provider.Length > 0 && Source.SourceDatabase.IsKnown(options.Source.Provider) && options.Source.ConnectionString.Length > 0)
+        {
+            CheckConnectionString(failures, "Feeds:Source:ConnectionString", options.Source.ConnectionString,
+                text => Source.SourceDatabase.Connect(options.Source.Provider, text, 30).Dispose());
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckConnectionString(List<string> failures, string setting, string connectionString, Action<string> parse)
+    {
+        try
+        {
+            parse(connectionString);
+        }
+        catch (Exception exception) when (exception is ArgumentException or FormatException or InvalidOperationException)
+        {
+            // The driver's words ("Keyword not supported: 'servr'."), never the string itself: it may hold a password.
+            failures.Add($"{setting} is not a connection string its provider accepts: {exception.Message}");
+        }
     }
 
     // RFC 4151 section 2.1 taggingEntity, as the W3C Feed Validation Service checks it.

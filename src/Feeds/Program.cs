@@ -1,6 +1,5 @@
 using Feeds;
 using Feeds.Cli;
-using Microsoft.Extensions.Options;
 
 if (CommandLine.AsksForHelp(args))
 {
@@ -35,15 +34,11 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (OptionsValidationException exception)
+catch (Exception exception) when (StartFailures.Describe(exception) is { } failure)
 {
-    await Console.Error.WriteLineAsync($"Feeds did not start: invalid settings: {SettingsCheck.Describe(exception)}");
-    return 2;
-}
-catch (Exception exception) when (exception is Feeds.SchemaBehindException or Feeds.SchemaAheadException or Feeds.Data.DatabaseRequirementsException)
-{
-    await Console.Error.WriteLineAsync($"Feeds did not start: {exception.Message}");
-    return 2;
+    // One line and an exit code a supervisor can act on (2: fix the configuration; 1: something is not there now).
+    await Console.Error.WriteLineAsync($"Feeds did not start: {failure.Line}");
+    return failure.ExitCode;
 }
 
 /// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>

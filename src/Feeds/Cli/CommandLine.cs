@@ -149,15 +149,10 @@ public static class CommandLine
             Console.WriteLine($"Imported {file} into {database}: {report.Inserted} new, {report.Updated} updated, {report.Unchanged} unchanged, {report.Deleted} deleted, {report.Errors.Count} bad line(s) skipped.");
             return 0;
         }
-        catch (Microsoft.Extensions.Options.OptionsValidationException exception)
+        catch (Exception exception) when (exception is not OperationCanceledException && StartFailures.Describe(exception) is { } failure)
         {
-            await Console.Error.WriteLineAsync($"{command}: invalid settings: {SettingsCheck.Describe(exception)}");
-            return 2;
-        }
-        catch (Exception exception) when (exception is SchemaBehindException or SchemaAheadException or DatabaseRequirementsException)
-        {
-            await Console.Error.WriteLineAsync($"{command}: {exception.Message}");
-            return 2;
+            await Console.Error.WriteLineAsync($"{command}: {failure.Line}");
+            return failure.ExitCode;
         }
         catch (OperationCanceledException)
         {

@@ -132,6 +132,23 @@ public sealed class Database : IDisposable
         exception is DatabaseUnavailableException or DbException or TimeoutException
         || (exception is InvalidOperationException && exception.InnerException is DbException);
 
+    /// <summary>
+    /// Why a database operation failed, in the database driver's own words: the first database exception's message
+    /// (a refused SQL Server connection's socket error says "Success", a silent one "Unknown error 258"; the
+    /// SqlException around them says what happened), else the exception's own.
+    /// </summary>
+    public static string Reason(Exception exception)
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is DbException)
+            {
+                return current.Message.ReplaceLineEndings(" ");
+            }
+        }
+        return exception.GetBaseException().Message.ReplaceLineEndings(" ");
+    }
+
     /// <summary>Whether trying the same read again may succeed.</summary>
     public bool IsTransient(Exception exception) => exception is DatabaseUnavailableException or TimeoutException || Dialect.IsTransientError(exception);
 
@@ -179,6 +196,10 @@ public sealed class Database : IDisposable
         }
     }
 }
+
+/// <summary>The folder of the embedded database cannot be made where the settings put it (relative paths: the working directory).</summary>
+public sealed class DataPathException(string folder, Exception inner)
+    : Exception($"cannot create the data folder {folder} ({inner.Message.TrimEnd('.')}): the user Feeds runs as must be able to create and write it. Give it write access, or set Feeds:Database:ConnectionString to a path it can write; a relative path is taken from the working directory (README, Deploy).", inner);
 
 /// <summary>No connection to the database could be opened.</summary>
 public sealed class DatabaseUnavailableException(Exception inner)

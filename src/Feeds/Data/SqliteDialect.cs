@@ -287,7 +287,14 @@ internal sealed class SqliteDialect : SqlDialect
     {
         if (FileOf(connectionString) is { } file && Path.GetDirectoryName(file) is { Length: > 0 } folder)
         {
-            Directory.CreateDirectory(folder);
+            try
+            {
+                Directory.CreateDirectory(folder);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                throw new DataPathException(folder, exception);
+            }
         }
     }
 

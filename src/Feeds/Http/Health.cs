@@ -169,7 +169,7 @@ public static class Health
             catch (Exception exception) when (Database.IsOutage(exception) || exception is OperationCanceledException)
             {
                 // The message names the failure (refused, timed out, no such table) without the connection string.
-                var failure = $"{database.Dialect.Name}: {exception.GetBaseException().Message}";
+                var failure = $"{database.Dialect.Name}: {Database.Reason(exception)}";
                 return changes.LastSuccess is { } read && clock.GetUtcNow() - read <= options.Value.MaxStaleness
                     ? HealthCheckResult.Degraded($"{failure}; serving what was read at {read:u} until {read + options.Value.MaxStaleness:u} (Feeds:MaxStaleness)")
                     : HealthCheckResult.Unhealthy(failure);

@@ -75,7 +75,7 @@ public sealed class ChangeDetector(
         }
         catch (Exception exception) when (Database.IsOutage(exception))
         {
-            logger.LogError(exception, "Reading feed versions failed at start; feeds answer 503 until the database can be read");
+            logger.LogError("Reading feed versions failed at start ({Reason}); feeds answer 503 until the database can be read", Data.Database.Reason(exception));
             _failing = true;
         }
         await base.StartAsync(cancellationToken);
@@ -146,7 +146,7 @@ public sealed class ChangeDetector(
                 // Keep serving what is known; say so once, not every interval.
                 if (!_failing)
                 {
-                    logger.LogError(exception, "Reading feed versions failed; feeds stay as last seen until it works again");
+                    logger.LogError("Reading feed versions failed ({Reason}); feeds stay as last seen until it works again", Data.Database.Reason(exception));
                     _failing = true;
                 }
             }

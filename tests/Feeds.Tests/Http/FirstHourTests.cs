@@ -90,6 +90,47 @@ public sealed partial class FirstHourTests : FeedsTest
         Assert.Equal(["articles.ndjson"], Directory.EnumerateFileSystemEntries(folder.FullName).Select(Path.GetFileName));
     }
 
+    /// <summary>
+    /// Issue 31, second item: start failures ended in "Unhandled exception", a stack trace and exit 134. Now each is
+    /// one line naming what is wrong and what to do: exit 2 for what the operator configured, 1 for what is not there.
+    /// </summary>
+    [Fact]
+    public async Task EveryStartFailure_IsOneLine_Exit2ForConfiguration_Exit1ForWhatIsNotThere()
+    {
+        using var folder = new TempFolder("feeds-first-hour-");
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var heldPort = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+        var closedPort = FeedsApp.FreePort();
+        var database = $"--Feeds:Database:ConnectionString=Data Source={Path.Combine(folder.FullName, "feeds.db")}";
+        const string misspelt = "--Feeds:Database:ConnectionString=Servr=db.example.net;Database=Feeds;Password=hunter2-secret";
+        var unreachable = $"--Feeds:Database:ConnectionString=Server=tcp:127.0.0.1,{closedPort};Database=Feeds;User Id=feeds;Password=hunter2-secret;Connect Timeout=2;TrustServerCertificate=True";
+        await File.WriteAllTextAsync(Path.Combine(folder.FullName, "articles.ndjson"), Ndjson.Line(Ndjson.Article("n-1")), Cancel);
+
+        var cases = new (string Name, string[] Arguments, int ExitCode, string Says)[]
+        {
+            ("server, misspelt keyword", ["--Feeds:Database:Provider=sqlserver", misspelt, $"--urls=http://127.0.0.1:{FeedsApp.FreePort()}"], 2, "Feeds did not start: invalid settings: Feeds:Database:ConnectionString is not a connection string its provider accepts: Keyword not supported: 'servr'"),
+            ("migrate, misspelt keyword", ["migrate", "--Feeds:Database:Provider=sqlserver", misspelt], 2, "migrate: invalid settings: Feeds:Database:ConnectionString is not a connection string"),
+            ("import, misspelt keyword", ["import", "articles.ndjson", "--Feeds:Database:Provider=sqlserver", misspelt], 2, "import: invalid settings: Feeds:Database:ConnectionString is not a connection string"),
+            ("migrate, unreachable", ["migrate", "--Feeds:Database:Provider=sqlserver", unreachable], 1, "migrate: The database cannot be reached: "),
+            ("import, unreachable", ["import", "articles.ndjson", "--Feeds:Database:Provider=sqlserver", unreachable], 1, "import: The database cannot be reached: "),
+            ("server, port in use", [database, $"--urls=http://127.0.0.1:{heldPort}", "--Feeds:DemoData=false"], 1, $"Feeds did not start: Failed to bind to address http://127.0.0.1:{heldPort}: address already in use: another process listens there"),
+            ("server, unwritable data path", ["--Feeds:Database:ConnectionString=Data Source=/sys/feeds-cannot-be-here/feeds.db", $"--urls=http://127.0.0.1:{FeedsApp.FreePort()}"], 2, "Feeds did not start: cannot create the data folder /sys/feeds-cannot-be-here"),
+            ("migrate, unwritable data path", ["migrate", "--Feeds:Database:ConnectionString=Data Source=/sys/feeds-cannot-be-here/feeds.db"], 2, "migrate: cannot create the data folder /sys/feeds-cannot-be-here"),
+        };
+        var results = await Task.WhenAll(cases.Select(async c => (c, await FeedsProcess.RunAsync(folder.FullName, c.Arguments))));
+
+        foreach (var (c, result) in results)
+        {
+            var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.Contains(" warn: ", StringComparison.Ordinal)).ToList();
+            Assert.True(lines.Count == 1, $"{c.Name}: {lines.Count} lines:\n{result.Stderr}");
+            Assert.True(lines[0].StartsWith(c.Says, StringComparison.Ordinal), $"{c.Name}: {lines[0]}");
+            Assert.True(c.ExitCode == result.ExitCode, $"{c.Name}: exit {result.ExitCode}");
+            Assert.DoesNotContain("hunter2-secret", result.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("Unhandled exception", result.Stderr + result.Stdout, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task ASchemaNewerThanTheBinary_IsRefusedInOneLine_ByTheServerMigrateAndImport()
     {
