@@ -86,6 +86,15 @@ public static class CommandLine
             e.Cancel = true;
             cancellation.Cancel();
         };
+        // A service manager stops with SIGTERM (systemctl stop, docker stop): the same as Ctrl+C, an unfinished
+        // import rolled back at once, rather than killed after the grace period with all its work lost anyway.
+        var terminated = false;
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            terminated = true;
+            cancellation.Cancel();
+        });
 
         try
         {
@@ -156,8 +165,9 @@ public static class CommandLine
         }
         catch (OperationCanceledException)
         {
-            await Console.Error.WriteLineAsync($"{command}: cancelled; nothing was changed by the unfinished step.");
-            return 130;
+            await Console.Error.WriteLineAsync($"{command}: {(terminated ? "stopped by SIGTERM" : "cancelled")}; nothing was changed by the unfinished step, and running it again starts it over.");
+            // 128 + the signal's number, as a shell reports a process the signal ended.
+            return terminated ? 143 : 130;
         }
         finally
         {

@@ -161,6 +161,45 @@ public sealed class FaultTests : FeedsTest
         }
     }
 
+    /// <summary>
+    /// Issue 31, sixth item: SIGTERM (systemctl stop, docker stop) was ignored until the import ended, so the service
+    /// manager killed it after its grace period. Now it stops it at once like Ctrl+C: rolled back, one line, exit 143.
+    /// </summary>
+    [Fact]
+    public async Task AnImportStoppedBySigterm_RollsBackAtOnce_InOneLine_WithExit143()
+    {
+        using var folder = new TempFolder("feeds-sigterm-");
+        var database = Path.Combine(folder.FullName, "feeds.db");
+        var lines = Enumerable.Range(1, 40_000).Select(i => Ndjson.Line(Ndjson.Article($"t-{i}", title: $"第{i}篇 {new string('文', 400)}")));
+        var file = await Ndjson.WriteFileAsync(folder.FullName, lines);
+        var start = FeedsProcess.StartInfo(folder.FullName, ["import", file, $"--Feeds:Database:ConnectionString=Data Source={database}"]);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(Cancel);
+        string? progress;
+        do
+        {
+            progress = await process.StandardError.ReadLineAsync(Cancel);
+        }
+        while (progress is not null && !progress.StartsWith("imported ", StringComparison.Ordinal));
+        Assert.True(progress is not null, "the import ended before it reported writing progress");
+        var signalled = Stopwatch.StartNew();
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(Cancel);
+        }
+        var rest = await process.StandardError.ReadToEndAsync(Cancel);
+        await process.WaitForExitAsync(Cancel);
+        await stdout;
+
+        Assert.Equal(143, process.ExitCode);
+        Assert.True(signalled.Elapsed < TimeSpan.FromSeconds(10), $"it took {signalled.Elapsed} to stop");
+        var said = rest.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.StartsWith("imported ", StringComparison.Ordinal)).ToList();
+        Assert.Equal("import: stopped by SIGTERM; nothing was changed by the unfinished step, and running it again starts it over.", Assert.Single(said));
+        await using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
+        await connection.OpenAsync(Cancel);
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM articles"));
+    }
+
     /// <summary>Accepts connections and never answers, like a server that hangs.</summary>
     private static async Task AcceptAndHoldAsync(TcpListener listener)
     {
