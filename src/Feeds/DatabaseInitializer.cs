@@ -24,7 +24,17 @@ internal sealed class DatabaseInitializer(
     {
         if (!database.Dialect.MigratesOnStart)
         {
-            await CheckSchemaAsync(cancellationToken);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(Publishing.ChangeDetector.StartWait);
+            try
+            {
+                await CheckSchemaAsync(wait.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // A silent server (not a refusing one, which fails at once): start, and answer 503 until it answers.
+                logger.LogWarning("The database did not answer within {Wait}: its schema was not checked at start", Publishing.ChangeDetector.StartWait);
+            }
             return;
         }
         var applied = await migrator.MigrateAsync(cancellationToken);

@@ -34,6 +34,9 @@ public sealed class ChangeDetector(
 
     public FeedVersions Current => Volatile.Read(ref _current);
 
+    /// <summary>How long a start waits for the database (the first poll; the schema check of a database Feeds does not migrate).</summary>
+    public static readonly TimeSpan StartWait = TimeSpan.FromSeconds(2);
+
     /// <summary>How many polls this instance has made since start (the metrics count those of every instance in a process).</summary>
     public long Polls => Interlocked.Read(ref _polls);
 
@@ -67,15 +70,23 @@ public sealed class ChangeDetector(
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         metrics.ObserveChangeDetectionLag(() => LastSuccess is { } last ? (clock.GetUtcNow() - last).TotalSeconds : null);
-        // The first versions are read before the server takes requests. A database that is down does not keep
-        // the server from starting: it answers 503 until the database can be read, and readiness says why.
+        // The first versions are read before the server takes requests. A database that is down, or silent, does
+        // not keep the server from starting: after StartWait it listens (liveness answers from then on, a probe
+        // does not restart it in a loop), answers 503 until the database can be read, and readiness says why.
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(StartWait);
         try
         {
-            await RefreshAsync(cancellationToken);
+            await RefreshAsync(wait.Token);
         }
         catch (Exception exception) when (Database.IsOutage(exception))
         {
             logger.LogError("Reading feed versions failed at start ({Reason}); feeds answer 503 until the database can be read", Data.Database.Reason(exception));
+            _failing = true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError("The database did not answer within {Wait} at start; feeds answer 503 until it can be read", StartWait);
             _failing = true;
         }
         await base.StartAsync(cancellationToken);

@@ -51,8 +51,9 @@ public sealed class FaultTests : FeedsTest
         Assert.Equal("Unhealthy", readiness.RootElement.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
         Assert.StartsWith("sqlserver: ", readiness.RootElement.GetProperty("checks").GetProperty("database").GetProperty("description").GetString(), StringComparison.Ordinal);
         Assert.Contains("no-store", ready.Headers.CacheControl!.ToString(), StringComparison.Ordinal);
-        // Reads were tried again (Feeds:Database:ReadRetries); a write is not.
+        // Reads are tried again (Feeds:Database:ReadRetries): a poll, without the bounded wait of the start; a write is not.
         var database = app.Services.GetRequiredService<Feeds.Data.Database>();
+        await Assert.ThrowsAnyAsync<Exception>(app.RefreshAsync);
         var retries = database.ReadRetries;
         Assert.True(retries > 0);
         await Assert.ThrowsAsync<Feeds.Data.DatabaseUnavailableException>(async () =>

@@ -131,6 +131,60 @@ public sealed partial class FirstHourTests : FeedsTest
         }
     }
 
+    /// <summary>
+    /// Issue 31, fifth item: with SQL Server silent at start, nothing listened for 19 s, not even /health/live, so a
+    /// short liveness probe restarted the server in a loop. Now the start waits for the database a bounded time.
+    /// </summary>
+    [Fact]
+    public async Task WithTheDatabaseSilentAtStart_LivenessAnswersWithinSeconds_AndReadinessSaysWhy()
+    {
+        using var folder = new TempFolder("feeds-first-hour-");
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var held = new List<System.Net.Sockets.Socket>();
+        var accepting = Task.Run(async () =>
+        {
+            while (true)
+            {
+                held.Add(await silent.AcceptSocketAsync(Cancel));
+            }
+        }, Cancel);
+        var silentPort = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        var port = FeedsApp.FreePort();
+        var start = FeedsProcess.StartInfo(folder.FullName, [
+            "--Feeds:Database:Provider=sqlserver",
+            $"--Feeds:Database:ConnectionString=Server=tcp:127.0.0.1,{silentPort};Database=Feeds;User Id=feeds;Password=x;TrustServerCertificate=True",
+            $"--urls=http://127.0.0.1:{port}"]);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(Cancel);
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        HttpStatusCode? live = null;
+        while (live != HttpStatusCode.OK && started.Elapsed < TimeSpan.FromSeconds(30) && !process.HasExited)
+        {
+            try
+            {
+                live = (await client.GetAsync("/health/live", Cancel)).StatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(100, Cancel);
+            }
+        }
+        var listening = started.Elapsed;
+        var ready = await client.GetAsync("/health/ready", Cancel);
+        var readiness = await ready.Content.ReadAsStringAsync(Cancel);
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync(Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, live);
+        // Two bounded waits of 2 s (the schema check, the first poll) and the process's own start, not 19 s.
+        Assert.True(listening < TimeSpan.FromSeconds(9), $"liveness answered after {listening}");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("sqlserver: ", readiness, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", await output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ASchemaNewerThanTheBinary_IsRefusedInOneLine_ByTheServerMigrateAndImport()
     {
@@ -265,7 +319,8 @@ public sealed partial class FirstHourTests : FeedsTest
     [GeneratedRegex(@"http://localhost:5000(?<path>/[^\s)>`""'\]]*)?")]
     private static partial Regex ReadmeUrl();
 
-    [GeneratedRegex(@"`(?<path>/[^`\s{}…]*)`")]
+    // Not the files of a deployment (/etc/…, /var/lib/…, /opt/…, a container's /app).
+    [GeneratedRegex(@"`(?<path>/(?!(?:etc|var|opt|usr|app)(?:/|`))[^`\s{}…]*)`")]
     private static partial Regex ReadmePath();
 
     [GeneratedRegex(@"^(?<name>feeds_\w+_seconds)_bucket\{[^}]*le=""(?<le>[^""]+)""", RegexOptions.Multiline)]
