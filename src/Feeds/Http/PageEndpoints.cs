@@ -16,6 +16,7 @@ public static class PageEndpoints
         pages.MapDocument("/tags", (PagePublisher pages) => TagDirectoryAsync(pages, 1)).Serves("tag-directory");
         pages.MapDocument("/tags/{page}", (PagePublisher pages, string page) => TagDirectoryAsync(pages, LaterPage(page))).Serves("tag-directory");
         pages.MapDocument("/feeds.opml", async (PagePublisher pages) => new DocumentAnswer(await pages.GetOpmlAsync(), FeedKey.CatalogSurrogateKey)).Serves("opml");
+        pages.MapDocument("/categories.opml", async (PagePublisher pages) => new DocumentAnswer(await pages.GetOpmlAsync(categoriesOnly: true), FeedKey.CatalogSurrogateKey)).Serves("opml");
         pages.MapDocument("/feeds/feed.xsl", () => new DocumentAnswer(PagePublisher.Asset("feed.xsl"))).Serves("stylesheet");
         // The demo site's icon and logo (the defaults of Feeds:SiteIcon and Feeds:SiteLogo).
         pages.MapDocument("/icon.png", () => new DocumentAnswer(PagePublisher.Asset("icon.png"))).Serves("image");

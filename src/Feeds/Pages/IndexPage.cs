@@ -24,8 +24,8 @@ internal static class IndexPage
         html.Append("<h1>").Append(HtmlPage.Encode(siteName)).Append("：訂閱源 · Subscribe</h1>\n")
             .Append("<p class=\"muted\">").Append(HtmlPage.Encode(Content.XmlText.Clean(options.SiteDescription))).Append("</p>\n")
             .Append("<section class=\"about\">\n<p>每個分類都有 RSS、Atom 與 JSON Feed 三種訂閱源。把網址貼到你的閱讀器，")
-            .Append("或一次匯入全部：").Link(urls.Opml, "OPML 清單").Append("。")
-            .Append("Every section, category and tag has a feed in three formats; paste one into your feed reader, or import them all with the OPML list.</p>\n</section>\n")
+            .Append("或一次匯入全部：").Link(urls.Opml, "OPML 清單").Append("；每篇文章只出現一次的清單：").Link(urls.CategoriesOpml, "各分類 OPML").Append("。")
+            .Append("Every section, category and tag has a feed in three formats; paste one into your feed reader, or import them all with the OPML list, or the categories' list, in which every article is in one feed only.</p>\n</section>\n")
             .Append("<h2>全站 · Whole site</h2>\n<ul class=\"feeds\">\n");
         Feed(html, urls, FeedKey.Site, "全部文章 · All articles");
         html.Append("</ul>\n<h2>分類 · Sections and categories</h2>\n<ul class=\"feeds\">\n");

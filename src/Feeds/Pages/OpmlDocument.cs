@@ -11,6 +11,9 @@ namespace Feeds.Pages;
 /// GET /feeds.opml: OPML 2.0 (http://opml.org/spec2.opml) subscription list of the site feed and every
 /// section and category feed. Sections are folders holding their own feed and their categories', which is
 /// how feed readers (newsboat -i, NetNewsWire, Feedly) import folders.
+/// GET /categories.opml: only the categories without subcategories, in their sections' folders. An article is in
+/// the site's feed, its section's and its category's with one id, and readers that keep each id once (newsboat)
+/// show it in one of them only, leaving the others empty; in this list every article is in one feed.
 /// </summary>
 internal static class OpmlDocument
 {
@@ -20,7 +23,7 @@ internal static class OpmlDocument
         Indent = true,
     };
 
-    public static byte[] Render(FeedsOptions options, FeedUrls urls, IReadOnlyList<CategoryRow> categories, DateTime lastChangeUtc)
+    public static byte[] Render(FeedsOptions options, FeedUrls urls, IReadOnlyList<CategoryRow> categories, DateTime lastChangeUtc, bool categoriesOnly = false)
     {
         var siteName = Content.XmlText.Clean(options.SiteName);
         using var buffer = new MemoryStream();
@@ -30,18 +33,21 @@ internal static class OpmlDocument
             writer.WriteStartElement("opml");
             writer.WriteAttributeString("version", "2.0");
             writer.WriteStartElement("head");
-            writer.WriteElementString("title", $"{siteName}：訂閱源");
+            writer.WriteElementString("title", categoriesOnly ? $"{siteName}：各分類訂閱源" : $"{siteName}：訂閱源");
             // OPML 2.0 dates are RFC 822, like RSS.
             writer.WriteElementString("dateModified", lastChangeUtc.ToString("ddd, dd MMM yyyy HH:mm:ss 'GMT'", CultureInfo.InvariantCulture));
             writer.WriteElementString("docs", "http://opml.org/spec2.opml");
             writer.WriteEndElement();
             writer.WriteStartElement("body");
-            Subscription(writer, urls, FeedKey.Site, $"{siteName}：全部文章", options.Language);
+            if (!categoriesOnly)
+            {
+                Subscription(writer, urls, FeedKey.Site, $"{siteName}：全部文章", options.Language);
+            }
             var children = categories.Where(row => row.ParentId is not null).ToLookup(row => row.ParentId!.Value);
             var seen = new HashSet<long>();
             foreach (var section in categories.Where(row => row.ParentId is null).OrderBy(row => row.Id))
             {
-                Folder(writer, urls, section, children, seen, options.Language);
+                Folder(writer, urls, section, children, seen, options.Language, categoriesOnly);
             }
             writer.WriteEndElement();
             writer.WriteEndElement();
@@ -50,7 +56,7 @@ internal static class OpmlDocument
         return buffer.ToArray();
     }
 
-    private static void Folder(XmlWriter writer, FeedUrls urls, CategoryRow category, ILookup<long, CategoryRow> children, HashSet<long> seen, string language)
+    private static void Folder(XmlWriter writer, FeedUrls urls, CategoryRow category, ILookup<long, CategoryRow> children, HashSet<long> seen, string language, bool categoriesOnly)
     {
         if (!seen.Add(category.Id))
         {
@@ -65,10 +71,13 @@ internal static class OpmlDocument
         }
         writer.WriteStartElement("outline");
         writer.WriteAttributeString("text", name);
-        Subscription(writer, urls, FeedKey.Category(category.Slug), $"{name}：全部", language);
+        if (!categoriesOnly)
+        {
+            Subscription(writer, urls, FeedKey.Category(category.Slug), $"{name}：全部", language);
+        }
         foreach (var child in below)
         {
-            Folder(writer, urls, child, children, seen, language);
+            Folder(writer, urls, child, children, seen, language, categoriesOnly);
         }
         writer.WriteEndElement();
     }

@@ -47,13 +47,14 @@ public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetec
         });
     }
 
-    public Task<RenderedFeed> GetOpmlAsync() => GetAsync("opml", async () =>
+    /// <param name="categoriesOnly">The list of categories without subcategories (/categories.opml), in which every article is in one feed.</param>
+    public Task<RenderedFeed> GetOpmlAsync(bool categoriesOnly = false) => GetAsync(categoriesOnly ? "opml:categories" : "opml", async () =>
     {
         var (categories, lastChange) = await ReadCatalogAsync();
         // OPML 2.0 names no media type; text/x-opml is what feed readers and browsers know.
         var current = changeDetector.Current;
         return Stored(current.CatalogToken, "text/x-opml; charset=utf-8",
-            OpmlDocument.Render(options.Value, urls, categories, lastChange), current.CatalogChangedAt);
+            OpmlDocument.Render(options.Value, urls, categories, lastChange, categoriesOnly), current.CatalogChangedAt);
     });
 
     /// <summary>A shipped file by its name: feed.xsl, icon.png, logo.png.</summary>

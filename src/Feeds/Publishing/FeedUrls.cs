@@ -102,6 +102,9 @@ public sealed partial class FeedUrls
 
     public Uri Opml => new(Base, "feeds.opml");
 
+    /// <summary>The OPML of the categories without subcategories: every article in one feed.</summary>
+    public Uri CategoriesOpml => new(Base, "categories.opml");
+
     /// <summary>A page of the directory of every tag: /tags, then /tags/2, /tags/3, ...</summary>
     public Uri TagDirectory(int page) => page == 1 ? new(Base, "tags") : new(Base, $"tags/{page.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
 

@@ -194,6 +194,35 @@ public sealed class PageTests : FeedsTest
         Assert.Equal(["Accept-Encoding"], json.Headers.Vary);
     }
 
+    /// <summary>
+    /// Issue 31, tenth item: an article has one id in the site's, its section's and its category's feeds, and readers
+    /// that keep each id once (newsboat) showed the site and section feeds of /feeds.opml empty. The categories' list
+    /// has every article in exactly one of its feeds.
+    /// </summary>
+    [Fact]
+    public async Task TheCategoriesOpml_HasEveryArticleInExactlyOneOfItsFeeds()
+    {
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await WriteSampleAsync(db);
+        await using var app = new FeedsApp(db);
+        var client = app.CreateRawClient();
+
+        var opml = FeedXml.Parse(await client.GetByteArrayAsync("/categories.opml", Cancel)).Root!;
+        var urls = opml.Descendants("outline").Select(outline => (string?)outline.Attribute("xmlUrl")).OfType<string>().ToList();
+        var ids = new List<string>();
+        foreach (var url in urls)
+        {
+            ids.AddRange(FeedXml.RssItems(FeedXml.Parse(await client.GetByteArrayAsync(new Uri(url).PathAndQuery + "?limit=100", Cancel))).Select(item => item.Element("guid")!.Value));
+        }
+        var site = FeedXml.RssItems(FeedXml.Parse(await client.GetByteArrayAsync("/feeds/all.rss?limit=100", Cancel))).Select(item => item.Element("guid")!.Value).ToList();
+        var index = await client.GetStringAsync("/", Cancel);
+
+        Assert.Equal(new[] { "logistics", "express", "markets" }.Select(feed => $"{FeedsApp.PublicBaseUrl}feeds/{feed}.rss").Order(), urls.Order());
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.Equal(site.Order(), ids.Order());
+        Assert.Contains($"{FeedsApp.PublicBaseUrl}categories.opml", index, StringComparison.Ordinal);
+    }
+
     /// <summary>Issue 30, eighth item: behind a CDN that ignores Vary: Sec-Fetch-Dest, one variant for everyone.</summary>
     [Fact]
     public async Task WithoutTheBrowserVariant_ABrowserGetsTheFeedsOwnType_AndNothingVariesButEncoding()
