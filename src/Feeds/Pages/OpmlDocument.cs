@@ -36,7 +36,8 @@ internal static class OpmlDocument
             writer.WriteElementString("title", categoriesOnly ? $"{siteName}：各分類訂閱源" : $"{siteName}：訂閱源");
             // OPML 2.0 dates are RFC 822, like RSS.
             writer.WriteElementString("dateModified", lastChangeUtc.ToString("ddd, dd MMM yyyy HH:mm:ss 'GMT'", CultureInfo.InvariantCulture));
-            writer.WriteElementString("docs", "http://opml.org/spec2.opml");
+            // No <docs>: OPML 2.0 allows it, but the W3C Feed Validation Service (OPML 1.0's head) calls it undefined,
+            // and version="2.0" already says which format this is.
             writer.WriteEndElement();
             writer.WriteStartElement("body");
             if (!categoriesOnly)
