@@ -28,6 +28,10 @@ public sealed partial class ArticleHtml
         _sanitizer.AllowedTags.ExceptWith(["style", "form", "input", "button", "select", "option", "textarea", "fieldset", "legend"]);
         _sanitizer.AllowedAtRules.Clear();
         _sanitizer.AllowDataAttributes = false;
+        // An element that is not allowed goes, but what it holds stays, cleaned in turn: the newsroom's text inside
+        // a <math>, an <svg> or markup the allow-list does not know is still theirs. What holds no text for people
+        // (scripts, styles, templates) is removed whole before (KeepWhatReadersCanShow).
+        _sanitizer.KeepChildNodes = true;
     }
 
     public string Clean(string html, Uri articleUrl)
@@ -36,13 +40,100 @@ public sealed partial class ArticleHtml
         {
             return string.Empty;
         }
-        var sanitized = _sanitizer.Sanitize(XmlText.Clean(html), articleUrl.AbsoluteUri);
+        var sanitized = _sanitizer.Sanitize(KeepWhatReadersCanShow(XmlText.Clean(html), articleUrl), articleUrl.AbsoluteUri);
         return XmlText.Clean(sanitized).Trim();
     }
 
     /// <summary>
+    /// Before the allow-list, which keeps what a removed element holds:
+    /// <list type="bullet">
+    /// <item>An element whose raw text holds markup (a &lt;style&gt; inside MathML swallows everything after it as its
+    /// text, in every HTML parser) gives that markup back as HTML, so that the text after a hostile fragment
+    /// survives; then every script, style, template and the like is removed whole, text and all.</item>
+    /// <item>A &lt;picture&gt; leaves its &lt;img&gt; (its fallback, which every reader shows).</item>
+    /// <item>An embed (iframe, video, audio, embed, object) leaves a paragraph with a link to its absolute address,
+    /// named by its title, or its fallback text, or the address, so that a reader learns that something was there
+    /// and can open it.</item>
+    /// </list>
+    /// Bodies without any of these elements are not parsed twice. The markup goes back to the sanitiser as HTML.
+    /// </summary>
+    private string KeepWhatReadersCanShow(string html, Uri articleUrl)
+    {
+        if (!ElementsToPrepare().IsMatch(html))
+        {
+            return html;
+        }
+        using var document = _parser.ParseDocument(string.Empty);
+        var body = document.Body!;
+        body.InnerHtml = html;
+        // Bounded: each round turns one swallowing element back into markup.
+        for (var round = 0; round < 8 && body.QuerySelectorAll(Swallowing).FirstOrDefault(element => MarkupInText().IsMatch(element.TextContent)) is { } swallower; round++)
+        {
+            var container = document.CreateElement("div");
+            container.InnerHtml = swallower.TextContent;
+            swallower.Replace([.. container.ChildNodes]);
+        }
+        foreach (var hidden in body.QuerySelectorAll(Hidden).ToList())
+        {
+            hidden.Remove();
+        }
+        foreach (var picture in body.QuerySelectorAll("picture").ToList())
+        {
+            picture.Replace([.. picture.QuerySelectorAll("img").Cast<AngleSharp.Dom.INode>()]);
+        }
+        foreach (var embed in body.QuerySelectorAll("iframe, video, audio, embed, object").ToList())
+        {
+            if (embed.Parent is null || embed.ParentElement?.Closest("iframe, video, audio, embed, object") is not null)
+            {
+                continue;  // inside another embed, which stands for it
+            }
+            var address = embed.GetAttribute(embed.LocalName == "object" ? "data" : "src") ?? embed.QuerySelector("source[src]")?.GetAttribute("src");
+            var target = address is not null && Uri.TryCreate(articleUrl, address.Trim(), out var absolute) && absolute.Scheme is "http" or "https" ? absolute : null;
+            var fallback = AsciiWhitespace().Replace(embed.TextContent, " ").Trim(' ');
+            var name = embed.GetAttribute("title") is { Length: > 0 } title ? title : fallback.Length > 0 ? fallback : target?.AbsoluteUri;
+            if (name is null)
+            {
+                embed.Remove();
+                continue;
+            }
+            var paragraph = document.CreateElement("p");
+            if (target is null)
+            {
+                paragraph.TextContent = name;
+            }
+            else
+            {
+                var link = document.CreateElement("a");
+                link.SetAttribute("href", target.AbsoluteUri);
+                link.TextContent = name;
+                paragraph.AppendChild(link);
+            }
+            embed.Replace(paragraph);
+        }
+        return body.InnerHtml;
+    }
+
+    /// <summary>
+    /// Elements whose content the HTML parser takes as text up to their end tag, so that one left open (or opened
+    /// in MathML, where its end tag is not seen) takes the rest of the body. Not scripts: their text is code, and
+    /// never shown.
+    /// </summary>
+    private const string Swallowing = "style, xmp, noembed, noframes, textarea, title";
+
+    /// <summary>Elements that hold nothing a reader shows: removed whole, before the sanitiser would keep their text.</summary>
+    private const string Hidden = "script, style, xmp, noembed, noframes, textarea, title, template, noscript";
+
+    // Every element the preparation acts on: "<name" then the end of the tag name (as the HTML tokenizer reads it).
+    [GeneratedRegex(@"<(?:script|style|xmp|noembed|noframes|textarea|title|template|noscript|picture|iframe|video|audio|embed|object|math|svg)(?![A-Za-z0-9])", RegexOptions.IgnoreCase)]
+    private static partial Regex ElementsToPrepare();
+
+    [GeneratedRegex(@"<[A-Za-z/!]")]
+    private static partial Regex MarkupInText();
+
+    /// <summary>
     /// The text the newsroom meant, on one line: tags of known HTML elements ("&lt;b&gt;", "&lt;/i&gt;", "&lt;br/&gt;") and
-    /// comments are CMS dirt and go, character references are decoded ("AT&amp;amp;T" gives "AT&amp;T"), and every
+    /// comments are CMS dirt and go (a line break or a block's edge leaves a space, so that "traffic&lt;br&gt;record"
+    /// stays two words, as Excerpt keeps them), character references are decoded ("AT&amp;amp;T" gives "AT&amp;T"), and every
     /// other "&lt;" is text ("x&lt;y", "a &lt; b", "&lt;漲跌&gt;"). Runs of ASCII whitespace and line breaks become one
     /// space; every other character stays as written (U+3000, the ideographic space, included), except those XML forbids.
     /// </summary>
@@ -51,7 +142,10 @@ public sealed partial class ArticleHtml
         var clean = XmlText.Clean(text);
         if (clean.AsSpan().IndexOfAny('<', '&') >= 0)
         {
-            clean = WebUtility.HtmlDecode(MarkupTag().Replace(clean, match => KnownElements.Contains(match.Groups["name"].Value) || match.Value.StartsWith("<!--", StringComparison.Ordinal) ? "" : match.Value));
+            clean = WebUtility.HtmlDecode(MarkupTag().Replace(clean, match =>
+                BreakingElements.Contains(match.Groups["name"].Value) ? " "
+                : KnownElements.Contains(match.Groups["name"].Value) || match.Value.StartsWith("<!--", StringComparison.Ordinal) ? ""
+                : match.Value));
             clean = XmlText.Clean(clean);
         }
         return AsciiWhitespace().Replace(clean, " ").Trim(' ');
@@ -97,6 +191,14 @@ public sealed partial class ArticleHtml
         "section", "select", "slot", "small", "source", "span", "strike", "strong", "style", "sub", "summary", "sup", "svg",
         "table", "tbody", "td", "template", "textarea", "tfoot", "th", "thead", "time", "title", "tr", "track", "tt", "u",
         "ul", "var", "video", "wbr",
+    };
+
+    // Elements that break a line or are blocks (WHATWG HTML, "flow content" that is not phrasing): their tags separate words.
+    private static readonly HashSet<string> BreakingElements = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "div", "dl", "dt", "figcaption", "figure",
+        "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary",
+        "table", "td", "th", "tr", "ul",
     };
 
     // A tag formed and closed: "<name", then whitespace and attributes (no "<" or ">"), optionally "/", then ">"; or a comment.

@@ -11,16 +11,47 @@ public sealed class ArticleHtmlTests
     [InlineData("<a href=\"javascript:alert(1)\">x</a>", "<a>x</a>")]
     [InlineData("<a href=\"JaVaScRiPt:alert(1)\">x</a>", "<a>x</a>")]
     [InlineData("<img src=\"data:image/svg+xml;base64,PHN2Zz4=\">", "<img>")]
-    [InlineData("<iframe src=\"https://ads.example.net/\"></iframe><p>ok</p>", "<p>ok</p>")]
+    [InlineData("<iframe src=\"https://ads.example.net/\" srcdoc=\"<script>x()</script>\" onload=\"x()\"></iframe><p>ok</p>", "<p><a href=\"https://ads.example.net/\">https://ads.example.net/</a></p><p>ok</p>")]
     [InlineData("<p style=\"position:fixed;top:0\">ok</p>", "<p>ok</p>")]
     [InlineData("<style>body{display:none}</style><p>ok</p>", "<p>ok</p>")]
     [InlineData("<svg><script>alert(1)</script></svg><p>ok</p>", "<p>ok</p>")]
-    [InlineData("<form action=\"/x\"><input name=\"q\"><button>go</button></form>", "")]
-    [InlineData("<object data=\"x.swf\"></object><embed src=\"x.swf\">", "")]
+    // The form and its controls go; the words a reader would have seen on them stay.
+    [InlineData("<form action=\"/x\"><input name=\"q\"><button>go</button></form>", "go")]
+    [InlineData("<object data=\"javascript:alert(1)\"></object><embed src=\"data:text/html,x\">", "")]
     [InlineData("<p>未閉合的<b>粗體", "<p>未閉合的<b>粗體</b></p>")]
     public void Clean_RemovesWhatCouldHarmAReader(string body, string expected)
     {
         Assert.Equal(expected, _html.Clean(body, ArticleUrl));
+    }
+
+    /// <summary>Issue 32, first item: what the allow-list used to remove with everything it held.</summary>
+    [Theory]
+    [InlineData("<picture><source srcset=\"c.webp\" type=\"image/webp\"><img src=\"c.jpg\" alt=\"乙\"></picture>",
+        "<img src=\"https://news.example.com/news/logistics/c.jpg\" alt=\"乙\">")]
+    [InlineData("<iframe src=\"//video.example.org/embed/7\" title=\"港口夜景\"></iframe>",
+        "<p><a href=\"https://video.example.org/embed/7\">港口夜景</a></p>")]
+    [InlineData("<video src=\"/media/a.mp4\" controls>你的瀏覽器不支援影片</video><p>後文</p>",
+        "<p><a href=\"https://news.example.com/media/a.mp4\">你的瀏覽器不支援影片</a></p><p>後文</p>")]
+    [InlineData("<video controls><source src=\"b.mp4\" type=\"video/mp4\"></video>",
+        "<p><a href=\"https://news.example.com/news/logistics/b.mp4\">https://news.example.com/news/logistics/b.mp4</a></p>")]
+    [InlineData("<audio title=\"專訪\"></audio>", "<p>專訪</p>")]
+    public void Clean_KeepsWhatAReaderCanShow_OfPicturesAndEmbeds(string body, string expected)
+    {
+        Assert.Equal(expected, _html.Clean(body, ArticleUrl));
+    }
+
+    /// <summary>Issue 32, first item: a hostile fragment does not take the text after it.</summary>
+    [Theory]
+    [InlineData("<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math><p>後文仍在</p>")]
+    [InlineData("<math><mtext><table><mglyph><style><!--</style><img title=\"--&gt;&lt;img src=x onerror=alert(1)&gt;\">")]
+    [InlineData("<svg><p><style><img src=x onerror=alert(1)></style><p>後文仍在</p>")]
+    public void Clean_AHostileFragment_NeitherRunsNorSwallowsTheTextAfterIt(string fragment)
+    {
+        var cleaned = _html.Clean(fragment + "<p>最後一段</p>", ArticleUrl);
+        using var parsed = new AngleSharp.Html.Parser.HtmlParser().ParseDocument($"<body>{cleaned}</body>");
+
+        Assert.Contains("最後一段", parsed.Body!.TextContent, StringComparison.Ordinal);
+        Assert.Empty(parsed.QuerySelectorAll("[onerror], script, style"));
     }
 
     [Fact]
@@ -55,7 +86,11 @@ public sealed class ArticleHtmlTests
     [InlineData("若 x<y 則 y>x，否則 a<b", "若 x<y 則 y>x，否則 a<b")]
     [InlineData("a<b", "a<b")]
     [InlineData("p < q && r > s", "p < q && r > s")]
-    [InlineData("<i>斜體</i>與<br/>換行<BR>和<span class=\"x\">標記</span><!-- 註解 -->", "斜體與換行和標記")]
+    [InlineData("<i>斜體</i>與<br/>換行<BR>和<span class=\"x\">標記</span><!-- 註解 -->", "斜體與 換行 和標記")]
+    [InlineData("Port traffic<br>record high", "Port traffic record high")]
+    [InlineData("<p>First.</p><p>Second.</p>", "First. Second.")]
+    [InlineData("<h2>港口</h2>物流<li>一</li><li>二</li>", "港口 物流 一 二")]
+    [InlineData("a<b>c</b>d", "acd")]
     [InlineData("摘要 &lt;script&gt;alert(1)&lt;/script&gt; 結束", "摘要 <script>alert(1)</script> 結束")]
     [InlineData("&lt;tag&gt; 與 &amp;lt;", "<tag> 與 &lt;")]
     public void ToPlainText_KeepsTheTextAndDropsTheMarkup(string input, string expected)
