@@ -6,8 +6,10 @@ namespace Feeds.Formats;
 /// Writes "&lt;" and "&amp;" in RSS text elements as the hexadecimal references "&amp;#x3C;" and "&amp;#x26;",
 /// as the RSS Best Practices Profile asks ("Encoding and character data"): a reader then knows a title such as
 /// "x&lt;y" is text, not markup, and the W3C validator does not warn (CharacterData). The HTML elements
-/// (item description, content:encoded) are HTML and stay as the formatter writes them; so do attribute values.
-/// Everything else passes to the wrapped writer unchanged.
+/// (item description, content:encoded) are HTML and stay as the formatter writes them; so do attribute values,
+/// and the elements that hold an address (link, url, docs, comments, guid): a reader takes their text as a URL,
+/// and some (rowan's parser) do not decode a reference there, which broke every address with two query
+/// parameters ("?a=1&amp;#x26;b=2"). Everything else passes to the wrapped writer unchanged.
 /// </summary>
 internal sealed class RssCharacterDataWriter(XmlWriter inner) : ForwardingXmlWriter(inner)
 {
@@ -15,7 +17,7 @@ internal sealed class RssCharacterDataWriter(XmlWriter inner) : ForwardingXmlWri
 
     public override void WriteString(string? text)
     {
-        if (InAttribute || text is null || text.AsSpan().IndexOfAny('<', '&') < 0 || IsHtml())
+        if (InAttribute || text is null || text.AsSpan().IndexOfAny('<', '&') < 0 || IsHtml() || IsAddress())
         {
             Inner.WriteString(text);
             return;
@@ -32,6 +34,9 @@ internal sealed class RssCharacterDataWriter(XmlWriter inner) : ForwardingXmlWri
         }
         Inner.WriteString(text[start..]);
     }
+
+    /// <summary>RSS 2.0's elements whose text is a URL (or, for guid, an id that is one or a tag: URI).</summary>
+    private bool IsAddress() => _elements.TryPeek(out var current) && current is "link" or "url" or "docs" or "comments" or "guid";
 
     /// <summary>content:encoded, and description inside an item: HTML by convention (RSS Best Practices Profile).</summary>
     private bool IsHtml()

@@ -186,7 +186,12 @@ public sealed partial class FeedDocumentTests : FeedsTest
     public async Task SpecialCharacters_AreEscapedExactlyOnce(string provider)
     {
         const string title = "運價 & 油價 <漲跌> \"兩難\"";
-        await using var site = await TestSite.StartAsync(provider, Articles.Sample("a-1", title: title) with { Summary = "AT&T <b>粗體</b>", Author = "O'Brien & 陳" });
+        await using var site = await TestSite.StartAsync(provider, Articles.Sample("a-1", title: title) with
+        {
+            Summary = "AT&T <b>粗體</b>",
+            Author = "O'Brien & 陳",
+            Url = "https://news.example.com/article?id=1&lang=zh-Hant",
+        });
         var (db, app, client) = site;
 
         var rss = await client.GetByteArrayAsync("/feeds/logistics.rss", Cancel);
@@ -196,6 +201,9 @@ public sealed partial class FeedDocumentTests : FeedsTest
         Assert.Equal(title, rssItem.Element("title")!.Value);
         // RSS Best Practices Profile: "<" and "&" in text elements as hexadecimal references (the validator's CharacterData).
         Assert.Contains("<title>運價 &#x26; 油價 &#x3C;漲跌&gt; \"兩難\"</title>", Text(rss), StringComparison.Ordinal);
+        // Issue 32, sixth item: an address is written with &amp;, which every parser decodes (rowan's took "&#x26;" literally).
+        Assert.Contains("<link>https://news.example.com/article?id=1&amp;lang=zh-Hant</link>", Text(rss), StringComparison.Ordinal);
+        Assert.Equal("https://news.example.com/article?id=1&lang=zh-Hant", rssItem.Element("link")!.Value);
         Assert.Equal(["O'Brien & 陳, 示範物流協會"], rssItem.Elements(Dc + "creator").Select(e => e.Value));
         // Markup in a summary is CMS dirt: only its text is published; description is HTML that shows that text.
         Assert.Equal("AT&amp;T 粗體", rssItem.Element("description")!.Value);
