@@ -114,7 +114,9 @@ internal sealed class RssFeedFormat() : SyndicationFeedFormat("rss", "applicatio
             if (FeedFormat.Rfc3339(entry.Updated) != FeedFormat.Rfc3339(entry.Published))
             {
                 // RSS has no update date: corrections (a later second than pubDate's) carry Atom's (RFC 4287 4.2.15),
-                // which feedparser and others read.
+                // which feedparser and others read; with Atom's published beside it (4.2.9), or SimplePie takes the
+                // correction's time for the publish date and sorts the item first, as if new.
+                writer.WriteElementString("atom", "published", FeedNamespaces.Atom, FeedFormat.Rfc3339(entry.Published));
                 writer.WriteElementString("atom", "updated", FeedNamespaces.Atom, FeedFormat.Rfc3339Exact(entry.Updated));
             }
             if (entry.ContentHtml is not null)

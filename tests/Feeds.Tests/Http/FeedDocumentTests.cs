@@ -62,8 +62,10 @@ public sealed partial class FeedDocumentTests : FeedsTest
         Assert.Equal("image/jpeg", enclosure.Attribute("type")!.Value);
         Assert.Equal("0", enclosure.Attribute("length")!.Value);
         Assert.Equal("Sat, 28 Nov 2026 11:00:00 +0800", item.Element("pubDate")!.Value);
-        // The correction's time, which RSS itself cannot say.
+        // The correction's time, which RSS itself cannot say, and the publish time beside it (issue 32, fifth item:
+        // without it SimplePie took the correction for the publish date).
         AssertUpdatedIn("2026-11-28T11:30:00+08:00", item.Element(Atom + "updated")?.Value);
+        Assert.Equal("2026-11-28T11:00:00+08:00", item.Element(Atom + "published")?.Value);
         // lastBuildDate is the newest change among the items: here the edit, not the clock.
         Assert.Equal("Sat, 28 Nov 2026 11:30:00 +0800", channel.Element("lastBuildDate")!.Value);
     }
