@@ -70,10 +70,10 @@ internal sealed class AtomFeedFormat() : SyndicationFeedFormat("atom", "applicat
             // RFC 4287 4.2.7.2: rel="enclosure" for a related resource; its length is unknown, so left out (4.2.7.6).
             item.Links.Add(new SyndicationLink(entry.Image.Url, "enclosure", null, entry.Image.MediaType, 0));
         }
-        foreach (var author in entry.Authors)
-        {
-            item.Authors.Add(new SyndicationPerson(null, author, null));
-        }
+        // One author naming everyone, as RSS's dc:creator does (RFC 4287 3.2: a person's name is text). With the writer
+        // and the source as two, readers that keep one (sfeed, rsstail, XML::Feed, rss-parser, CodeHollow) showed
+        // only the writer, and XML::FeedPP failed on the entry.
+        item.Authors.Add(new SyndicationPerson(null, entry.Byline, null));
         foreach (var category in entry.Categories)
         {
             item.Categories.Add(new SyndicationCategory(category));

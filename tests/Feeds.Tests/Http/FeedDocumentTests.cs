@@ -101,7 +101,7 @@ public sealed partial class FeedDocumentTests : FeedsTest
         AssertUpdatedIn("2026-11-28T11:30:00+08:00", entry.Element(Atom + "updated")?.Value);
         // The feed was updated when its newest entry was, to the fraction.
         Assert.Equal(feed.Element(Atom + "updated")!.Value, entry.Element(Atom + "updated")!.Value);
-        Assert.Equal(["林雅婷", "示範物流協會"], entry.Elements(Atom + "author").Select(a => a.Element(Atom + "name")!.Value));
+        Assert.Equal(["林雅婷、示範物流協會"], entry.Elements(Atom + "author").Select(a => a.Element(Atom + "name")!.Value));
         Assert.Equal("https://news.example.com/articles/a-1.html",
             entry.Elements(Atom + "link").Single(l => l.Attribute("rel")!.Value == "alternate").Attribute("href")!.Value);
         var enclosure = entry.Elements(Atom + "link").Single(l => l.Attribute("rel")!.Value == "enclosure");
@@ -392,7 +392,7 @@ public sealed partial class FeedDocumentTests : FeedsTest
         Assert.Equal($"標題{extB}", atom.Element(Atom + "title")!.Value);
         Assert.Equal($"摘要{extB}", atom.Element(Atom + "summary")!.Value);
         Assert.Equal($"<p>內文{extB}</p>", atom.Element(Atom + "content")!.Value);
-        Assert.Equal([$"黃{extB}", $"協會{extB}"], atom.Elements(Atom + "author").Select(a => a.Element(Atom + "name")!.Value));
+        Assert.Equal([$"黃{extB}、協會{extB}"], atom.Elements(Atom + "author").Select(a => a.Element(Atom + "name")!.Value));
         Assert.Equal([$"物流{extB}", $"標籤{extB}"], atom.Elements(Atom + "category").Select(c => c.Attribute("term")!.Value));
         Assert.EndsWith($"物流{extB}", atomXml.Root!.Element(Atom + "title")!.Value, StringComparison.Ordinal);
     }
