@@ -37,10 +37,6 @@ internal sealed class AtomFeedFormat() : SyndicationFeedFormat("atom", "applicat
 
     protected override SyndicationItemFormatter CreateItemFormatter(FeedEntry entry) => new Atom10ItemFormatter(CreateEntry(entry));
 
-    protected override XmlWriter Wrap(XmlWriter writer) => new ExactUpdatedWriter(writer);
-
-    protected override void Writing(XmlWriter writer, DateTimeOffset updated) => ((ExactUpdatedWriter)writer).Updated = updated;
-
     protected override void StartWrapper(XmlWriter writer)
     {
         writer.WriteStartElement("feed", FeedNamespaces.Atom);
@@ -89,33 +85,6 @@ internal sealed class AtomFeedFormat() : SyndicationFeedFormat("atom", "applicat
     private static TextSyndicationContent Text(string text) => HtmlText.ReadsAsMarkup(text)
         ? new TextSyndicationContent(HtmlText.Encode(text), TextSyndicationContentKind.Html)
         : new TextSyndicationContent(text, TextSyndicationContentKind.Plaintext);
-
-    /// <summary>
-    /// The formatter writes times to the second (Atom10FeedFormatter: "yyyy-MM-ddTHH:mm:sszzz"); an entry's updated
-    /// time carries its own microseconds (<see cref="EntryUpdated"/>). This writes each atom:updated in full: the
-    /// time of the feed or entry being written, set before the formatter writes it.
-    /// </summary>
-    private sealed class ExactUpdatedWriter(XmlWriter inner) : ForwardingXmlWriter(inner)
-    {
-        private bool _inUpdated;
-
-        public DateTimeOffset Updated { get; set; }
-
-        public override void WriteStartElement(string? prefix, string localName, string? ns)
-        {
-            _inUpdated = localName == "updated" && ns == FeedNamespaces.Atom;
-            base.WriteStartElement(prefix, localName, ns);
-        }
-
-        public override void WriteString(string? text) =>
-            base.WriteString(_inUpdated && !InAttribute ? FeedFormat.Rfc3339Exact(Updated) : text);
-
-        public override void WriteEndElement()
-        {
-            _inUpdated = false;
-            base.WriteEndElement();
-        }
-    }
 
     private sealed class AtomFeed(FeedDocument document) : SyndicationFeed
     {

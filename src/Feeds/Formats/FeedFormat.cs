@@ -39,13 +39,6 @@ public abstract class FeedFormat(string extension, string mediaType, string disp
     /// <summary>RFC 3339 with the site's offset, to the second, as the Atom formatter writes it.</summary>
     public static string Rfc3339(DateTimeOffset time) => time.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 
-    /// <summary>
-    /// RFC 3339 with the site's offset and the fraction of a second, if any (section 5.6, time-secfrac): how an
-    /// entry's updated time is written, which tells it apart from every other entry's (<see cref="EntryUpdated"/>).
-    /// </summary>
-    public static string Rfc3339Exact(DateTimeOffset time) =>
-        time.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
-
     public static bool TryGet(string? extension, [NotNullWhen(true)] out FeedFormat? format)
     {
         format = All.FirstOrDefault(candidate => string.Equals(candidate.Extension, extension, StringComparison.Ordinal));
@@ -126,7 +119,6 @@ internal abstract class SyndicationFeedFormat(string extension, string mediaType
                 // W3C "Associating Style Sheets with XML documents": browsers that still run XSLT show a page.
                 writer.WriteProcessingInstruction("xml-stylesheet", $"type=\"text/xsl\" href=\"{document.Stylesheet.OriginalString}\"");
             }
-            Writing(writer, document.Updated);
             CreateFormatter(document).WriteTo(writer);
             writer.WriteEndDocument();
         });
@@ -135,11 +127,6 @@ internal abstract class SyndicationFeedFormat(string extension, string mediaType
 
     /// <summary>The writer the formatters write through; the format may change how it escapes text.</summary>
     protected virtual XmlWriter Wrap(XmlWriter writer) => writer;
-
-    /// <summary>Before the formatter writes the feed's own elements or one entry, with the writer <see cref="Wrap"/> made, and the time the feed or entry was updated.</summary>
-    protected virtual void Writing(XmlWriter writer, DateTimeOffset updated)
-    {
-    }
 
     /// <summary>The formatter of the feed's own elements, without entries.</summary>
     protected abstract SyndicationFeedFormatter CreateFormatter(FeedDocument document);
@@ -172,7 +159,6 @@ internal abstract class SyndicationFeedFormat(string extension, string mediaType
             StartWrapper(writer);
             for (var i = 0; i < entries.Count; i++)
             {
-                Writing(writer, entries[i].Updated);
                 CreateItemFormatter(entries[i]).WriteTo(writer);
                 writer.Flush();
                 ends[i] = (int)buffer.Position;

@@ -106,7 +106,7 @@ internal sealed class JsonFeedFormat() : FeedFormat("json", "application/feed+js
             writer.WriteString("image", entry.Image.Url.AbsoluteUri);
         }
         writer.WriteString("date_published", Rfc3339(entry.Published));
-        writer.WriteString("date_modified", Rfc3339Exact(entry.Updated));
+        writer.WriteString("date_modified", Rfc3339(entry.Updated));
         WriteAuthors(writer, entry.Authors);
         writer.WriteStartArray("tags");
         foreach (var category in entry.Categories)

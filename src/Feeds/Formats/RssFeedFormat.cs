@@ -117,7 +117,7 @@ internal sealed class RssFeedFormat() : SyndicationFeedFormat("rss", "applicatio
                 // which feedparser and others read; with Atom's published beside it (4.2.9), or SimplePie takes the
                 // correction's time for the publish date and sorts the item first, as if new.
                 writer.WriteElementString("atom", "published", FeedNamespaces.Atom, FeedFormat.Rfc3339(entry.Published));
-                writer.WriteElementString("atom", "updated", FeedNamespaces.Atom, FeedFormat.Rfc3339Exact(entry.Updated));
+                writer.WriteElementString("atom", "updated", FeedNamespaces.Atom, FeedFormat.Rfc3339(entry.Updated));
             }
             if (entry.ContentHtml is not null)
             {
