@@ -18,7 +18,7 @@ internal sealed class AtomFeedFormat() : SyndicationFeedFormat("atom", "applicat
             Title = Text(document.Title),
             Description = Text(document.Description),
             Language = document.Language,
-            LastUpdatedTime = document.Updated,
+            LastUpdatedTime = document.Updated.ToUniversalTime(),
             Generator = "Feeds",
             // Written as atom:logo (RFC 4287 4.2.8); atom:icon is an extension of the formatter's (below).
             ImageUrl = document.Logo,
@@ -49,8 +49,10 @@ internal sealed class AtomFeedFormat() : SyndicationFeedFormat("atom", "applicat
         {
             Id = entry.Id,
             Title = Text(entry.Title),
-            PublishDate = entry.Published,
-            LastUpdatedTime = entry.Updated,
+            // In UTC ("Z"): RFC 3339 allows any offset, but elfeed and rsstail ignored the site's and showed every
+            // Atom date 8 hours late; every reader shows UTC right (issue 32, fourth item).
+            PublishDate = entry.Published.ToUniversalTime(),
+            LastUpdatedTime = entry.Updated.ToUniversalTime(),
         };
         if (entry.Summary is not null)
         {

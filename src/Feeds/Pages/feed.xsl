@@ -70,7 +70,8 @@
           </xsl:choose>
         </a>
       </h3>
-      <p class="muted"><xsl:value-of select="translate(substring(atom:published, 1, 16), 'T', ' ')"/> · <xsl:call-template name="byline"/></p>
+      <!-- Atom's dates are in UTC (Z): shown so, not as if they were the site's time. -->
+      <p class="muted"><xsl:value-of select="translate(substring(atom:published, 1, 16), 'T', ' ')"/><xsl:if test="substring(atom:published, string-length(atom:published)) = 'Z'"> UTC</xsl:if> · <xsl:call-template name="byline"/></p>
       <p>
         <xsl:choose>
           <!-- Text that reads as markup is written as encoded HTML (AtomFeedFormat.Text): decoded the same way. -->

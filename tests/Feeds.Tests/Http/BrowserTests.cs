@@ -42,7 +42,8 @@ public sealed class BrowserTests : FeedsTest
         Assert.Equal(title, dom.QuerySelector("h1")?.TextContent.Trim());
         var items = dom.QuerySelectorAll("ol.items > li").Select(item => item.QuerySelector("h3")!.TextContent.Trim()).ToList();
         Assert.Equal(["港口吞吐量創新高", "冷鏈快遞加開夜間班次"], items);
-        Assert.Contains("2026-11-28 11:00", dom.Body!.TextContent, StringComparison.Ordinal);
+        // RSS's dates in the site's time; Atom's in UTC, and said so.
+        Assert.Contains(path.EndsWith(".atom", StringComparison.Ordinal) ? "2026-11-28 03:00 UTC" : "2026-11-28 11:00", dom.Body!.TextContent, StringComparison.Ordinal);
         // Both authors, and the summary's text exactly as the CMS wrote it (the RSS view decodes its HTML description).
         var first = dom.QuerySelector("ol.items > li")!;
         Assert.Contains("林雅婷、示範物流協會", first.TextContent, StringComparison.Ordinal);

@@ -88,7 +88,7 @@ public sealed partial class FeedDocumentTests : FeedsTest
         Assert.Equal(Atom + "feed", feed.Name);
         Assert.Equal("zh-Hant", feed.Attribute(XNamespace.Xml + "lang")!.Value);
         Assert.Equal("tag:news.example.com,2026:feed:logistics", feed.Element(Atom + "id")!.Value);
-        AssertUpdatedIn("2026-11-28T11:30:00+08:00", feed.Element(Atom + "updated")?.Value);
+        AssertUpdatedIn("2026-11-28T03:30:00Z", feed.Element(Atom + "updated")?.Value);
         Assert.Equal("Feeds 示範新聞網", feed.Element(Atom + "author")!.Element(Atom + "name")!.Value);
         var links = feed.Elements(Atom + "link").ToDictionary(l => l.Attribute("rel")!.Value, l => l.Attribute("href")!.Value);
         Assert.Equal($"{FeedsApp.PublicBaseUrl}feeds/logistics.atom", links["self"]);
@@ -97,8 +97,9 @@ public sealed partial class FeedDocumentTests : FeedsTest
         var entry = Assert.Single(AtomEntries(xml));
         Assert.Equal("tag:news.example.com,2026:article:a-1", entry.Element(Atom + "id")!.Value);
         Assert.Equal("測試文章 a-1", entry.Element(Atom + "title")!.Value);
-        Assert.Equal("2026-11-28T11:00:00+08:00", entry.Element(Atom + "published")!.Value);
-        AssertUpdatedIn("2026-11-28T11:30:00+08:00", entry.Element(Atom + "updated")?.Value);
+        // Atom in UTC (issue 32, fourth item): readers that ignore an offset show it right.
+        Assert.Equal("2026-11-28T03:00:00Z", entry.Element(Atom + "published")!.Value);
+        AssertUpdatedIn("2026-11-28T03:30:00Z", entry.Element(Atom + "updated")?.Value);
         // The feed was updated when its newest entry was, to the fraction.
         Assert.Equal(feed.Element(Atom + "updated")!.Value, entry.Element(Atom + "updated")!.Value);
         Assert.Equal(["林雅婷、示範物流協會"], entry.Elements(Atom + "author").Select(a => a.Element(Atom + "name")!.Value));
@@ -236,9 +237,10 @@ public sealed partial class FeedDocumentTests : FeedsTest
         Assert.Equal("Tue, 31 Mar 2026 10:05:39 +0800", rss["naive"]);
         Assert.Equal("Tue, 31 Mar 2026 09:00:00 +0800", rss["utc"]);
         Assert.Equal("Tue, 31 Mar 2026 08:30:00 +0800", rss["new-york"]);
-        Assert.Equal("2026-03-31T10:05:39+08:00", atom["naive"]);
-        Assert.Equal("2026-03-31T09:00:00+08:00", atom["utc"]);
-        Assert.Equal("2026-03-31T08:30:00+08:00", atom["new-york"]);
+        // Atom says the same instants in UTC.
+        Assert.Equal("2026-03-31T02:05:39Z", atom["naive"]);
+        Assert.Equal("2026-03-31T01:00:00Z", atom["utc"]);
+        Assert.Equal("2026-03-31T00:30:00Z", atom["new-york"]);
         Assert.All(rss.Values, date => Assert.Matches(Rfc822(), date));
     }
 
@@ -358,7 +360,7 @@ public sealed partial class FeedDocumentTests : FeedsTest
         Assert.Matches(Rfc822(), rssXml.Root!.Element("channel")!.Element("lastBuildDate")!.Value);
         var atomXml = Parse(await atom.Content.ReadAsByteArrayAsync(Cancel));
         Assert.Empty(AtomEntries(atomXml));
-        Assert.EndsWith("+08:00", atomXml.Root!.Element(Atom + "updated")!.Value, StringComparison.Ordinal);
+        Assert.EndsWith("Z", atomXml.Root!.Element(Atom + "updated")!.Value, StringComparison.Ordinal);
     }
 
     [Theory, MemberData(nameof(Providers))]

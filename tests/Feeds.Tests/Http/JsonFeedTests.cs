@@ -35,8 +35,10 @@ public sealed partial class JsonFeedTests : FeedsTest
         var items = feed.GetProperty("items").EnumerateArray().ToList();
         Assert.Equal(atom.Select(e => e.Element(FeedXml.Atom + "id")!.Value), items.Select(i => i.GetProperty("id").GetString()));
         Assert.Equal(atom.Select(e => e.Element(FeedXml.Atom + "title")!.Value), items.Select(i => i.GetProperty("title").GetString()));
-        Assert.Equal(atom.Select(e => e.Element(FeedXml.Atom + "published")!.Value), items.Select(i => i.GetProperty("date_published").GetString()));
-        Assert.Equal(atom.Select(e => e.Element(FeedXml.Atom + "updated")!.Value), items.Select(i => i.GetProperty("date_modified").GetString()));
+        // The same instants: Atom writes them in UTC, JSON Feed in the site's offset.
+        static DateTimeOffset Instant(string? text) => DateTimeOffset.Parse(text!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(atom.Select(e => Instant(e.Element(FeedXml.Atom + "published")!.Value)), items.Select(i => Instant(i.GetProperty("date_published").GetString())));
+        Assert.Equal(atom.Select(e => Instant(e.Element(FeedXml.Atom + "updated")!.Value)), items.Select(i => Instant(i.GetProperty("date_modified").GetString())));
         foreach (var item in items)
         {
             // 1.1: id is a string; content_html or content_text is present; dates are RFC 3339; URLs are absolute.

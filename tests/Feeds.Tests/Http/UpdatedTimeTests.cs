@@ -38,13 +38,16 @@ public sealed class UpdatedTimeTests : FeedsTest
 
         Assert.Equal(10, atomCategory.Count);
         // Exactly the stored second: no fraction, neither invented nor stamped.
-        Assert.All(Enumerable.Range(1, 8), n => Assert.Equal(Text(BulkEdit), atomCategory[Id($"bulk-{n}")]));
-        Assert.All(Enumerable.Range(1, 2), n => Assert.Equal(Text(BulkEdit.AddHours(-10)), atomCategory[Id($"scheduled-{n}")]));
+        // Exactly the stored second, in UTC in Atom (issue 32, fourth item).
+        Assert.All(Enumerable.Range(1, 8), n => Assert.Equal(Utc(BulkEdit), atomCategory[Id($"bulk-{n}")]));
+        Assert.All(Enumerable.Range(1, 2), n => Assert.Equal(Utc(BulkEdit.AddHours(-10)), atomCategory[Id($"scheduled-{n}")]));
+        // JSON Feed and RSS's atom:updated say it in the site's offset.
+        Assert.All(Enumerable.Range(1, 8), n => Assert.Equal(Text(BulkEdit), json[Id($"bulk-{n}")]));
         // The same time in every document and format that lists the entry.
         Assert.Equal(atomCategory, atomSite);
-        Assert.Equal(atomCategory, json);
+        Assert.Equal(atomCategory.ToDictionary(pair => pair.Key, pair => Instant(pair.Value)), json.ToDictionary(pair => pair.Key, pair => Instant(pair.Value)));
         var rssUpdated = rssChannel.Elements("item").ToDictionary(item => item.Element("guid")!.Value, item => item.Element(Atom + "updated")?.Value);
-        Assert.All(Enumerable.Range(1, 8), n => Assert.Equal(atomCategory[Id($"bulk-{n}")], rssUpdated[Id($"bulk-{n}")]));
+        Assert.All(Enumerable.Range(1, 8), n => Assert.Equal(Instant(atomCategory[Id($"bulk-{n}")]), Instant(rssUpdated[Id($"bulk-{n}")]!)));
         // RSS says "updated" for corrections only: never edited, no atom:updated beside pubDate.
         Assert.All(Enumerable.Range(1, 2), n => Assert.Null(rssUpdated[Id($"scheduled-{n}")]));
 
@@ -59,6 +62,8 @@ public sealed class UpdatedTimeTests : FeedsTest
         entries.ToDictionary(entry => entry.Element(Atom + "id")!.Value, entry => entry.Element(Atom + "updated")!.Value);
 
     private static DateTimeOffset Instant(string rfc3339) => DateTimeOffset.Parse(rfc3339, CultureInfo.InvariantCulture);
+
+    private static string Utc(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>The second as the site (UTC+8) shows it.</summary>
     private static string Text(DateTime utc) =>

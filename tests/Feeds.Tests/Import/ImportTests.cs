@@ -72,8 +72,8 @@ public sealed class ImportTests : FeedsTest, IDisposable
         Assert.Equal(1, report.Updated);
         Assert.Equal("tag:news.example.com,2026:article:n-1", entry.Element(FeedXml.Atom + "id")!.Value);
         Assert.Equal("更正後的標題", entry.Element(FeedXml.Atom + "title")!.Value);
-        Assert.Equal("2026-11-27T09:00:00+08:00", entry.Element(FeedXml.Atom + "published")!.Value);
-        FeedXml.AssertUpdatedIn("2026-11-27T15:30:00+08:00", entry.Element(FeedXml.Atom + "updated")?.Value);
+        Assert.Equal("2026-11-27T01:00:00Z", entry.Element(FeedXml.Atom + "published")!.Value);
+        FeedXml.AssertUpdatedIn("2026-11-27T07:30:00Z", entry.Element(FeedXml.Atom + "updated")?.Value);
         Assert.Equal(["綜合物流", "供應鏈", "更正"], entry.Elements(FeedXml.Atom + "category").Select(c => c.Attribute("term")!.Value));
     }
 

@@ -32,7 +32,7 @@ public sealed class CmsFollowerTests : FeedsTest
         Assert.Equal((true, 3), (published.Following, published.Inserted));
         Assert.Equal(["demo-0101", "demo-0102", "demo-0103"], first.Select(entry => entry.Id).Order());
         // Naive China times, as the CMS stores them: 23:30 on the 27th in Shanghai is 15:30 UTC that day.
-        Assert.Equal("2026-11-27T23:30:00+08:00", first.Single(entry => entry.Id == "demo-0102").Published);
+        Assert.Equal("2026-11-27T15:30:00Z", first.Single(entry => entry.Id == "demo-0102").Published);
         Assert.Equal((2, 1), (changed.Updated, changed.Deleted));
         var after = await EntriesAsync(client, "/feeds/all.atom");
         Assert.Equal(["demo-0101"], after.Select(entry => entry.Id));
