@@ -5,9 +5,9 @@ using Microsoft.Data.Sqlite;
 namespace Feeds.Tests.Http;
 
 /// <summary>
-/// Hard cases written into the CMS, served by the real server, read by three readers we did not write:
-/// Python's feedparser (Debian's python3-feedparser, outside .NET), newsboat (reads RSS; its cache is read back)
-/// and CodeHollow.FeedReader. Each must show exactly what the newsroom wrote: titles, summaries, authors,
+/// Hard cases written into the CMS, served by the real server, read by five readers we did not write:
+/// Python's feedparser (Debian's python3-feedparser, outside .NET), newsboat (reads RSS; its cache is read back),
+/// sfeed (C) and Perl's XML::FeedPP (both Debian's), and CodeHollow.FeedReader. Each must show exactly what the newsroom wrote: titles, summaries, authors,
 /// the lead image and the correction's date. A text a reader takes as HTML is compared as a browser shows it.
 /// </summary>
 public sealed class ReaderAgreementTests : FeedsTest
@@ -175,6 +175,56 @@ public sealed class ReaderAgreementTests : FeedsTest
         var parser = new HtmlParser();
         using var page = parser.ParseDocument(string.Empty);
         return string.Join(' ', parser.ParseFragment(html, page.Body!).Select(node => node.TextContent).Where(text => text.Length > 0));
+    }
+
+    /// <summary>
+    /// Two more readers written outside .NET, from Debian (issue 32): sfeed (C; its TSV: UNIX time, title, link,
+    /// content, content type, id, author) and Perl's XML::FeedPP. Both keep one author, so the whole byline must be
+    /// it (with two Atom authors sfeed kept the writer and XML::FeedPP died); both turn the date into an instant,
+    /// which must be the one the CMS stored, in RSS's site offset and Atom's UTC alike (elfeed and rsstail had read
+    /// Atom's offset wrong).
+    /// </summary>
+    [Theory]
+    [InlineData("sfeed", "rss")]
+    [InlineData("sfeed", "atom")]
+    [InlineData("feedpp", "rss")]
+    [InlineData("feedpp", "atom")]
+    public async Task SfeedAndXmlFeedPP_ShowTheWholeBylineAndTheStoredInstant(string reader, string format)
+    {
+        if (reader == "sfeed" ? !File.Exists("/usr/bin/sfeed") : !File.Exists("/usr/share/perl5/XML/FeedPP.pm"))
+        {
+            Assert.Skip($"{reader} is not installed (apt-get install sfeed libxml-feedpp-perl; .ci/run does).");
+        }
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, [.. Cases.Select(c => c.Cms)]);
+        await using var app = FeedsApp.SelfAddressed(db);
+        using var folder = new TempFolder("feeds-readers-");
+        var file = Path.Combine(folder.FullName, $"logistics.{format}");
+        await File.WriteAllBytesAsync(file, await app.CreateRawClient().GetByteArrayAsync($"/feeds/logistics.{format}", Cancel), Cancel);
+
+        // One line an item: UNIX time, title, link, id, author, tab-separated (sfeed's own columns 1, 2, 3, 6, 7).
+        var output = reader == "sfeed"
+            ? string.Join('\n', (await RunAsync("/bin/sh", ["-c", $"/usr/bin/sfeed < '{file}'"])).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(line => line.Split('\t')).Select(f => string.Join('\t', f[0], f[1], f[2], f[5], f[6])))
+            : await RunAsync("/usr/bin/perl", ["-MXML::FeedPP", "-e", """
+                my $feed = XML::FeedPP->new($ARGV[0]);
+                for my $item ($feed->get_item()) {
+                    print join("\t", $item->get_pubDate_epoch(), $item->title(), $item->link(), $item->guid(), $item->author()), "\n";
+                }
+                """, file]);
+        var items = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t')).ToDictionary(fields => fields[3]);
+
+        Assert.Equal(Cases.Select(c => c.Id).Order(), items.Keys.Order());
+        foreach (var expected in Cases)
+        {
+            var item = items[expected.Id];
+            // XML::FeedPP's date of an Atom entry is its updated time (the correction's, where there is one).
+            var shown = reader == "feedpp" && format == "atom" && expected.Updated is { } updated ? updated : new DateTimeOffset(expected.Cms.PublishedAt);
+            Assert.Equal(shown.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), item[0]);
+            Assert.Equal(expected.Title, item[1]);
+            Assert.Equal(expected.Cms.Url, item[2]);
+            Assert.Equal(expected.Byline, item[4]);
+        }
     }
 
     private static async Task<string> RunAsync(string executable, string[] arguments, string? home = null) =>
