@@ -8,7 +8,7 @@ namespace Feeds.Formats;
 /// Atom 1.0 (RFC 4287). Ids and updated times are always set explicitly: left empty, the formatter would
 /// invent random uuid ids and the current time, and readers would see every entry as new on every poll.
 /// </summary>
-internal sealed class AtomFeedFormat() : SyndicationFeedFormat("atom", "application/atom+xml", "Atom", closingTag: "</feed>")
+internal sealed partial class AtomFeedFormat() : SyndicationFeedFormat("atom", "application/atom+xml", "Atom", closingTag: "</feed>")
 {
     protected override SyndicationFeedFormatter CreateFormatter(FeedDocument document)
     {
@@ -71,7 +71,7 @@ internal sealed class AtomFeedFormat() : SyndicationFeedFormat("atom", "applicat
         // One author naming everyone, as RSS's dc:creator does (RFC 4287 3.2: a person's name is text). With the writer
         // and the source as two, readers that keep one (sfeed, rsstail, XML::Feed, rss-parser, CodeHollow) showed
         // only the writer, and XML::FeedPP failed on the entry.
-        item.Authors.Add(new SyndicationPerson(null, entry.Byline, null));
+        item.Authors.Add(Person(entry.Byline));
         foreach (var category in entry.Categories)
         {
             item.Categories.Add(new SyndicationCategory(category));
@@ -87,6 +87,22 @@ internal sealed class AtomFeedFormat() : SyndicationFeedFormat("atom", "applicat
     private static TextSyndicationContent Text(string text) => HtmlText.ReadsAsMarkup(text)
         ? new TextSyndicationContent(HtmlText.Encode(text), TextSyndicationContentKind.Html)
         : new TextSyndicationContent(text, TextSyndicationContentKind.Plaintext);
+
+    /// <summary>
+    /// The byline as an Atom person: an address written into it ("Tom &lt;tom@example.com&gt;") goes to the person's
+    /// email (RFC 4287 3.2.3), where readers look for it and the W3C validator does not warn of an address in a
+    /// name (ContainsEmail). Only one fits there: a byline with more keeps them all in its name.
+    /// </summary>
+    private static SyndicationPerson Person(string byline)
+    {
+        var addresses = BylineAddress().Matches(byline);
+        return addresses.Count == 1
+            ? new SyndicationPerson(addresses[0].Groups["email"].Value, BylineAddress().Replace(byline, "").Trim(), null)
+            : new SyndicationPerson(null, byline, null);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\s*<(?<email>[^<>\s@]+@[^<>\s@]+\.[^<>\s@]+)>")]
+    private static partial System.Text.RegularExpressions.Regex BylineAddress();
 
     private sealed class AtomFeed(FeedDocument document) : SyndicationFeed
     {

@@ -32,7 +32,7 @@ public sealed class FeedPublisher(
     // Part of every shared rendering's key: bump it when the rendering changes, so that no instance serves
     // another version's output from Redis (DocumentSnapshotTests refuses to record changed documents without it).
     // ETags are hashes of the bytes and follow by themselves.
-    internal const string RenderVersion = "17";
+    internal const string RenderVersion = "18";
 
     private readonly FeedsOptions _options = options.Value;
     private long _renders;

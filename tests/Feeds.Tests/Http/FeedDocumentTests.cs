@@ -185,6 +185,31 @@ public sealed partial class FeedDocumentTests : FeedsTest
         Assert.True(names.IndexOf("description") < names.IndexOf(ContentModule + "encoded"), "description precedes content:encoded");
     }
 
+    /// <summary>
+    /// Issue 32, seventh item: an address written into a byline drew ContainsEmail in every Atom document; Atom has
+    /// an email element for it. RSS's dc:creator keeps the byline as written.
+    /// </summary>
+    [Fact]
+    public async Task AnAddressInTheByline_IsTheAtomAuthorsEmail_AndRssKeepsTheBylineAsWritten()
+    {
+        await using var site = await TestSite.StartAsync("sqlite",
+            Articles.Sample("a-1") with { Author = "Tom <tom@example.com>", Source = "Reuters" },
+            Articles.Sample("a-2", publishedAt: TestClock.Start.UtcDateTime.AddHours(-2)) with { Author = "Ann <ann@example.com>", Source = "Bob <bob@example.com>" });
+        var (_, _, client) = site;
+
+        var entries = AtomEntries(Parse(await client.GetByteArrayAsync("/feeds/logistics.atom", Cancel))).ToDictionary(e => e.Element(Atom + "id")!.Value.Split(':').Last());
+        var items = RssItems(Parse(await client.GetByteArrayAsync("/feeds/logistics.rss", Cancel))).ToDictionary(i => i.Element("guid")!.Value.Split(':').Last());
+
+        var tom = Assert.Single(entries["a-1"].Elements(Atom + "author"));
+        Assert.Equal("Tom, Reuters", tom.Element(Atom + "name")!.Value);
+        Assert.Equal("tom@example.com", tom.Element(Atom + "email")!.Value);
+        Assert.Equal("Tom <tom@example.com>, Reuters", items["a-1"].Element(Dc + "creator")!.Value);
+        // Two addresses: one email element cannot hold both, so the byline stays whole in the name.
+        var both = Assert.Single(entries["a-2"].Elements(Atom + "author"));
+        Assert.Equal("Ann <ann@example.com>, Bob <bob@example.com>", both.Element(Atom + "name")!.Value);
+        Assert.Null(both.Element(Atom + "email"));
+    }
+
     [Theory, MemberData(nameof(Providers))]
     public async Task SpecialCharacters_AreEscapedExactlyOnce(string provider)
     {
