@@ -58,7 +58,7 @@ public sealed class ArticleStore(Database database)
     }
 
     private async Task<long> ReadMarkAsync(DbConnection connection, DateTime nowUtc, CancellationToken cancellationToken) =>
-        (await connection.QuerySingleAsync<ChangeMark>(new CommandDefinition(database.Dialect.ChangeMarkSql, new { now = nowUtc }, cancellationToken: cancellationToken))).Mark;
+        (await ChangeMark.ReadAsync(connection, database.Dialect, nowUtc, cancellationToken)).Mark;
 
     private static ArticleReads Wanted(ArticlesWanted? articlesWanted, IReadOnlyList<CategoryRow> categories, IReadOnlyList<ArticleKey> keys)
     {

@@ -93,9 +93,8 @@ public sealed class VersionStore(Database database)
     public async Task<VersionRead> ReadChangedAsync(long since, long mark, DateTime dueFromUtc, DateTime nowUtc, CancellationToken cancellationToken) =>
         await database.ReadSnapshotAsync(connection => ReadChangedAsync(connection, since, mark, dueFromUtc, nowUtc, cancellationToken), cancellationToken);
 
-    /// <summary>The mark of the database as <paramref name="connection"/> reads it: what a render compares with its poll's.</summary>
-    internal async Task<ChangeMark> GetMarkAsync(DbConnection connection, DateTime nowUtc, CancellationToken cancellationToken) =>
-        await connection.QuerySingleAsync<ChangeMark>(new CommandDefinition(database.Dialect.ChangeMarkSql, new { now = nowUtc }, cancellationToken: cancellationToken));
+    private Task<ChangeMark> GetMarkAsync(DbConnection connection, DateTime nowUtc, CancellationToken cancellationToken) =>
+        ChangeMark.ReadAsync(connection, database.Dialect, nowUtc, cancellationToken);
 
     private static async Task<VersionRead> ReadAllAsync(DbConnection connection, DateTime nowUtc, CancellationToken cancellationToken)
     {
@@ -161,9 +160,13 @@ public enum PollOutcome
 /// <summary>What one poll read: the mark, the versions, and which of the four it was.</summary>
 public sealed record Poll(ChangeMark Mark, VersionRead Read, PollOutcome Outcome);
 
-/// <summary>The first read of every poll.</summary>
+/// <summary>The first read of every poll, and the last of every render (which compares its mark with its poll's).</summary>
 public sealed class ChangeMark
 {
+    /// <summary>The mark as <paramref name="connection"/> reads it now (in the snapshot it is in, if any).</summary>
+    internal static Task<ChangeMark> ReadAsync(DbConnection connection, SqlDialect dialect, DateTime nowUtc, CancellationToken cancellationToken) =>
+        connection.QuerySingleAsync<ChangeMark>(new CommandDefinition(dialect.ChangeMarkSql, new { now = nowUtc }, cancellationToken: cancellationToken));
+
     /// <summary>Moves with every change of a category or a tag.</summary>
     public long Mark { get; init; }
 
