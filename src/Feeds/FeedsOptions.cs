@@ -398,8 +398,11 @@ public sealed class EdgeOptions
 
     public static readonly string[] Cdns = ["xkey", "fastly", "cloudflare"];
 
+    /// <summary>The CDN as one of <see cref="Cdns"/> (case and spaces as written do not matter); empty for none.</summary>
+    public string CdnName => Cdn.Trim().ToLowerInvariant();
+
     /// <summary>The response header that carries a document's surrogate keys, or null.</summary>
-    public string? KeyHeader => Cdn.Trim().ToLowerInvariant() switch
+    public string? KeyHeader => CdnName switch
     {
         "xkey" => "xkey",
         "fastly" => "Surrogate-Key",
@@ -498,7 +501,7 @@ internal sealed partial class FeedsOptionsValidator : IValidateOptions<FeedsOpti
                 failures.Add("Feeds:Source:TrackedTables needs a ResyncQuery reading every article whose key is above @after (NULL for the first page), ordered by it.");
             }
         }
-        if (options.Edge.Cdn.Length > 0 && !EdgeOptions.Cdns.Contains(options.Edge.Cdn.Trim(), StringComparer.OrdinalIgnoreCase))
+        if (options.Edge.Cdn.Length > 0 && !EdgeOptions.Cdns.Contains(options.Edge.CdnName))
         {
             failures.Add($"Feeds:Edge:Cdn '{options.Edge.Cdn}' is not one of {string.Join(", ", EdgeOptions.Cdns)}.");
         }

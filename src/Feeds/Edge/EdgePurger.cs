@@ -115,7 +115,7 @@ public sealed class EdgePurger(
     private HttpRequestMessage Request(string[] keys)
     {
         var url = _edge.PurgeUrl!;
-        switch (_edge.Cdn.Trim().ToLowerInvariant())
+        switch (_edge.CdnName)
         {
             case "fastly":
             {
