@@ -33,6 +33,7 @@ public static class Hosting
         services.AddSingleton(provider => new Migrator(provider.GetRequiredService<Database>(), Migrator.DefaultScriptsRoot));
         services.AddSingleton<ArticleStore>();
         services.AddSingleton<VersionStore>();
+        services.AddSingleton<DocumentTimes>();
         services.AddSingleton<ArticleHtml>();
         services.AddSingleton(provider => MemoryBudget.Of(Options(provider).CacheSizeMegabytes));
         services.AddSingleton(provider => provider.GetRequiredService<FeedsMetrics>().ObserveCache(

@@ -105,6 +105,16 @@ public abstract class SqlDialect
     /// <summary>Appended to an INSERT: the id of the row it inserted, in the same round trip.</summary>
     public abstract string InsertedIdSql { get; }
 
+    /// <summary>
+    /// Gives a document its first time (Data/DocumentTimes: @document, @etag, @mark, @modifiedAt) unless another
+    /// instance just did: one row, or none. SQLite runs one writer at a time, so the check and the insert are one step.
+    /// </summary>
+    public virtual string InsertDocumentTimeSql => """
+        INSERT INTO document_times (document, etag, mark, modified_at)
+        SELECT @document, @etag, @mark, @modifiedAt
+        WHERE NOT EXISTS (SELECT 1 FROM document_times WHERE document = @document)
+        """;
+
     /// <summary>Splits a schema script into the batches the server executes one by one.</summary>
     public virtual IReadOnlyList<string> SplitBatches(string script) => [script];
 

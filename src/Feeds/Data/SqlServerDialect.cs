@@ -193,6 +193,14 @@ internal sealed partial class SqlServerDialect : SqlDialect
     // @@IDENTITY would be a trigger's insert.
     public override string InsertedIdSql { get; } = "SELECT CAST(SCOPE_IDENTITY() AS bigint);";
 
+    // UPDLOCK, HOLDLOCK: the key range stays locked from the check to the insert, so two instances giving the same
+    // document its first time insert one row between them instead of one failing with Msg 2627.
+    public override string InsertDocumentTimeSql { get; } = """
+        INSERT INTO dbo.document_times (document, etag, mark, modified_at)
+        SELECT @document, @etag, @mark, @modifiedAt
+        WHERE NOT EXISTS (SELECT 1 FROM dbo.document_times WITH (UPDLOCK, HOLDLOCK) WHERE document = @document)
+        """;
+
     public override string MigrationsTableExistsSql { get; } = "SELECT CASE WHEN OBJECT_ID(N'dbo.schema_migrations', N'U') IS NULL THEN 0 ELSE 1 END";
 
     public override string CreateMigrationsTableSql { get; } = """

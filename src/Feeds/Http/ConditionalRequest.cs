@@ -21,11 +21,11 @@ internal static class ConditionalRequest
         if (headers.IfModifiedSince.Count == 1
             && HeaderUtilities.TryParseDate(headers.IfModifiedSince.ToString(), out var since)
             // 13.1.3: a date later than the server's clock is invalid and ignored.
-            && since <= now)
+            && since <= now
+            // 13.2.1: a document without a Last-Modified has nothing to compare the date with.
+            && feed.LastModifiedUtc is { } lastModified)
         {
-            // HTTP dates have whole seconds.
-            var lastModified = new DateTimeOffset(Content.SiteTime.WholeSeconds(feed.LastModifiedUtc), TimeSpan.Zero);
-            return lastModified <= since;
+            return new DateTimeOffset(lastModified, TimeSpan.Zero) <= since;
         }
         return false;
     }

@@ -8,10 +8,10 @@ namespace Feeds.Pages;
 /// <summary>
 /// The documents besides feeds: the HTML index, the tag directory, the OPML list and the XSLT stylesheet. Like feeds, each is
 /// rendered once per version of what it shows and kept with its compressed forms; its ETag is a hash of its
-/// bytes, so it stays the same for the same content on every instance, and its Last-Modified is when the list
-/// of feeds last changed (FeedVersions.CatalogChangedAt).
+/// bytes, so it stays the same for the same content on every instance, and its Last-Modified is when those bytes
+/// first appeared (Data/DocumentTimes), the same on every instance too.
 /// </summary>
-public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetector, FeedUrls urls, IOptions<FeedsOptions> options)
+public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetector, DocumentTimes documentTimes, FeedUrls urls, IOptions<FeedsOptions> options)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (string Token, Lazy<Task<RenderedFeed>> Rendering)> _pages = new(StringComparer.Ordinal);
@@ -28,8 +28,8 @@ public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetec
     {
         var (categories, _) = await ReadCatalogAsync();
         var current = changeDetector.Current;
-        return Stored(current.CatalogToken, $"{HtmlPage.MediaType}; charset=utf-8",
-            IndexPage.Render(options.Value, urls, categories, current.MostRecentlyUsedTags(IndexPage.ActiveTags), current.TagCount), current.CatalogChangedAt);
+        return await StoredAsync("index", current, $"{HtmlPage.MediaType}; charset=utf-8",
+            IndexPage.Render(options.Value, urls, categories, current.MostRecentlyUsedTags(IndexPage.ActiveTags), current.TagCount));
     });
 
     /// <summary>A page of the tag directory, or null past the last page.</summary>
@@ -39,23 +39,28 @@ public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetec
         {
             return null;
         }
-        return await GetAsync($"tags:{page}", () =>
+        var name = $"tags:{page}";
+        return await GetAsync(name, () =>
         {
             var current = changeDetector.Current;
-            return Task.FromResult(Stored(current.CatalogToken, $"{HtmlPage.MediaType}; charset=utf-8",
-                TagDirectoryPage.Render(options.Value, urls, current.TagsByName, Math.Min(page, TagDirectoryPage.PageCount(current.TagCount))), current.CatalogChangedAt));
+            return StoredAsync(name, current, $"{HtmlPage.MediaType}; charset=utf-8",
+                TagDirectoryPage.Render(options.Value, urls, current.TagsByName, Math.Min(page, TagDirectoryPage.PageCount(current.TagCount))));
         });
     }
 
     /// <param name="categoriesOnly">The list of categories without subcategories (/categories.opml), in which every article is in one feed.</param>
-    public Task<RenderedFeed> GetOpmlAsync(bool categoriesOnly = false) => GetAsync(categoriesOnly ? "opml:categories" : "opml", async () =>
+    public Task<RenderedFeed> GetOpmlAsync(bool categoriesOnly = false)
     {
-        var (categories, lastChange) = await ReadCatalogAsync();
-        // OPML 2.0 names no media type; text/x-opml is what feed readers and browsers know.
-        var current = changeDetector.Current;
-        return Stored(current.CatalogToken, "text/x-opml; charset=utf-8",
-            OpmlDocument.Render(options.Value, urls, categories, lastChange, categoriesOnly), current.CatalogChangedAt);
-    });
+        var name = categoriesOnly ? "opml:categories" : "opml";
+        return GetAsync(name, async () =>
+        {
+            var (categories, lastChange) = await ReadCatalogAsync();
+            // OPML 2.0 names no media type; text/x-opml is what feed readers and browsers know.
+            var current = changeDetector.Current;
+            return await StoredAsync(name, current, "text/x-opml; charset=utf-8",
+                OpmlDocument.Render(options.Value, urls, categories, lastChange, categoriesOnly));
+        });
+    }
 
     /// <summary>A shipped file by its name: feed.xsl, icon.png, logo.png.</summary>
     public static RenderedFeed Asset(string name) => Assets[name].Value;
@@ -99,7 +104,15 @@ public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetec
         return (categories, DateTime.SpecifyKind(newest, DateTimeKind.Utc));
     }
 
-    private static RenderedFeed Stored(string token, string contentType, byte[] bytes, DateTime lastModified, bool compressible = true)
+    /// <summary>A page rendered from <paramref name="versions"/>, with the Last-Modified its bytes have in the fleet.</summary>
+    private async Task<RenderedFeed> StoredAsync(string name, FeedVersions versions, string contentType, byte[] bytes)
+    {
+        var etag = FeedBytes.Whole(bytes).EntityTag();
+        var lastModified = await documentTimes.LastModifiedAsync($"page:{name}", etag, versions.Mark, CancellationToken.None);
+        return Stored(versions.CatalogToken, contentType, bytes, lastModified);
+    }
+
+    private static RenderedFeed Stored(string token, string contentType, byte[] bytes, DateTime? lastModified, bool compressible = true)
     {
         var identity = FeedBytes.Whole(bytes);
         var stored = new RenderedFeed(token, identity.EntityTag(), lastModified, contentType, identity) { Compressible = compressible };

@@ -120,7 +120,7 @@ public sealed class ChangeDetector(
             }
             _behind = false;
             // Change times are when a version was first read: the end of the poll, after any write it saw.
-            var next = Current.Apply(poll.Read, clock.GetUtcNow().UtcDateTime, out var changed).AtMark(poll.Mark.Mark);
+            var next = Current.Apply(poll.Read, out var changed).AtMark(poll.Mark.Mark);
             _last = new LastPoll(poll.Mark.Mark, poll.Mark.NextDue, polledAt);
             Volatile.Write(ref _current, next);
             Interlocked.Exchange(ref _lastSuccessTicks, clock.GetUtcNow().UtcTicks);

@@ -125,19 +125,12 @@ public sealed class FeedCache
         return Stored(request, await job.Render());
     }
 
-    /// <summary>
-    /// Keeps a new rendering. When its bytes equal the last rendering's (the feed's version moved, but not what
-    /// this document shows), it keeps the last one's Last-Modified, so that If-Modified-Since still matches.
-    /// </summary>
+    /// <summary>Keeps a new rendering.</summary>
     private RenderedFeed? Stored(FeedRequest request, RenderedFeed? feed)
     {
         if (feed is null)
         {
             return null;
-        }
-        if (_entries.TryGetValue(request, out var last) && last.Feed.ETag == feed.ETag && last.Feed.LastModifiedUtc < feed.LastModifiedUtc)
-        {
-            feed = feed.ModifiedAt(last.Feed.LastModifiedUtc);
         }
         Store(request, feed.PrepareGzip());
         return feed;

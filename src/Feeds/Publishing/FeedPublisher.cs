@@ -26,6 +26,7 @@ public sealed class FeedPublisher(
     FeedsMetrics metrics,
     RenderAdmission admission,
     MemoryBudget budget,
+    DocumentTimes documentTimes,
     IOptions<FeedsOptions> options,
     TimeProvider clock)
 {
@@ -231,9 +232,11 @@ public sealed class FeedPublisher(
         };
         var bytes = request.Format.WriteParts(
             document, entries.Complete(read, article => builder.Content(article, read.Tags[article.Id]), (key, content) => builder.Entry(key, content, catalog.Get(key.CategoryId)?.Name)));
-        // Last-Modified is when this version of the feed appeared, not a date in it (FeedVersions.ChangedAtOf).
-        var changedAt = changeDetector.Current.ChangedAtOf(request.Feed) ?? SiteTime.WholeSeconds(clock.GetUtcNow().UtcDateTime);
-        return new RenderedFeed(token, bytes.EntityTag(), changedAt, request.Format.ContentType, bytes)
+        // Last-Modified is when these bytes first appeared, the same on every instance; not a date in the feed: an
+        // article imported late, edited or removed changes a feed without moving any date in it.
+        var etag = bytes.EntityTag();
+        var lastModified = await documentTimes.LastModifiedAsync(DocumentName(request), etag, read.Mark, CancellationToken.None);
+        return new RenderedFeed(token, etag, lastModified, request.Format.ContentType, bytes)
         {
             ClosedArchive = request.Archive is { } archive && IsClosed(archive.Month),
             BrowserContentType = document.Stylesheet is null ? null : "application/xml; charset=utf-8",
@@ -318,6 +321,10 @@ public sealed class FeedPublisher(
         var text = $"{RenderVersion}\n{Fingerprint}\n{request.Format.Extension}\n{request.Limit}\n{request.Feed}\n{request.Archive}\n{token}";
         return $"W/\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16))}\"";
     }
+
+    /// <summary>A document's name in Data/DocumentTimes: its address without the version, short whatever the feed's slug.</summary>
+    private static string DocumentName(FeedRequest request) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+        $"{request.Format.Extension}\n{request.Limit}\n{request.Feed}\n{request.Archive}")).AsSpan(0, 16));
 
     /// <summary>The settings that shape every rendering, as one text: instances that differ in it share no rendering.</summary>
     private string Fingerprint => _settingsFingerprint ??= SettingsFingerprint(_options, urls.Base);

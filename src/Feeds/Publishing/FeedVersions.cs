@@ -23,12 +23,12 @@ namespace Feeds.Publishing;
 public sealed class FeedVersions
 {
     public static readonly FeedVersions Empty = new(
-        new Dictionary<long, CategoryVersionRow>(), new Dictionary<long, TagState>(), new Dictionary<FeedKey, FeedVersion>(),
-        new Dictionary<string, FeedTag>(StringComparer.Ordinal), Token(""), catalogToken: Token(""), catalogChangedAt: DateTime.UnixEpoch);
+        new Dictionary<long, CategoryVersionRow>(), new Dictionary<long, TagState>(), new Dictionary<FeedKey, string>(),
+        new Dictionary<string, FeedTag>(StringComparer.Ordinal), Token(""), catalogToken: Token(""));
 
     private readonly Dictionary<long, CategoryVersionRow> _categories;
     private readonly Dictionary<long, TagState> _tags;
-    private readonly Dictionary<FeedKey, FeedVersion> _feeds;
+    private readonly Dictionary<FeedKey, string> _feeds;
     private readonly Dictionary<string, FeedTag> _tagsBySlug;
     private readonly string _tagListToken;
     private readonly Lazy<FeedTag[]> _tagsByName;
@@ -36,11 +36,10 @@ public sealed class FeedVersions
     private FeedVersions(
         Dictionary<long, CategoryVersionRow> categories,
         Dictionary<long, TagState> tags,
-        Dictionary<FeedKey, FeedVersion> feeds,
+        Dictionary<FeedKey, string> feeds,
         Dictionary<string, FeedTag> tagsBySlug,
         string tagListToken,
-        string catalogToken,
-        DateTime catalogChangedAt)
+        string catalogToken)
     {
         _categories = categories;
         _tags = tags;
@@ -48,7 +47,6 @@ public sealed class FeedVersions
         _tagsBySlug = tagsBySlug;
         _tagListToken = tagListToken;
         CatalogToken = catalogToken;
-        CatalogChangedAt = catalogChangedAt;
         NewestDue = categories.Count == 0 ? null : categories.Values.Max(row => row.NewestDue);
         _tagsByName = new(() => [.. tagsBySlug.Values.OrderBy(tag => tag.Name, StringComparer.Ordinal).ThenBy(tag => tag.Id)]);
     }
@@ -62,7 +60,7 @@ public sealed class FeedVersions
     /// <summary>These versions, read at <paramref name="mark"/>.</summary>
     public FeedVersions AtMark(long mark) => mark == Mark
         ? this
-        : new FeedVersions(_categories, _tags, _feeds, _tagsBySlug, _tagListToken, CatalogToken, CatalogChangedAt) { Mark = mark };
+        : new FeedVersions(_categories, _tags, _feeds, _tagsBySlug, _tagListToken, CatalogToken) { Mark = mark };
 
     /// <summary>Moves whenever the list of feeds (categories, sections, tags) may have changed: the index and OPML version.</summary>
     public string CatalogToken { get; }
@@ -70,21 +68,11 @@ public sealed class FeedVersions
     /// <summary>The publish time of the newest visible article anywhere, or null (every visible article is in a category).</summary>
     public DateTime? NewestDue { get; }
 
-    /// <summary>When this process first saw the current list of feeds (see <see cref="ChangedAtOf"/>).</summary>
-    public DateTime CatalogChangedAt { get; }
-
     /// <summary>How many feeds are known: the site, every category and section, every tag.</summary>
     public int Count => _feeds.Count;
 
     /// <summary>The feed's version token, or null when no such feed exists.</summary>
-    public string? TokenOf(FeedKey feed) => _feeds.TryGetValue(feed, out var version) ? version.Token : null;
-
-    /// <summary>
-    /// When this process first saw the feed's current version (whole seconds, UTC): the Last-Modified of what it
-    /// shows. A version's content dates cannot serve: an article imported late, edited or removed changes a feed
-    /// without moving any date in it. Null when no such feed exists.
-    /// </summary>
-    public DateTime? ChangedAtOf(FeedKey feed) => _feeds.TryGetValue(feed, out var version) ? version.ChangedAt : null;
+    public string? TokenOf(FeedKey feed) => _feeds.GetValueOrDefault(feed);
 
     /// <summary>
     /// Whose articles a feed shows: a category and all below it, a tag (with its name, for the title), or the
@@ -119,12 +107,11 @@ public sealed class FeedVersions
     public IReadOnlyList<FeedTag> TagsByName => _tagsByName.Value;
 
     /// <summary>
-    /// The versions after a poll that read <paramref name="read"/> at <paramref name="observedUtc"/>, and the feeds
-    /// that are new or whose token moved (not those that went away). Versions not read carry over.
+    /// The versions after a poll that read <paramref name="read"/>, and the feeds that are new or whose token moved
+    /// (not those that went away). Versions not read carry over.
     /// </summary>
-    public FeedVersions Apply(VersionRead read, DateTime observedUtc, out IReadOnlyList<FeedKey> changed)
+    public FeedVersions Apply(VersionRead read, out IReadOnlyList<FeedKey> changed)
     {
-        var observed = SiteTime.WholeSeconds(observedUtc);
         var moved = new List<FeedKey>();
         var categoriesRead = read.Complete || read.Categories.Count > 0 || read.RemovedCategories.Count > 0;
         var tagsRead = read.Complete || read.Tags.Count > 0 || read.RemovedTags.Count > 0;
@@ -133,7 +120,7 @@ public sealed class FeedVersions
             changed = moved;
             return this;
         }
-        var feeds = new Dictionary<FeedKey, FeedVersion>(_feeds);
+        var feeds = new Dictionary<FeedKey, string>(_feeds);
 
         // Categories: every token is recomputed whenever one of them was read (hundreds, each a subtree).
         var categories = _categories;
@@ -153,10 +140,10 @@ public sealed class FeedVersions
                 feeds.Remove(FeedKey.Category(row.Slug));
             }
             var children = categories.Values.Where(row => row.ParentId is not null).ToLookup(row => row.ParentId!.Value);
-            Set(feeds, FeedKey.Site, Token(categories.Values), observed, moved);
+            Set(feeds, FeedKey.Site, Token(categories.Values), moved);
             foreach (var row in categories.Values)
             {
-                Set(feeds, FeedKey.Category(row.Slug), Token(Subtree(row, children)), observed, moved);
+                Set(feeds, FeedKey.Category(row.Slug), Token(Subtree(row, children)), moved);
             }
         }
 
@@ -190,7 +177,7 @@ public sealed class FeedVersions
                 {
                     var state = tags[id] = tags[id] with { Slug = slug };
                     tagsBySlug[slug] = new FeedTag(id, slug, state.Row.Name);
-                    Set(feeds, FeedKey.Tag(slug), state.Token, observed, moved);
+                    Set(feeds, FeedKey.Tag(slug), state.Token, moved);
                 }
                 tagListToken = Token(string.Join('\n', tagsBySlug.Values.OrderBy(tag => tag.Id).Select(tag => $"{tag.Id}={tag.Slug}={tag.Name}")));
             }
@@ -199,54 +186,27 @@ public sealed class FeedVersions
                 foreach (var row in read.Tags)
                 {
                     var state = tags[row.Id];
-                    Set(feeds, FeedKey.Tag(state.Slug), state.Token, observed, moved);
+                    Set(feeds, FeedKey.Tag(state.Slug), state.Token, moved);
                 }
             }
         }
 
-        var catalogToken = Token(feeds.GetValueOrDefault(FeedKey.Site).Token + "\n" + tagListToken);
-        var catalogChangedAt = ReferenceEquals(this, Empty) ? observed : ChangeTime(CatalogToken, CatalogChangedAt, catalogToken, observed);
+        var catalogToken = Token(feeds.GetValueOrDefault(FeedKey.Site) + "\n" + tagListToken);
         changed = moved;
-        return new FeedVersions(categories, tags, feeds, tagsBySlug, tagListToken, catalogToken, catalogChangedAt);
+        return new FeedVersions(categories, tags, feeds, tagsBySlug, tagListToken, catalogToken);
     }
 
     /// <summary>
-    /// Sets a feed's token. A token this feed had at the last poll keeps its change time; a new or different one is
-    /// counted as moved (except at the first poll, when nothing is known to have changed).
+    /// Sets a feed's token. A new or different one is counted as moved (except at the first poll, when nothing is
+    /// known to have changed).
     /// </summary>
-    private void Set(Dictionary<FeedKey, FeedVersion> feeds, FeedKey key, string token, DateTime observed, List<FeedKey> moved)
+    private void Set(Dictionary<FeedKey, string> feeds, FeedKey key, string token, List<FeedKey> moved)
     {
-        if (_feeds.TryGetValue(key, out var last))
-        {
-            if (last.Token == token)
-            {
-                feeds[key] = last;
-                return;
-            }
-            feeds[key] = new FeedVersion(token, ChangeTime(last.Token, last.ChangedAt, token, observed));
-        }
-        else
-        {
-            feeds[key] = new FeedVersion(token, observed);
-        }
-        if (!ReferenceEquals(this, Empty))
+        feeds[key] = token;
+        if (_feeds.GetValueOrDefault(key) != token && !ReferenceEquals(this, Empty))
         {
             moved.Add(key);
         }
-    }
-
-    /// <summary>
-    /// A version seen before keeps its time. A new one gets the poll's second, and at least one second more than
-    /// the version it follows: HTTP dates have whole seconds, and two versions within one second would share a
-    /// Last-Modified, so that a client holding the first would be told the second is not modified.
-    /// </summary>
-    private static DateTime ChangeTime(string? previousToken, DateTime previousTime, string token, DateTime observed)
-    {
-        if (previousToken == token)
-        {
-            return previousTime;
-        }
-        return observed > previousTime ? observed : previousTime.AddSeconds(1);
     }
 
     private static List<CategoryVersionRow> Subtree(CategoryVersionRow root, ILookup<long, CategoryVersionRow> children)
@@ -286,7 +246,6 @@ public sealed class FeedVersions
     /// <summary>A tag as the last poll that read it saw it: its slug before and after collisions are told apart, and its token.</summary>
     private sealed record TagState(TagVersionRow Row, string SlugBase, string Slug, string Token);
 
-    private readonly record struct FeedVersion(string Token, DateTime ChangedAt);
 }
 
 /// <summary>A tag as its feed knows it: id, URL slug and display name.</summary>

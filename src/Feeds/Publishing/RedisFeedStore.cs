@@ -261,7 +261,7 @@ public sealed class RedisFeedStore : IAsyncDisposable
             writer.Write(FormatVersion);
             writer.Write(feed.Token);
             writer.Write(feed.ETag);
-            writer.Write(feed.LastModifiedUtc.Ticks);
+            writer.Write(feed.LastModifiedUtc?.Ticks ?? 0);
             writer.Write(feed.ContentType);
             writer.Write(feed.BrowserContentType ?? "");
             writer.Write(feed.ClosedArchive);
@@ -287,7 +287,8 @@ public sealed class RedisFeedStore : IAsyncDisposable
         }
         var token = reader.ReadString();
         var etag = reader.ReadString();
-        var lastModified = new DateTime(reader.ReadInt64(), DateTimeKind.Utc);
+        var lastModifiedTicks = reader.ReadInt64();
+        DateTime? lastModified = lastModifiedTicks == 0 ? null : new DateTime(lastModifiedTicks, DateTimeKind.Utc);
         var contentType = reader.ReadString();
         var browserContentType = reader.ReadString();
         var closedArchive = reader.ReadBoolean();

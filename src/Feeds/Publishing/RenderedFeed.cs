@@ -16,7 +16,7 @@ namespace Feeds.Publishing;
 /// thread: until Brotli is made, a client that takes gzip gets the spliced gzip even if it prefers Brotli, and
 /// one that takes Brotli alone gets identity (Http/ContentCodings). A document asked for once (a crawler's
 /// archive page) is never compressed whole. The compressed forms are held apart from the headers, so that the
-/// copies of a rendering (served stale, or with an earlier Last-Modified) share them and compress nothing twice.
+/// copies of a rendering (served stale) share them and compress nothing twice.
 /// </remarks>
 public sealed class RenderedFeed
 {
@@ -26,19 +26,20 @@ public sealed class RenderedFeed
     private readonly CompressedForms _compressed = new();
     private long _lastUsed;
 
-    public RenderedFeed(string token, string etag, DateTime lastModifiedUtc, string contentType, Formats.FeedBytes identity)
+    public RenderedFeed(string token, string etag, DateTime? lastModifiedUtc, string contentType, Formats.FeedBytes identity)
     {
         Token = token;
         ETag = etag;
         EntityTag = Microsoft.Net.Http.Headers.EntityTagHeaderValue.Parse(etag);
-        SetLastModified(lastModifiedUtc);
+        LastModifiedUtc = lastModifiedUtc is { } utc ? SiteTime.WholeSeconds(utc) : null;
+        LastModifiedHeader = LastModifiedUtc is { } seconds ? Microsoft.Net.Http.Headers.HeaderUtilities.FormatDate(seconds) : null;
         ContentType = contentType;
         Identity = identity;
         Touch();
     }
 
     /// <summary>A rendering made elsewhere (another instance, through Redis), with its compressed forms (Brotli: null when not made yet).</summary>
-    internal RenderedFeed(string token, string etag, DateTime lastModifiedUtc, string contentType, byte[] identity, byte[] gzip, byte[]? brotli)
+    internal RenderedFeed(string token, string etag, DateTime? lastModifiedUtc, string contentType, byte[] identity, byte[] gzip, byte[]? brotli)
         : this(token, etag, lastModifiedUtc, contentType, Formats.FeedBytes.Whole(identity))
     {
         // With its Brotli form it was compressed whole by the instance that rendered it: nothing is compressed again here.
@@ -65,21 +66,6 @@ public sealed class RenderedFeed
     /// <summary>When this rendering was made (Environment.TickCount64).</summary>
     public long RenderedAt { get; } = Environment.TickCount64;
 
-    /// <summary>The same rendering with an earlier Last-Modified: a new rendering whose bytes equal the last one's.</summary>
-    internal RenderedFeed ModifiedAt(DateTime lastModifiedUtc)
-    {
-        var copy = (RenderedFeed)MemberwiseClone();
-        copy.SetLastModified(lastModifiedUtc);
-        return copy;
-    }
-
-    /// <summary>Last-Modified, and its header value prepared once: no request formats a date.</summary>
-    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(LastModifiedHeader))]
-    private void SetLastModified(DateTime lastModifiedUtc)
-    {
-        LastModifiedUtc = lastModifiedUtc;
-        LastModifiedHeader = Microsoft.Net.Http.Headers.HeaderUtilities.FormatDate(SiteTime.WholeSeconds(lastModifiedUtc));
-    }
 
     /// <summary>Served compressed when the client accepts it; false for images, which are compressed already.</summary>
     public bool Compressible { get; init; } = true;
@@ -105,8 +91,10 @@ public sealed class RenderedFeed
 
     /// <summary>The ETag parsed once, for comparing with If-None-Match.</summary>
     public Microsoft.Net.Http.Headers.EntityTagHeaderValue EntityTag { get; }
-    public DateTime LastModifiedUtc { get; private set; }
-    public string LastModifiedHeader { get; private set; }
+
+    /// <summary>Whole seconds (Data/DocumentTimes), prepared as a header value once: no request formats a date. Null: none is sent.</summary>
+    public DateTime? LastModifiedUtc { get; }
+    public string? LastModifiedHeader { get; }
     public string ContentType { get; }
     /// <summary>The document uncompressed, as its parts.</summary>
     public Formats.FeedBytes Identity { get; }
