@@ -11,18 +11,11 @@ namespace Feeds.Tests.Http;
 /// </summary>
 public sealed partial class DeployTests : FeedsTest
 {
-    private const string Nginx = "/usr/sbin/nginx";
-
     [Theory]
     [InlineData(0, "")]
     [InlineData(1, "syndication/")]
     public async Task TheReadmesNginxSite_ServesEveryDocument_AndEveryLinkInItLeadsToOneThroughTheProxy(int recipe, string path)
     {
-        if (!File.Exists(Nginx))
-        {
-            Assert.Skip($"{Nginx} is not installed (apt-get install nginx; .ci/run does).");
-        }
-        using var folder = new TempFolder("feeds-deploy-");
         var nginxPort = FeedsApp.FreePort();
         var feedsPort = FeedsApp.FreePort();
         var publicBase = new Uri($"http://127.0.0.1:{nginxPort}/{path}");
@@ -37,7 +30,7 @@ public sealed partial class DeployTests : FeedsTest
             ["Feeds:TrustedProxies:0"] = "127.0.0.1",
         }, port: feedsPort);
         await app.RefreshAsync();
-        await using var nginx = await StartNginxAsync(folder.FullName, Site(recipe), nginxPort, feedsPort);
+        await using var nginx = await NginxServer.StartAsync(Site(recipe).Replace("127.0.0.1:8080", $"127.0.0.1:{feedsPort}", StringComparison.Ordinal), nginxPort);
         using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.All });
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -153,63 +146,4 @@ public sealed partial class DeployTests : FeedsTest
     // href="…", src="…", xmlUrl="…", htmlUrl="…" (HTML, RSS, Atom, OPML) and "url"/"feed_url"/"next_url"/"home_page_url" (JSON Feed).
     [GeneratedRegex("""(?:href|src|xmlUrl|htmlUrl)="(?<url>[^"]+)"|"(?:feed_url|home_page_url|next_url|url)":\s*"(?<url>[^"]+)"|<link>(?<url>[^<]+)</link>""")]
     private static partial Regex LinkPattern();
-
-    private static async Task<NginxProcess> StartNginxAsync(string folder, string site, int nginxPort, int feedsPort)
-    {
-        var server = site.Replace("listen 80;", $"listen 127.0.0.1:{nginxPort};", StringComparison.Ordinal)
-            .Replace("127.0.0.1:8080", $"127.0.0.1:{feedsPort}", StringComparison.Ordinal);
-        var configuration = Path.Combine(folder, "nginx.conf");
-        await File.WriteAllTextAsync(configuration, $$"""
-            worker_processes 1;
-            pid {{folder}}/nginx.pid;
-            error_log {{folder}}/error.log;
-            events { worker_connections 256; }
-            http {
-                access_log off;
-                client_body_temp_path {{folder}}/body;
-                proxy_temp_path {{folder}}/proxy;
-                fastcgi_temp_path {{folder}}/fastcgi;
-                uwsgi_temp_path {{folder}}/uwsgi;
-                scgi_temp_path {{folder}}/scgi;
-            {{server}}
-            }
-            """);
-        var start = new ProcessStartInfo(Nginx) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in new[] { "-p", folder, "-c", configuration, "-g", "daemon off;" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        var process = Process.Start(start)!;
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"nginx exited: {await process.StandardError.ReadToEndAsync()}");
-            }
-            try
-            {
-                using var probe = new System.Net.Sockets.TcpClient();
-                await probe.ConnectAsync("127.0.0.1", nginxPort);
-                return new NginxProcess(process);
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-                await Task.Delay(50);
-            }
-        }
-        throw new InvalidOperationException("nginx did not listen");
-    }
-
-    private sealed class NginxProcess(Process process) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-            process.Dispose();
-        }
-    }
 }

@@ -32,7 +32,7 @@ public sealed class EdgeTests : FeedsTest
         await using (var app = new FeedsApp(db, settings: settings, port: feedsPort))
         {
             await app.RefreshAsync();
-            await WaitUntilHealthyAsync(edge);
+            await varnish.WaitUntilBackendHealthyAsync();
             var first = await edge.GetAsync("/feeds/news.rss", Cancel);
             var second = await edge.GetAsync("/feeds/news.rss", Cancel);
 
@@ -136,19 +136,6 @@ public sealed class EdgeTests : FeedsTest
     }
 
     private static string Flatten(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
-
-    private static async Task WaitUntilHealthyAsync(HttpClient edge)
-    {
-        // The probe needs two good answers of three before Varnish uses the backend.
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            if ((await edge.GetAsync("/health/live", Cancel)).IsSuccessStatusCode)
-            {
-                return;
-            }
-            await Task.Delay(100, Cancel);
-        }
-    }
 
     /// <summary>The first request a listener receives, head and body as text; answered 200.</summary>
     private static async Task<string> ReceiveOneAsync(TcpListener listener)

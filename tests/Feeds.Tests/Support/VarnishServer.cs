@@ -58,6 +58,20 @@ public sealed class VarnishServer : IAsyncDisposable
         }
         """;
 
+    /// <summary>Returns once the probe has seen the backend answer (two good answers of three) and requests reach it.</summary>
+    public async Task WaitUntilBackendHealthyAsync()
+    {
+        using var client = new HttpClient { BaseAddress = Address };
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            if ((await client.GetAsync("/health/live", TestContext.Current.CancellationToken)).IsSuccessStatusCode)
+            {
+                return;
+            }
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+
     public static async Task<VarnishServer> StartAsync(int backendPort)
     {
         if (!File.Exists(Executable) || !Directory.GetDirectories("/usr/lib").Any(directory => File.Exists(Path.Combine(directory, "varnish", "vmods", "libvmod_xkey.so"))))
