@@ -25,7 +25,7 @@ public sealed partial class SqlServerModelTests
 
         Assert.True(problems.Count == 0, string.Join("\n", problems));
         Assert.True(model.GetObjects(DacQueryScopes.UserDefined, Procedure.TypeClass).Count() >= 20);
-        Assert.Equal(11, model.GetObjects(DacQueryScopes.UserDefined, DmlTrigger.TypeClass).Count());
+        Assert.Equal(12, model.GetObjects(DacQueryScopes.UserDefined, DmlTrigger.TypeClass).Count());
     }
 
     [Fact]

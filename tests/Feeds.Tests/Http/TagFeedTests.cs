@@ -59,6 +59,22 @@ public sealed class TagFeedTests : FeedsTest
         Assert.Equal($"{FeedsApp.PublicBaseUrl}feeds/tags/%E7%B6%9C%E5%90%88-%E7%89%A9%E6%B5%81.json", json.RootElement.GetProperty("feed_url").GetString());
     }
 
+    /// <summary>Every entry names its category, so renaming a category changes the tag feeds of its articles (sql 0012).</summary>
+    [Theory, MemberData(nameof(Providers))]
+    public async Task RenamingACategory_ChangesTheTagFeedsOfItsArticles(string provider)
+    {
+        await using var site = await TestSite.StartAsync(provider, Articles.Sample("a-1") with { Tags = ["港口"] });
+        var (db, app, client) = site;
+        var before = await client.GetStringAsync("/feeds/tags/港口.rss", Cancel);
+
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1") with { Tags = ["港口"], CategoryName = "物流綜覽" });
+        await app.RefreshAsync();
+        var after = await client.GetStringAsync("/feeds/tags/港口.rss", Cancel);
+
+        Assert.Contains("<category>綜合物流</category>", before, StringComparison.Ordinal);
+        Assert.Contains("<category>物流綜覽</category>", after, StringComparison.Ordinal);
+    }
+
     [Theory, MemberData(nameof(Providers))]
     public async Task AnUnknownTag_Is404ProblemJson_AndATagFeedAnswersConditionalRequests(string provider)
     {
