@@ -70,6 +70,26 @@ public sealed class FeedsMetrics : IDisposable
         _meter.CreateObservableGauge("feeds.change_detection.lag", () => secondsSinceLastPoll() ?? double.NaN, "s",
             "Seconds since versions were last read: how stale served documents can be.");
 
+    /// <summary>
+    /// Subscribers per feed (its formats together) and reader over the rolling week (Subscribers/SubscriberCounts), and
+    /// the counters' own bounds: counters and register bytes held, observations dropped, reports capped.
+    /// </summary>
+    public void ObserveSubscribers(Subscribers.SubscriberCounts counts)
+    {
+        _meter.CreateObservableGauge("feeds.subscribers",
+            () => counts.Current.Where(count => count.Format == Subscribers.SubscriberCounts.AllFormats).Select(count => new Measurement<long>(
+                count.Subscribers, new KeyValuePair<string, object?>("feed", count.Feed), new KeyValuePair<string, object?>("reader", count.Reader))),
+            "{subscriber}", "Subscribers of each feed (its formats together) by reader over the last 7 days: aggregators' reported counts, and distinct clients of every other reader.");
+        _meter.CreateObservableGauge("feeds.subscriber.counters", () => counts.Counters, "{counter}",
+            "Subscriber counters (feed × format × reader) this instance holds in memory, at most Feeds:Subscribers:MaxCounters.");
+        _meter.CreateObservableGauge("feeds.subscriber.register_bytes", () => counts.RegisterBytes, "By",
+            "Bytes of subscriber registers this instance holds in memory: 1 KB a counter and day.");
+        _meter.CreateObservableCounter("feeds.subscriber.observations_dropped", () => counts.Dropped, "{observation}",
+            "Polls not counted because every subscriber counter was taken (Feeds:Subscribers:MaxCounters).");
+        _meter.CreateObservableCounter("feeds.subscriber.reports_capped", () => counts.Capped, "{report}",
+            "Aggregators' reported counts larger than Feeds:Subscribers:MaxReported: flagged, not counted.");
+    }
+
     /// <summary>Entries of a table of per-client or per-document state, whose size has a fixed bound.</summary>
     public void ObserveTrackedState(string table, Func<int> entries) => _trackedState[table] = entries;
 

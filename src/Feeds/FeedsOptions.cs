@@ -170,6 +170,10 @@ public sealed class FeedsOptions
     [ValidateObjectMembers]
     public RedisOptions Redis { get; set; } = new();
 
+    /// <summary>Subscriber counts per feed and reader (Subscribers/SubscriberCounts).</summary>
+    [ValidateObjectMembers]
+    public SubscribersOptions Subscribers { get; set; } = new();
+
     /// <summary>What a CDN in front of the fleet is told: its own lifetime and how long it may serve stale.</summary>
     [ValidateObjectMembers]
     public EdgeOptions Edge { get; set; } = new();
@@ -425,6 +429,27 @@ public sealed class RedisOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:10", "7.00:00:00")]
     public TimeSpan TimeToLive { get; set; } = TimeSpan.FromMinutes(10);
+}
+
+public sealed class SubscribersOptions
+{
+    /// <summary>Off: nothing is counted and /stats/subscribers is empty.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Counters (a feed in one format through one reader) kept at most, in memory and in Redis, each a week of 1 KB
+    /// registers: past it a new combination is not counted (feeds_subscriber_observations_dropped_total).
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxCounters { get; set; } = 4096;
+
+    /// <summary>The largest count an aggregator's User-Agent is believed to report; a larger one is flagged and not counted.</summary>
+    [Range(1, 1_000_000_000)]
+    public long MaxReported { get; set; } = 100_000;
+
+    /// <summary>How often the counts are merged into Redis and read anew.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 public sealed class WebSubOptions

@@ -4,6 +4,7 @@ using Feeds.Formats;
 using Feeds.Http;
 using Feeds.Pages;
 using Feeds.Publishing;
+using Feeds.Subscribers;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 
@@ -49,6 +50,12 @@ public static class Hosting
         services.AddSingleton<FeedBuilder>();
         services.AddSingleton<ChangeDetector>();
         services.AddSingleton<RedisFeedStore>();
+        services.AddSingleton(provider =>
+        {
+            var counts = ActivatorUtilities.CreateInstance<Subscribers.SubscriberCounts>(provider);
+            provider.GetRequiredService<FeedsMetrics>().ObserveSubscribers(counts);
+            return counts;
+        });
         services.AddSingleton<RenderAdmission>();
         services.AddSingleton<FeedCache>();
         services.AddSingleton<FeedPublisher>();
@@ -90,6 +97,7 @@ public static class Hosting
         builder.Services.AddSingleton<Source.CmsFollower>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<Source.CmsFollower>());
         builder.Services.AddHostedService<FleetChanges>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<Subscribers.SubscriberCounts>());
         builder.Services.AddHostedService<StartupReport>();
         builder.Services.AddHttpClient(WebSubPublisher.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         builder.Services.AddHttpClient(Edge.EdgePurger.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
@@ -123,6 +131,7 @@ public static class Hosting
         app.MapPages();
         app.MapFeeds();
         app.MapPush();
+        app.MapSubscriberStats();
         return app;
     }
 

@@ -30,7 +30,7 @@ public static class FeedEndpoints
     public sealed record FeedQuery([FromQuery(Name = "limit")] string[]? Limit, [FromQuery(Name = "before")] string[]? Before);
 
     /// <summary>What serving a feed uses.</summary>
-    public sealed record FeedServices(FeedPublisher Publisher, FeedUrls Urls, IOptions<FeedsOptions> Options);
+    public sealed record FeedServices(FeedPublisher Publisher, FeedUrls Urls, Subscribers.SubscriberCounts Subscribers, IOptions<FeedsOptions> Options);
 
     /// <summary>
     /// A feed (/feeds/{slug}.{rss|atom|json}, /feeds/tags/{tag}.{...}) or one of its archive pages
@@ -102,6 +102,12 @@ public static class FeedEndpoints
         if (rendered is null)
         {
             return Problems.NotFound(NotFoundDetail(feed, archive));
+        }
+        // A subscription polls the feed's current document; archives are read once, pages for people by people.
+        if (archive is null && format != FeedFormat.HtmlPreview && !FeedResponse.IsNavigation(context.Request))
+        {
+            services.Subscribers.Observe(feed, format.Extension,
+                Subscribers.ReaderAgent.Read(context.Request.Headers.UserAgent, options.Subscribers.MaxReported), client.Name);
         }
         return new DocumentAnswer(rendered, feed.SurrogateKey);
     }

@@ -42,7 +42,7 @@ public static class Health
     }
 
     /// <summary>The addresses operators' tools ask from: the endpoints that tell the state of the server.</summary>
-    private static readonly PathString[] OperatorPaths = ["/metrics", "/health/ready"];
+    private static readonly PathString[] OperatorPaths = ["/metrics", "/health/ready", "/stats"];
 
     /// <summary>
     /// /metrics and /health/ready answer only requests whose TCP peer is in Feeds:OperatorNetworks and that did not

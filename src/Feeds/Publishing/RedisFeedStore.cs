@@ -182,6 +182,10 @@ public sealed class RedisFeedStore : IAsyncDisposable
         return count < 0 ? null : count;
     }
 
+    /// <summary>A call of another room's (Subscribers/SubscriberCounts) through this connection and its breaker, under its key prefix.</summary>
+    internal Task<T> RunAsync<T>(Func<IDatabase, Func<string, RedisKey>, Task<T>> call, T fallback) =>
+        CallAsync(database => call(database, Key), fallback);
+
     /// <summary>For readiness: Redis answers a PING.</summary>
     public async Task<TimeSpan> PingAsync() => await (await _connection!.Value).GetDatabase().PingAsync();
 
