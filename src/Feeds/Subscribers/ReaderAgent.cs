@@ -28,6 +28,11 @@ public sealed partial record ReaderAgent(ReaderKind Kind, string Reader, long? S
 
     private static readonly ReaderAgent Nobody = new(ReaderKind.NotAReader, "");
 
+    // Pollers send the same few User-Agents again and again: each is read once while this holds it. Cleared when
+    // full, so that a flood of invented ones costs their reading, never memory.
+    private const int RememberedAgents = 1024;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, long), ReaderAgent> Remembered = new();
+
     /// <summary>Readers by a distinctive part of their User-Agent (case-insensitive), aggregators first.</summary>
     public static readonly IReadOnlyList<(string Marker, string Name)> Known =
     [
@@ -49,6 +54,19 @@ public sealed partial record ReaderAgent(ReaderKind Kind, string Reader, long? S
         {
             return Nobody;
         }
+        if (Remembered.TryGetValue((userAgent, maxReported), out var known))
+        {
+            return known;
+        }
+        if (Remembered.Count >= RememberedAgents)
+        {
+            Remembered.Clear();
+        }
+        return Remembered[(userAgent, maxReported)] = ReadAnew(userAgent, maxReported);
+    }
+
+    private static ReaderAgent ReadAnew(string userAgent, long maxReported)
+    {
         var name = Known.FirstOrDefault(known => userAgent.Contains(known.Marker, StringComparison.OrdinalIgnoreCase)).Name;
         if (SubscribersPattern().Match(userAgent) is { Success: true } report)
         {
