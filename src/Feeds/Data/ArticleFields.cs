@@ -5,10 +5,11 @@ namespace Feeds.Data;
 
 /// <summary>
 /// What an article says, derived once from its shape: every property <see cref="ArticleRow"/> declares beyond its
-/// key (<see cref="ArticleKey"/>), and its publish time. The writer's comparison and parameters and the cleaned
-/// article's fingerprint read the fields from here, so a field added to <see cref="ArticleRow"/> and
-/// <see cref="ArticleInput"/> (and to the column lists beside them) is compared, written and fingerprinted with
-/// no further code. A field of the row that the input lacks stops Feeds when this type is first used.
+/// key (<see cref="ArticleKey"/>), and its publish time. The writer's comparison, parameters and SQL column lists,
+/// the store's article read and the cleaned article's fingerprint read the fields from here, so a field added to
+/// <see cref="ArticleRow"/>, <see cref="ArticleInput"/> and the table is read, compared, written and fingerprinted
+/// with no further code. A field of the row that the input lacks stops Feeds when this type is first used. The
+/// schema's triggers are written by hand; ArticleFieldTests fails until they see a new column.
 /// </summary>
 public static class ArticleFields
 {
@@ -29,6 +30,19 @@ public static class ArticleFields
 
     /// <summary>The names of the fields compared (for tests and messages).</summary>
     public static IReadOnlyList<string> Names { get; } = [.. RowFields.Select(field => field.Name)];
+
+    /// <summary>The fields' columns of the articles table, in order: <c>title, summary, …, published_at</c>.</summary>
+    public static string Columns { get; } = string.Join(", ", RowFields.Select(field => Column(field.Name)));
+
+    /// <summary>The fields' parameters, in the order of <see cref="Columns"/>: <c>@title, @summary, …</c>.</summary>
+    public static string ParameterNames { get; } = string.Join(", ", Pairs.Select(pair => "@" + pair.Parameter));
+
+    /// <summary>Each column set to its parameter, for an UPDATE: <c>title = @title, …</c>.</summary>
+    public static string Assignments { get; } = string.Join(", ", Pairs.Select(pair => $"{Column(pair.Row.Name)} = @{pair.Parameter}"));
+
+    /// <summary>A field's column: its name in snake_case (ContentHtml: content_html).</summary>
+    public static string Column(string field) =>
+        string.Concat(field.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
 
     /// <summary>Whether the stored article already says what the input says (its category apart).</summary>
     public static bool Same(ArticleRow stored, ArticleInput input) =>

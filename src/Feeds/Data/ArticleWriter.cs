@@ -69,26 +69,22 @@ public sealed class ArticleWriter : IAsyncDisposable
         WHERE id = @id
         """;
 
-    private const string ArticleByExternalIdSql = """
-        SELECT id, external_id, category_id, title, summary, content_html, author, source, url, image_url,
-               published_at, updated_at, is_published
+    // The fields' column lists come from ArticleFields: a new field is read back, inserted and updated with them.
+    internal static readonly string ArticleByExternalIdSql = $"""
+        SELECT id, external_id, category_id, updated_at, {ArticleFields.Columns}
         FROM articles
         WHERE external_id = @externalId
         """;
 
     // Followed by the dialect's "id of the row just inserted" (SqlDialect.InsertedIdSql): one round trip.
-    private const string InsertArticleSql = """
-        INSERT INTO articles (external_id, category_id, title, summary, content_html, author, source, url, image_url,
-                              published_at, updated_at, is_published)
-        VALUES (@externalId, @categoryId, @title, @summary, @contentHtml, @author, @source, @url, @imageUrl,
-                @publishedAt, @updatedAt, @isPublished);
+    internal static readonly string InsertArticleSql = $"""
+        INSERT INTO articles (external_id, category_id, updated_at, {ArticleFields.Columns})
+        VALUES (@externalId, @categoryId, @updatedAt, {ArticleFields.ParameterNames});
         """;
 
-    private const string UpdateArticleSql = """
+    internal static readonly string UpdateArticleSql = $"""
         UPDATE articles
-        SET category_id = @categoryId, title = @title, summary = @summary, content_html = @contentHtml,
-            author = @author, source = @source, url = @url, image_url = @imageUrl,
-            published_at = @publishedAt, updated_at = @updatedAt, is_published = @isPublished
+        SET category_id = @categoryId, updated_at = @updatedAt, {ArticleFields.Assignments}
         WHERE id = @id
         """;
 

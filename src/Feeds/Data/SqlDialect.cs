@@ -54,8 +54,7 @@ public abstract class SqlDialect
 
     /// <summary>The full articles of the ids in @ids (<see cref="IdList"/>).</summary>
     public string ArticlesByIdSql => field ??= $"""
-        SELECT id, external_id, category_id, title, summary, content_html, author, source, url, image_url,
-               published_at, updated_at, is_published
+        SELECT id, external_id, category_id, updated_at, {ArticleFields.Columns}
         FROM articles
         WHERE id IN {IdsOfJsonArray}
         """;

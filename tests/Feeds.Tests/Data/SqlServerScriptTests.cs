@@ -119,8 +119,8 @@ public sealed partial class SqlServerScriptTests
         var constants = typeof(SqlDialect).Assembly.GetTypes()
             .Where(type => !type.IsAssignableTo(typeof(SqlDialect)))
             .SelectMany(type => type.GetFields(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)
-                .Where(field => field.IsLiteral && field.FieldType == typeof(string) && field.Name.EndsWith("Sql", StringComparison.Ordinal))
-                .Select(field => ($"{type.Name}.{field.Name}", (string)field.GetRawConstantValue()!)));
+                .Where(field => (field.IsLiteral || field.IsInitOnly) && field.FieldType == typeof(string) && field.Name.EndsWith("Sql", StringComparison.Ordinal))
+                .Select(field => ($"{type.Name}.{field.Name}", field.IsLiteral ? (string)field.GetRawConstantValue()! : (string)field.GetValue(null)!)));
         var dialect = SqlDialect.SqlServer;
         var properties = typeof(SqlDialect).GetProperties(BindingFlags.Instance | BindingFlags.Public);
         var texts = properties
