@@ -289,22 +289,28 @@ public sealed class SubscriberCounts(IOptions<FeedsOptions> options, RedisFeedSt
         return await redis.RunAsync<IReadOnlyList<SubscriberCount>?>(async (database, key) =>
         {
             var clients = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-            foreach (var counter in await database.SetMembersAsync(key("subscribers:counters")))
+            // Every read is sent before any answer is awaited: the client pipelines them, one round trip in all.
+            var counters = await database.SetMembersAsync(key("subscribers:counters"));
+            var weeks = counters.Select(counter => database.StringGetAsync(
+                [.. Enumerable.Range(0, WindowDays).Select(back => key($"subscribers:d:{(today - back).ToString(CultureInfo.InvariantCulture)}:{counter}"))])).ToList();
+            for (var i = 0; i < counters.Length; i++)
             {
-                var days = Enumerable.Range(0, WindowDays).Select(back => key($"subscribers:d:{(today - back).ToString(CultureInfo.InvariantCulture)}:{counter}")).ToArray();
-                var values = await database.StringGetAsync(days);
+                var values = await weeks[i];
                 if (values.All(value => value.IsNull))
                 {
                     // Every day of it expired: the counter leaves the index.
-                    await database.SetRemoveAsync(key("subscribers:counters"), counter);
+                    await database.SetRemoveAsync(key("subscribers:counters"), counters[i]);
                     continue;
                 }
-                clients[counter!] = Union(values.Where(value => !value.IsNull).Select(value => (byte[])value!));
+                clients[counters[i]!] = Union(values.Where(value => !value.IsNull).Select(value => (byte[])value!));
             }
             var reports = new Dictionary<string, Dictionary<string, Report>>(StringComparer.Ordinal);
-            foreach (var document in await database.SetMembersAsync(key("subscribers:documents")))
+            var documents = await database.SetMembersAsync(key("subscribers:documents"));
+            var hashes = documents.Select(document => database.HashGetAllAsync(key($"subscribers:r:{document}"))).ToList();
+            for (var i = 0; i < documents.Length; i++)
             {
-                var entries = await database.HashGetAllAsync(key($"subscribers:r:{document}"));
+                var document = documents[i];
+                var entries = await hashes[i];
                 if (entries.Length == 0)
                 {
                     await database.SetRemoveAsync(key("subscribers:documents"), document);
