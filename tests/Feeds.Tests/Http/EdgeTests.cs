@@ -11,6 +11,7 @@ namespace Feeds.Tests.Http;
 /// down, the CDN serves what it has within stale-if-error. And the purge calls of Fastly and Cloudflare, as a
 /// listener receives them.
 /// </summary>
+[Collection(MetricsCollection.Name)]
 public sealed class EdgeTests : FeedsTest
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace Feeds.Tests.Http;
 /// proxies while the newsroom edits: none is refused, and each edit reaches every reader within seconds of its
 /// commit, through the purge, though the CDN keeps documents an hour.
 /// </summary>
+[Collection(MetricsCollection.Name)]
 public sealed partial class FleetTests : FeedsTest
 {
     private static readonly string[] Documents =
@@ -95,7 +96,7 @@ public sealed partial class FleetTests : FeedsTest
                         }
                     }
                 }
-                await Task.Delay(200, Cancel);
+                await Task.Delay(400, Cancel);
             }
         }, Cancel)).ToList();
 

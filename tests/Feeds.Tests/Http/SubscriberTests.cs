@@ -8,6 +8,7 @@ namespace Feeds.Tests.Http;
 /// Subscriber counts (issue 35): the aggregators' own reports and distinct clients of other readers, per feed and
 /// reader over a rolling week, the same on every instance through Redis, bounded whatever clients send.
 /// </summary>
+[Collection(MetricsCollection.Name)]
 public sealed class SubscriberTests : FeedsTest
 {
     [Theory]

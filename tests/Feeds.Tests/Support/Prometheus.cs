@@ -23,7 +23,8 @@ public static partial class Prometheus
 
 /// <summary>
 /// Tests that read /metrics run alone: OpenTelemetry listens to every meter named "Feeds" in the process,
-/// so servers of tests running in parallel would add to the counts.
+/// so servers of tests running in parallel would add to the counts. So do the fleet's tests, whose proxies and
+/// instances would otherwise share two cores with every other test (a Varnish probe timed out under that load).
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class MetricsCollection
