@@ -25,7 +25,7 @@ internal sealed class DatabaseInitializer(
         if (!database.Dialect.MigratesOnStart)
         {
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            wait.CancelAfter(Publishing.ChangeDetector.StartWait);
+            wait.CancelAfter(Versions.ChangeDetector.StartWait);
             try
             {
                 await CheckSchemaAsync(wait.Token);
@@ -33,7 +33,7 @@ internal sealed class DatabaseInitializer(
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 // A silent server (not a refusing one, which fails at once): start, and answer 503 until it answers.
-                logger.LogWarning("The database did not answer within {Wait}: its schema was not checked at start", Publishing.ChangeDetector.StartWait);
+                logger.LogWarning("The database did not answer within {Wait}: its schema was not checked at start", Versions.ChangeDetector.StartWait);
             }
             return;
         }

@@ -7,6 +7,11 @@ using Feeds.Publishing;
 using Feeds.Subscribers;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using Feeds.Versions;
+using Feeds.Rendering;
+using Feeds.WebSub;
+using Feeds.Fleet;
+using Feeds.Admission;
 
 namespace Feeds;
 

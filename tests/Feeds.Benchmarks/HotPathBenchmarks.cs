@@ -8,6 +8,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Feeds.Rendering;
+using Feeds.Versions;
+using Feeds.Admission;
 
 namespace Feeds.Benchmarks;
 

@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Dapper;
 using Feeds.Data;
 using Feeds.Publishing;
+using Feeds.Versions;
 
 namespace Feeds.Benchmarks;
 

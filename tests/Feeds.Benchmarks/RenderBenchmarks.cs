@@ -3,6 +3,7 @@ using Feeds.Content;
 using Feeds.Data;
 using Feeds.Formats;
 using Microsoft.Extensions.Options;
+using Feeds.Rendering;
 
 namespace Feeds.Benchmarks;
 

@@ -1,5 +1,6 @@
 using Feeds.Data;
 using Microsoft.Extensions.Options;
+using Feeds.Rendering;
 
 namespace Feeds.Content;
 

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Threading.Channels;
 using Feeds.Publishing;
 using Microsoft.Extensions.Options;
+using Feeds.Versions;
 
 namespace Feeds.Edge;
 

@@ -60,7 +60,7 @@ public abstract class FeedFormat(string extension, string mediaType, string disp
     /// <summary>Each entry's bytes, in order, as <see cref="WriteEntry"/> writes them; a format may write them in one pass.</summary>
     public virtual IReadOnlyList<byte[]> WriteEntries(IReadOnlyList<FeedEntry> entries) => [.. entries.Select(WriteEntry)];
 
-    /// <summary>The document around entries written before (Formats/EntryCache), in the order given.</summary>
+    /// <summary>The document around entries written before (Rendering/EntryCache), in the order given.</summary>
     public FeedBytes WriteParts(FeedDocument document, IReadOnlyList<BytePart> entries)
     {
         var shell = WriteShell(document, entries.Count);

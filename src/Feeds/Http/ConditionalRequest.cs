@@ -1,11 +1,12 @@
 using Microsoft.Net.Http.Headers;
+using Feeds.Rendering;
 
 namespace Feeds.Http;
 
 /// <summary>RFC 9110 section 13: preconditions of a GET or HEAD.</summary>
 internal static class ConditionalRequest
 {
-    public static bool IsNotModified(HttpRequest request, Publishing.RenderedFeed feed, DateTimeOffset now)
+    public static bool IsNotModified(HttpRequest request, Rendering.RenderedFeed feed, DateTimeOffset now)
     {
         var headers = request.Headers;
         // 13.2.2: when If-None-Match is present, If-Modified-Since is not evaluated.

@@ -12,7 +12,7 @@ internal static class ContentCodings
 {
     /// <summary>
     /// From one reading of the header: the coding the client prefers (<c>Wanted</c>), and the one sent now
-    /// (<c>Sent</c>). They differ only while the Brotli form is not made (Publishing/RenderedFeed makes it in the
+    /// (<c>Sent</c>). They differ only while the Brotli form is not made (Rendering/RenderedFeed makes it in the
     /// background, never on a request's thread): a client that prefers Brotli is then sent gzip, or identity when
     /// it takes no gzip (RFC 9110 12.5.3: without an acceptable coding, the response is sent without one).
     /// </summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using Feeds.Publishing;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
+using Feeds.Rendering;
 
 namespace Feeds.Http;
 

@@ -3,6 +3,8 @@ using Dapper;
 using Feeds.Data;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Feeds.Versions;
+using Feeds.Fleet;
 
 namespace Feeds.Http;
 
@@ -132,7 +134,7 @@ public static class Health
     }
 
     /// <summary>Redis down is Degraded, not Unhealthy: every instance still serves, from its own memory.</summary>
-    private sealed class RedisHealthCheck(Publishing.RedisFeedStore redis) : IHealthCheck
+    private sealed class RedisHealthCheck(Fleet.RedisFeedStore redis) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
         {
@@ -154,7 +156,7 @@ public static class Health
         }
     }
 
-    private sealed class DatabaseHealthCheck(Database database, Publishing.ChangeDetector changes, TimeProvider clock, Microsoft.Extensions.Options.IOptions<FeedsOptions> options) : IHealthCheck
+    private sealed class DatabaseHealthCheck(Database database, Versions.ChangeDetector changes, TimeProvider clock, Microsoft.Extensions.Options.IOptions<FeedsOptions> options) : IHealthCheck
     {
         private const string ProbeSql = "SELECT COUNT(*) FROM schema_migrations";
 

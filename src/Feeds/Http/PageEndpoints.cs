@@ -3,6 +3,7 @@ using Feeds.Pages;
 using Feeds.Publishing;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Feeds.Rendering;
 
 namespace Feeds.Http;
 

@@ -3,6 +3,8 @@ using System.Net;
 using Feeds.Publishing;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
+using Feeds.Admission;
+using Feeds.Rendering;
 
 namespace Feeds.Http;
 
@@ -46,7 +48,7 @@ public sealed class PolitePolling
     /// Counts the 200 about to be sent with <paramref name="document"/>, or, when this client has had this version
     /// as often as it may within the window, the 429 to send instead. Null: send the document.
     /// </summary>
-    public IResult? Refusal(HttpContext context, Publishing.RenderedFeed document)
+    public IResult? Refusal(HttpContext context, Rendering.RenderedFeed document)
     {
         if (_fetches is null || context.GetEndpoint()?.Metadata.GetMetadata<PolitelyPolled>() is null || FeedResponse.IsNavigation(context.Request))
         {

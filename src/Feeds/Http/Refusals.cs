@@ -3,6 +3,8 @@ using System.Threading.RateLimiting;
 using Feeds.Publishing;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Feeds.Versions;
+using Feeds.Admission;
 
 namespace Feeds.Http;
 

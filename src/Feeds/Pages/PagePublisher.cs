@@ -2,6 +2,8 @@ using Feeds.Data;
 using Feeds.Formats;
 using Feeds.Publishing;
 using Microsoft.Extensions.Options;
+using Feeds.Versions;
+using Feeds.Rendering;
 
 namespace Feeds.Pages;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Feeds.Formats;
 using Feeds.Publishing;
+using Feeds.Versions;
 
 namespace Feeds.Pages;
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Primitives;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Feeds.Rendering;
 
 namespace Feeds.Publishing;
 

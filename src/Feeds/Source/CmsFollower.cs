@@ -6,6 +6,7 @@ using Feeds.Demo;
 using Feeds.Import;
 using Feeds.Publishing;
 using Microsoft.Extensions.Options;
+using Feeds.Versions;
 
 namespace Feeds.Source;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Feeds.Publishing;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using Feeds.Fleet;
 
 namespace Feeds.Subscribers;
 

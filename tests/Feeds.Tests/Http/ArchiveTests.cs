@@ -176,7 +176,7 @@ public sealed class ArchiveTests : FeedsTest
         await WriteHistoryAsync(db);
         await using var app = new FeedsApp(db, settings: SmallPages);
         var client = app.CreateRawClient();
-        var publisher = app.Services.GetRequiredService<Feeds.Publishing.FeedPublisher>();
+        var publisher = app.Services.GetRequiredService<Feeds.Rendering.FeedPublisher>();
         var newestPage = new Uri(Link(FeedXml.Parse(await client.GetByteArrayAsync("/feeds/news.atom", Cancel)).Root!, "prev-archive")!);
         var newest = FeedXml.Parse(await client.GetByteArrayAsync(newestPage.PathAndQuery, Cancel)).Root!;
         var secondPage = new Uri(Link(newest, "prev-archive")!);

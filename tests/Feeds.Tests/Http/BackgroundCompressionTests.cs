@@ -4,7 +4,7 @@ namespace Feeds.Tests.Http;
 
 /// <summary>
 /// A rendering's gzip is spliced at first; once the document is asked for compressed again it is compressed
-/// whole in the background (Publishing/RenderedFeed): the whole gzip replaces the spliced one when smaller, and
+/// whole in the background (Rendering/RenderedFeed): the whole gzip replaces the spliced one when smaller, and
 /// the Brotli form is made. A client that also accepts gzip gets gzip until Brotli is ready; a client that
 /// accepts Brotli alone gets it at once. Every body decodes to the same identity bytes.
 /// </summary>

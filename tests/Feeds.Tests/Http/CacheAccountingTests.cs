@@ -98,7 +98,7 @@ public sealed class CacheAccountingTests : FeedsTest
             {
                 var request = new FeedRequest(FeedKey.Category($"c-{worker}-{i % 200}"), FeedFormat.Rss, 20);
                 var token = $"t-{i}";
-                var job = new Rendering(request, token, $"k-{worker}-{i}",
+                var job = new RenderJob(request, token, $"k-{worker}-{i}",
                     () => Task.FromResult<RenderedFeed?>(new RenderedFeed(token, $"\"{worker}-{i}\"", TestClock.Start.UtcDateTime, "application/rss+xml", FeedBytes.Whole(document))),
                     LongTail: false);
                 try

@@ -1,7 +1,7 @@
 namespace Feeds.Tests.Support;
 
 /// <summary>
-/// A client that takes Brotli and nothing else. No compression runs on a request's thread (Publishing/RenderedFeed),
+/// A client that takes Brotli and nothing else. No compression runs on a request's thread (Rendering/RenderedFeed),
 /// so it is answered in identity until the Brotli form is made in the background, then in Brotli.
 /// </summary>
 public static class BrotliOnly

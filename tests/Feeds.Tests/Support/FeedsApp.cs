@@ -85,7 +85,7 @@ public sealed class FeedsApp : WebApplicationFactory<Program>
     public Task RefreshAsync()
     {
         StartServer();
-        return Services.GetRequiredService<Feeds.Publishing.ChangeDetector>().RefreshAsync(TestContext.Current.CancellationToken);
+        return Services.GetRequiredService<Feeds.Versions.ChangeDetector>().RefreshAsync(TestContext.Current.CancellationToken);
     }
 
     /// <summary>A client of the real server that neither follows redirects nor decompresses.</summary>

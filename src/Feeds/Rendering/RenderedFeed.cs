@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using Feeds.Content;
 
-namespace Feeds.Publishing;
+namespace Feeds.Rendering;
 
 /// <summary>
 /// One rendered feed with everything a response needs, prepared once: the identity bytes, their gzip and

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Feeds.Publishing;
+namespace Feeds.Admission;
 
 /// <summary>
 /// Who causes a render: a client by its address (an IPv6 client by its /64, the block one host is given), or

@@ -3,8 +3,9 @@ using System.Security.Cryptography;
 using System.Text;
 using Feeds.Content;
 using Feeds.Data;
+using Feeds.Publishing;
 
-namespace Feeds.Publishing;
+namespace Feeds.Versions;
 
 /// <summary>
 /// Every feed's version at one poll, in memory: a feed is known here or it does not exist, and its token

@@ -1,4 +1,8 @@
-namespace Feeds.Publishing;
+using Feeds.Versions;
+using Feeds.Publishing;
+using Feeds.Rendering;
+
+namespace Feeds.Fleet;
 
 /// <summary>
 /// With Redis, an instance whose poll sees new versions tells the others at once (pub/sub), with the change mark

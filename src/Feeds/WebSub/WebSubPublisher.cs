@@ -2,8 +2,13 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Feeds.Formats;
 using Microsoft.Extensions.Options;
+using Feeds.Rendering;
+using Feeds.Publishing;
+using Feeds.Versions;
+using Feeds.Fleet;
+using Feeds.Admission;
 
-namespace Feeds.Publishing;
+namespace Feeds.WebSub;
 
 /// <summary>
 /// WebSub (W3C Recommendation, 2018) publisher side: when a poll of versions shows that a feed changed,

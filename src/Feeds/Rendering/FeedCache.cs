@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Feeds.Admission;
+using Feeds.Fleet;
 
-namespace Feeds.Publishing;
+namespace Feeds.Rendering;
 
 /// <summary>What the cache needs to render a document it does not have: which, for which version, its name among the instances, and how.</summary>
 /// <param name="SharedKey">The rendering's name in Redis: names the version, the request, the settings and the code.</param>
 /// <param name="LongTail">An archive page or a feed of another length than the default: charged to everyone's budget too (<see cref="RenderAdmission"/>).</param>
-public sealed record Rendering(FeedRequest Request, string Token, string SharedKey, Func<Task<RenderedFeed?>> Render, bool LongTail);
+public sealed record RenderJob(FeedRequest Request, string Token, string SharedKey, Func<Task<RenderedFeed?>> Render, bool LongTail);
 
 /// <summary>
 /// Rendered feeds by request (feed, format, limit). A hit is a dictionary lookup and a token comparison.
@@ -72,7 +74,7 @@ public sealed class FeedCache
     /// </summary>
     /// <exception cref="RenderBudgetExceededException">The client has caused as many renders as it may.</exception>
     /// <exception cref="FeedsUnavailableException">No render slot, and no earlier rendering to serve.</exception>
-    public async ValueTask<RenderedFeed?> RenderOnceAsync(Rendering job, ClientId client, CancellationToken cancellationToken)
+    public async ValueTask<RenderedFeed?> RenderOnceAsync(RenderJob job, ClientId client, CancellationToken cancellationToken)
     {
         // Asked again: a render of this version may have finished (and left _rendering) since the caller's miss.
         if (TryGetCurrent(job.Request, job.Token, out var cached))
@@ -88,7 +90,7 @@ public sealed class FeedCache
         return await rendering.Value.WaitAsync(cancellationToken);
     }
 
-    private async Task<RenderedFeed?> RenderAndStoreAsync(Rendering job, ClientId client)
+    private async Task<RenderedFeed?> RenderAndStoreAsync(RenderJob job, ClientId client)
     {
         try
         {
@@ -108,7 +110,7 @@ public sealed class FeedCache
     }
 
     /// <summary>Renders once a slot is free; without one, serves the last rendering while it is young enough.</summary>
-    private async Task<RenderedFeed?> AdmittedRenderAsync(Rendering job, ClientId client)
+    private async Task<RenderedFeed?> AdmittedRenderAsync(RenderJob job, ClientId client)
     {
         var request = job.Request;
         using var slot = await _admission.EnterAsync(client, new RenderAdmission.Charged(job.LongTail, RenderedBefore: _entries.ContainsKey(request)));

@@ -2,7 +2,7 @@ using Feeds.Content;
 using Feeds.Data;
 using Feeds.Formats;
 
-namespace Feeds.Publishing;
+namespace Feeds.Rendering;
 
 /// <summary>
 /// One render's entries. When the keys are read, the entries written before from the same versions are taken

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Feeds.Publishing;
+namespace Feeds.Admission;
 
 /// <summary>
 /// Counts per key within fixed windows (a key's window opens at its first count and lasts <see cref="Window"/>),

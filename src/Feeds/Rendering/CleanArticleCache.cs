@@ -1,8 +1,9 @@
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using Feeds.Data;
+using Feeds.Content;
 
-namespace Feeds.Content;
+namespace Feeds.Rendering;
 
 /// <summary>An article's feed content after the work that depends on the article alone.</summary>
 public sealed record CleanArticle(
@@ -13,17 +14,17 @@ public sealed record CleanArticle(
     IReadOnlyList<string> Authors,
     FeedImage? Image)
 {
-    /// <summary>Memory held, for the caches' byte budgets (<see cref="Publishing.MemoryBudget"/>).</summary>
+    /// <summary>Memory held, for the caches' byte budgets (<see cref="MemoryBudget"/>).</summary>
     public long EstimatedBytes =>
-        128 + Publishing.MemoryBudget.BytesOf(Title) + Publishing.MemoryBudget.BytesOf(Link.OriginalString) + Publishing.MemoryBudget.BytesOf(Summary)
-        + Publishing.MemoryBudget.BytesOf(ContentHtml) + Authors.Sum(author => 8 + Publishing.MemoryBudget.BytesOf(author))
-        + (Image is null ? 0 : 64 + Publishing.MemoryBudget.BytesOf(Image.Url.OriginalString));
+        128 + MemoryBudget.BytesOf(Title) + MemoryBudget.BytesOf(Link.OriginalString) + MemoryBudget.BytesOf(Summary)
+        + MemoryBudget.BytesOf(ContentHtml) + Authors.Sum(author => 8 + MemoryBudget.BytesOf(author))
+        + (Image is null ? 0 : 64 + MemoryBudget.BytesOf(Image.Url.OriginalString));
 }
 
 /// <summary>What an article's entries show in every format, its category apart: its cleaned texts and its tags in the CMS's order.</summary>
 public sealed record ArticleContent(CleanArticle Clean, IReadOnlyList<string> Tags)
 {
-    public long EstimatedBytes => 64 + Clean.EstimatedBytes + Tags.Sum(tag => 8 + Publishing.MemoryBudget.BytesOf(tag));
+    public long EstimatedBytes => 64 + Clean.EstimatedBytes + Tags.Sum(tag => 8 + MemoryBudget.BytesOf(tag));
 }
 
 /// <summary>

@@ -1,4 +1,4 @@
-namespace Feeds.Publishing;
+namespace Feeds.Rendering;
 
 /// <summary>
 /// One budget for everything Feeds keeps to answer without work, Feeds:CacheSizeMegabytes, split between its

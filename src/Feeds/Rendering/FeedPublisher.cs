@@ -4,8 +4,11 @@ using Feeds.Content;
 using Feeds.Data;
 using Feeds.Formats;
 using Microsoft.Extensions.Options;
+using Feeds.Publishing;
+using Feeds.Admission;
+using Feeds.Versions;
 
-namespace Feeds.Publishing;
+namespace Feeds.Rendering;
 
 /// <summary>A feed document: a feed in one format, its newest <paramref name="Limit"/> articles, or one archive page.</summary>
 public sealed record FeedRequest(FeedKey Feed, FeedFormat Format, int Limit, ArchivePage? Archive = null);
@@ -64,7 +67,7 @@ public sealed class FeedPublisher(
             }
             return cache.TryGetCurrent(request, token, out var cached)
                 ? cached
-                : await cache.RenderOnceAsync(new Rendering(request, token, SharedKey(request, token), () => RenderAsync(request, token), IsLongTail(request)), client, cancellationToken);
+                : await cache.RenderOnceAsync(new RenderJob(request, token, SharedKey(request, token), () => RenderAsync(request, token), IsLongTail(request)), client, cancellationToken);
         }
         catch (Exception exception) when (Database.IsOutage(exception))
         {

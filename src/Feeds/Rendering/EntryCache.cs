@@ -1,7 +1,8 @@
 using Feeds.Content;
 using Feeds.Data;
+using Feeds.Formats;
 
-namespace Feeds.Formats;
+namespace Feeds.Rendering;
 
 /// <summary>
 /// What an entry's bytes are written from, known before its article's body is read: the article's version
@@ -23,7 +24,7 @@ public readonly record struct EntryVersion(long Version, string ExternalId, Date
 /// version: an entry new to a format (or to a renamed category) is written from it without reading anything more,
 /// and one whose version moved while its text version stayed (a tag added or renamed) from its texts and its tags
 /// read anew, without reading its body. The settings that shape an entry (site URL, id prefix, time zone) are
-/// fixed for the life of the process. Bounded in bytes (shares of Feeds:CacheSizeMegabytes, Publishing/MemoryBudget):
+/// fixed for the life of the process. Bounded in bytes (shares of Feeds:CacheSizeMegabytes, Rendering/MemoryBudget):
 /// entryBytes for the entries of every format together, contentBytes for contents; the least recently used go first. With keepTags false, a content is found by its
 /// texts alone, as if every article's tags had moved since (the benchmarks' renders that read every tag).
 /// </summary>

@@ -3,8 +3,9 @@ using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
 using StackExchange.Redis;
+using Feeds.Rendering;
 
-namespace Feeds.Publishing;
+namespace Feeds.Fleet;
 
 /// <summary>
 /// Renderings shared by every instance through Redis (Feeds:Redis:Configuration): the tier between an

@@ -1,6 +1,6 @@
 using Feeds.Data;
 
-namespace Feeds.Publishing;
+namespace Feeds.Rendering;
 
 /// <summary>The categories as read with a feed's keys: lookups by slug and id.</summary>
 public sealed class CategoryCatalog

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
+using Feeds.Versions;
 
-namespace Feeds.Publishing;
+namespace Feeds.Admission;
 
 /// <summary>
 /// A client has caused as many renders as it may within the window, or has as many waiting as it may at once; it

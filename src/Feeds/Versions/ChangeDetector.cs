@@ -1,7 +1,8 @@
 using Feeds.Data;
 using Microsoft.Extensions.Options;
+using Feeds.Publishing;
 
-namespace Feeds.Publishing;
+namespace Feeds.Versions;
 
 /// <summary>
 /// Polls feed versions on a short interval (Feeds:RefreshInterval) and publishes them as <see cref="Current"/>.
