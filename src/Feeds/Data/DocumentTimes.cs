@@ -28,12 +28,31 @@ public sealed class DocumentTimes(Database database, TimeProvider clock)
     private const int Attempts = 3;
 
     /// <summary>
+    /// How long a write may wait for the database's write lock. SQLite has one writer: an import holding it for
+    /// half a minute must not hold up the renders that want a time (they go without one instead).
+    /// </summary>
+    private const int WriteTimeoutSeconds = 1;
+
+    /// <summary>
     /// The Last-Modified of <paramref name="document"/> in the version whose bytes have <paramref name="etag"/>, read at
     /// the database's change mark <paramref name="mark"/>. Null when these bytes are older than the ones the document's
     /// time was last given for (a render that read before a change another instance has already served): a time for
-    /// them would be earlier than one given out, so the response carries none, and readers validate by ETag.
+    /// them would be earlier than one given out, so the response carries none, and readers validate by ETag. Null too
+    /// when another writer holds the database longer than <see cref="WriteTimeoutSeconds"/> (a long import on SQLite).
     /// </summary>
     public async Task<DateTime?> LastModifiedAsync(string document, string etag, long mark, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GiveAsync(document, etag, mark, cancellationToken);
+        }
+        catch (Exception exception) when (database.Dialect.IsTransientError(exception))
+        {
+            return null;
+        }
+    }
+
+    private async Task<DateTime?> GiveAsync(string document, string etag, long mark, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         for (var attempt = 0; attempt < Attempts; attempt++)
@@ -44,7 +63,7 @@ public sealed class DocumentTimes(Database database, TimeProvider clock)
             if (known is null)
             {
                 var inserted = await connection.ExecuteAsync(new CommandDefinition(
-                    database.Dialect.InsertDocumentTimeSql, new { document, etag, mark, modifiedAt = now }, cancellationToken: cancellationToken));
+                    database.Dialect.InsertDocumentTimeSql, new { document, etag, mark, modifiedAt = now }, commandTimeout: WriteTimeoutSeconds, cancellationToken: cancellationToken));
                 if (inserted == 1)
                 {
                     return now;
@@ -61,7 +80,7 @@ public sealed class DocumentTimes(Database database, TimeProvider clock)
             }
             var modifiedAt = now > known.ModifiedAt ? now : known.ModifiedAt.AddSeconds(1);
             var moved = await connection.ExecuteAsync(new CommandDefinition(
-                MoveSql, new { document, etag, mark, modifiedAt, previousETag = known.Etag }, cancellationToken: cancellationToken));
+                MoveSql, new { document, etag, mark, modifiedAt, previousETag = known.Etag }, commandTimeout: WriteTimeoutSeconds, cancellationToken: cancellationToken));
             if (moved == 1)
             {
                 return modifiedAt;

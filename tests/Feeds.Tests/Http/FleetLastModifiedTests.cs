@@ -81,6 +81,31 @@ public sealed class FleetLastModifiedTests : FeedsTest
         }
     }
 
+    /// <summary>
+    /// SQLite has one writer. A render that wants to give its document a time while an import holds the database
+    /// (the import is one transaction) waits a second at most and answers without Last-Modified, not after the import.
+    /// </summary>
+    [Fact]
+    public async Task WhileAnotherWriterHoldsSqlite_ARenderAnswersWithinSeconds_WithoutLastModified()
+    {
+        await using var site = await TestSite.StartAsync("sqlite", Articles.Sample("a-1"), Articles.Sample("m-1", category: "markets", section: "industry"));
+        var (db, _, client) = site;
+        await using var writer = (Microsoft.Data.Sqlite.SqliteConnection)await db.Database.OpenAsync(Cancel);
+        await using var transaction = writer.BeginTransaction(deferred: false);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var whileHeld = await client.GetAsync("/feeds/industry.rss", Cancel);
+        var elapsed = watch.Elapsed;
+        await transaction.RollbackAsync(Cancel);
+        var afterwards = await client.GetAsync("/feeds/markets.rss", Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, whileHeld.StatusCode);
+        Assert.Null(whileHeld.Content.Headers.LastModified);
+        Assert.NotNull(whileHeld.Headers.ETag);
+        Assert.True(elapsed < TimeSpan.FromSeconds(5), $"answered after {elapsed}");
+        Assert.NotNull(afterwards.Content.Headers.LastModified);
+    }
+
     /// <summary>Every document's Last-Modified, asserted equal (with equal ETags) on both instances.</summary>
     private static async Task<Dictionary<string, DateTimeOffset>> LastModifiedOfEveryDocumentAsync(HttpClient a, HttpClient b)
     {
