@@ -172,10 +172,10 @@ public class HotPathBenchmarks
 
     [Benchmark(Description = "uncached render: the categories and the 50 keys alone")]
     public Task<(IReadOnlyList<CategoryRow> Categories, IReadOnlyList<ArticleKey> Keys)> Keys() =>
-        _services.GetRequiredService<ArticleStore>().GetFeedStateAsync(new FeedScope("logistics", null), DateTime.UtcNow, 50, CancellationToken.None);
+        _services.GetRequiredService<ArticleStore>().GetFeedStateAsync(FeedScope.Subtree("logistics"), DateTime.UtcNow, 50, CancellationToken.None);
 
     [Benchmark(Description = "uncached render: the keys, every body and every tag read")]
-    public Task<FeedRead> Read() => _services.GetRequiredService<ArticleStore>().ReadFeedAsync(new FeedScope("logistics", null), DateTime.UtcNow, 50, CancellationToken.None);
+    public Task<FeedRead> Read() => _services.GetRequiredService<ArticleStore>().ReadFeedAsync(FeedScope.Subtree("logistics"), DateTime.UtcNow, 50, CancellationToken.None);
 
     private async Task ServeAsync(HttpContext context)
     {

@@ -66,7 +66,7 @@ public class QueryBenchmarks
     public Task<int> Site() => CountAsync(null);
 
     [Benchmark(Description = "newest 50 of a tag")]
-    public async Task<int> Tag() => (await _store.GetFeedStateAsync(new FeedScope(null, 17), _now, 50, CancellationToken.None)).Keys.Count;
+    public async Task<int> Tag() => (await _store.GetFeedStateAsync(FeedScope.Tag(17), _now, 50, CancellationToken.None)).Keys.Count;
 
     [Benchmark(Description = "poll of all feed versions (14 categories, 200 tags)")]
     public async Task<int> Versions()
@@ -79,10 +79,10 @@ public class QueryBenchmarks
     public Task<int> SiteArchive() => ArchiveAsync(FeedScope.Site);
 
     [Benchmark(Description = "archive page: a category's October, newest 100")]
-    public Task<int> CategoryArchive() => ArchiveAsync(new FeedScope("category-01", null));
+    public Task<int> CategoryArchive() => ArchiveAsync(FeedScope.Subtree("category-01"));
 
     [Benchmark(Description = "archive page: a tag's October, newest 100")]
-    public Task<int> TagArchive() => ArchiveAsync(new FeedScope(null, 17));
+    public Task<int> TagArchive() => ArchiveAsync(FeedScope.Tag(17));
 
     private async Task<int> ArchiveAsync(FeedScope scope)
     {
@@ -98,5 +98,5 @@ public class QueryBenchmarks
         return (start, start.AddMonths(1));
     }
 
-    private async Task<int> CountAsync(string? slug) => (await _store.GetFeedStateAsync(new FeedScope(slug, null), _now, 50, CancellationToken.None)).Keys.Count;
+    private async Task<int> CountAsync(string? slug) => (await _store.GetFeedStateAsync(slug is null ? FeedScope.Site : FeedScope.Subtree(slug), _now, 50, CancellationToken.None)).Keys.Count;
 }

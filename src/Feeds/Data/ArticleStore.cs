@@ -30,12 +30,7 @@ public sealed class ArticleStore(Database database)
     private async Task<(IReadOnlyList<CategoryRow> Categories, IReadOnlyList<ArticleKey> Keys)> ReadStateAsync(
         DbConnection connection, FeedScope scope, DateTime nowUtc, int limit, CancellationToken cancellationToken)
     {
-        var command = scope switch
-        {
-            { TagId: { } tagId } => new CommandDefinition(database.Dialect.TagFeedStateSql, new { tagId, now = nowUtc, limit }, cancellationToken: cancellationToken),
-            { CategorySlug: { } slug } => new CommandDefinition(database.Dialect.SubtreeFeedStateSql, new { categorySlug = slug, now = nowUtc, limit }, cancellationToken: cancellationToken),
-            _ => new CommandDefinition(database.Dialect.SiteFeedStateSql, new { now = nowUtc, limit }, cancellationToken: cancellationToken),
-        };
+        var command = new CommandDefinition(scope.StateSql(database.Dialect), scope.With(new { now = nowUtc, limit }), cancellationToken: cancellationToken);
         await using var results = await connection.QueryMultipleAsync(command);
         var categories = (await results.ReadAsync<CategoryRow>()).AsList();
         var keys = (await results.ReadAsync<ArticleKey>()).AsList();
@@ -87,11 +82,10 @@ public sealed class ArticleStore(Database database)
         DbConnection connection, FeedScope scope, DateTime from, DateTime to, ArchiveKey? before, int pageSize, DateTime nowUtc,
         Func<DateTime, (DateTime Start, DateTime End)> monthOf, ArticlesWanted? articlesWanted, CancellationToken cancellationToken)
     {
-        var sql = ArchiveSqlOf(scope);
-        var scopeParameters = new { categorySlug = scope.CategorySlug, tagId = scope.TagId, now = nowUtc };
+        var sql = scope.ArchiveSql(database.Dialect);
         var end = before ?? new ArchiveKey(to, 0);
         var keys = await QueryKeysAsync(connection, sql.Page,
-            new { scopeParameters.categorySlug, scopeParameters.tagId, scopeParameters.now, from, beforeAt = end.PublishedAt, beforeId = end.Id, take = pageSize + 1 },
+            scope.With(new { now = nowUtc, from, beforeAt = end.PublishedAt, beforeId = end.Id, take = pageSize + 1 }),
             cancellationToken);
         if (keys.Count == 0)
         {
@@ -99,7 +93,7 @@ public sealed class ArticleStore(Database database)
         }
         var page = keys.Count > pageSize ? keys.GetRange(0, pageSize) : keys;
         var neighbours = await connection.QuerySingleAsync<ArchiveNeighbours>(new CommandDefinition(sql.Neighbours,
-            new { scopeParameters.categorySlug, scopeParameters.tagId, scopeParameters.now, from, to }, cancellationToken: cancellationToken));
+            scope.With(new { now = nowUtc, from, to }), cancellationToken: cancellationToken));
 
         // Older: the next page of this month, else the newest page of the month of the newest older article.
         ArchiveLocation? older = keys.Count > pageSize
@@ -111,7 +105,7 @@ public sealed class ArticleStore(Database database)
         if (before is { } cursor)
         {
             var above = await QueryKeysAsync(connection, sql.Newer,
-                new { scopeParameters.categorySlug, scopeParameters.tagId, scopeParameters.now, to, fromAt = cursor.PublishedAt, fromId = cursor.Id, take = pageSize + 1 },
+                scope.With(new { now = nowUtc, to, fromAt = cursor.PublishedAt, fromId = cursor.Id, take = pageSize + 1 }),
                 cancellationToken);
             newer = new ArchiveLocation(from, above.Count > pageSize ? ArchiveKey.Of(above[pageSize]) : null);
         }
@@ -119,14 +113,14 @@ public sealed class ArticleStore(Database database)
         {
             var (start, monthEnd) = monthOf(newerAt);
             var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql.Count,
-                new { scopeParameters.categorySlug, scopeParameters.tagId, scopeParameters.now, from = start, to = monthEnd }, cancellationToken: cancellationToken));
+                scope.With(new { now = nowUtc, from = start, to = monthEnd }), cancellationToken: cancellationToken));
             // Pages are counted from the month's end: the oldest holds the remainder.
             var oldest = (int)(count % pageSize == 0 ? pageSize : count % pageSize);
             ArchiveKey? oldestCursor = null;
             if (count > pageSize)
             {
                 var first = await QueryKeysAsync(connection, sql.Newer,
-                    new { scopeParameters.categorySlug, scopeParameters.tagId, scopeParameters.now, to = monthEnd, fromAt = start, fromId = long.MinValue, take = oldest + 1 },
+                    scope.With(new { now = nowUtc, to = monthEnd, fromAt = start, fromId = long.MinValue, take = oldest + 1 }),
                     cancellationToken);
                 oldestCursor = ArchiveKey.Of(first[oldest]);
             }
@@ -149,11 +143,11 @@ public sealed class ArticleStore(Database database)
         {
             // Its own text, so its own cached plan on SQL Server: a plan made for a page (TOP 51) is not reused for
             // the whole month (TOP 2^31-1), nor the other way round.
-            var sql = ArchiveSqlOf(scope).Page + "\n-- the month's page boundaries";
+            var sql = scope.ArchiveSql(database.Dialect).Page + "\n-- the month's page boundaries";
             var boundaries = new List<ArchiveKey>();
             ArchiveKey? candidate = null;
             var position = 0L;
-            var parameters = new { categorySlug = scope.CategorySlug, tagId = scope.TagId, now = nowUtc, from, beforeAt = to, beforeId = 0L, take = int.MaxValue };
+            var parameters = scope.With(new { now = nowUtc, from, beforeAt = to, beforeId = 0L, take = int.MaxValue });
             await foreach (var key in connection.QueryUnbufferedAsync<ArticleKey>(sql, parameters).WithCancellation(cancellationToken))
             {
                 if (candidate is { } boundary)
@@ -169,13 +163,6 @@ public sealed class ArticleStore(Database database)
             }
             return ((IReadOnlyList<ArchiveKey>)boundaries, position > 0);
         }, cancellationToken);
-
-    private ArchiveSql ArchiveSqlOf(FeedScope scope) => scope switch
-    {
-        { TagId: not null } => database.Dialect.TagArchive,
-        { CategorySlug: not null } => database.Dialect.SubtreeArchive,
-        _ => database.Dialect.SiteArchive,
-    };
 
     private static async Task<List<ArticleKey>> QueryKeysAsync(DbConnection connection, string sql, object parameters, CancellationToken cancellationToken) =>
         (await connection.QueryAsync<ArticleKey>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).AsList();

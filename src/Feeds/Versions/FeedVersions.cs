@@ -81,8 +81,8 @@ public sealed class FeedVersions
     /// </summary>
     public (FeedScope Scope, FeedTag? Tag)? ScopeOf(FeedKey feed) => feed.Kind switch
     {
-        FeedKind.Category => (new FeedScope(feed.Slug, null), null),
-        FeedKind.Tag => TagOf(feed.Slug) is { } tag ? (new FeedScope(null, tag.Id), tag) : null,
+        FeedKind.Category => (FeedScope.Subtree(feed.Slug), null),
+        FeedKind.Tag => TagOf(feed.Slug) is { } tag ? (FeedScope.Tag(tag.Id), tag) : null,
         _ => (FeedScope.Site, null),
     };
 

@@ -25,7 +25,7 @@ public sealed class MigrationTests : FeedsTest
         Assert.Equal(0, mismatches);
         Assert.Equal(4, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM article_tags"));
         var tagFeed = await new ArticleStore(db.Database).GetFeedStateAsync(
-            new FeedScope(null, await connection.ExecuteScalarAsync<long>("SELECT id FROM tags WHERE name = @name", new { name = "港口" })),
+            FeedScope.Tag(await connection.ExecuteScalarAsync<long>("SELECT id FROM tags WHERE name = @name", new { name = "港口" })),
             TestClock.Start.UtcDateTime, 10, Cancel);
         Assert.Equal(["a-1"], tagFeed.Keys.Select(key => key.ExternalId));
     }

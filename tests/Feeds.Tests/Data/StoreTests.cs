@@ -17,9 +17,9 @@ public sealed class StoreTests : FeedsTest
             Articles.Sample("m-1", category: "markets", section: "industry", publishedAt: now.AddMinutes(-10)));
         var store = new ArticleStore(db.Database);
 
-        var (rows, logistics) = await store.GetFeedStateAsync(new FeedScope("logistics", null), now, 10, Cancel);
-        var (_, news) = await store.GetFeedStateAsync(new FeedScope("news", null), now, 10, Cancel);
-        var (_, unknown) = await store.GetFeedStateAsync(new FeedScope("nothing-here", null), now, 10, Cancel);
+        var (rows, logistics) = await store.GetFeedStateAsync(FeedScope.Subtree("logistics"), now, 10, Cancel);
+        var (_, news) = await store.GetFeedStateAsync(FeedScope.Subtree("news"), now, 10, Cancel);
+        var (_, unknown) = await store.GetFeedStateAsync(FeedScope.Subtree("nothing-here"), now, 10, Cancel);
         var (_, site) = await store.GetFeedStateAsync(FeedScope.Site, now, 10, Cancel);
         var (_, siteTwo) = await store.GetFeedStateAsync(FeedScope.Site, now, 2, Cancel);
         var (_, atPublishTime) = await store.GetFeedStateAsync(FeedScope.Site, now.AddMinutes(1), 10, Cancel);
@@ -83,9 +83,9 @@ public sealed class StoreTests : FeedsTest
             Articles.Sample("p-1", category: "ports", section: "logistics", publishedAt: now.AddHours(-1)));
         var store = new ArticleStore(db.Database);
 
-        var (_, news) = await store.GetFeedStateAsync(new FeedScope("news", null), now, 10, Cancel);
-        var (_, logistics) = await store.GetFeedStateAsync(new FeedScope("logistics", null), now, 10, Cancel);
-        var (_, ports) = await store.GetFeedStateAsync(new FeedScope("ports", null), now, 10, Cancel);
+        var (_, news) = await store.GetFeedStateAsync(FeedScope.Subtree("news"), now, 10, Cancel);
+        var (_, logistics) = await store.GetFeedStateAsync(FeedScope.Subtree("logistics"), now, 10, Cancel);
+        var (_, ports) = await store.GetFeedStateAsync(FeedScope.Subtree("ports"), now, 10, Cancel);
 
         Assert.Equal(["p-1", "l-1"], news.Select(k => k.ExternalId));
         Assert.Equal(["p-1", "l-1"], logistics.Select(k => k.ExternalId));
