@@ -1,12 +1,5 @@
 namespace Feeds.Publishing;
 
-public enum FeedKind
-{
-    Site,
-    Category,
-    Tag,
-}
-
 /// <summary>
 /// Which feed: the whole site, a category or section (by slug), or a tag (by its slug, see <see cref="TagSlug"/>).
 /// </summary>
@@ -26,30 +19,20 @@ public sealed record FeedKey(FeedKind Kind, string Slug)
     public static FeedKey Of(string? categorySlug, string? tagSlug) => tagSlug is not null ? Tag(tagSlug) : Category(categorySlug!);
 
     /// <summary>The feed's name in its id (tag:…:feed:{Name}): tags apart from categories.</summary>
-    public string Name => Kind == FeedKind.Tag ? "tags/" + Slug : Slug;
+    public string Name => Kind.PathPrefix + Slug;
 
     /// <summary>What the feed is about, for a person: "tag '港口'", "category or section 'logistics'", "the site".</summary>
-    public string Description => Kind switch
-    {
-        FeedKind.Tag => $"tag '{Slug}'",
-        FeedKind.Category => $"category or section '{Slug}'",
-        _ => "the site",
-    };
+    public string Description => Kind.Describe(Slug);
 
     /// <summary>The feed's path below /feeds/, percent-encoded (RFC 3986: a CJK slug stays one path segment).</summary>
-    public string Path => Kind == FeedKind.Tag ? "tags/" + Uri.EscapeDataString(Slug) : Uri.EscapeDataString(Slug);
+    public string Path => Kind.PathPrefix + Uri.EscapeDataString(Slug);
 
     /// <summary>
     /// The CDN's name for every document of this feed (each format, limit, archive page and its page for people),
     /// by which one purge drops them all (Edge/EdgePurger): ASCII without spaces or commas, as every CDN's key header
     /// needs ("feed-c-logistics", "feed-t-%E6%B8%AF%E5%8F%A3").
     /// </summary>
-    public string SurrogateKey => Kind switch
-    {
-        FeedKind.Tag => "feed-t-" + Uri.EscapeDataString(Slug),
-        FeedKind.Category => "feed-c-" + Uri.EscapeDataString(Slug),
-        _ => "feed-all",
-    };
+    public string SurrogateKey => Kind.SurrogateKey(Slug);
 
     /// <summary>The surrogate key of the documents that list the feeds (the index, the tag directory, the OPML).</summary>
     public const string CatalogSurrogateKey = "feeds-catalog";

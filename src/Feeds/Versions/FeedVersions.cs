@@ -79,12 +79,7 @@ public sealed class FeedVersions
     /// Whose articles a feed shows: a category and all below it, a tag (with its name, for the title), or the
     /// site; null for a tag unknown to this poll.
     /// </summary>
-    public (FeedScope Scope, FeedTag? Tag)? ScopeOf(FeedKey feed) => feed.Kind switch
-    {
-        FeedKind.Category => (FeedScope.Subtree(feed.Slug), null),
-        FeedKind.Tag => TagOf(feed.Slug) is { } tag ? (FeedScope.Tag(tag.Id), tag) : null,
-        _ => (FeedScope.Site, null),
-    };
+    public (FeedScope Scope, FeedTag? Tag)? ScopeOf(FeedKey feed) => feed.Kind.ScopeOf(feed.Slug, this);
 
     /// <summary>The tag a tag feed's slug names, or null.</summary>
     public FeedTag? TagOf(string slug) => _tagsBySlug.GetValueOrDefault(slug);
