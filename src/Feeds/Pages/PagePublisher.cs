@@ -109,15 +109,15 @@ public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetec
     /// <summary>A page rendered from <paramref name="versions"/>, with the Last-Modified its bytes have in the fleet.</summary>
     private async Task<RenderedFeed> StoredAsync(string name, FeedVersions versions, string contentType, byte[] bytes)
     {
-        var etag = FeedBytes.Whole(bytes).EntityTag();
+        var identity = FeedBytes.Whole(bytes);
+        var etag = identity.EntityTag();
         var lastModified = await documentTimes.LastModifiedAsync($"page:{name}", etag, versions.Mark, CancellationToken.None);
-        return Stored(versions.CatalogToken, contentType, bytes, lastModified);
+        return Stored(versions.CatalogToken, contentType, identity, etag, lastModified);
     }
 
-    private static RenderedFeed Stored(string token, string contentType, byte[] bytes, DateTime? lastModified, bool compressible = true)
+    private static RenderedFeed Stored(string token, string contentType, FeedBytes identity, string etag, DateTime? lastModified, bool compressible = true)
     {
-        var identity = FeedBytes.Whole(bytes);
-        var stored = new RenderedFeed(token, identity.EntityTag(), lastModified, contentType, identity) { Compressible = compressible };
+        var stored = new RenderedFeed(token, etag, lastModified, contentType, identity) { Compressible = compressible };
         return compressible ? stored.PrepareGzip() : stored;
     }
 
@@ -128,8 +128,9 @@ public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetec
             ?? throw new InvalidOperationException($"{name} is not embedded in the assembly.");
         using var buffer = new MemoryStream();
         stream.CopyTo(buffer);
+        var identity = FeedBytes.Whole(buffer.ToArray());
         // Images are compressed already: gzip or Brotli would only cost time.
-        return Stored("static", contentType, buffer.ToArray(), File.GetLastWriteTimeUtc(typeof(PagePublisher).Assembly.Location),
+        return Stored("static", contentType, identity, identity.EntityTag(), File.GetLastWriteTimeUtc(typeof(PagePublisher).Assembly.Location),
             compressible: !contentType.StartsWith("image/", StringComparison.Ordinal));
     }
 }

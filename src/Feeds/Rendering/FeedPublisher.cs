@@ -321,19 +321,23 @@ public sealed class FeedPublisher(
     /// </summary>
     private string SharedKey(FeedRequest request, string token)
     {
-        var text = $"{RenderVersion}\n{Fingerprint}\n{request.Format.Extension}\n{request.Limit}\n{request.Feed}\n{request.Archive}\n{token}";
-        return $"W/\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16))}\"";
+        return $"W/\"{Hash($"{RenderVersion}\n{Fingerprint}\n{Address(request)}\n{token}", 16)}\"";
     }
 
     /// <summary>A document's name in Data/DocumentTimes: its address without the version, short whatever the feed's slug.</summary>
-    private static string DocumentName(FeedRequest request) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-        $"{request.Format.Extension}\n{request.Limit}\n{request.Feed}\n{request.Archive}")).AsSpan(0, 16));
+    private static string DocumentName(FeedRequest request) => Hash(Address(request), 16);
+
+    /// <summary>What tells one document from another, whatever its version: format, length, feed, archive page.</summary>
+    private static string Address(FeedRequest request) => $"{request.Format.Extension}\n{request.Limit}\n{request.Feed}\n{request.Archive}";
+
+    /// <summary>The first <paramref name="bytes"/> of the text's SHA-256, in hex.</summary>
+    private static string Hash(string text, int bytes) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, bytes));
 
     /// <summary>The settings that shape every rendering, as one text: instances that differ in it share no rendering.</summary>
     private string Fingerprint => _settingsFingerprint ??= SettingsFingerprint(_options, urls.Base);
 
     /// <summary>A short hash of the code's render version and <see cref="Fingerprint"/>: equal on instances that render alike (FleetChanges compares them).</summary>
-    public string RenderingsFingerprint => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{RenderVersion}\n{Fingerprint}")).AsSpan(0, 8));
+    public string RenderingsFingerprint => Hash($"{RenderVersion}\n{Fingerprint}", 8);
 
     private static string SettingsFingerprint(FeedsOptions options, Uri publicBase) => string.Join('\n',
         publicBase, options.SiteUrl, options.SiteName, options.SiteDescription, options.SiteIcon, options.SiteLogo, options.Language,
