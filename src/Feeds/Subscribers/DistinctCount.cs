@@ -27,7 +27,8 @@ public static class DistinctCount
     /// <summary>The register a client sets and the rank it sets it to.</summary>
     public static (int Index, byte Rank) Position(string client)
     {
-        var hash = XxHash64.HashToUInt64(System.Text.Encoding.UTF8.GetBytes(client));
+        // The string's own bytes (UTF-16): no copy on a poll's path, and the same on every instance.
+        var hash = XxHash64.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(client.AsSpan()));
         var index = (int)(hash >> (64 - Precision));
         var rest = (hash << Precision) | (1UL << (Precision - 1));
         return (index, (byte)(BitOperations.LeadingZeroCount(rest) + 1));

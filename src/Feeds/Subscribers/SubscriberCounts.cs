@@ -36,9 +36,16 @@ public sealed class SubscriberCounts(IOptions<FeedsOptions> options, RedisFeedSt
     // Days kept: the window and the day before it, so that a day that began in another time zone is never cut short.
     private const int KeptDays = WindowDays + 1;
 
-    // Takes the larger of each register of ARGV[1] into KEYS[1] (Redis's strings are bytes), and keeps it 8 days.
+    // Adds the counter ARGV[3] to the index KEYS[1] unless the index holds ARGV[4] counters already (then 0), and
+    // takes the larger of each register of ARGV[1] into KEYS[2] (Redis's strings are bytes), kept ARGV[2] seconds.
     private const string MergeScript = """
-        local current = redis.call('GET', KEYS[1])
+        if redis.call('SISMEMBER', KEYS[1], ARGV[3]) == 0 then
+          if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[4]) then
+            return 0
+          end
+          redis.call('SADD', KEYS[1], ARGV[3])
+        end
+        local current = redis.call('GET', KEYS[2])
         local new = ARGV[1]
         if current and #current == #new then
           local merged = {}
@@ -48,17 +55,8 @@ public sealed class SubscriberCounts(IOptions<FeedsOptions> options, RedisFeedSt
           end
           new = table.concat(merged)
         end
-        redis.call('SET', KEYS[1], new, 'EX', ARGV[2])
+        redis.call('SET', KEYS[2], new, 'EX', ARGV[2])
         return 1
-        """;
-
-    // Adds a counter to the index unless it is full (KEYS[1]: the index; ARGV: the counter, the bound).
-    private const string IndexScript = """
-        if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 or redis.call('SCARD', KEYS[1]) < tonumber(ARGV[2]) then
-          redis.call('SADD', KEYS[1], ARGV[1])
-          return 1
-        end
-        return 0
         """;
 
     // Keeps a report unless the document's hash holds the bound already (KEYS[1]: the hash, KEYS[2]: the index of hashes).
@@ -139,7 +137,7 @@ public sealed class SubscriberCounts(IOptions<FeedsOptions> options, RedisFeedSt
                 var source = $"{agent.Reader}\n{agent.FeedId}";
                 if (reports.ContainsKey(source) || reports.Count < MaxFeedIdsPerDocument)
                 {
-                    reports[source] = new Report(agent.Subscribers ?? 0, clock.GetUtcNow().ToUnixTimeSeconds(), Dirty: true);
+                    reports[source] = new Report(agent.Subscribers ?? 0, clock.GetUtcNow().ToUnixTimeSeconds());
                 }
                 return;
             }
@@ -228,20 +226,19 @@ public sealed class SubscriberCounts(IOptions<FeedsOptions> options, RedisFeedSt
         List<(string Document, string Source, Report Report)> reports;
         lock (_lock)
         {
-            registers = [.. _registers];
-            reports = [.. _reports.SelectMany(document => document.Value.Where(report => report.Value.Dirty)
-                .Select(report => (document.Key, report.Key, report.Value)))];
+            // Copies: polls go on setting the registers while these are sent, and what they set must stay for the next flush.
+            registers = [.. _registers.Select(pair => KeyValuePair.Create(pair.Key, (byte[])pair.Value.Clone()))];
+            reports = [.. _reports.SelectMany(document => document.Value.Select(report => (document.Key, report.Key, report.Value)))];
         }
         var kept = (long)TimeSpan.FromDays(KeptDays).TotalSeconds;
         var sent = await redis.RunAsync(async (database, key) =>
         {
             foreach (var ((counter, day), bytes) in registers)
             {
-                if ((int)await database.ScriptEvaluateAsync(IndexScript, [key("subscribers:counters")], [counter, _options.MaxCounters]) == 1)
-                {
-                    await database.ScriptEvaluateAsync(MergeScript, [key($"subscribers:d:{day.ToString(CultureInfo.InvariantCulture)}:{counter}")], [bytes, kept]);
-                }
-                else
+                var merged = await database.ScriptEvaluateAsync(MergeScript,
+                    [key("subscribers:counters"), key($"subscribers:d:{day.ToString(CultureInfo.InvariantCulture)}:{counter}")],
+                    [bytes, kept, counter, _options.MaxCounters]);
+                if ((int)merged == 0)
                 {
                     Interlocked.Increment(ref _dropped);
                 }
@@ -371,8 +368,8 @@ public sealed class SubscriberCounts(IOptions<FeedsOptions> options, RedisFeedSt
             .OrderBy(count => count.Feed, StringComparer.Ordinal).ThenBy(count => count.Format, StringComparer.Ordinal).ThenBy(count => count.Reader, StringComparer.Ordinal)];
     }
 
-    /// <summary>An aggregator's last report for one of its feed ids: the count, when (Unix seconds), and whether Redis has it yet.</summary>
-    private readonly record struct Report(long Count, long At, bool Dirty = false)
+    /// <summary>An aggregator's last report for one of its feed ids: the count, and when (Unix seconds).</summary>
+    private readonly record struct Report(long Count, long At)
     {
         public static Report Parse(string text)
         {
