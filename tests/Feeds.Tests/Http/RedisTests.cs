@@ -184,11 +184,7 @@ public sealed class RedisTests : FeedsTest
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration + ",allowAdmin=true");
         var server = connection.GetServer(redis.Configuration);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/feeds/news.rss", Cancel)).StatusCode);
-        // Full: a limit below what it holds, and a policy that evicts nothing (writes answer OOM, reads go on).
-        await connection.GetDatabase().StringSetAsync("filler", new byte[128 * 1024]);
-        var used = long.Parse((await server.InfoAsync("memory")).SelectMany(group => group).Single(pair => pair.Key == "used_memory").Value, System.Globalization.CultureInfo.InvariantCulture);
-        await server.ConfigSetAsync("maxmemory-policy", "noeviction");
-        await server.ConfigSetAsync("maxmemory", (used - 64 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await redis.FillAsync();
 
         var store = app.Services.GetRequiredService<RedisFeedStore>();
         var answers = new List<HttpStatusCode>();

@@ -37,41 +37,21 @@ public sealed class NginxServer : IAsyncDisposable
             {{site.Replace("listen 80;", $"listen 127.0.0.1:{port};", StringComparison.Ordinal)}}
             }
             """);
-        var start = new ProcessStartInfo(Executable) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in new[] { "-p", folder, "-c", configuration, "-g", "daemon off;" })
+        try
         {
-            start.ArgumentList.Add(argument);
+            server._process = await ListeningProcess.StartAsync(Executable, ["-p", folder, "-c", configuration, "-g", "daemon off;"], port);
         }
-        server._process = Process.Start(start)!;
-        for (var attempt = 0; attempt < 100; attempt++)
+        catch
         {
-            if (server._process.HasExited)
-            {
-                throw new InvalidOperationException($"nginx exited: {await server._process.StandardError.ReadToEndAsync()}");
-            }
-            try
-            {
-                using var probe = new System.Net.Sockets.TcpClient();
-                await probe.ConnectAsync("127.0.0.1", port);
-                return server;
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-                await Task.Delay(50);
-            }
+            await server.DisposeAsync();
+            throw;
         }
-        await server.DisposeAsync();
-        throw new InvalidOperationException("nginx did not listen");
+        return server;
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process?.Dispose();
+        await ListeningProcess.StopAsync(_process);
         _folder.Dispose();
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 
 namespace Feeds.Tests.Support;
 
@@ -32,38 +31,33 @@ public sealed class RedisServer : IAsyncDisposable
 
     public async Task StartAgainAsync()
     {
-        var start = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no" })
+        _process = await ListeningProcess.StartAsync(Executable,
+            ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"],
+            Port);
+    }
+
+    /// <summary>
+    /// Makes this Redis full: a 1 MB key, then a limit half a megabyte below what it holds and a policy that evicts
+    /// nothing, so that writes answer OOM and reads go on. The key is written on a connection of its own, closed before
+    /// the memory is measured: a client's query buffer holds what it wrote until it closes, and counts as used.
+    /// Deleting the key named "filler" and setting maxmemory 0 undoes it.
+    /// </summary>
+    public async Task FillAsync()
+    {
+        await using (var writer = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Configuration))
         {
-            start.ArgumentList.Add(argument);
+            await writer.GetDatabase().StringSetAsync("filler", new byte[1024 * 1024]);
         }
-        _process = Process.Start(start)!;
-        _ = _process.StandardOutput.ReadToEndAsync();
-        _ = _process.StandardError.ReadToEndAsync();
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync("127.0.0.1", Port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50);
-            }
-        }
-        throw new InvalidOperationException($"redis-server did not listen on {Port}");
+        await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Configuration + ",allowAdmin=true");
+        var server = connection.GetServer(Configuration);
+        var used = long.Parse((await server.InfoAsync("memory")).SelectMany(group => group).Single(pair => pair.Key == "used_memory").Value, System.Globalization.CultureInfo.InvariantCulture);
+        await server.ConfigSetAsync("maxmemory-policy", "noeviction");
+        await server.ConfigSetAsync("maxmemory", (used - 512 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public async Task StopAsync()
     {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill();
-            await _process.WaitForExitAsync();
-        }
-        _process?.Dispose();
+        await ListeningProcess.StopAsync(_process);
         _process = null;
     }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 
 namespace Feeds.Tests.Support;
 
@@ -81,43 +80,16 @@ public sealed class VarnishServer : IAsyncDisposable
         var server = new VarnishServer(FeedsApp.FreePort());
         var vcl = Path.Combine(server._folder.FullName, "feeds.vcl");
         await File.WriteAllTextAsync(vcl, Vcl("127.0.0.1", backendPort));
-        var start = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "-F", "-j", "none", "-n", Path.Combine(server._folder.FullName, "work"), "-a", $"127.0.0.1:{server.Port}", "-f", vcl, "-s", "malloc,32m", "-T", "none", "-p", "default_grace=0" })
-        {
-            start.ArgumentList.Add(argument);
-        }
         // No grace but what Feeds' stale-if-error gives: the test must show that the header, not a default, keeps it.
-        server._process = Process.Start(start)!;
-        var output = server._process.StandardOutput.ReadToEndAsync();
-        var errors = server._process.StandardError.ReadToEndAsync();
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            if (server._process.HasExited)
-            {
-                throw new InvalidOperationException($"varnishd exited: {await output} {await errors}");
-            }
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync("127.0.0.1", server.Port);
-                return server;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50);
-            }
-        }
-        throw new InvalidOperationException($"varnishd did not listen on {server.Port}");
+        server._process = await ListeningProcess.StartAsync(Executable,
+            ["-F", "-j", "none", "-n", Path.Combine(server._folder.FullName, "work"), "-a", $"127.0.0.1:{server.Port}", "-f", vcl, "-s", "malloc,32m", "-T", "none", "-p", "default_grace=0"],
+            server.Port);
+        return server;
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process?.Dispose();
+        await ListeningProcess.StopAsync(_process);
         _folder.Dispose();
     }
 }
