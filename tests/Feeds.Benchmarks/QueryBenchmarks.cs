@@ -66,7 +66,7 @@ public class QueryBenchmarks
     public Task<int> Site() => CountAsync(null);
 
     [Benchmark(Description = "newest 50 of a tag")]
-    public async Task<int> Tag() => (await _store.GetFeedStateAsync(FeedScope.Tag(17), _now, 50, CancellationToken.None)).Keys.Count;
+    public async Task<int> Tag() => (await _store.GetFeedStateAsync(FeedScope.Named(17), _now, 50, CancellationToken.None)).Keys.Count;
 
     [Benchmark(Description = "poll of all feed versions (14 categories, 200 tags)")]
     public async Task<int> Versions()
@@ -82,7 +82,7 @@ public class QueryBenchmarks
     public Task<int> CategoryArchive() => ArchiveAsync(FeedScope.Subtree("category-01"));
 
     [Benchmark(Description = "archive page: a tag's October, newest 100")]
-    public Task<int> TagArchive() => ArchiveAsync(FeedScope.Tag(17));
+    public Task<int> TagArchive() => ArchiveAsync(FeedScope.Named(17));
 
     private async Task<int> ArchiveAsync(FeedScope scope)
     {

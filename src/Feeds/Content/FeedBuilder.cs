@@ -58,8 +58,11 @@ public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTim
     public ArticleContent Content(ArticleRow article, IEnumerable<string> tags) =>
         new(cleanArticles.GetOrAdd(article, Clean), [.. tags]);
 
-    /// <summary>The entry of the article <paramref name="key"/> names, from its content (read now or kept from an earlier render).</summary>
-    public FeedEntry Entry(ArticleKey key, ArticleContent content, string? categoryName)
+    /// <summary>
+    /// The entry of the article <paramref name="key"/> names, from its content (read now or kept from an earlier
+    /// render); <paramref name="pageOf"/> gives the page of each author and source, or null when it has none yet.
+    /// </summary>
+    public FeedEntry Entry(ArticleKey key, ArticleContent content, string? categoryName, Func<FiledName, Uri?>? pageOf = null)
     {
         var clean = content.Clean;
         return new FeedEntry(
@@ -72,7 +75,10 @@ public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTim
             Categories: Distinct([categoryName, .. content.Tags]),
             Summary: clean.Summary,
             ContentHtml: clean.ContentHtml,
-            Image: clean.Image);
+            Image: clean.Image)
+        {
+            Names = [.. clean.Names.Select(name => new EntryName(XmlText.Clean(name.Name), pageOf?.Invoke(name)))],
+        };
     }
 
     /// <summary>The work that depends on the article alone, done once per article version.</summary>
@@ -93,7 +99,11 @@ public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTim
             Summary: string.IsNullOrEmpty(summary) ? null : summary,
             ContentHtml: content.Length == 0 ? null : content,
             Authors: authors.Count == 0 ? [_siteName] : authors,
-            Image: image);
+            Image: image)
+        {
+            Names = [.. FiledNames.Authors(article.Author).Select(name => new FiledName(FiledNames.Author, name)),
+                .. article.Source is { } source ? [new FiledName(FiledNames.Source, source)] : Array.Empty<FiledName>()],
+        };
     }
 
     private static List<string> Distinct(IEnumerable<string?> values) =>

@@ -88,23 +88,24 @@ public sealed class ArticleWriter : IAsyncDisposable
         WHERE id = @id
         """;
 
-    private const string TagNamesOfArticleSql = """
-        SELECT t.name
+    // The names the article is filed under (Data/FiledNames), in their order.
+    private const string NamesOfArticleSql = """
+        SELECT t.kind, t.name
         FROM article_tags x
         JOIN tags t ON t.id = x.tag_id
         WHERE x.article_id = @articleId
         ORDER BY x.position
         """;
 
-    private const string TagIdSql = """
+    private const string NameIdSql = """
         SELECT id
         FROM tags
-        WHERE name = @name
+        WHERE kind = @kind AND name = @name
         """;
 
-    private const string InsertTagSql = """
-        INSERT INTO tags (name)
-        VALUES (@name);
+    private const string InsertNameSql = """
+        INSERT INTO tags (kind, name)
+        VALUES (@kind, @name);
         """;
 
     private const string DeleteArticleSql = """
@@ -121,9 +122,6 @@ public sealed class ArticleWriter : IAsyncDisposable
         VALUES (@articleId, @tagId, @position)
         """;
 
-
-
-
     /// <summary>How long an import waits for another one to finish.</summary>
     private static readonly TimeSpan ImportLockWait = TimeSpan.FromMinutes(10);
 
@@ -132,7 +130,7 @@ public sealed class ArticleWriter : IAsyncDisposable
     private readonly SqlDialect _dialect;
     private readonly TimeProvider _clock;
     private readonly Dictionary<string, CategoryRow> _categories = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _tagIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<FiledName, long> _nameIds = [];
 
     private ArticleWriter(DbConnection connection, DbTransaction transaction, SqlDialect dialect, TimeProvider clock)
     {
@@ -171,30 +169,30 @@ public sealed class ArticleWriter : IAsyncDisposable
             parentId = (await EnsureCategoryAsync(input.SectionSlug, input.SectionName ?? input.SectionSlug, null, cancellationToken)).Id;
         }
         var category = await EnsureCategoryAsync(input.CategorySlug, input.CategoryName, parentId, cancellationToken);
-        var tags = input.Tags;
+        var names = FiledNames.Of(input);
 
         var existing = await _connection.QuerySingleOrDefaultAsync<ArticleRow>(Command(ArticleByExternalIdSql, new { externalId = input.ExternalId }, cancellationToken));
         if (existing is null)
         {
             var id = await _connection.ExecuteScalarAsync<long>(Command(InsertArticleSql + _dialect.InsertedIdSql,
                 Parameters(input, category.Id, input.UpdatedAt ?? input.PublishedAt), cancellationToken));
-            await ReplaceTagsAsync(id, tags, cancellationToken);
+            await FileAsync(id, names, cancellationToken);
             return UpsertOutcome.Inserted;
         }
 
-        var storedTags = (await _connection.QueryAsync<string>(Command(TagNamesOfArticleSql, new { articleId = existing.Id }, cancellationToken))).AsList();
-        var tagsEqual = storedTags.SequenceEqual(tags, StringComparer.Ordinal);
+        var storedNames = await _connection.QueryAsync<FiledName>(Command(NamesOfArticleSql, new { articleId = existing.Id }, cancellationToken));
+        var namesEqual = storedNames.SequenceEqual(names.Select(name => name.Name));
         var fieldsEqual = existing.CategoryId == category.Id && ArticleFields.Same(existing, input);
-        if (fieldsEqual && tagsEqual && (input.UpdatedAt is null || input.UpdatedAt == existing.UpdatedAt))
+        if (fieldsEqual && namesEqual && (input.UpdatedAt is null || input.UpdatedAt == existing.UpdatedAt))
         {
             return UpsertOutcome.Unchanged;
         }
         // An edit without its own update time is dated by the import that brought it.
         var updatedAt = input.UpdatedAt ?? _clock.GetUtcNow().UtcDateTime;
         await _connection.ExecuteAsync(Command(UpdateArticleSql, Parameters(input, category.Id, updatedAt, existing.Id), cancellationToken));
-        if (!tagsEqual)
+        if (!namesEqual)
         {
-            await ReplaceTagsAsync(existing.Id, tags, cancellationToken);
+            await FileAsync(existing.Id, names, cancellationToken);
         }
         return UpsertOutcome.Updated;
     }
@@ -295,35 +293,28 @@ public sealed class ArticleWriter : IAsyncDisposable
         return false;
     }
 
-    private async Task ReplaceTagsAsync(long articleId, IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    /// <summary>Links the article to the names it is filed under (its tags, authors and source), replacing its links.</summary>
+    private async Task FileAsync(long articleId, IReadOnlyList<(FiledName Name, int Position)> names, CancellationToken cancellationToken)
     {
         await _connection.ExecuteAsync(Command(DeleteArticleTagsSql, new { articleId }, cancellationToken));
-        var seen = new HashSet<long>();
-        var position = 0;
-        foreach (var name in tags)
+        foreach (var (name, position) in names)
         {
-            var tagId = await EnsureTagAsync(name, cancellationToken);
-            // Tag names are compared byte for byte on both databases (sql/sqlserver/0004); a repeated name is one link.
-            if (seen.Add(tagId))
-            {
-                await _connection.ExecuteAsync(Command(InsertArticleTagSql, new { articleId, tagId, position = position++ }, cancellationToken));
-            }
+            // Names are compared byte for byte on both databases (sql/sqlserver/0004); FiledNames gives each once.
+            var tagId = await EnsureNameAsync(name, cancellationToken);
+            await _connection.ExecuteAsync(Command(InsertArticleTagSql, new { articleId, tagId, position }, cancellationToken));
         }
     }
 
-    private async Task<long> EnsureTagAsync(string name, CancellationToken cancellationToken)
+    private async Task<long> EnsureNameAsync(FiledName name, CancellationToken cancellationToken)
     {
-        if (_tagIds.TryGetValue(name, out var cached))
+        if (_nameIds.TryGetValue(name, out var cached))
         {
             return cached;
         }
-        var id = await _connection.ExecuteScalarAsync<long?>(Command(TagIdSql, new { name }, cancellationToken));
-        if (id is null)
-        {
-            id = await _connection.ExecuteScalarAsync<long>(Command(InsertTagSql + _dialect.InsertedIdSql, new { name }, cancellationToken));
-        }
-        _tagIds[name] = id.Value;
-        return id.Value;
+        var id = await _connection.ExecuteScalarAsync<long?>(Command(NameIdSql, new { kind = name.Kind, name = name.Name }, cancellationToken))
+            ?? await _connection.ExecuteScalarAsync<long>(Command(InsertNameSql + _dialect.InsertedIdSql, new { kind = name.Kind, name = name.Name }, cancellationToken));
+        _nameIds[name] = id;
+        return id;
     }
 
     private static DynamicParameters Parameters(ArticleInput input, long categoryId, DateTime updatedAt, long id = 0)

@@ -3,7 +3,8 @@ using Dapper;
 namespace Feeds.Data;
 
 /// <summary>
-/// Whose articles a feed shows, and how they are read: the whole site, a category and all below it, or a tag. Each
+/// Whose articles a feed shows, and how they are read: the whole site, a category and all below it, or a name
+/// (a tag, an author, a source). Each
 /// scope names its own queries in a dialect and adds its own parameters, so the store never asks which it holds;
 /// a new kind of feed is a new scope with its queries.
 /// </summary>
@@ -14,7 +15,8 @@ public abstract record FeedScope
     /// <summary>A category's or a section's articles, and those of every category below it.</summary>
     public static FeedScope Subtree(string categorySlug) => new SubtreeScope(categorySlug);
 
-    public static FeedScope Tag(long tagId) => new TagScope(tagId);
+    /// <summary>The articles filed under a name: a tag, an author or a source, all rows of tags (Data/FiledNames).</summary>
+    public static FeedScope Named(long tagId) => new TagScope(tagId);
 
     /// <summary>Every category, then the newest keys of this scope (@now, @limit, and the scope's own).</summary>
     internal abstract string StateSql(SqlDialect dialect);

@@ -64,10 +64,14 @@ public sealed class CategoryVersionRow
     public DateTime? NewestDue { get; init; }
 }
 
-/// <summary>What the change detector reads of a tag: its name (its feed's slug and title), version and newest due time.</summary>
+/// <summary>
+/// What the change detector reads of a tag, an author or a source: its kind (<see cref="FiledNames"/>), its name (its
+/// feed's slug and title), version and newest due time.
+/// </summary>
 public sealed class TagVersionRow
 {
     public long Id { get; init; }
+    public required string Kind { get; init; }
     public required string Name { get; init; }
     public long Version { get; init; }
     public DateTime? NewestDue { get; init; }

@@ -59,12 +59,15 @@ public abstract class SqlDialect
         WHERE id IN {IdsOfJsonArray}
         """;
 
-    /// <summary>The tag names of the articles in @ids (<see cref="IdList"/>), each article's in the order the CMS gave them.</summary>
+    /// <summary>
+    /// The tag names of the articles in @ids (<see cref="IdList"/>), each article's in the order the CMS gave them:
+    /// its tags only, not the other names it is filed under (its byline and source are columns of its own).
+    /// </summary>
     public string TagsByArticleSql => field ??= $"""
         SELECT x.article_id, t.name
         FROM article_tags x
         JOIN tags t ON t.id = x.tag_id
-        WHERE x.article_id IN {IdsOfJsonArray}
+        WHERE x.article_id IN {IdsOfJsonArray} AND t.kind = '{FiledNames.Tag}'
         ORDER BY x.article_id, x.position
         """;
 

@@ -35,9 +35,9 @@ public sealed class VersionStore(Database database)
         FROM categories c
         """;
 
-    // The same for a tag, one seek on ix_article_tags_newest.
+    // The same for a tag, an author or a source (FiledNames), one seek on ix_article_tags_newest.
     private const string TagVersionsSql = """
-        SELECT t.id, t.name, t.version,
+        SELECT t.id, t.kind, t.name, t.version,
                (SELECT MAX(x.published_at)
                 FROM article_tags x
                 WHERE x.tag_id = t.id AND x.is_published = 1 AND x.published_at <= @now) AS newest_due

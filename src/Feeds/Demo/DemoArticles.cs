@@ -31,7 +31,8 @@ public static class DemoArticles
     private static readonly string[] Places = ["台中", "高雄", "新竹", "嘉義", "花蓮", "台南", "基隆", "桃園"];
     private static readonly string[] Actions = ["啟動", "完成", "試行", "擴建", "發布", "升級", "檢討", "推動"];
     private static readonly string[] Sources = ["示範物流協會", "城市交通研究中心", "港務管理處", "產業發展研究院", "消費者權益促進會"];
-    private static readonly string?[] Authors = ["林雅婷", "陳志明", null, "張書豪", "黃𪚥", null, "李佩珊"];
+    // A byline may name several authors (Data/FiledNames): each has a feed.
+    private static readonly string?[] Authors = ["林雅婷", "陳志明", "林雅婷、張書豪", "張書豪", "黃𪚥", null, "李佩珊"];
     private static readonly string[] TagPool = ["供應鏈", "碳排放", "自動化", "最後一哩", "跨境電商", "人才培訓", "數位轉型", "年終旺季"];
 
     private static readonly string[] Openings =

@@ -25,12 +25,12 @@ internal static class HtmlPage
         a{color:var(--accent)}
         .muted,.meta{color:var(--muted);font-size:.9rem}
         .about{border:1px solid var(--line);border-radius:.5rem;padding:.75rem 1rem;margin:1rem 0}
-        .formats,.feeds,.tags{list-style:none;padding:0;margin:.5rem 0}
+        .formats,.feeds,.names{list-style:none;padding:0;margin:.5rem 0}
         .formats li{margin:.25rem 0;overflow-wrap:anywhere}
         .feeds>li{padding:.5rem 0;border-bottom:1px solid var(--line)}
         .feeds .links a{margin-right:.75rem;font-size:.9rem;white-space:nowrap}
         .feeds ul{list-style:none;padding-left:1rem;margin:.25rem 0}
-        .tags li{display:inline-block;margin:0 .75rem .25rem 0}
+        .names li{display:inline-block;margin:0 .75rem .25rem 0}
         code{font-size:.85rem;background:var(--line);padding:.1rem .3rem;border-radius:.25rem}
         .items{list-style:none;padding:0}
         .items>li{padding:.75rem 0;border-bottom:1px solid var(--line)}

@@ -51,14 +51,29 @@ internal sealed class HtmlPreviewFormat() : FeedFormat("html", HtmlPage.MediaTyp
         return new DocumentShell(bytes, bytes.AsSpan().LastIndexOf(ItemsEndBytes));
     }
 
-    /// <summary>One item of the list: title, time, byline and summary, all plain text HTML-encoded.</summary>
+    /// <summary>
+    /// One item of the list: title, time, byline and summary, all plain text HTML-encoded; each author and the
+    /// source link to their feed's page.
+    /// </summary>
     public override byte[] WriteEntry(FeedEntry entry)
     {
         var html = new StringBuilder();
         html.Append("<li><article>\n<h3>").Link(entry.Link, entry.Title).Append("</h3>\n")
             .Append("<p class=\"meta\"><time datetime=\"").Append(Rfc3339(entry.Published)).Append("\">")
-            .Append(entry.Published.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)).Append("</time> · ")
-            .Append(HtmlPage.Encode(entry.Byline)).Append("</p>\n");
+            .Append(entry.Published.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)).Append("</time> · ");
+        if (entry.Names.Count == 0)
+        {
+            html.Append(HtmlPage.Encode(entry.Byline));
+        }
+        var separator = FeedEntry.Separator(entry.Names.Select(name => name.Name));
+        for (var i = 0; i < entry.Names.Count; i++)
+        {
+            var name = entry.Names[i];
+            _ = name.Page is null
+                ? html.Append(i > 0 ? separator : "").Append(HtmlPage.Encode(name.Name))
+                : html.Append(i > 0 ? separator : "").Link(name.Page, name.Name);
+        }
+        html.Append("</p>\n");
         if (entry.Summary is not null)
         {
             html.Append("<p>").Append(HtmlPage.Encode(entry.Summary)).Append("</p>\n");

@@ -63,7 +63,7 @@ internal sealed class JsonFeedFormat() : FeedFormat("json", "application/feed+js
             writer.WriteString("favicon", document.Icon.AbsoluteUri);
         }
         writer.WriteString("language", document.Language);
-        WriteAuthors(writer, [document.Publisher]);
+        WriteAuthors(writer, [new EntryName(document.Publisher, null)]);
         var hubs = document.Links.Where(link => link.Relation == FeedRelations.Hub).ToList();
         if (hubs.Count > 0)
         {
@@ -107,7 +107,7 @@ internal sealed class JsonFeedFormat() : FeedFormat("json", "application/feed+js
         }
         writer.WriteString("date_published", Rfc3339(entry.Published));
         writer.WriteString("date_modified", Rfc3339(entry.Updated));
-        WriteAuthors(writer, entry.Authors);
+        WriteAuthors(writer, entry.Names.Count > 0 ? entry.Names : [.. entry.Authors.Select(name => new EntryName(name, null))]);
         writer.WriteStartArray("tags");
         foreach (var category in entry.Categories)
         {
@@ -117,13 +117,18 @@ internal sealed class JsonFeedFormat() : FeedFormat("json", "application/feed+js
         writer.WriteEndObject();
     }
 
-    private static void WriteAuthors(Utf8JsonWriter writer, IEnumerable<string> names)
+    /// <summary>JSON Feed 1.1 authors: each with its name and, for an author or a source with a feed here, that feed's page as url.</summary>
+    private static void WriteAuthors(Utf8JsonWriter writer, IEnumerable<EntryName> names)
     {
         writer.WriteStartArray("authors");
         foreach (var name in names)
         {
             writer.WriteStartObject();
-            writer.WriteString("name", name);
+            writer.WriteString("name", name.Name);
+            if (name.Page is not null)
+            {
+                writer.WriteString("url", name.Page.AbsoluteUri);
+            }
             writer.WriteEndObject();
         }
         writer.WriteEndArray();

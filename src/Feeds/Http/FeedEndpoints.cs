@@ -15,16 +15,22 @@ public static class FeedEndpoints
     {
         var feeds = routes.MapDocuments("/feeds");
         feeds.MapDocument("/{slug}.{extension}", ServeAsync).Serves("feed");
-        feeds.MapDocument("/tags/{tag}.{extension}", ServeAsync).Serves("tag-feed");
         feeds.MapDocument("/{slug}/archive/{month}.{extension}", ServeAsync).Serves("archive");
-        feeds.MapDocument("/tags/{tag}/archive/{month}.{extension}", ServeAsync).Serves("archive");
+        foreach (var kind in FeedKind.Named)
+        {
+            feeds.MapDocument($"/{SegmentOf(kind)}/{{name}}.{{extension}}", ServeAsync).Serves($"{kind.ToString().ToLowerInvariant()}-feed");
+            feeds.MapDocument($"/{SegmentOf(kind)}/{{name}}/archive/{{month}}.{{extension}}", ServeAsync).Serves("archive");
+        }
         return routes;
     }
 
-    /// <summary>What the four feed routes give: a category's slug or a tag's, the format's extension, an archive month.</summary>
-    public sealed record FeedRoute(string? Slug, string? Tag, string Extension, string? Month)
+    /// <summary>A named kind's path segment as a route parameter that admits only it: "{kind:regex(^tags$)}".</summary>
+    public static string SegmentOf(NamedKind kind) => $"{{kind:regex(^{kind.Segment}$)}}";
+
+    /// <summary>What the feed routes give: a category's slug, or a named kind's segment and a name's slug; the format's extension; an archive month.</summary>
+    public sealed record FeedRoute(string? Slug, string? Kind, string? Name, string Extension, string? Month)
     {
-        public FeedKey Feed => FeedKey.Of(Slug, Tag);
+        public FeedKey Feed => FeedKey.Of(Slug, Kind, Name);
     }
 
     /// <summary>The query parameters Feeds reads, as sent (parsed by <see cref="TryReadLimit"/> and <see cref="TryReadCursor"/>).</summary>
@@ -34,7 +40,7 @@ public static class FeedEndpoints
     public sealed record FeedServices(FeedPublisher Publisher, FeedUrls Urls, Subscribers.SubscriberCounts Subscribers, IOptions<FeedsOptions> Options);
 
     /// <summary>
-    /// A feed (/feeds/{slug}.{rss|atom|json}, /feeds/tags/{tag}.{...}) or one of its archive pages
+    /// A feed (/feeds/{slug}.{rss|atom|json}, /feeds/tags/{tag}.{...}, /feeds/authors/…, /feeds/sources/…) or one of its archive pages
     /// (…/archive/{yyyy-MM}.{...}?before=cursor). An unchanged document is answered from memory, 200 or 304,
     /// without touching the database. A limit that is not one of Feeds' few (FeedsOptions.LimitChoices) is
     /// answered 302 Found to the next of them; a parameter the route does not read (limit on an archive page,

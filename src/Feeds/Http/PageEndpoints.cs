@@ -14,8 +14,12 @@ public static class PageEndpoints
     {
         var pages = routes.MapDocuments("");
         pages.MapDocument("/", async (PagePublisher pages) => new DocumentAnswer(await pages.GetIndexAsync(), FeedKey.CatalogSurrogateKey)).Serves("index");
-        pages.MapDocument("/tags", (PagePublisher pages) => TagDirectoryAsync(pages, 1)).Serves("tag-directory");
-        pages.MapDocument("/tags/{page}", (PagePublisher pages, string page) => TagDirectoryAsync(pages, LaterPage(page))).Serves("tag-directory");
+        foreach (var kind in FeedKind.Named)
+        {
+            var label = $"{kind.ToString().ToLowerInvariant()}-directory";
+            pages.MapDocument($"/{kind.Segment}", (PagePublisher pages) => DirectoryAsync(pages, kind, 1)).Serves(label);
+            pages.MapDocument($"/{kind.Segment}/{{page}}", (PagePublisher pages, string page) => DirectoryAsync(pages, kind, LaterPage(page))).Serves(label);
+        }
         pages.MapDocument("/feeds.opml", async (PagePublisher pages) => new DocumentAnswer(await pages.GetOpmlAsync(), FeedKey.CatalogSurrogateKey)).Serves("opml");
         pages.MapDocument("/categories.opml", async (PagePublisher pages) => new DocumentAnswer(await pages.GetOpmlAsync(categoriesOnly: true), FeedKey.CatalogSurrogateKey)).Serves("opml");
         pages.MapDocument("/feeds/feed.xsl", () => new DocumentAnswer(PagePublisher.Asset("feed.xsl"))).Serves("stylesheet");
@@ -23,15 +27,18 @@ public static class PageEndpoints
         pages.MapDocument("/icon.png", () => new DocumentAnswer(PagePublisher.Asset("icon.png"))).Serves("image");
         pages.MapDocument("/logo.png", () => new DocumentAnswer(PagePublisher.Asset("logo.png"))).Serves("image");
         pages.MapDocument("/feeds/{slug}", PreviewAsync).Serves("page");
-        pages.MapDocument("/feeds/tags/{tag}", PreviewAsync).Serves("page");
+        foreach (var kind in FeedKind.Named)
+        {
+            pages.MapDocument($"/feeds/{FeedEndpoints.SegmentOf(kind)}/{{name}}", PreviewAsync).Serves("page");
+        }
         return routes;
     }
 
-    /// <summary>/tags and /tags/{n}: a page of the directory of every tag; 404 for a page that does not exist.</summary>
-    private static async Task<Results<DocumentAnswer, ProblemHttpResult>> TagDirectoryAsync(PagePublisher pages, int page) =>
-        page > 0 && await pages.GetTagDirectoryAsync(page) is { } rendered
+    /// <summary>/tags and /tags/{n} (/authors, /sources): a page of the directory of every name of a kind; 404 for a page that does not exist.</summary>
+    private static async Task<Results<DocumentAnswer, ProblemHttpResult>> DirectoryAsync(PagePublisher pages, NamedKind kind, int page) =>
+        page > 0 && await pages.GetDirectoryAsync(kind, page) is { } rendered
             ? new DocumentAnswer(rendered, FeedKey.CatalogSurrogateKey)
-            : Problems.NotFound("There is no such page of the tag directory; it starts at /tags.");
+            : Problems.NotFound($"There is no such page of the {kind.Noun} directory; it starts at /{kind.Segment}.");
 
     /// <summary>The number of /tags/{n}: 2 or more, digits only, no leading zero (one URL per page); else 0.</summary>
     private static int LaterPage(string page) =>
@@ -39,10 +46,10 @@ public static class PageEndpoints
             ? number
             : 0;
 
-    /// <summary>What the two page routes give: a category's slug or a tag's.</summary>
-    public sealed record PageRoute(string? Slug, string? Tag)
+    /// <summary>What the page routes give: a category's slug, or a named kind's segment and a name's slug.</summary>
+    public sealed record PageRoute(string? Slug, string? Kind, string? Name)
     {
-        public FeedKey Feed => FeedKey.Of(Slug, Tag);
+        public FeedKey Feed => FeedKey.Of(Slug, Kind, Name);
     }
 
     /// <summary>/feeds/{slug} without extension: the feed as a page, cached and validated like the feed itself.</summary>

@@ -7,17 +7,17 @@ namespace Feeds.Pages;
 
 /// <summary>
 /// GET /: the site's feeds for people: the site feed, each section with its categories (nested as deep as the
-/// CMS nests them), each with its RSS, Atom and JSON Feed address and a link to its page; then the most
-/// recently used tags (<see cref="ActiveTags"/>: those whose newest article is the most recent) and a link to
-/// the directory of every tag (<see cref="TagDirectoryPage"/>), so the page stays small however many tags
-/// there are. The site feeds are announced for autodiscovery in the head.
+/// CMS nests them), each with its RSS, Atom and JSON Feed address and a link to its page; then, for tags, authors
+/// and sources in turn, the most recently used (<see cref="ActiveNames"/>: those whose newest article is the most
+/// recent) and a link to the directory of every one (<see cref="DirectoryPage"/>), so the page stays small however
+/// many there are. The site feeds are announced for autodiscovery in the head.
 /// </summary>
 internal static class IndexPage
 {
-    /// <summary>How many tags the index shows.</summary>
-    public const int ActiveTags = 100;
+    /// <summary>How many names of each kind the index shows.</summary>
+    public const int ActiveNames = 100;
 
-    public static byte[] Render(FeedsOptions options, FeedUrls urls, IReadOnlyList<CategoryRow> categories, IReadOnlyList<FeedTag> activeTags, int tagCount)
+    public static byte[] Render(FeedsOptions options, FeedUrls urls, IReadOnlyList<CategoryRow> categories, FeedVersions versions)
     {
         var siteName = Content.XmlText.Clean(options.SiteName);
         var html = HtmlPage.Begin(options.Language, $"{siteName}：訂閱源",
@@ -37,26 +37,31 @@ internal static class IndexPage
             Tree(html, urls, section, children, seen);
         }
         html.Append("</ul>\n");
-        if (tagCount > 0)
+        foreach (var kind in FeedKind.Named)
         {
-            html.Append("<h2>標籤 · Tags</h2>\n");
-            if (activeTags.Count > 0)
+            var count = versions.CountOf(kind);
+            if (count == 0)
             {
-                html.Append("<p class=\"muted\">最近使用的標籤 · Tags with the newest articles</p>\n");
-                TagList(html, urls, activeTags);
+                continue;
             }
-            html.Append("<p>").Link(urls.TagDirectory(1), $"全部 {tagCount} 個標籤 · All {tagCount} tags").Append("</p>\n");
+            html.Append("<h2>").Append(kind.Heading).Append("</h2>\n");
+            if (versions.MostRecentlyUsed(kind, ActiveNames) is { Count: > 0 } active)
+            {
+                html.Append("<p class=\"muted\">最近使用的").Append(kind.Chinese).Append(" · ").Append(kind.Plural).Append(" with the newest articles</p>\n");
+                NameList(html, urls, kind, active);
+            }
+            html.Append("<p>").Link(urls.Directory(kind, 1), $"全部 {count} 個{kind.Chinese} · All {count} {kind.Plural.ToLowerInvariant()}").Append("</p>\n");
         }
         return HtmlPage.End(html);
     }
 
-    /// <summary>Tags as links to their pages, in the order given.</summary>
-    public static void TagList(System.Text.StringBuilder html, FeedUrls urls, IEnumerable<FeedTag> tags)
+    /// <summary>Names of one kind as links to their pages, in the order given, in a list of the kind's class ("tags").</summary>
+    public static void NameList(System.Text.StringBuilder html, FeedUrls urls, NamedKind kind, IEnumerable<NamedFeed> names)
     {
-        html.Append("<ul class=\"tags\">\n");
-        foreach (var tag in tags)
+        html.Append("<ul class=\"names ").Append(kind.Segment).Append("\">\n");
+        foreach (var named in names)
         {
-            html.Append("<li>").Link(urls.Preview(FeedKey.Tag(tag.Slug)), $"#{Content.XmlText.Clean(tag.Name)}").Append("</li>\n");
+            html.Append("<li>").Link(urls.Preview(named.Key), named.Kind.TitleOf(Content.XmlText.Clean(named.Name))).Append("</li>\n");
         }
         html.Append("</ul>\n");
     }

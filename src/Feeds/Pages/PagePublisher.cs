@@ -31,22 +31,23 @@ public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetec
         var (categories, _) = await ReadCatalogAsync();
         var current = changeDetector.Current;
         return await StoredAsync("index", current, $"{HtmlPage.MediaType}; charset=utf-8",
-            IndexPage.Render(options.Value, urls, categories, current.MostRecentlyUsedTags(IndexPage.ActiveTags), current.TagCount));
+            IndexPage.Render(options.Value, urls, categories, current));
     });
 
-    /// <summary>A page of the tag directory, or null past the last page.</summary>
-    public async Task<RenderedFeed?> GetTagDirectoryAsync(int page)
+    /// <summary>A page of the directory of a kind of name (tags, authors, sources), or null past the last page.</summary>
+    public async Task<RenderedFeed?> GetDirectoryAsync(NamedKind kind, int page)
     {
-        if (page < 1 || page > TagDirectoryPage.PageCount(changeDetector.Current.TagCount))
+        if (page < 1 || page > DirectoryPage.PageCount(changeDetector.Current.CountOf(kind)))
         {
             return null;
         }
-        var name = $"tags:{page}";
+        var name = $"{kind.Segment}:{page}";
         return await GetAsync(name, () =>
         {
             var current = changeDetector.Current;
+            var byName = current.ByName(kind);
             return StoredAsync(name, current, $"{HtmlPage.MediaType}; charset=utf-8",
-                TagDirectoryPage.Render(options.Value, urls, current.TagsByName, Math.Min(page, TagDirectoryPage.PageCount(current.TagCount))));
+                DirectoryPage.Render(options.Value, urls, kind, byName, Math.Min(page, DirectoryPage.PageCount(byName.Count))));
         });
     }
 

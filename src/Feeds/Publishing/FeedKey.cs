@@ -1,7 +1,8 @@
 namespace Feeds.Publishing;
 
 /// <summary>
-/// Which feed: the whole site, a category or section (by slug), or a tag (by its slug, see <see cref="TagSlug"/>).
+/// Which feed: the whole site, a category or section (by slug), or a name of a <see cref="NamedKind"/> (a tag, an
+/// author, a source, by its slug: see <see cref="TagSlug"/>).
 /// </summary>
 public sealed record FeedKey(FeedKind Kind, string Slug)
 {
@@ -15,8 +16,12 @@ public sealed record FeedKey(FeedKind Kind, string Slug)
 
     public static FeedKey Tag(string slug) => new(FeedKind.Tag, slug);
 
-    /// <summary>The feed a URL names by a category's slug or a tag's: the tag's when there is one.</summary>
-    public static FeedKey Of(string? categorySlug, string? tagSlug) => tagSlug is not null ? Tag(tagSlug) : Category(categorySlug!);
+    /// <summary>
+    /// The feed a URL names: a category's by its slug, or a name's by its kind's path segment ("authors", which the
+    /// route's constraint admits only for a <see cref="NamedKind"/>) and its slug.
+    /// </summary>
+    public static FeedKey Of(string? categorySlug, string? segment, string? slug) =>
+        segment is not null && NamedKind.OfSegment(segment) is { } kind ? new(kind, slug!) : Category(categorySlug!);
 
     /// <summary>The feed's name in its id (tag:…:feed:{Name}): tags apart from categories.</summary>
     public string Name => Kind.PathPrefix + Slug;

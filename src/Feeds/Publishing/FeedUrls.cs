@@ -106,8 +106,9 @@ public sealed partial class FeedUrls
     /// <summary>The OPML of the categories without subcategories: every article in one feed.</summary>
     public Uri CategoriesOpml => new(Base, "categories.opml");
 
-    /// <summary>A page of the directory of every tag: /tags, then /tags/2, /tags/3, ...</summary>
-    public Uri TagDirectory(int page) => page == 1 ? new(Base, "tags") : new(Base, $"tags/{page.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+    /// <summary>A page of the directory of every name of a kind: /tags, then /tags/2, /tags/3, ... (/authors, /sources).</summary>
+    public Uri Directory(NamedKind kind, int page) =>
+        page == 1 ? new(Base, kind.Segment) : new(Base, $"{kind.Segment}/{page.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
 
     /// <summary>The configured WebSub hubs as feed links (none when WebSub is off).</summary>
     public IReadOnlyList<FeedLink> HubLinks { get; }

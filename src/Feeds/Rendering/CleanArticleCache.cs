@@ -14,10 +14,14 @@ public sealed record CleanArticle(
     IReadOnlyList<string> Authors,
     FeedImage? Image)
 {
+    /// <summary>The authors its byline names and its source, as the article is filed under them (Data/FiledNames).</summary>
+    public IReadOnlyList<FiledName> Names { get; init; } = [];
+
     /// <summary>Memory held, for the caches' byte budgets (<see cref="MemoryBudget"/>).</summary>
     public long EstimatedBytes =>
         128 + MemoryBudget.BytesOf(Title) + MemoryBudget.BytesOf(Link.OriginalString) + MemoryBudget.BytesOf(Summary)
         + MemoryBudget.BytesOf(ContentHtml) + Authors.Sum(author => 8 + MemoryBudget.BytesOf(author))
+        + Names.Sum(name => 32 + MemoryBudget.BytesOf(name.Name))
         + (Image is null ? 0 : 64 + MemoryBudget.BytesOf(Image.Url.OriginalString));
 }
 

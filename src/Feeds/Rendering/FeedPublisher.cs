@@ -36,7 +36,7 @@ public sealed class FeedPublisher(
     // Part of every shared rendering's key: bump it when the rendering changes, so that no instance serves
     // another version's output from Redis (DocumentSnapshotTests refuses to record changed documents without it).
     // ETags are hashes of the bytes and follow by themselves.
-    internal const string RenderVersion = "18";
+    internal const string RenderVersion = "19";
 
     private readonly FeedsOptions _options = options.Value;
     private long _renders;
@@ -191,7 +191,7 @@ public sealed class FeedPublisher(
     {
         Interlocked.Increment(ref _renders);
         var versions = changeDetector.Current;
-        if (versions.ScopeOf(request.Feed) is not ({ } scope, var tag))
+        if (versions.ScopeOf(request.Feed) is not ({ } scope, var named))
         {
             return null;
         }
@@ -220,7 +220,7 @@ public sealed class FeedPublisher(
         }
 
         var lastChange = LastChange(read.Keys, category, catalog);
-        var name = tag is not null ? $"#{tag.Name}" : category?.Name;
+        var name = named is not null ? named.Kind.TitleOf(named.Name) : category?.Name;
         if (request.Archive is { } archivePage)
         {
             name = name is null ? archivePage.Month.ToString() : $"{name} ({archivePage.Month})";
@@ -234,7 +234,7 @@ public sealed class FeedPublisher(
             Stylesheet = request.Format.UsesStylesheet ? urls.Stylesheet : null,
         };
         var bytes = request.Format.WriteParts(
-            document, entries.Complete(read, article => builder.Content(article, read.Tags[article.Id]), (key, content) => builder.Entry(key, content, catalog.Get(key.CategoryId)?.Name)));
+            document, entries.Complete(read, article => builder.Content(article, read.Tags[article.Id]), (key, content) => builder.Entry(key, content, catalog.Get(key.CategoryId)?.Name, name => PageOf(versions, name))));
         // Last-Modified is when these bytes first appeared, the same on every instance; not a date in the feed: an
         // article imported late, edited or removed changes a feed without moving any date in it.
         var etag = bytes.EntityTag();
@@ -246,6 +246,9 @@ public sealed class FeedPublisher(
             LinkHeader = request.Format == FeedFormat.HtmlPreview ? default : urls.LinkHeader(request),
         };
     }
+
+    /// <summary>The page of an author's or a source's feed, or null when no poll has seen the name yet.</summary>
+    private Uri? PageOf(FeedVersions versions, FiledName name) => versions.FeedOf(name) is { } feed ? urls.Preview(feed.Key) : null;
 
     /// <summary>The newest articles; a feed links to the newest page of its archive (RFC 5005 section 4), a page for people does not.</summary>
     private async Task<FeedRead> ReadCurrentAsync(FeedRequest request, FeedScope scope, List<FeedLink> links, ArticlesWanted articlesWanted)

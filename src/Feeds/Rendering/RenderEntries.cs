@@ -83,7 +83,11 @@ internal sealed class RenderEntries(EntryCache cache, FeedFormat format)
         for (var n = 0; n < newEntries.Count; n++)
         {
             var i = newEntries[n].Index;
-            _found[i] = cache.Add(format, _keys[i].Id, _versions[i], written[n]);
+            // An entry that names an author or source no poll has seen yet (read after the versions were) links
+            // no page for it: written for this render only, and written again with the page by the next.
+            _found[i] = newEntries[n].Entry.Names.All(name => name.Page is not null)
+                ? cache.Add(format, _keys[i].Id, _versions[i], written[n])
+                : new BytePart(written[n]);
         }
         Written = newEntries.Count;
         return [.. _found.OfType<BytePart>()];

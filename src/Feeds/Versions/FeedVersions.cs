@@ -11,45 +11,48 @@ namespace Feeds.Versions;
 /// Every feed's version at one poll, in memory: a feed is known here or it does not exist, and its token
 /// changes exactly when something it shows may have changed. A category's token covers its own version,
 /// the publish time of its newest visible article (so a scheduled article coming due counts), and the
-/// same of every category below it; the site's covers all categories. A tag's covers its own version and
-/// the publish time of its newest visible article.
+/// same of every category below it; the site's covers all categories. A name's (a tag's, an author's or a
+/// source's: Publishing/NamedKind) covers its own version and the publish time of its newest visible article.
 /// </summary>
 /// <remarks>
 /// A poll that read only some feeds (<see cref="Apply"/>) recomputes only theirs: category tokens all
-/// together (a site has hundreds of categories, each token covers a subtree), a tag's alone. Tag slugs are
-/// assigned again only when a tag was added, renamed or removed, and then from each tag's slug base kept here,
-/// so the work of a poll follows what it read, not how many tags there are. Published snapshots are never
+/// together (a site has hundreds of categories, each token covers a subtree), a name's alone. Slugs are
+/// assigned again only when a name was added, renamed or removed, and then from each name's slug base kept here
+/// (one slug space per kind: a tag and a source may share a slug), so the work of a poll follows what it read,
+/// not how many names there are. Published snapshots are never
 /// changed: a poll copies the maps it changes (dictionary copies of one entry per feed, no hashing).
 /// </remarks>
 public sealed class FeedVersions
 {
     public static readonly FeedVersions Empty = new(
         new Dictionary<long, CategoryVersionRow>(), new Dictionary<long, TagState>(), new Dictionary<FeedKey, string>(),
-        new Dictionary<string, FeedTag>(StringComparer.Ordinal), Token(""), catalogToken: Token(""));
+        new Dictionary<FeedKey, NamedFeed>(), Token(""), catalogToken: Token(""));
 
     private readonly Dictionary<long, CategoryVersionRow> _categories;
     private readonly Dictionary<long, TagState> _tags;
     private readonly Dictionary<FeedKey, string> _feeds;
-    private readonly Dictionary<string, FeedTag> _tagsBySlug;
+    private readonly Dictionary<FeedKey, NamedFeed> _named;
     private readonly string _tagListToken;
-    private readonly Lazy<FeedTag[]> _tagsByName;
+    private readonly Lazy<ILookup<NamedKind, NamedFeed>> _namedByName;
+    private readonly Lazy<Dictionary<FiledName, NamedFeed>> _namedByFiledName;
 
     private FeedVersions(
         Dictionary<long, CategoryVersionRow> categories,
         Dictionary<long, TagState> tags,
         Dictionary<FeedKey, string> feeds,
-        Dictionary<string, FeedTag> tagsBySlug,
+        Dictionary<FeedKey, NamedFeed> named,
         string tagListToken,
         string catalogToken)
     {
         _categories = categories;
         _tags = tags;
         _feeds = feeds;
-        _tagsBySlug = tagsBySlug;
+        _named = named;
         _tagListToken = tagListToken;
         CatalogToken = catalogToken;
         NewestDue = categories.Count == 0 ? null : categories.Values.Max(row => row.NewestDue);
-        _tagsByName = new(() => [.. tagsBySlug.Values.OrderBy(tag => tag.Name, StringComparer.Ordinal).ThenBy(tag => tag.Id)]);
+        _namedByName = new(() => named.Values.OrderBy(feed => feed.Name, StringComparer.Ordinal).ThenBy(feed => feed.Id).ToLookup(feed => feed.Kind));
+        _namedByFiledName = new(() => named.Values.ToDictionary(feed => new FiledName(feed.Kind.Code, feed.Name)));
     }
 
     /// <summary>
@@ -61,7 +64,7 @@ public sealed class FeedVersions
     /// <summary>These versions, read at <paramref name="mark"/>.</summary>
     public FeedVersions AtMark(long mark) => mark == Mark
         ? this
-        : new FeedVersions(_categories, _tags, _feeds, _tagsBySlug, _tagListToken, CatalogToken) { Mark = mark };
+        : new FeedVersions(_categories, _tags, _feeds, _named, _tagListToken, CatalogToken) { Mark = mark };
 
     /// <summary>Moves whenever the list of feeds (categories, sections, tags) may have changed: the index and OPML version.</summary>
     public string CatalogToken { get; }
@@ -69,38 +72,41 @@ public sealed class FeedVersions
     /// <summary>The publish time of the newest visible article anywhere, or null (every visible article is in a category).</summary>
     public DateTime? NewestDue { get; }
 
-    /// <summary>How many feeds are known: the site, every category and section, every tag.</summary>
+    /// <summary>How many feeds are known: the site, every category and section, every tag, author and source.</summary>
     public int Count => _feeds.Count;
 
     /// <summary>The feed's version token, or null when no such feed exists.</summary>
     public string? TokenOf(FeedKey feed) => _feeds.GetValueOrDefault(feed);
 
     /// <summary>
-    /// Whose articles a feed shows: a category and all below it, a tag (with its name, for the title), or the
-    /// site; null for a tag unknown to this poll.
+    /// Whose articles a feed shows: a category and all below it, a name (with its name, for the title), or the
+    /// site; null for a name unknown to this poll.
     /// </summary>
-    public (FeedScope Scope, FeedTag? Tag)? ScopeOf(FeedKey feed) => feed.Kind.ScopeOf(feed.Slug, this);
+    public (FeedScope Scope, NamedFeed? Named)? ScopeOf(FeedKey feed) => feed.Kind.ScopeOf(feed.Slug, this);
 
-    /// <summary>The tag a tag feed's slug names, or null.</summary>
-    public FeedTag? TagOf(string slug) => _tagsBySlug.GetValueOrDefault(slug);
+    /// <summary>The name a named kind's feed key names, or null.</summary>
+    public NamedFeed? NamedOf(FeedKey feed) => _named.GetValueOrDefault(feed);
 
-    /// <summary>How many tags there are.</summary>
-    public int TagCount => _tagsBySlug.Count;
+    /// <summary>The feed of a name an article is filed under, or null (not yet seen by a poll).</summary>
+    public NamedFeed? FeedOf(FiledName name) => _namedByFiledName.Value.GetValueOrDefault(name);
+
+    /// <summary>How many names of <paramref name="kind"/> there are.</summary>
+    public int CountOf(NamedKind kind) => _namedByName.Value[kind].Count();
 
     /// <summary>
-    /// The <paramref name="count"/> tags whose newest visible article is the most recent, most recent first: the
-    /// tags the newsroom is using now. Tags without a visible article are never among them.
+    /// The <paramref name="count"/> names of <paramref name="kind"/> whose newest visible article is the most recent,
+    /// most recent first: the tags the newsroom is using now. Names without a visible article are never among them.
     /// </summary>
-    public IReadOnlyList<FeedTag> MostRecentlyUsedTags(int count) =>
+    public IReadOnlyList<NamedFeed> MostRecentlyUsed(NamedKind kind, int count) =>
     [
-        .. _tags.Values.Where(tag => tag.Row.NewestDue is not null)
+        .. _tags.Values.Where(tag => tag.Row.NewestDue is not null && tag.Row.Kind == kind.Code)
             .OrderByDescending(tag => tag.Row.NewestDue).ThenBy(tag => tag.Row.Id)
             .Take(count)
-            .Select(tag => _tagsBySlug[tag.Slug]),
+            .Select(tag => _named[new FeedKey(kind, tag.Slug)]),
     ];
 
-    /// <summary>Every tag in the order of its name (ordinal), sorted once per version.</summary>
-    public IReadOnlyList<FeedTag> TagsByName => _tagsByName.Value;
+    /// <summary>Every name of <paramref name="kind"/> in the order of its name (ordinal), sorted once per version.</summary>
+    public IReadOnlyList<NamedFeed> ByName(NamedKind kind) => [.. _namedByName.Value[kind]];
 
     /// <summary>
     /// The versions after a poll that read <paramref name="read"/>, and the feeds that are new or whose token moved
@@ -143,9 +149,9 @@ public sealed class FeedVersions
             }
         }
 
-        // Tags: a tag's token alone; slugs anew only when the list of tags or a name changed.
+        // Names: a name's token alone; slugs anew only when the list of names or a name changed.
         var tags = _tags;
-        var tagsBySlug = _tagsBySlug;
+        var named = _named;
         var tagListToken = _tagListToken;
         if (tagsRead)
         {
@@ -155,7 +161,7 @@ public sealed class FeedVersions
             {
                 listChanged |= tags.Remove(id);
             }
-            foreach (var row in read.Tags)
+            foreach (var row in read.Tags.Where(row => NamedKind.OfCode(row.Kind) is not null))
             {
                 var known = _tags.GetValueOrDefault(row.Id);
                 var sameName = known is not null && known.Row.Name == row.Name;
@@ -164,32 +170,37 @@ public sealed class FeedVersions
             }
             if (listChanged)
             {
-                foreach (var tag in _tagsBySlug.Values)
+                foreach (var key in _named.Keys)
                 {
-                    feeds.Remove(FeedKey.Tag(tag.Slug));
+                    feeds.Remove(key);
                 }
-                tagsBySlug = new Dictionary<string, FeedTag>(StringComparer.Ordinal);
-                foreach (var (id, slug) in TagSlug.Assign(tags.Values.Select(tag => (tag.Row.Id, tag.SlugBase))))
+                named = [];
+                foreach (var kind in FeedKind.Named)
                 {
-                    var state = tags[id] = tags[id] with { Slug = slug };
-                    tagsBySlug[slug] = new FeedTag(id, slug, state.Row.Name);
-                    Set(feeds, FeedKey.Tag(slug), state.Token, moved);
+                    var ofKind = tags.Values.Where(tag => tag.Row.Kind == kind.Code).Select(tag => (tag.Row.Id, tag.SlugBase));
+                    foreach (var (id, slug) in TagSlug.Assign(ofKind))
+                    {
+                        var state = tags[id] = tags[id] with { Slug = slug };
+                        var key = new FeedKey(kind, slug);
+                        named[key] = new NamedFeed(kind, id, slug, state.Row.Name);
+                        Set(feeds, key, state.Token, moved);
+                    }
                 }
-                tagListToken = Token(string.Join('\n', tagsBySlug.Values.OrderBy(tag => tag.Id).Select(tag => $"{tag.Id}={tag.Slug}={tag.Name}")));
+                tagListToken = Token(string.Join('\n', named.Values.OrderBy(feed => feed.Id).Select(feed => $"{feed.Id}={feed.Kind.Code}={feed.Slug}={feed.Name}")));
             }
             else
             {
-                foreach (var row in read.Tags)
+                foreach (var row in read.Tags.Where(row => tags.ContainsKey(row.Id)))
                 {
                     var state = tags[row.Id];
-                    Set(feeds, FeedKey.Tag(state.Slug), state.Token, moved);
+                    Set(feeds, new FeedKey(NamedKind.OfCode(row.Kind)!, state.Slug), state.Token, moved);
                 }
             }
         }
 
         var catalogToken = Token(feeds.GetValueOrDefault(FeedKey.Site) + "\n" + tagListToken);
         changed = moved;
-        return new FeedVersions(categories, tags, feeds, tagsBySlug, tagListToken, catalogToken);
+        return new FeedVersions(categories, tags, feeds, named, tagListToken, catalogToken);
     }
 
     /// <summary>
@@ -244,5 +255,8 @@ public sealed class FeedVersions
 
 }
 
-/// <summary>A tag as its feed knows it: id, URL slug and display name.</summary>
-public sealed record FeedTag(long Id, string Slug, string Name);
+/// <summary>A tag, an author or a source as its feed knows it: its kind, id, URL slug and display name.</summary>
+public sealed record NamedFeed(NamedKind Kind, long Id, string Slug, string Name)
+{
+    public FeedKey Key => new(Kind, Slug);
+}

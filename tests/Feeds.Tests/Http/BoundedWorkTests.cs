@@ -243,7 +243,7 @@ public sealed class BoundedWorkTests : FeedsTest
         await Articles.WriteAsync(db.Database, Articles.Sample("a-2") with { Tags = ["港口", "航運"] });
         await app.RefreshAsync();
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (hub.Pings.Count(ping => ping.Status == 204) < 15 && DateTime.UtcNow < deadline)
+        while (hub.Pings.Count(ping => ping.Status == 204) < 21 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50, Cancel);
         }
@@ -254,8 +254,8 @@ public sealed class BoundedWorkTests : FeedsTest
             fetches.Add((await GetAsync(client, new Uri(topic).PathAndQuery, Other)).StatusCode);
         }
 
-        // logistics, news, all and two tags, in three formats: 15 documents, each rendered before its ping.
-        Assert.Equal(15, pinged.Count);
+        // logistics, news, all, two tags, the author and the source, in three formats: 21 documents, each rendered before its ping.
+        Assert.Equal(21, pinged.Count);
         Assert.All(fetches, status => Assert.Equal(HttpStatusCode.OK, status));
     }
 

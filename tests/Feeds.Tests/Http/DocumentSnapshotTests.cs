@@ -26,14 +26,18 @@ public sealed class DocumentSnapshotTests : FeedsTest
         await using var app = new FeedsApp(db, settings: new Dictionary<string, string?> { ["Feeds:DemoData"] = "true" });
         var client = app.CreateRawClient();
         var lines = new List<string>();
-        var paths = new Queue<string>(["/", "/tags", "/feeds.opml", .. Shipped]);
+        string[] directories = ["/tags", "/authors", "/sources"];
+        var paths = new Queue<string>(["/", .. directories, "/feeds.opml", .. Shipped]);
         var seen = new HashSet<string>(StringComparer.Ordinal);
 
         var opml = XDocument.Parse(await client.GetStringAsync("/feeds.opml", Cancel));
         var feeds = opml.Descendants("outline").Select(o => (string?)o.Attribute("xmlUrl")).OfType<string>()
             .Select(url => new Uri(url).AbsolutePath[..^".rss".Length]).ToList();
-        var directory = await client.GetStringAsync("/tags", Cancel);
-        feeds.AddRange(System.Text.RegularExpressions.Regex.Matches(directory, "href=\"https://feeds.example.org(/feeds/tags/[^\"]+)\"").Select(m => m.Groups[1].Value));
+        foreach (var directory in directories)
+        {
+            var page = await client.GetStringAsync(directory, Cancel);
+            feeds.AddRange(System.Text.RegularExpressions.Regex.Matches(page, $"href=\"https://feeds.example.org(/feeds{directory}/[^\"]+)\"").Select(m => m.Groups[1].Value));
+        }
         foreach (var feed in feeds.Distinct())
         {
             paths.Enqueue(feed);

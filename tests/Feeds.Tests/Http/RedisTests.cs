@@ -120,16 +120,16 @@ public sealed class RedisTests : FeedsTest
 
         await Articles.WriteAsync(db.Database, Articles.Sample("a-2"));
         var watch = Stopwatch.StartNew();
-        while (hub.Pings.Count < 12 && watch.Elapsed < TimeSpan.FromSeconds(20))
+        while (hub.Pings.Count < 18 && watch.Elapsed < TimeSpan.FromSeconds(20))
         {
             await Task.Delay(50, Cancel);
         }
         await Task.Delay(TimeSpan.FromSeconds(1), Cancel);
 
-        // logistics, news, all and tags/供應鏈, each in three formats: once, although both instances saw it.
+        // logistics, news, all, tags/供應鏈, its author and its source, each in three formats: once, although both instances saw it.
         var urls = hub.Pings.Select(ping => ping.Url).ToList();
-        Assert.Equal(12, urls.Count);
-        Assert.Equal(12, urls.Distinct().Count());
+        Assert.Equal(18, urls.Count);
+        Assert.Equal(18, urls.Distinct().Count());
     }
 
     private static long Renders(FeedsApp app) => app.Services.GetRequiredService<FeedPublisher>().Renders;

@@ -53,9 +53,10 @@ public sealed class WebSubTests : FeedsTest
         await Task.Delay(TimeSpan.FromMilliseconds(500), Cancel);
         Assert.Empty(hub.Pings);
 
-        // One new article in 綜合物流 tagged 供應鏈 (one transaction, as the import writes).
+        // One new article in 綜合物流 tagged 供應鏈, by 林雅婷 from 示範物流協會 (one transaction, as the import writes).
         await Articles.WriteAsync(db.Database, Articles.Sample("a-2"));
-        string[] changed = ["logistics", "news", "all", "tags/%E4%BE%9B%E6%87%89%E9%8F%88"];
+        string[] changed = ["logistics", "news", "all", "tags/%E4%BE%9B%E6%87%89%E9%8F%88",
+            $"authors/{Uri.EscapeDataString("林雅婷")}", $"sources/{Uri.EscapeDataString("示範物流協會")}"];
         var expected = changed.SelectMany(feed => new[] { "rss", "atom", "json" }.Select(format => $"{FeedsApp.PublicBaseUrl}feeds/{feed}.{format}")).Order().ToList();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (hub.Pings.Count(ping => ping.Status == 204) < expected.Count && DateTime.UtcNow < deadline)
@@ -70,7 +71,7 @@ public sealed class WebSubTests : FeedsTest
         Assert.Equal(expected, pings.Where(ping => ping.Status == 204).Select(ping => ping.Url).Order());
         Assert.Equal(expected.SelectMany(url => new[] { url, url }).Order(), pings.Where(ping => ping.Status == 503).Select(ping => ping.Url).Order());
         var metrics = await client.GetStringAsync("/metrics", Cancel);
-        Assert.Equal(12, Prometheus.Value(metrics, "feeds_websub_pings_total", ("outcome", "accepted")));
-        Assert.Equal(24, Prometheus.Value(metrics, "feeds_websub_pings_total", ("outcome", "refused")));
+        Assert.Equal(18, Prometheus.Value(metrics, "feeds_websub_pings_total", ("outcome", "accepted")));
+        Assert.Equal(36, Prometheus.Value(metrics, "feeds_websub_pings_total", ("outcome", "refused")));
     }
 }

@@ -265,7 +265,9 @@ public sealed class CmsFollowerTests : FeedsTest
 
         cms.Execute("UPDATE cms_articles SET state = -1 WHERE id = 901");
         var deleted = await FollowAsync(app);
-        string[] left = ["logistics", "news", "all", "tags/%E4%BE%9B%E6%87%89%E9%8F%88"];
+        // Its category, section, the site, its tag, and its author's and source's feeds (記者, 示範物流協會).
+        string[] left = ["logistics", "news", "all", "tags/%E4%BE%9B%E6%87%89%E9%8F%88",
+            $"authors/{Uri.EscapeDataString("記者")}", $"sources/{Uri.EscapeDataString("示範物流協會")}"];
         var expected = left.SelectMany(feed => new[] { "rss", "atom", "json" }.Select(format => $"{FeedsApp.PublicBaseUrl}feeds/{feed}.{format}")).Order().ToList();
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (hub.Pings.Count - before < expected.Count && DateTime.UtcNow < deadline)

@@ -35,6 +35,39 @@ public static class Articles
         }
         await writer.CommitAsync(TestContext.Current.CancellationToken);
     }
+
+    /// <summary>
+    /// Writes articles with the columns of the first schema only (0001: no section, no kinds of names), as a
+    /// database written by an older Feeds holds them: for the tests of a migration's backfill, which the current
+    /// writer cannot write before.
+    /// </summary>
+    public static async Task WriteAsFirstSchemaAsync(Database database, params ArticleInput[] articles)
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        await using var connection = await database.OpenAsync(cancel);
+        var now = TestClock.Start.UtcDateTime;
+        foreach (var article in articles)
+        {
+            var categoryId = await connection.ExecuteScalarAsync<long?>("SELECT id FROM categories WHERE slug = @slug", new { slug = article.CategorySlug })
+                ?? await connection.ExecuteScalarAsync<long>(
+                    "INSERT INTO categories (slug, name, updated_at) VALUES (@slug, @name, @now); SELECT id FROM categories WHERE slug = @slug;",
+                    new { slug = article.CategorySlug, name = article.CategoryName, now });
+            var articleId = await connection.ExecuteScalarAsync<long>("""
+                INSERT INTO articles (external_id, category_id, title, summary, content_html, author, source, url, image_url, published_at, updated_at, is_published)
+                VALUES (@ExternalId, @categoryId, @Title, @Summary, @ContentHtml, @Author, @Source, @Url, @ImageUrl, @PublishedAt, @updatedAt, @IsPublished);
+                SELECT id FROM articles WHERE external_id = @ExternalId;
+                """, new { article.ExternalId, categoryId, article.Title, article.Summary, article.ContentHtml, article.Author, article.Source, article.Url,
+                    article.ImageUrl, article.PublishedAt, updatedAt = article.UpdatedAt ?? article.PublishedAt, article.IsPublished });
+            var position = 0;
+            foreach (var tag in article.Tags)
+            {
+                var tagId = await connection.ExecuteScalarAsync<long?>("SELECT id FROM tags WHERE name = @tag", new { tag })
+                    ?? await connection.ExecuteScalarAsync<long>("INSERT INTO tags (name) VALUES (@tag); SELECT id FROM tags WHERE name = @tag;", new { tag });
+                await connection.ExecuteAsync("INSERT INTO article_tags (article_id, tag_id, position) VALUES (@articleId, @tagId, @position)",
+                    new { articleId, tagId, position = position++ });
+            }
+        }
+    }
 }
 
 /// <summary>Reads of stored articles for assertions, through the store's own feed read.</summary>
