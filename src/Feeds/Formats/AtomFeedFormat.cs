@@ -1,5 +1,6 @@
 using System.ServiceModel.Syndication;
 using System.Xml;
+using System.Xml.Linq;
 using Feeds.Content;
 
 namespace Feeds.Formats;
@@ -8,11 +9,12 @@ namespace Feeds.Formats;
 /// Atom 1.0 (RFC 4287). Ids and updated times are always set explicitly: left empty, the formatter would
 /// invent random uuid ids and the current time, and readers would see every entry as new on every poll.
 /// </summary>
-internal sealed partial class AtomFeedFormat() : SyndicationFeedFormat("atom", "application/atom+xml", "Atom", closingTag: "</feed>")
+internal sealed partial class AtomFeedFormat() : SyndicationFeedFormat("atom", "application/atom+xml", "Atom", closingTag: "</feed>",
+    container: XName.Get("feed", FeedNamespaces.Atom), namespaces: [("media", FeedNamespaces.Media)])
 {
     protected override SyndicationFeedFormatter CreateFormatter(FeedDocument document)
     {
-        var feed = new AtomFeed(document)
+        var feed = new AtomFeed(document, this)
         {
             Id = document.Id,
             Title = Text(document.Title),
@@ -37,11 +39,6 @@ internal sealed partial class AtomFeedFormat() : SyndicationFeedFormat("atom", "
 
     protected override SyndicationItemFormatter CreateItemFormatter(FeedEntry entry) => new Atom10ItemFormatter(CreateEntry(entry));
 
-    protected override void StartWrapper(XmlWriter writer)
-    {
-        writer.WriteStartElement("feed", FeedNamespaces.Atom);
-        writer.WriteAttributeString("xmlns", "media", FeedNamespaces.XmlNamespaceDeclaration, FeedNamespaces.Media);
-    }
 
     private static AtomEntry CreateEntry(FeedEntry entry)
     {
@@ -104,11 +101,11 @@ internal sealed partial class AtomFeedFormat() : SyndicationFeedFormat("atom", "
     [System.Text.RegularExpressions.GeneratedRegex(@"\s*<(?<email>[^<>\s@]+@[^<>\s@]+\.[^<>\s@]+)>")]
     private static partial System.Text.RegularExpressions.Regex BylineAddress();
 
-    private sealed class AtomFeed(FeedDocument document) : SyndicationFeed
+    private sealed class AtomFeed(FeedDocument document, AtomFeedFormat format) : SyndicationFeed
     {
         protected override void WriteAttributeExtensions(XmlWriter writer, string version)
         {
-            writer.WriteAttributeString("xmlns", "media", FeedNamespaces.XmlNamespaceDeclaration, FeedNamespaces.Media);
+            format.DeclareNamespaces(writer);
             base.WriteAttributeExtensions(writer, version);
         }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.ServiceModel.Syndication;
 using System.Text;
 using System.Xml;
+using System.Xml.Linq;
 using Feeds.Content;
 
 namespace Feeds.Formats;
@@ -49,10 +50,11 @@ public abstract class FeedFormat(string extension, string mediaType, string disp
     public virtual BytePart? EntrySeparator => null;
 
     /// <summary>
-    /// The document without its entries (<paramref name="entryCount"/> of them will be spliced in), and where in
-    /// its bytes they go.
+    /// The document without its entries, and where in its bytes they go. <paramref name="entryIds"/> are the ids
+    /// of the entries that will be spliced in, in order: a container that lists its entries (RSS 1.0's
+    /// channel/items) lists them from these.
     /// </summary>
-    public abstract DocumentShell WriteShell(FeedDocument document, int entryCount);
+    public abstract DocumentShell WriteShell(FeedDocument document, IReadOnlyList<string> entryIds);
 
     /// <summary>One entry's bytes, exactly as they appear inside the document.</summary>
     public abstract byte[] WriteEntry(FeedEntry entry);
@@ -61,19 +63,22 @@ public abstract class FeedFormat(string extension, string mediaType, string disp
     public virtual IReadOnlyList<byte[]> WriteEntries(IReadOnlyList<FeedEntry> entries) => [.. entries.Select(WriteEntry)];
 
     /// <summary>The document around entries written before (Rendering/EntryCache), in the order given.</summary>
-    public FeedBytes WriteParts(FeedDocument document, IReadOnlyList<BytePart> entries)
+    public FeedBytes WriteParts(FeedDocument document, IReadOnlyList<WrittenEntry> entries)
     {
-        var shell = WriteShell(document, entries.Count);
-        return new FeedBytes(shell.Bytes, shell.InsertAt, entries, EntrySeparator);
+        var shell = WriteShell(document, [.. entries.Select(entry => entry.Id)]);
+        return new FeedBytes(shell.Bytes, shell.InsertAt, [.. entries.Select(entry => entry.Bytes)], EntrySeparator);
     }
 
     /// <summary>The whole document, each of its <see cref="FeedDocument.Entries"/> written anew.</summary>
     public FeedBytes WriteParts(FeedDocument document) =>
-        WriteParts(document, [.. WriteEntries(document.Entries).Select(entry => new BytePart(entry))]);
+        WriteParts(document, [.. document.Entries.Zip(WriteEntries(document.Entries), (entry, bytes) => new WrittenEntry(entry.Id, new BytePart(bytes)))]);
 }
 
 /// <summary>A document without its entries, and the position in <paramref name="Bytes"/> where they go.</summary>
 public readonly record struct DocumentShell(byte[] Bytes, int InsertAt);
+
+/// <summary>An entry's id (<see cref="FeedEntry.Id"/>) and its bytes as a format wrote them.</summary>
+public sealed record WrittenEntry(string Id, BytePart Bytes);
 
 /// <summary>
 /// The XML formats. The feed's own elements and every entry are written by System.ServiceModel.Syndication's
@@ -81,7 +86,13 @@ public readonly record struct DocumentShell(byte[] Bytes, int InsertAt);
 /// formatter puts its items, before the closing tag of the channel or feed.
 /// </summary>
 /// <param name="closingTag">The closing tag before which the formatter writes the entries.</param>
-internal abstract class SyndicationFeedFormat(string extension, string mediaType, string displayName, string closingTag)
+/// <param name="container">The element the formatter writes the entries in (channel, atom:feed).</param>
+/// <param name="namespaces">
+/// The prefixes of the format's extensions and their namespaces: declared on its container, once, in the feed
+/// and in the context its entries are written in alike, so an entry repeats no declaration.
+/// </param>
+internal abstract class SyndicationFeedFormat(
+    string extension, string mediaType, string displayName, string closingTag, XName container, IReadOnlyList<(string Prefix, string Namespace)> namespaces)
     : FeedFormat(extension, mediaType, displayName)
 {
     // Line feeds as line feeds on every platform (the default is the platform's newline).
@@ -107,7 +118,7 @@ internal abstract class SyndicationFeedFormat(string extension, string mediaType
     public override bool UsesStylesheet => true;
 
     /// <summary>The feed's own elements, declared as UTF-8; the entries go before the closing tag.</summary>
-    public override DocumentShell WriteShell(FeedDocument document, int entryCount)
+    public override DocumentShell WriteShell(FeedDocument document, IReadOnlyList<string> entryIds)
     {
         // The formatters write synchronously; they write into memory here, never into the response.
         var shell = RenderBuffer.Write(buffer =>
@@ -134,8 +145,14 @@ internal abstract class SyndicationFeedFormat(string extension, string mediaType
     /// <summary>The formatter of one entry.</summary>
     protected abstract SyndicationItemFormatter CreateItemFormatter(FeedEntry entry);
 
-    /// <summary>Declares on the wrapper what the feed element declares, so the entry repeats no namespace.</summary>
-    protected abstract void StartWrapper(XmlWriter writer);
+    /// <summary>Declares the format's extension prefixes on the element just started: its container, in the feed (from the feed's attribute extensions) and around its entries.</summary>
+    protected void DeclareNamespaces(XmlWriter writer)
+    {
+        foreach (var (prefix, ns) in namespaces)
+        {
+            writer.WriteAttributeString("xmlns", prefix, FeedNamespaces.XmlNamespaceDeclaration, ns);
+        }
+    }
 
     /// <summary>The entry's XML as it appears inside the feed: written inside a wrapper element, then cut out of it.</summary>
     public override byte[] WriteEntry(FeedEntry entry) => WriteEntries([entry])[0];
@@ -156,7 +173,10 @@ internal abstract class SyndicationFeedFormat(string extension, string mediaType
         return RenderBuffer.Write(buffer =>
         {
             using var writer = Wrap(new DirectTextWriter(XmlWriter.Create(buffer, FragmentSettings), buffer));
-            StartWrapper(writer);
+            // The container the entries go in within the feed, with the same declarations, so that their bytes
+            // are those they have in the feed.
+            writer.WriteStartElement(container.LocalName, container.NamespaceName);
+            DeclareNamespaces(writer);
             for (var i = 0; i < entries.Count; i++)
             {
                 CreateItemFormatter(entries[i]).WriteTo(writer);

@@ -16,7 +16,7 @@ internal sealed class HtmlPreviewFormat() : FeedFormat("html", HtmlPage.MediaTyp
     private static readonly byte[] ItemsEndBytes = Encoding.UTF8.GetBytes(ItemsEnd);
 
     /// <summary>The page; the items go at the end of its list.</summary>
-    public override DocumentShell WriteShell(FeedDocument document, int entryCount)
+    public override DocumentShell WriteShell(FeedDocument document, IReadOnlyList<string> entryIds)
     {
         var formats = document.Links.Where(link => link.Relation == FeedRelations.Alternate).ToList();
         var html = HtmlPage.Begin(document.Language, document.Title,
@@ -42,7 +42,7 @@ internal sealed class HtmlPreviewFormat() : FeedFormat("html", HtmlPage.MediaTyp
             html.Append("<li><strong>封存 · Archive</strong> ").Link(archive, "較舊的文章 · Older articles").Append("</li>\n");
         }
         html.Append("</ul>\n</section>\n<h2>最新文章 · Latest articles</h2>\n");
-        if (entryCount == 0)
+        if (entryIds.Count == 0)
         {
             html.Append("<p class=\"muted\">目前沒有文章。No articles yet.</p>\n");
         }

@@ -26,7 +26,7 @@ internal sealed class JsonFeedFormat() : FeedFormat("json", "application/feed+js
     public override BytePart EntrySeparator => Comma;
 
     /// <summary>The feed object with an empty "items", the last member: the items go before its closing "]".</summary>
-    public override DocumentShell WriteShell(FeedDocument document, int entryCount)
+    public override DocumentShell WriteShell(FeedDocument document, IReadOnlyList<string> entryIds)
     {
         var json = RenderBuffer.Write(buffer =>
         {

@@ -10,13 +10,14 @@ namespace Feeds.Formats;
 /// (RSS Best Practices, "atom:link"), dc:creator for name-only authors (RSS's author element requires
 /// an e-mail address), content:encoded for the full HTML body, media:content for the lead image.
 /// </summary>
-internal sealed class RssFeedFormat() : SyndicationFeedFormat("rss", "application/rss+xml", "RSS", closingTag: "</channel>")
+internal sealed class RssFeedFormat() : SyndicationFeedFormat("rss", "application/rss+xml", "RSS", closingTag: "</channel>", container: "channel",
+    namespaces: [("atom", FeedNamespaces.Atom), ("dc", FeedNamespaces.DublinCore), ("content", FeedNamespaces.Content), ("media", FeedNamespaces.Media)])
 {
     protected override XmlWriter Wrap(XmlWriter writer) => new RssCharacterDataWriter(writer);
 
     protected override SyndicationFeedFormatter CreateFormatter(FeedDocument document)
     {
-        var channel = new RssChannel(document, MediaType)
+        var channel = new RssChannel(document, this)
         {
             Title = new TextSyndicationContent(document.Title),
             Description = new TextSyndicationContent(document.Description),
@@ -35,20 +36,6 @@ internal sealed class RssFeedFormat() : SyndicationFeedFormat("rss", "applicatio
     protected override SyndicationItemFormatter CreateItemFormatter(FeedEntry entry) =>
         new Rss20ItemFormatter(CreateItem(entry), serializeExtensionsAsAtom: false);
 
-    protected override void StartWrapper(XmlWriter writer)
-    {
-        writer.WriteStartElement("channel");
-        DeclarePrefixes(writer);
-    }
-
-    /// <summary>The prefixes of every extension, declared once on the channel.</summary>
-    private static void DeclarePrefixes(XmlWriter writer)
-    {
-        writer.WriteAttributeString("xmlns", "atom", FeedNamespaces.XmlNamespaceDeclaration, FeedNamespaces.Atom);
-        writer.WriteAttributeString("xmlns", "dc", FeedNamespaces.XmlNamespaceDeclaration, FeedNamespaces.DublinCore);
-        writer.WriteAttributeString("xmlns", "content", FeedNamespaces.XmlNamespaceDeclaration, FeedNamespaces.Content);
-        writer.WriteAttributeString("xmlns", "media", FeedNamespaces.XmlNamespaceDeclaration, FeedNamespaces.Media);
-    }
 
     private static RssItem CreateItem(FeedEntry entry)
     {
@@ -73,11 +60,11 @@ internal sealed class RssFeedFormat() : SyndicationFeedFormat("rss", "applicatio
         return item;
     }
 
-    private sealed class RssChannel(FeedDocument document, string mediaType) : SyndicationFeed
+    private sealed class RssChannel(FeedDocument document, RssFeedFormat format) : SyndicationFeed
     {
         protected override void WriteAttributeExtensions(XmlWriter writer, string version)
         {
-            DeclarePrefixes(writer);
+            format.DeclareNamespaces(writer);
             base.WriteAttributeExtensions(writer, version);
         }
 
@@ -86,7 +73,7 @@ internal sealed class RssFeedFormat() : SyndicationFeedFormat("rss", "applicatio
             writer.WriteStartElement("atom", "link", FeedNamespaces.Atom);
             writer.WriteAttributeString("href", document.SelfLink.AbsoluteUri);
             writer.WriteAttributeString("rel", "self");
-            writer.WriteAttributeString("type", mediaType);
+            writer.WriteAttributeString("type", format.MediaType);
             writer.WriteEndElement();
             // WebSub hubs and RFC 5005 archive links, as atom:link like the self link (WebSub 4, RFC 5005 3).
             foreach (var link in document.Links)

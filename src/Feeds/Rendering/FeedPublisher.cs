@@ -234,7 +234,8 @@ public sealed class FeedPublisher(
             Stylesheet = request.Format.UsesStylesheet ? urls.Stylesheet : null,
         };
         var bytes = request.Format.WriteParts(
-            document, entries.Complete(read, article => builder.Content(article, read.Tags[article.Id]), (key, content) => builder.Entry(key, content, catalog.Get(key.CategoryId)?.Name, name => PageOf(versions, name))));
+            document, entries.Complete(read, article => builder.Content(article, read.Tags[article.Id]), (key, content) => builder.Entry(key, content, catalog.Get(key.CategoryId)?.Name, name => PageOf(versions, name)),
+                key => builder.ArticleId(key.ExternalId)));
         // Last-Modified is when these bytes first appeared, the same on every instance; not a date in the feed: an
         // article imported late, edited or removed changes a feed without moving any date in it.
         var etag = bytes.EntityTag();

@@ -57,9 +57,10 @@ internal sealed class RenderEntries(EntryCache cache, FeedFormat format)
     /// Every entry in key order: those found, and those written now, from a kept content, from kept texts and
     /// <paramref name="read"/>'s tags, or from <paramref name="read"/>'s article (whose content
     /// <paramref name="contentOf"/> makes). The contents are kept. An article deleted between the keys and its
-    /// body is left out.
+    /// body is left out. Each is named by its id (<paramref name="idOf"/>), for a container that lists its entries.
     /// </summary>
-    public IReadOnlyList<BytePart> Complete(FeedRead read, Func<ArticleRow, ArticleContent> contentOf, Func<ArticleKey, ArticleContent, FeedEntry> entryOf)
+    public IReadOnlyList<WrittenEntry> Complete(
+        FeedRead read, Func<ArticleRow, ArticleContent> contentOf, Func<ArticleKey, ArticleContent, FeedEntry> entryOf, Func<ArticleKey, string> idOf)
     {
         var newEntries = new List<(int Index, FeedEntry Entry)>();
         for (var i = 0; i < _keys.Count; i++)
@@ -90,7 +91,7 @@ internal sealed class RenderEntries(EntryCache cache, FeedFormat format)
                 : new BytePart(written[n]);
         }
         Written = newEntries.Count;
-        return [.. _found.OfType<BytePart>()];
+        return [.. _keys.Select((key, i) => _found[i] is { } entry ? new WrittenEntry(idOf(key), entry) : null).OfType<WrittenEntry>()];
     }
 
     private ArticleContent Keep(int i, ArticleContent content) => cache.AddContent(_keys[i].Id, _versions[i], _keys[i].TextVersion, content);
