@@ -103,8 +103,8 @@ internal abstract class SyndicationFeedFormat(
         NewLineChars = "\n",
     };
 
-    /// <summary>What entries are written with (DirectTextWriterTests writes with them too).</summary>
-    internal static readonly XmlWriterSettings FragmentSettings = new()
+    /// <summary>What entries are written with.</summary>
+    private static readonly XmlWriterSettings FragmentSettings = new()
     {
         Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
         CheckCharacters = true,
@@ -123,7 +123,7 @@ internal abstract class SyndicationFeedFormat(
         // The formatters write synchronously; they write into memory here, never into the response.
         var shell = RenderBuffer.Write(buffer =>
         {
-            using var writer = Wrap(new DirectTextWriter(XmlWriter.Create(buffer, DocumentSettings), buffer));
+            using var writer = Wrap(XmlWriter.Create(buffer, DocumentSettings));
             writer.WriteStartDocument();
             if (document.Stylesheet is not null)
             {
@@ -172,7 +172,7 @@ internal abstract class SyndicationFeedFormat(
         var ends = new int[entries.Count];
         return RenderBuffer.Write(buffer =>
         {
-            using var writer = Wrap(new DirectTextWriter(XmlWriter.Create(buffer, FragmentSettings), buffer));
+            using var writer = Wrap(XmlWriter.Create(buffer, FragmentSettings));
             // The container the entries go in within the feed, with the same declarations, so that their bytes
             // are those they have in the feed.
             writer.WriteStartElement(container.LocalName, container.NamespaceName);

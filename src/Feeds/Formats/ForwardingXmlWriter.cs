@@ -3,9 +3,8 @@ using System.Xml;
 namespace Feeds.Formats;
 
 /// <summary>
-/// An XmlWriter that passes every call to the one it wraps, and knows whether an attribute is open; the writers
-/// that change how text is written (<see cref="RssCharacterDataWriter"/>, <see cref="DirectTextWriter"/>)
-/// override only what they change.
+/// An XmlWriter that passes every call to the one it wraps, and knows whether an attribute is open; the writer
+/// that changes how RSS text is escaped (<see cref="RssCharacterDataWriter"/>) overrides only what it changes.
 /// </summary>
 internal abstract class ForwardingXmlWriter(XmlWriter inner) : XmlWriter
 {

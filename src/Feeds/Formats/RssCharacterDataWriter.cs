@@ -10,6 +10,10 @@ namespace Feeds.Formats;
 /// and the elements that hold an address (link, url, docs, comments, guid): a reader takes their text as a URL,
 /// and some (rowan's parser) do not decode a reference there, which broke every address with two query
 /// parameters ("?a=1&amp;#x26;b=2"). Everything else passes to the wrapped writer unchanged.
+/// It is the one writer the formatters write through, and it changes escaping only: Syndication writes the
+/// channel's title, description and image title and each item's title and categories itself (Rss20FeedFormatter's
+/// WriteFeed and WriteItemContents, with XmlWriter.WriteString), with no extension point before the text, and
+/// only an XmlWriter decides how "&lt;" and "&amp;" are written.
 /// </summary>
 internal sealed class RssCharacterDataWriter(XmlWriter inner) : ForwardingXmlWriter(inner)
 {
