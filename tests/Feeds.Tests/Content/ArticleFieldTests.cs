@@ -176,6 +176,38 @@ public sealed class ArticleFieldTests : FeedsTest
         return clone;
     }
 
+    /// <summary>
+    /// Every text of an article (the fields its cleaned content is made from) changes what some format writes when
+    /// it changes alone: a field stored and fingerprinted but never shown is a field forgotten in Content/FeedBuilder.
+    /// </summary>
+    [Fact]
+    public void EveryTextOfAnArticle_ChangedAlone_ChangesWhatAFormatWrites()
+    {
+        var builder = new FeedBuilder(Options.Create(new FeedsOptions()), SiteTime.Create("Asia/Shanghai"), new ArticleHtml(), new CleanArticleCache());
+        var texts = typeof(ArticleRow).GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .Where(field => field.PropertyType == typeof(string)).ToList();
+        string Written(ArticleRow article) => string.Concat(FeedFormat.All.Append(FeedFormat.HtmlPreview).Select(format =>
+            FeedXml.Text(format.WriteParts(Document(builder.Entry(article, [], "物流"))).ToArray())));
+        var original = Written(Row());
+
+        Assert.Equal(ArticleFields.Texts.Count, texts.Count);
+        foreach (var field in texts)
+        {
+            // A URL stays a URL: a changed path, not a changed scheme.
+            var changed = field.Name.EndsWith("Url", StringComparison.Ordinal)
+                ? Copy(Row(), field, (string)field.GetValue(Row())! + "x")
+                : WithProperty(Row(), field);
+            Assert.True(Written(changed) != original, $"ArticleRow.{field.Name}: a change of it alone does not reach what any format writes");
+        }
+    }
+
+    private static ArticleRow Copy(ArticleRow row, PropertyInfo field, object value)
+    {
+        var clone = WithProperty(row, field);
+        field.SetValue(clone, value);
+        return clone;
+    }
+
     private static ArticleRow Row() => new()
     {
         Id = 1, ExternalId = "a-1", CategoryId = 1, Title = "標題", Summary = "摘要", ContentHtml = "<p>內文</p>", Author = "林雅婷",
