@@ -174,6 +174,11 @@ public sealed partial class SqlServerModelTests
                     var table = tables[drop.SchemaObjectName.BaseIdentifier.Value].Definition;
                     foreach (var element in drop.AlterTableDropTableElements)
                     {
+                        if (element.TableElementType == TableElementType.Column)
+                        {
+                            table.ColumnDefinitions.Where(c => c.ColumnIdentifier.Value == element.Name.Value).ToList().ForEach(c => table.ColumnDefinitions.Remove(c));
+                            continue;
+                        }
                         foreach (var column in table.ColumnDefinitions)
                         {
                             column.Constraints.Where(c => c.ConstraintIdentifier?.Value == element.Name.Value).ToList().ForEach(c => column.Constraints.Remove(c));
@@ -181,8 +186,16 @@ public sealed partial class SqlServerModelTests
                         table.TableConstraints.Where(c => c.ConstraintIdentifier?.Value == element.Name.Value).ToList().ForEach(c => table.TableConstraints.Remove(c));
                     }
                     break;
+                // DROP_EXISTING (or a DROP INDEX before it) replaces an index of the same name.
                 case CreateIndexStatement index:
+                    indexes.RemoveAll(existing => existing.Name.Value == index.Name.Value && existing.OnName.BaseIdentifier.Value == index.OnName.BaseIdentifier.Value);
                     indexes.Add(index);
+                    break;
+                case DropIndexStatement drop:
+                    foreach (var clause in drop.DropIndexClauses.OfType<DropIndexClause>())
+                    {
+                        indexes.RemoveAll(existing => existing.Name.Value == clause.Index.Value && existing.OnName.BaseIdentifier.Value == clause.Object.BaseIdentifier.Value);
+                    }
                     break;
                 case TriggerStatementBody trigger:
                     triggers[trigger.Name.BaseIdentifier.Value] = trigger;

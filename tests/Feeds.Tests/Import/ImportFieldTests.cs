@@ -50,7 +50,7 @@ public sealed class ImportFieldTests
         }
         foreach (var field in ImportLineParser.Fields)
         {
-            var edited = new Dictionary<string, object?>(line) { [field] = Changed.GetValueOrDefault(field) ?? $"{line[field]}x" };
+            var edited = new Dictionary<string, object?>(line) { [field] = Changed.GetValueOrDefault(field) ?? $"{line.GetValueOrDefault(field)}x" };
             var changed = Parse(parser, edited);
             Assert.True(!Same(read, changed), $"'{field}': a line that changes it alone is read as the same article");
         }
