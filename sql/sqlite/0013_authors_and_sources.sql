@@ -14,7 +14,7 @@ DROP TABLE tags;
 
 CREATE TABLE tags (
     id      INTEGER NOT NULL PRIMARY KEY,
-    kind    TEXT    NOT NULL DEFAULT 't' CHECK (kind IN ('t', 'a', 's')),  -- tag, author, source
+    kind    TEXT    NOT NULL DEFAULT 't',  -- 't' tag, 'a' author, 's' source (Data/FiledNames); a kind the server does not know is left alone
     name    TEXT    NOT NULL,
     version INTEGER NOT NULL DEFAULT 0,
     UNIQUE (kind, name)

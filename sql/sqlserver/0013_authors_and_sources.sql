@@ -4,9 +4,9 @@
 -- a tag feed current keeps an author's and a source's too: a kind of named feed is a value of kind, not new tables.
 -- A name is unique within its kind (a source and a tag may share one). Author and source names are up to 200
 -- characters, as the import takes them.
-ALTER TABLE dbo.tags ADD kind nchar(1) NOT NULL
-    CONSTRAINT df_tags_kind DEFAULT ('t')
-    CONSTRAINT ck_tags_kind CHECK (kind IN ('t', 'a', 's'));
+-- kind: 't' tag, 'a' author, 's' source (Data/FiledNames); a kind the server does not know is left alone, so a
+-- new kind needs no change of the table.
+ALTER TABLE dbo.tags ADD kind nchar(1) NOT NULL CONSTRAINT df_tags_kind DEFAULT ('t');
 ALTER TABLE dbo.tags DROP CONSTRAINT uq_tags_name;
 ALTER TABLE dbo.tags ALTER COLUMN name nvarchar(200) COLLATE Latin1_General_100_BIN2 NOT NULL;
 GO

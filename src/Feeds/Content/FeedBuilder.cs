@@ -101,8 +101,7 @@ public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTim
             Authors: authors.Count == 0 ? [_siteName] : authors,
             Image: image)
         {
-            Names = [.. FiledNames.Authors(article.Author).Select(name => new FiledName(FiledNames.Author, name)),
-                .. article.Source is { } source ? [new FiledName(FiledNames.Source, source)] : Array.Empty<FiledName>()],
+            Names = FiledNames.OfByline(article.Author, article.Source),
         };
     }
 

@@ -30,6 +30,16 @@ public static class FiledNames
         ? []
         : [.. byline.Split(BylineSeparators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal)];
 
+    /// <summary>
+    /// The names an article's own fields file it under beside its tags: the authors its byline names, then its
+    /// source. What an entry links to their feeds (Content/FeedBuilder), and what the writer files (<see cref="Of"/>).
+    /// </summary>
+    public static IReadOnlyList<FiledName> OfByline(string? byline, string? source) =>
+    [
+        .. Authors(byline).Select(author => new FiledName(Author, author)),
+        .. source is null ? [] : new[] { new FiledName(Source, source) },
+    ];
+
     /// <summary>Every name the article is filed under, each once, in the order of their links' positions.</summary>
     public static IReadOnlyList<(FiledName Name, int Position)> Of(ArticleInput article)
     {
@@ -46,14 +56,10 @@ public static class FiledNames
         {
             Add(Tag, tag, names.Count);
         }
-        var authors = Authors(article.Author);
-        for (var i = 0; i < authors.Count; i++)
+        var authors = 0;
+        foreach (var name in OfByline(article.Author, article.Source))
         {
-            Add(Author, authors[i], FirstAuthorPosition + i);
-        }
-        if (article.Source is { } source)
-        {
-            Add(Source, source, SourcePosition);
+            Add(name.Kind, name.Name, name.Kind == Source ? SourcePosition : FirstAuthorPosition + authors++);
         }
         return names;
     }
