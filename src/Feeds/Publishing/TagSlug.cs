@@ -36,10 +36,10 @@ public static class TagSlug
     }
 
     /// <summary>
-    /// Slugs for every tag from its slug base (<see cref="From"/> of its name), unique, the same on every poll and
-    /// every instance.
+    /// Slugs for every name of one kind from its slug base (<see cref="From"/> of its name), unique, the same on every
+    /// poll and every instance; a name without letters or digits is "{noun}-{id}" ("tag-12", "author-7").
     /// </summary>
-    public static Dictionary<long, string> Assign(IEnumerable<(long Id, string SlugBase)> tags)
+    public static Dictionary<long, string> Assign(IEnumerable<(long Id, string SlugBase)> tags, string noun = "tag")
     {
         var slugs = new Dictionary<long, string>();
         var taken = new HashSet<string>(StringComparer.Ordinal);
@@ -48,7 +48,7 @@ public static class TagSlug
             var slug = slugBase;
             if (slug.Length == 0 || !taken.Add(slug))
             {
-                slug = slug.Length == 0 ? $"tag-{id.ToString(CultureInfo.InvariantCulture)}" : $"{slug}-{id.ToString(CultureInfo.InvariantCulture)}";
+                slug = slug.Length == 0 ? $"{noun}-{id.ToString(CultureInfo.InvariantCulture)}" : $"{slug}-{id.ToString(CultureInfo.InvariantCulture)}";
                 taken.Add(slug);
             }
             slugs[id] = slug;

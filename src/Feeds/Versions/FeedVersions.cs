@@ -26,13 +26,14 @@ public sealed class FeedVersions
 {
     public static readonly FeedVersions Empty = new(
         new Dictionary<long, CategoryVersionRow>(), new Dictionary<long, TagState>(), new Dictionary<FeedKey, string>(),
-        new Dictionary<FeedKey, NamedFeed>(), Token(""), catalogToken: Token(""));
+        new Dictionary<FeedKey, NamedFeed>(), new Dictionary<NamedKind, string>(), catalogToken: Token(""));
 
     private readonly Dictionary<long, CategoryVersionRow> _categories;
     private readonly Dictionary<long, TagState> _tags;
     private readonly Dictionary<FeedKey, string> _feeds;
     private readonly Dictionary<FeedKey, NamedFeed> _named;
-    private readonly string _tagListToken;
+    // Per kind of name, a token of its list of names (ids, slugs, names): part of the catalog token.
+    private readonly Dictionary<NamedKind, string> _nameListTokens;
     private readonly Lazy<ILookup<NamedKind, NamedFeed>> _namedByName;
     private readonly Lazy<Dictionary<FiledName, NamedFeed>> _namedByFiledName;
 
@@ -41,14 +42,14 @@ public sealed class FeedVersions
         Dictionary<long, TagState> tags,
         Dictionary<FeedKey, string> feeds,
         Dictionary<FeedKey, NamedFeed> named,
-        string tagListToken,
+        Dictionary<NamedKind, string> nameListTokens,
         string catalogToken)
     {
         _categories = categories;
         _tags = tags;
         _feeds = feeds;
         _named = named;
-        _tagListToken = tagListToken;
+        _nameListTokens = nameListTokens;
         CatalogToken = catalogToken;
         NewestDue = categories.Count == 0 ? null : categories.Values.Max(row => row.NewestDue);
         _namedByName = new(() => named.Values.OrderBy(feed => feed.Name, StringComparer.Ordinal).ThenBy(feed => feed.Id).ToLookup(feed => feed.Kind));
@@ -64,7 +65,7 @@ public sealed class FeedVersions
     /// <summary>These versions, read at <paramref name="mark"/>.</summary>
     public FeedVersions AtMark(long mark) => mark == Mark
         ? this
-        : new FeedVersions(_categories, _tags, _feeds, _named, _tagListToken, CatalogToken) { Mark = mark };
+        : new FeedVersions(_categories, _tags, _feeds, _named, _nameListTokens, CatalogToken) { Mark = mark };
 
     /// <summary>Moves whenever the list of feeds (categories, sections, tags) may have changed: the index and OPML version.</summary>
     public string CatalogToken { get; }
@@ -149,58 +150,70 @@ public sealed class FeedVersions
             }
         }
 
-        // Names: a name's token alone; slugs anew only when the list of names or a name changed.
+        // Names: a name's token alone; the slugs of a kind anew only when a name of that kind was added, renamed or
+        // removed (a new author leaves the 40,000 tags' slugs alone).
         var tags = _tags;
         var named = _named;
-        var tagListToken = _tagListToken;
+        var nameListTokens = _nameListTokens;
         if (tagsRead)
         {
             tags = read.Complete ? [] : new Dictionary<long, TagState>(_tags);
-            var listChanged = read.Complete;
+            var relisted = read.Complete ? new HashSet<NamedKind>(FeedKind.Named) : [];
             foreach (var id in read.RemovedTags)
             {
-                listChanged |= tags.Remove(id);
+                if (tags.Remove(id, out var removed))
+                {
+                    relisted.Add(NamedKind.OfCode(removed.Row.Kind)!);
+                }
             }
-            foreach (var row in read.Tags.Where(row => NamedKind.OfCode(row.Kind) is not null))
+            foreach (var row in read.Tags)
             {
+                if (NamedKind.OfCode(row.Kind) is not { } kind)
+                {
+                    continue;  // a kind this server does not know (a newer one's): left alone
+                }
                 var known = _tags.GetValueOrDefault(row.Id);
                 var sameName = known is not null && known.Row.Name == row.Name;
-                listChanged |= !sameName;
+                if (!sameName)
+                {
+                    relisted.Add(kind);
+                }
                 tags[row.Id] = new TagState(row, sameName ? known!.SlugBase : TagSlug.From(row.Name), known?.Slug ?? "", TagToken(row));
             }
-            if (listChanged)
+            if (relisted.Count > 0)
             {
-                foreach (var key in _named.Keys)
+                named = read.Complete ? [] : new Dictionary<FeedKey, NamedFeed>(_named);
+                nameListTokens = new Dictionary<NamedKind, string>(_nameListTokens);
+                foreach (var key in _named.Keys.Where(key => relisted.Contains(key.Kind)))
                 {
                     feeds.Remove(key);
+                    named.Remove(key);
                 }
-                named = [];
-                foreach (var kind in FeedKind.Named)
+                foreach (var kind in relisted)
                 {
                     var ofKind = tags.Values.Where(tag => tag.Row.Kind == kind.Code).Select(tag => (tag.Row.Id, tag.SlugBase));
-                    foreach (var (id, slug) in TagSlug.Assign(ofKind))
+                    foreach (var (id, slug) in TagSlug.Assign(ofKind, kind.Noun))
                     {
                         var state = tags[id] = tags[id] with { Slug = slug };
                         var key = new FeedKey(kind, slug);
                         named[key] = new NamedFeed(kind, id, slug, state.Row.Name);
                         Set(feeds, key, state.Token, moved);
                     }
+                    nameListTokens[kind] = Token(string.Join('\n', named.Values.Where(feed => feed.Kind == kind).OrderBy(feed => feed.Id)
+                        .Select(feed => $"{feed.Id}={feed.Slug}={feed.Name}")));
                 }
-                tagListToken = Token(string.Join('\n', named.Values.OrderBy(feed => feed.Id).Select(feed => $"{feed.Id}={feed.Kind.Code}={feed.Slug}={feed.Name}")));
             }
-            else
+            foreach (var row in read.Tags.Where(row => tags.ContainsKey(row.Id) && !relisted.Contains(NamedKind.OfCode(row.Kind)!)))
             {
-                foreach (var row in read.Tags.Where(row => tags.ContainsKey(row.Id)))
-                {
-                    var state = tags[row.Id];
-                    Set(feeds, new FeedKey(NamedKind.OfCode(row.Kind)!, state.Slug), state.Token, moved);
-                }
+                var state = tags[row.Id];
+                Set(feeds, new FeedKey(NamedKind.OfCode(row.Kind)!, state.Slug), state.Token, moved);
             }
         }
 
-        var catalogToken = Token(feeds.GetValueOrDefault(FeedKey.Site) + "\n" + tagListToken);
+        var catalogToken = Token(feeds.GetValueOrDefault(FeedKey.Site) + "\n"
+            + string.Join('\n', FeedKind.Named.Select(kind => nameListTokens.GetValueOrDefault(kind))));
         changed = moved;
-        return new FeedVersions(categories, tags, feeds, named, tagListToken, catalogToken);
+        return new FeedVersions(categories, tags, feeds, named, nameListTokens, catalogToken);
     }
 
     /// <summary>
