@@ -57,20 +57,13 @@ public sealed record FeedEntry(
     /// Every author on one line, for the formats and readers that keep one: "張書豪、港務管理處", "Jane Doe, Reuters".
     /// Names are joined with "、" unless one starts with a Latin letter or digit (the XSLT view's rule too).
     /// </summary>
-    public string Byline => Join(Authors);
+    public string Byline => string.Join(Separator(Authors), Authors);
 
     /// <summary>
     /// The authors its byline names and its source, each with its feed's page (Publishing/NamedKind): what the
     /// page for people links and JSON Feed lists as authors. Empty when the CMS named neither.
     /// </summary>
     public IReadOnlyList<EntryName> Names { get; init; } = [];
-
-    /// <summary>Names on one line: "張書豪、港務管理處", "Jane Doe, Reuters".</summary>
-    public static string Join(IEnumerable<string> names)
-    {
-        var all = names.ToList();
-        return string.Join(Separator(all), all);
-    }
 
     /// <summary>What joins names on one line: "、" unless one starts with a Latin letter or digit (the XSLT view's rule too).</summary>
     public static string Separator(IEnumerable<string> names) => names.Any(name => char.IsAsciiLetterOrDigit(name[0])) ? ", " : "、";

@@ -1,6 +1,6 @@
 namespace Feeds.Data;
 
-/// <summary>A name an article is filed under beside its category, a row of tags: its kind (<see cref="FiledNames"/>) and its order.</summary>
+/// <summary>A name an article is filed under beside its category, a row of tags: its kind (<see cref="FiledNames"/>) and the name.</summary>
 public sealed record FiledName(string Kind, string Name);
 
 /// <summary>

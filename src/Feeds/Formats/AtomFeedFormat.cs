@@ -9,7 +9,7 @@ namespace Feeds.Formats;
 /// Atom 1.0 (RFC 4287). Ids and updated times are always set explicitly: left empty, the formatter would
 /// invent random uuid ids and the current time, and readers would see every entry as new on every poll.
 /// </summary>
-internal sealed partial class AtomFeedFormat() : SyndicationFeedFormat("atom", "application/atom+xml", "Atom", closingTag: "</feed>",
+internal sealed partial class AtomFeedFormat() : SyndicationFeedFormat("atom", "application/atom+xml", "Atom",
     container: XName.Get("feed", FeedNamespaces.Atom), namespaces: [("media", FeedNamespaces.Media)])
 {
     protected override SyndicationFeedFormatter CreateFormatter(FeedDocument document)
@@ -38,7 +38,6 @@ internal sealed partial class AtomFeedFormat() : SyndicationFeedFormat("atom", "
     }
 
     protected override SyndicationItemFormatter CreateItemFormatter(FeedEntry entry) => new Atom10ItemFormatter(CreateEntry(entry));
-
 
     private static AtomEntry CreateEntry(FeedEntry entry)
     {

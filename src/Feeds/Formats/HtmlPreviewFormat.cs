@@ -69,9 +69,18 @@ internal sealed class HtmlPreviewFormat() : FeedFormat("html", HtmlPage.MediaTyp
         for (var i = 0; i < entry.Names.Count; i++)
         {
             var name = entry.Names[i];
-            _ = name.Page is null
-                ? html.Append(i > 0 ? separator : "").Append(HtmlPage.Encode(name.Name))
-                : html.Append(i > 0 ? separator : "").Link(name.Page, name.Name);
+            if (i > 0)
+            {
+                html.Append(separator);
+            }
+            if (name.Page is null)
+            {
+                html.Append(HtmlPage.Encode(name.Name));
+            }
+            else
+            {
+                html.Link(name.Page, name.Name);
+            }
         }
         html.Append("</p>\n");
         if (entry.Summary is not null)

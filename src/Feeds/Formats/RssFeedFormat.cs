@@ -10,7 +10,7 @@ namespace Feeds.Formats;
 /// (RSS Best Practices, "atom:link"), dc:creator for name-only authors (RSS's author element requires
 /// an e-mail address), content:encoded for the full HTML body, media:content for the lead image.
 /// </summary>
-internal sealed class RssFeedFormat() : SyndicationFeedFormat("rss", "application/rss+xml", "RSS", closingTag: "</channel>", container: "channel",
+internal sealed class RssFeedFormat() : SyndicationFeedFormat("rss", "application/rss+xml", "RSS", container: "channel",
     namespaces: [("atom", FeedNamespaces.Atom), ("dc", FeedNamespaces.DublinCore), ("content", FeedNamespaces.Content), ("media", FeedNamespaces.Media)])
 {
     protected override XmlWriter Wrap(XmlWriter writer) => new RssCharacterDataWriter(writer);
@@ -35,7 +35,6 @@ internal sealed class RssFeedFormat() : SyndicationFeedFormat("rss", "applicatio
 
     protected override SyndicationItemFormatter CreateItemFormatter(FeedEntry entry) =>
         new Rss20ItemFormatter(CreateItem(entry), serializeExtensionsAsAtom: false);
-
 
     private static RssItem CreateItem(FeedEntry entry)
     {

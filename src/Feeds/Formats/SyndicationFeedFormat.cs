@@ -11,14 +11,13 @@ namespace Feeds.Formats;
 /// formatters: each entry on its own (kept as bytes per version), then spliced into the feed where the
 /// formatter puts its items, before the closing tag of the channel or feed.
 /// </summary>
-/// <param name="closingTag">The closing tag before which the formatter writes the entries.</param>
-/// <param name="container">The element the formatter writes the entries in (channel, atom:feed).</param>
+/// <param name="container">The element the formatter writes the entries in (channel, atom:feed), unprefixed.</param>
 /// <param name="namespaces">
 /// The prefixes of the format's extensions and their namespaces: declared on its container, once, in the feed
 /// and in the context its entries are written in alike, so an entry repeats no declaration.
 /// </param>
 internal abstract class SyndicationFeedFormat(
-    string extension, string mediaType, string displayName, string closingTag, XName container, IReadOnlyList<(string Prefix, string Namespace)> namespaces)
+    string extension, string mediaType, string displayName, XName container, IReadOnlyList<(string Prefix, string Namespace)> namespaces)
     : FeedFormat(extension, mediaType, displayName)
 {
     // Line feeds as line feeds on every platform (the default is the platform's newline).
@@ -39,7 +38,8 @@ internal abstract class SyndicationFeedFormat(
         OmitXmlDeclaration = true,
     };
 
-    private readonly byte[] _closingTag = Encoding.UTF8.GetBytes(closingTag);
+    // The container's closing tag, before which the formatter writes the entries.
+    private readonly byte[] _closingTag = Encoding.UTF8.GetBytes($"</{container.LocalName}>");
 
     public override bool UsesStylesheet => true;
 

@@ -18,7 +18,7 @@ public static class FeedEndpoints
         feeds.MapDocument("/{slug}/archive/{month}.{extension}", ServeAsync).Serves("archive");
         foreach (var kind in FeedKind.Named)
         {
-            feeds.MapDocument($"/{SegmentOf(kind)}/{{name}}.{{extension}}", ServeAsync).Serves($"{kind.ToString().ToLowerInvariant()}-feed");
+            feeds.MapDocument($"/{SegmentOf(kind)}/{{name}}.{{extension}}", ServeAsync).Serves($"{kind.Noun}-feed");
             feeds.MapDocument($"/{SegmentOf(kind)}/{{name}}/archive/{{month}}.{{extension}}", ServeAsync).Serves("archive");
         }
         return routes;

@@ -16,7 +16,7 @@ public static class PageEndpoints
         pages.MapDocument("/", async (PagePublisher pages) => new DocumentAnswer(await pages.GetIndexAsync(), FeedKey.CatalogSurrogateKey)).Serves("index");
         foreach (var kind in FeedKind.Named)
         {
-            var label = $"{kind.ToString().ToLowerInvariant()}-directory";
+            var label = $"{kind.Noun}-directory";
             pages.MapDocument($"/{kind.Segment}", (PagePublisher pages) => DirectoryAsync(pages, kind, 1)).Serves(label);
             pages.MapDocument($"/{kind.Segment}/{{page}}", (PagePublisher pages, string page) => DirectoryAsync(pages, kind, LaterPage(page))).Serves(label);
         }

@@ -100,7 +100,7 @@ public sealed class FeedVersions
     /// </summary>
     public IReadOnlyList<NamedFeed> MostRecentlyUsed(NamedKind kind, int count) =>
     [
-        .. _tags.Values.Where(tag => tag.Row.NewestDue is not null && tag.Row.Kind == kind.Code)
+        .. _tags.Values.Where(tag => tag.Row.NewestDue is not null && tag.Kind == kind)
             .OrderByDescending(tag => tag.Row.NewestDue).ThenBy(tag => tag.Row.Id)
             .Take(count)
             .Select(tag => _named[new FeedKey(kind, tag.Slug)]),
@@ -163,7 +163,7 @@ public sealed class FeedVersions
             {
                 if (tags.Remove(id, out var removed))
                 {
-                    relisted.Add(NamedKind.OfCode(removed.Row.Kind)!);
+                    relisted.Add(removed.Kind);
                 }
             }
             foreach (var row in read.Tags)
@@ -178,7 +178,7 @@ public sealed class FeedVersions
                 {
                     relisted.Add(kind);
                 }
-                tags[row.Id] = new TagState(row, sameName ? known!.SlugBase : TagSlug.From(row.Name), known?.Slug ?? "", TagToken(row));
+                tags[row.Id] = new TagState(row, kind, sameName ? known!.SlugBase : TagSlug.From(row.Name), known?.Slug ?? "", TagToken(row));
             }
             if (relisted.Count > 0)
             {
@@ -191,22 +191,25 @@ public sealed class FeedVersions
                 }
                 foreach (var kind in relisted)
                 {
-                    var ofKind = tags.Values.Where(tag => tag.Row.Kind == kind.Code).Select(tag => (tag.Row.Id, tag.SlugBase));
-                    foreach (var (id, slug) in TagSlug.Assign(ofKind, kind.Noun))
+                    var list = new StringBuilder();
+                    var ofKind = tags.Values.Where(tag => tag.Kind == kind).Select(tag => (tag.Row.Id, tag.SlugBase));
+                    foreach (var (id, slug) in TagSlug.Assign(ofKind, kind.Noun).OrderBy(pair => pair.Key))
                     {
                         var state = tags[id] = tags[id] with { Slug = slug };
                         var key = new FeedKey(kind, slug);
                         named[key] = new NamedFeed(kind, id, slug, state.Row.Name);
                         Set(feeds, key, state.Token, moved);
+                        list.Append(CultureInfo.InvariantCulture, $"{id}={slug}={state.Row.Name}\n");
                     }
-                    nameListTokens[kind] = Token(string.Join('\n', named.Values.Where(feed => feed.Kind == kind).OrderBy(feed => feed.Id)
-                        .Select(feed => $"{feed.Id}={feed.Slug}={feed.Name}")));
+                    nameListTokens[kind] = Token(list.ToString());
                 }
             }
-            foreach (var row in read.Tags.Where(row => tags.ContainsKey(row.Id) && !relisted.Contains(NamedKind.OfCode(row.Kind)!)))
+            foreach (var row in read.Tags)
             {
-                var state = tags[row.Id];
-                Set(feeds, new FeedKey(NamedKind.OfCode(row.Kind)!, state.Slug), state.Token, moved);
+                if (tags.TryGetValue(row.Id, out var state) && !relisted.Contains(state.Kind))
+                {
+                    Set(feeds, new FeedKey(state.Kind, state.Slug), state.Token, moved);
+                }
             }
         }
 
@@ -263,8 +266,8 @@ public sealed class FeedVersions
 
     private static string Token(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 12));
 
-    /// <summary>A tag as the last poll that read it saw it: its slug before and after collisions are told apart, and its token.</summary>
-    private sealed record TagState(TagVersionRow Row, string SlugBase, string Slug, string Token);
+    /// <summary>A name (a tag, an author, a source) as the last poll that read it saw it: its kind, its slug before and after collisions are told apart, and its token.</summary>
+    private sealed record TagState(TagVersionRow Row, NamedKind Kind, string SlugBase, string Slug, string Token);
 
 }
 
