@@ -178,6 +178,9 @@ public sealed class FeedsOptions
     [ValidateObjectMembers]
     public EdgeOptions Edge { get; set; } = new();
 
+    /// <summary>The Simplified-Chinese twin of every document, under /zh-hans/ (Content/Scripts).</summary>
+    public SimplifiedChineseOptions SimplifiedChinese { get; set; } = new();
+
     /// <summary>
     /// Beside a newly created embedded database, make the demo CMS and follow it. Unset: on in Development (what
     /// `dotnet run` starts), off anywhere else, so that a published binary never fills a database with demo articles.
@@ -450,6 +453,18 @@ public sealed class SubscribersOptions
     /// <summary>How often the counts are merged into Redis and read anew.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+public sealed class SimplifiedChineseOptions
+{
+    /// <summary>Off: no twins. On, they need OpenCC (Debian's libopencc1.1 and libopencc-data); without it they are off, and the start says why in one line.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// The OpenCC configuration the twins are converted with: a file of /usr/share/opencc (t2s.json; tw2sp.json,
+    /// which also converts Taiwan's phrases, 軟體 to 软件; tw2s.json; hk2s.json) or a path to one.
+    /// </summary>
+    public string Configuration { get; set; } = "t2s.json";
 }
 
 public sealed class WebSubOptions

@@ -52,6 +52,11 @@ public static class Hosting
             metrics.ObserveCache("contents", cache, cache => cache.ContentBytes, cache => cache.ContentCount);
             return metrics.ObserveCache("entries", cache, cache => cache.EntryBytes, cache => cache.EntryCount);
         });
+        services.AddSingleton(provider =>
+        {
+            var scripts = ActivatorUtilities.CreateInstance<Scripts>(provider);
+            return provider.GetRequiredService<FeedsMetrics>().ObserveCache("converted-names", scripts, scripts => scripts.TextBytes, scripts => scripts.TextCount);
+        });
         services.AddSingleton<FeedBuilder>();
         services.AddSingleton<ChangeDetector>();
         services.AddSingleton<RedisFeedStore>();
@@ -133,8 +138,12 @@ public static class Hosting
         app.UseStatusCodePages();
         app.MapFeedsHealth();
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapPages();
-        app.MapFeeds();
+        // Every document in each script served: as written, and under /zh-hans/ its Simplified-Chinese twin.
+        foreach (var script in app.Services.GetRequiredService<Scripts>().Served)
+        {
+            app.MapPages(script);
+            app.MapFeeds(script);
+        }
         app.MapPush();
         app.MapSubscriberStats();
         return app;

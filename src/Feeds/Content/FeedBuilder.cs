@@ -7,8 +7,11 @@ namespace Feeds.Content;
 /// <summary>What a feed is about, as its title names it: a category, a section, a tag (#name), an archive month, or (Name null) the whole site.</summary>
 public sealed record FeedSubject(string Slug, string? Name);
 
-/// <summary>Decides what goes into a feed: ids, links, dates, authors, clean text and clean HTML.</summary>
-public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTime, ArticleHtml articleHtml, CleanArticleCache cleanArticles)
+/// <summary>
+/// Decides what goes into a feed: ids, links, dates, authors, clean text and clean HTML, in the script asked for
+/// (<see cref="Scripts"/>: a twin's texts are converted, never its ids or links).
+/// </summary>
+public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTime, ArticleHtml articleHtml, CleanArticleCache cleanArticles, Scripts? scripts = null)
 {
     private const string Untitled = "(無標題)";
     private readonly FeedsOptions _options = options.Value;
@@ -28,21 +31,26 @@ public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTim
             Entries = [.. articles.Select(article => Entry(article, tags[article.Id], categoryName(article.CategoryId)))],
         };
 
-    /// <summary>The feed's own elements, without entries.</summary>
-    public FeedDocument Document(FeedSubject subject, Uri selfLink, DateTime updatedUtc)
+    /// <summary>The feed's own elements, without entries; its id is the same in every script.</summary>
+    public FeedDocument Document(FeedSubject subject, Uri selfLink, DateTime updatedUtc, Script script = Script.Original)
     {
-        var name = subject.Name is null ? null : XmlText.Clean(subject.Name);
+        var name = subject.Name is null ? null : Text(script, XmlText.Clean(subject.Name));
+        var siteName = Text(script, _siteName);
+        var siteDescription = Text(script, _siteDescription);
         return new FeedDocument(
             Id: FeedId(subject.Slug),
-            Title: name is null ? _siteName : $"{_siteName} - {name}",
-            Description: name is null ? _siteDescription : $"{name} - {_siteDescription}",
-            Language: _options.Language,
+            Title: name is null ? siteName : $"{siteName} - {name}",
+            Description: name is null ? siteDescription : $"{name} - {siteDescription}",
+            Language: scripts?.LanguageOf(script) ?? _options.Language,
             SiteLink: _options.SiteUrl,
             SelfLink: selfLink,
-            Publisher: _siteName,
+            Publisher: siteName,
             Updated: siteTime.ToSite(updatedUtc),
             TimeToLive: TimeSpan.FromMinutes(_options.TimeToLiveMinutes),
-            Entries: []);
+            Entries: [])
+        {
+            Say = text => Text(script, text),
+        };
     }
 
     /// <summary>RFC 4151 tag URI from the CMS id alone, so it never changes with title, category or URL.</summary>
@@ -54,15 +62,21 @@ public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTim
     public FeedEntry Entry(ArticleRow article, IEnumerable<string> tags, string? categoryName) =>
         Entry(article, Content(article, tags), categoryName);
 
-    /// <summary>What an article's entries show in every format, its category apart: its cleaned texts (cleaned once per text) and its tags.</summary>
-    public ArticleContent Content(ArticleRow article, IEnumerable<string> tags) =>
-        new(cleanArticles.GetOrAdd(article, Clean), [.. tags]);
+    /// <summary>
+    /// What an article's entries show in every format, its category apart: its cleaned texts (cleaned once per
+    /// text, then converted to the script) and its tags (named in the script when an entry is written).
+    /// </summary>
+    public ArticleContent Content(ArticleRow article, IEnumerable<string> tags, Script script = Script.Original)
+    {
+        var clean = cleanArticles.GetOrAdd(article, Clean);
+        return new(script == Script.Original ? clean : Scripts.Article(script, clean), [.. tags]);
+    }
 
     /// <summary>
     /// The entry of the article <paramref name="key"/> names, from its content (read now or kept from an earlier
     /// render); <paramref name="pageOf"/> gives the page of each author and source, or null when it has none yet.
     /// </summary>
-    public FeedEntry Entry(ArticleKey key, ArticleContent content, string? categoryName, Func<FiledName, Uri?>? pageOf = null)
+    public FeedEntry Entry(ArticleKey key, ArticleContent content, string? categoryName, Func<FiledName, Uri?>? pageOf = null, Script script = Script.Original)
     {
         var clean = content.Clean;
         return new FeedEntry(
@@ -72,14 +86,19 @@ public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTim
             Published: siteTime.ToSite(key.PublishedAt),
             Updated: siteTime.ToSite(EntryUpdated.Of(key)),
             Authors: clean.Authors,
-            Categories: Distinct([categoryName, .. content.Tags]),
+            Categories: Distinct(Distinct([categoryName, .. content.Tags]).Select(name => Text(script, name))),
             Summary: clean.Summary,
             ContentHtml: clean.ContentHtml,
             Image: clean.Image)
         {
-            Names = [.. clean.Names.Select(name => new EntryName(XmlText.Clean(name.Name), pageOf?.Invoke(name)))],
+            Names = [.. clean.Names.Select(name => new EntryName(Text(script, XmlText.Clean(name.Name)), pageOf?.Invoke(name)))],
         };
     }
+
+    /// <summary>A name or title in the script.</summary>
+    private string Text(Script script, string text) => script == Script.Original ? text : Scripts.Text(script, text);
+
+    private Scripts Scripts => scripts ?? throw new InvalidOperationException("No scripts besides the original are served.");
 
     /// <summary>The work that depends on the article alone, done once per article version.</summary>
     private CleanArticle Clean(ArticleRow article)

@@ -29,12 +29,19 @@ public sealed record FeedDocument(
     /// <summary>An XSLT stylesheet that shows the XML formats as a page in a browser.</summary>
     public Uri? Stylesheet { get; init; }
 
+    /// <summary>Feeds' own words (a page's labels) in the document's script: as written, or converted like its texts.</summary>
+    public Func<string, string> Say { get; init; } = text => text;
+
     /// <summary>The first link of this relation, or null.</summary>
     public Uri? LinkOf(string relation) => Links.FirstOrDefault(link => link.Relation == relation)?.Href;
 }
 
-/// <param name="Relation">An IANA link relation: hub, current, prev-archive, next-archive.</param>
-public sealed record FeedLink(string Relation, Uri Href, string? MediaType);
+/// <param name="Relation">An IANA link relation: hub, current, prev-archive, next-archive, alternate.</param>
+public sealed record FeedLink(string Relation, Uri Href, string? MediaType)
+{
+    /// <summary>The language of the linked document when it differs from this one's: the twin in the other script (RFC 4287 4.2.7.4 hreflang).</summary>
+    public string? HrefLang { get; init; }
+}
 
 /// <param name="Id">Stable id: the same in every feed and every run, whatever the title or category.</param>
 /// <param name="Authors">The writer, then the source organisation; never empty.</param>

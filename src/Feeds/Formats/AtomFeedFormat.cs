@@ -30,7 +30,13 @@ internal sealed partial class AtomFeedFormat() : SyndicationFeedFormat("atom", "
         feed.Links.Add(new SyndicationLink(document.SiteLink, "alternate", null, "text/html", 0));
         foreach (var link in document.Links)
         {
-            feed.Links.Add(new SyndicationLink(link.Href, link.Relation, null, link.MediaType, 0));
+            var written = new SyndicationLink(link.Href, link.Relation, null, link.MediaType, 0);
+            if (link.HrefLang is not null)
+            {
+                // RFC 4287 4.2.7.4: the language of the resource linked (the twin in the other script).
+                written.AttributeExtensions.Add(new XmlQualifiedName("hreflang"), link.HrefLang);
+            }
+            feed.Links.Add(written);
         }
         // RFC 4287 4.1.1: without a feed author every entry must carry one; entries always do, this is the fallback.
         feed.Authors.Add(new SyndicationPerson(null, document.Publisher, null));

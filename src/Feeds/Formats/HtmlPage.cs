@@ -42,20 +42,46 @@ internal static class HtmlPage
         $"default-src 'none'; style-src 'sha256-{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(Style)))}'; " +
         "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-    /// <summary>Starts a page: head with title, autodiscovery links and style; the body's main element is open.</summary>
-    public static StringBuilder Begin(string language, string title, IEnumerable<(string MediaType, string Title, Uri Href)> alternates)
+    /// <summary>
+    /// Starts a page: head with title, alternates and style; the body's main element is open. An alternate with a
+    /// media type of a feed is autodiscovery (RSS Autodiscovery, rssboard.org, and its Atom and JSON Feed
+    /// equivalents); one with a language is the page or feed in the other script (HTML's hreflang).
+    /// </summary>
+    public static StringBuilder Begin(string language, string title, IEnumerable<PageAlternate> alternates)
     {
         var html = new StringBuilder(16 * 1024);
         html.Append("<!DOCTYPE html>\n<html lang=\"").Append(Encode(language)).Append("\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
             .Append("<title>").Append(Encode(title)).Append("</title>\n");
-        foreach (var (mediaType, alternateTitle, href) in alternates)
+        foreach (var alternate in alternates)
         {
-            // RSS Autodiscovery (rssboard.org) and its Atom and JSON Feed equivalents.
-            html.Append("<link rel=\"alternate\" type=\"").Append(mediaType).Append("\" title=\"").Append(Encode(alternateTitle))
-                .Append("\" href=\"").Append(Encode(href.AbsoluteUri)).Append("\">\n");
+            html.Append("<link rel=\"alternate\"");
+            if (alternate.MediaType != MediaType)
+            {
+                html.Append(" type=\"").Append(alternate.MediaType).Append("\" title=\"").Append(Encode(alternate.Title)).Append('"');
+            }
+            if (alternate.HrefLang is not null)
+            {
+                html.Append(" hreflang=\"").Append(Encode(alternate.HrefLang)).Append('"');
+            }
+            html.Append(" href=\"").Append(Encode(alternate.Href.AbsoluteUri)).Append("\">\n");
         }
         html.Append("<style>").Append(Style).Append("</style>\n</head>\n<body>\n<main>\n");
+        return html;
+    }
+
+    /// <summary>
+    /// A visible link to the page in the other script, named in that script's own writing so that its readers
+    /// recognise it; nothing when there is none.
+    /// </summary>
+    public static StringBuilder TwinLink(this StringBuilder html, PageAlternate? twin)
+    {
+        if (twin is { HrefLang: { } language })
+        {
+            var name = language == Content.Scripts.SimplifiedLanguage ? "简体中文 · Simplified Chinese" : "繁體中文 · Traditional Chinese";
+            html.Append("<p class=\"muted\"><a hreflang=\"").Append(Encode(language)).Append("\" lang=\"").Append(Encode(language))
+                .Append("\" href=\"").Append(Encode(twin.Href.AbsoluteUri)).Append("\">").Append(name).Append("</a></p>\n");
+        }
         return html;
     }
 
@@ -70,3 +96,6 @@ internal static class HtmlPage
     public static StringBuilder Link(this StringBuilder html, Uri href, string text) =>
         html.Append("<a href=\"").Append(Encode(href.AbsoluteUri)).Append("\">").Append(Encode(text)).Append("</a>");
 }
+
+/// <summary>A link in a page's head to the same content elsewhere: a feed (autodiscovery), or the page in the other script (<paramref name="HrefLang"/>).</summary>
+internal sealed record PageAlternate(string MediaType, string Title, Uri Href, string? HrefLang = null);

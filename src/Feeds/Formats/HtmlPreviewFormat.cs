@@ -18,18 +18,22 @@ internal sealed class HtmlPreviewFormat() : FeedFormat("html", HtmlPage.MediaTyp
     /// <summary>The page; the items go at the end of its list.</summary>
     public override DocumentShell WriteShell(FeedDocument document, IReadOnlyList<string> entryIds)
     {
-        var formats = document.Links.Where(link => link.Relation == FeedRelations.Alternate).ToList();
-        var html = HtmlPage.Begin(document.Language, document.Title,
-            formats.Select(link => (link.MediaType!, $"{document.Title} ({NameOf(link)})", link.Href)));
+        var say = document.Say;
+        var alternates = document.Links.Where(link => link.Relation == FeedRelations.Alternate).ToList();
+        var formats = alternates.Where(link => link.HrefLang is null).ToList();
+        var twinPage = alternates.FirstOrDefault(link => link.HrefLang is not null && link.MediaType == MediaType);
+        var html = HtmlPage.Begin(document.Language, document.Title, alternates.Select(link =>
+            new PageAlternate(link.MediaType!, $"{document.Title} ({NameOf(link)})", link.Href, link.HrefLang)));
         if (document.LinkOf(FeedRelations.Index) is { } index)
         {
-            html.Append("<p class=\"muted\">").Link(index, $"{document.Publisher}：所有訂閱源 All feeds").Append("</p>\n");
+            html.Append("<p class=\"muted\">").Link(index, $"{document.Publisher}：{say("所有訂閱源")} All feeds").Append("</p>\n");
         }
+        html.TwinLink(twinPage is null ? null : new PageAlternate(MediaType, document.Title, twinPage.Href, twinPage.HrefLang));
         html.Append("<h1>").Append(HtmlPage.Encode(document.Title)).Append("</h1>\n")
             .Append("<p class=\"muted\">").Append(HtmlPage.Encode(document.Description)).Append("</p>\n")
-            .Append("<section class=\"about\">\n<h2>這是一個訂閱源 · This is a news feed</h2>\n")
-            .Append("<p>把下面任一個網址貼到你的 RSS 閱讀器（例如 NetNewsWire、Feedly、Miniflux、Thunderbird、newsboat），")
-            .Append("有新文章時閱讀器就會自動收到。Copy one of these addresses into your feed reader to follow this page.</p>\n")
+            .Append("<section class=\"about\">\n<h2>").Append(say("這是一個訂閱源")).Append(" · This is a news feed</h2>\n")
+            .Append("<p>").Append(say("把下面任一個網址貼到你的 RSS 閱讀器（例如 NetNewsWire、Feedly、Miniflux、Thunderbird、newsboat），有新文章時閱讀器就會自動收到。"))
+            .Append("Copy one of these addresses into your feed reader to follow this page.</p>\n")
             .Append("<ul class=\"formats\">\n");
         foreach (var link in formats)
         {
@@ -39,12 +43,12 @@ internal sealed class HtmlPreviewFormat() : FeedFormat("html", HtmlPage.MediaTyp
         if (document.LinkOf(FeedRelations.PrevArchive) is { } archive)
         {
             // RFC 5005 archives: everything the feed ever had, month by month (a browser shows it through the XSLT view).
-            html.Append("<li><strong>封存 · Archive</strong> ").Link(archive, "較舊的文章 · Older articles").Append("</li>\n");
+            html.Append("<li><strong>").Append(say("封存")).Append(" · Archive</strong> ").Link(archive, $"{say("較舊的文章")} · Older articles").Append("</li>\n");
         }
-        html.Append("</ul>\n</section>\n<h2>最新文章 · Latest articles</h2>\n");
+        html.Append("</ul>\n</section>\n<h2>").Append(say("最新文章")).Append(" · Latest articles</h2>\n");
         if (entryIds.Count == 0)
         {
-            html.Append("<p class=\"muted\">目前沒有文章。No articles yet.</p>\n");
+            html.Append("<p class=\"muted\">").Append(say("目前沒有文章。")).Append("No articles yet.</p>\n");
         }
         html.Append("<ol class=\"items\">\n").Append(ItemsEnd);
         var bytes = HtmlPage.End(html);

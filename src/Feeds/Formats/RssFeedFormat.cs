@@ -74,7 +74,7 @@ internal sealed class RssFeedFormat() : SyndicationFeedFormat("rss", "applicatio
             writer.WriteAttributeString("rel", "self");
             writer.WriteAttributeString("type", format.MediaType);
             writer.WriteEndElement();
-            // WebSub hubs and RFC 5005 archive links, as atom:link like the self link (WebSub 4, RFC 5005 3).
+            // WebSub hubs, RFC 5005 archive links and the twin in the other script, as atom:link like the self link (WebSub 4, RFC 5005 3).
             foreach (var link in document.Links)
             {
                 writer.WriteStartElement("atom", "link", FeedNamespaces.Atom);
@@ -83,6 +83,10 @@ internal sealed class RssFeedFormat() : SyndicationFeedFormat("rss", "applicatio
                 if (link.MediaType is not null)
                 {
                     writer.WriteAttributeString("type", link.MediaType);
+                }
+                if (link.HrefLang is not null)
+                {
+                    writer.WriteAttributeString("hreflang", link.HrefLang);
                 }
                 writer.WriteEndElement();
             }

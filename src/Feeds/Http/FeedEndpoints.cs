@@ -1,4 +1,5 @@
 using System.Globalization;
+using Feeds.Content;
 using Feeds.Formats;
 using Feeds.Publishing;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -11,18 +12,24 @@ namespace Feeds.Http;
 
 public static class FeedEndpoints
 {
-    public static IEndpointRouteBuilder MapFeeds(this IEndpointRouteBuilder routes)
+    /// <summary>The feeds and their archives in <paramref name="script"/>: under /feeds/, or the twins' under /zh-hans/feeds/.</summary>
+    public static IEndpointRouteBuilder MapFeeds(this IEndpointRouteBuilder routes, Script script = Script.Original)
     {
-        var feeds = routes.MapDocuments("/feeds");
-        feeds.MapDocument("/{slug}.{extension}", ServeAsync).Serves("feed");
-        feeds.MapDocument("/{slug}/archive/{month}.{extension}", ServeAsync).Serves("archive");
+        var feeds = routes.MapDocuments(PrefixOf(script) + "/feeds");
+        var serve = ([AsParameters] FeedRoute route, [AsParameters] FeedQuery query, [AsParameters] FeedServices services, HttpContext context, CancellationToken cancellationToken) =>
+            ServeAsync(script, route, query, services, context, cancellationToken);
+        feeds.MapDocument("/{slug}.{extension}", serve).Serves("feed");
+        feeds.MapDocument("/{slug}/archive/{month}.{extension}", serve).Serves("archive");
         foreach (var kind in FeedKind.Named)
         {
-            feeds.MapDocument($"/{SegmentOf(kind)}/{{name}}.{{extension}}", ServeAsync).Serves($"{kind.Noun}-feed");
-            feeds.MapDocument($"/{SegmentOf(kind)}/{{name}}/archive/{{month}}.{{extension}}", ServeAsync).Serves("archive");
+            feeds.MapDocument($"/{SegmentOf(kind)}/{{name}}.{{extension}}", serve).Serves($"{kind.Noun}-feed");
+            feeds.MapDocument($"/{SegmentOf(kind)}/{{name}}/archive/{{month}}.{{extension}}", serve).Serves("archive");
         }
         return routes;
     }
+
+    /// <summary>Where the routes of a script's documents start: "" or "/zh-hans".</summary>
+    public static string PrefixOf(Script script) => script == Script.Original ? "" : "/" + Scripts.SimplifiedSegment;
 
     /// <summary>A named kind's path segment as a route parameter that admits only it: "{kind:regex(^tags$)}".</summary>
     public static string SegmentOf(NamedKind kind) => $"{{kind:regex(^{kind.Segment}$)}}";
@@ -49,8 +56,9 @@ public static class FeedEndpoints
     /// boundaries keep working, and no other cursor makes a document.
     /// </summary>
     private static async Task<Results<DocumentAnswer, RedirectHttpResult, ProblemHttpResult>> ServeAsync(
-        [AsParameters] FeedRoute route, [AsParameters] FeedQuery query, [AsParameters] FeedServices services, HttpContext context, CancellationToken cancellationToken)
+        Script script, FeedRoute route, FeedQuery query, FeedServices services, HttpContext context, CancellationToken cancellationToken)
     {
+        var urls = services.Urls.In(script);
         var options = services.Options.Value;
         var feed = route.Feed;
         if (!FeedFormat.TryGet(route.Extension, out var format))
@@ -71,7 +79,7 @@ public static class FeedEndpoints
             }
             if (options.LimitChoices.FirstOrDefault(choice => choice >= limit) is var chosen && chosen != limit)
             {
-                return TypedResults.Redirect(services.Urls.Document(new FeedRequest(feed, format, chosen)).AbsoluteUri);
+                return TypedResults.Redirect(urls.Document(new FeedRequest(feed, format, chosen, Script: script)).AbsoluteUri);
             }
         }
         else
@@ -91,7 +99,7 @@ public static class FeedEndpoints
             archive = new ArchivePage(archiveMonth, before);
         }
 
-        var request = new FeedRequest(feed, format, limit, archive);
+        var request = new FeedRequest(feed, format, limit, archive, script);
         var client = PolitePolling.Client(context);
         if (archive?.Before is not null)
         {
@@ -102,7 +110,7 @@ public static class FeedEndpoints
             }
             if (holding != archive)
             {
-                return TypedResults.Redirect(services.Urls.Archive(feed, format, holding).AbsoluteUri);
+                return TypedResults.Redirect(urls.Archive(feed, format, holding).AbsoluteUri);
             }
         }
         var rendered = await services.Publisher.GetAsync(request, client, cancellationToken);

@@ -1,3 +1,4 @@
+using Feeds.Content;
 using Feeds.Formats;
 using Feeds.Pages;
 using Feeds.Publishing;
@@ -10,35 +11,41 @@ namespace Feeds.Http;
 /// <summary>The documents for people and feed readers besides the feeds: index, OPML, stylesheet, feed pages.</summary>
 public static class PageEndpoints
 {
-    public static IEndpointRouteBuilder MapPages(this IEndpointRouteBuilder routes)
+    /// <summary>The pages in <paramref name="script"/>: at the root, or the twins' under /zh-hans/; the files Feeds ships, once.</summary>
+    public static IEndpointRouteBuilder MapPages(this IEndpointRouteBuilder routes, Script script = Script.Original)
     {
-        var pages = routes.MapDocuments("");
-        pages.MapDocument("/", async (PagePublisher pages) => new DocumentAnswer(await pages.GetIndexAsync(), FeedKey.CatalogSurrogateKey)).Serves("index");
+        var pages = routes.MapDocuments(FeedEndpoints.PrefixOf(script));
+        pages.MapDocument("/", async (PagePublisher pages) => new DocumentAnswer(await pages.GetIndexAsync(script), FeedKey.CatalogSurrogateKey)).Serves("index");
         foreach (var kind in FeedKind.Named)
         {
             var label = $"{kind.Noun}-directory";
-            pages.MapDocument($"/{kind.Segment}", (PagePublisher pages) => DirectoryAsync(pages, kind, 1)).Serves(label);
-            pages.MapDocument($"/{kind.Segment}/{{page}}", (PagePublisher pages, string page) => DirectoryAsync(pages, kind, LaterPage(page))).Serves(label);
+            pages.MapDocument($"/{kind.Segment}", (PagePublisher pages) => DirectoryAsync(pages, kind, 1, script)).Serves(label);
+            pages.MapDocument($"/{kind.Segment}/{{page}}", (PagePublisher pages, string page) => DirectoryAsync(pages, kind, LaterPage(page), script)).Serves(label);
         }
-        pages.MapDocument("/feeds.opml", async (PagePublisher pages) => new DocumentAnswer(await pages.GetOpmlAsync(), FeedKey.CatalogSurrogateKey)).Serves("opml");
-        pages.MapDocument("/categories.opml", async (PagePublisher pages) => new DocumentAnswer(await pages.GetOpmlAsync(categoriesOnly: true), FeedKey.CatalogSurrogateKey)).Serves("opml");
-        pages.MapDocument("/feeds/feed.xsl", () => new DocumentAnswer(PagePublisher.Asset("feed.xsl"))).Serves("stylesheet");
-        // The demo site's icon and logo (the defaults of Feeds:SiteIcon and Feeds:SiteLogo).
-        pages.MapDocument("/icon.png", () => new DocumentAnswer(PagePublisher.Asset("icon.png"))).Serves("image");
-        pages.MapDocument("/logo.png", () => new DocumentAnswer(PagePublisher.Asset("logo.png"))).Serves("image");
-        pages.MapDocument("/feeds/{slug}", PreviewAsync).Serves("page");
+        pages.MapDocument("/feeds.opml", async (PagePublisher pages) => new DocumentAnswer(await pages.GetOpmlAsync(script: script), FeedKey.CatalogSurrogateKey)).Serves("opml");
+        pages.MapDocument("/categories.opml", async (PagePublisher pages) => new DocumentAnswer(await pages.GetOpmlAsync(categoriesOnly: true, script), FeedKey.CatalogSurrogateKey)).Serves("opml");
+        if (script == Script.Original)
+        {
+            pages.MapDocument("/feeds/feed.xsl", () => new DocumentAnswer(PagePublisher.Asset("feed.xsl"))).Serves("stylesheet");
+            // The demo site's icon and logo (the defaults of Feeds:SiteIcon and Feeds:SiteLogo).
+            pages.MapDocument("/icon.png", () => new DocumentAnswer(PagePublisher.Asset("icon.png"))).Serves("image");
+            pages.MapDocument("/logo.png", () => new DocumentAnswer(PagePublisher.Asset("logo.png"))).Serves("image");
+        }
+        var preview = ([AsParameters] PageRoute route, HttpContext context, FeedPublisher publisher, IOptions<FeedsOptions> options, CancellationToken cancellationToken) =>
+            PreviewAsync(script, route, context, publisher, options, cancellationToken);
+        pages.MapDocument("/feeds/{slug}", preview).Serves("page");
         foreach (var kind in FeedKind.Named)
         {
-            pages.MapDocument($"/feeds/{FeedEndpoints.SegmentOf(kind)}/{{name}}", PreviewAsync).Serves("page");
+            pages.MapDocument($"/feeds/{FeedEndpoints.SegmentOf(kind)}/{{name}}", preview).Serves("page");
         }
         return routes;
     }
 
     /// <summary>/tags and /tags/{n} (/authors, /sources): a page of the directory of every name of a kind; 404 for a page that does not exist.</summary>
-    private static async Task<Results<DocumentAnswer, ProblemHttpResult>> DirectoryAsync(PagePublisher pages, NamedKind kind, int page) =>
-        page > 0 && await pages.GetDirectoryAsync(kind, page) is { } rendered
+    private static async Task<Results<DocumentAnswer, ProblemHttpResult>> DirectoryAsync(PagePublisher pages, NamedKind kind, int page, Script script) =>
+        page > 0 && await pages.GetDirectoryAsync(kind, page, script) is { } rendered
             ? new DocumentAnswer(rendered, FeedKey.CatalogSurrogateKey)
-            : Problems.NotFound($"There is no such page of the {kind.Noun} directory; it starts at /{kind.Segment}.");
+            : Problems.NotFound($"There is no such page of the {kind.Noun} directory; it starts at {FeedEndpoints.PrefixOf(script)}/{kind.Segment}.");
 
     /// <summary>The number of /tags/{n}: 2 or more, digits only, no leading zero (one URL per page); else 0.</summary>
     private static int LaterPage(string page) =>
@@ -54,10 +61,10 @@ public static class PageEndpoints
 
     /// <summary>/feeds/{slug} without extension: the feed as a page, cached and validated like the feed itself.</summary>
     private static async Task<Results<DocumentAnswer, ProblemHttpResult>> PreviewAsync(
-        [AsParameters] PageRoute route, HttpContext context, FeedPublisher publisher, IOptions<FeedsOptions> options, CancellationToken cancellationToken)
+        Script script, PageRoute route, HttpContext context, FeedPublisher publisher, IOptions<FeedsOptions> options, CancellationToken cancellationToken)
     {
         var feed = route.Feed;
-        var request = new FeedRequest(feed, FeedFormat.HtmlPreview, options.Value.DefaultLimit);
+        var request = new FeedRequest(feed, FeedFormat.HtmlPreview, options.Value.DefaultLimit, Script: script);
         var rendered = await publisher.GetAsync(request, PolitePolling.Client(context), cancellationToken);
         return rendered is null
             ? Problems.NotFound($"There is no {feed.Description}.")

@@ -20,6 +20,7 @@ internal sealed class StartupReport(
     IOptions<FeedsOptions> options,
     IHostEnvironment environment,
     IConfiguration configuration,
+    Content.Scripts scripts,
     ILogger<StartupReport> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -47,6 +48,15 @@ internal sealed class StartupReport(
             logger.LogWarning("{Key} is not a setting of Feeds and is ignored: a misspelt name? (README, Settings)", key);
         }
         var feeds = options.Value;
+        if (scripts.Problem is { } problem)
+        {
+            logger.LogWarning("Simplified-Chinese twins are off: {Problem}. The original documents are served (README, Simplified Chinese)", problem);
+        }
+        else if (scripts.Configuration is { } configuration)
+        {
+            logger.LogInformation("Simplified-Chinese twins are served under {Base}, converted by OpenCC with {Configuration}",
+                urls.In(Content.Script.Simplified).Index.AbsoluteUri, configuration);
+        }
         // The examples that must never reach readers: an id prefix cannot change once published.
         var examples = new FeedsOptions();
         foreach (var (setting, value, example) in new[] { ("Feeds:IdPrefix", feeds.IdPrefix, examples.IdPrefix), ("Feeds:SiteUrl", feeds.SiteUrl.AbsoluteUri, examples.SiteUrl.AbsoluteUri) })

@@ -17,15 +17,18 @@ internal static class DirectoryPage
     /// <summary>How many pages <paramref name="count"/> names take (one, empty, when there are none).</summary>
     public static int PageCount(int count) => Math.Max(1, (count + PageSize - 1) / PageSize);
 
-    public static byte[] Render(FeedsOptions options, FeedUrls urls, NamedKind kind, IReadOnlyList<NamedFeed> byName, int page)
+    public static byte[] Render(FeedsOptions options, PageScript script, NamedKind kind, IReadOnlyList<NamedFeed> byName, int page)
     {
-        var siteName = Content.XmlText.Clean(options.SiteName);
+        var (urls, say) = (script.Urls, script.Say);
+        var siteName = say(Content.XmlText.Clean(options.SiteName));
         var pages = PageCount(byName.Count);
-        var html = HtmlPage.Begin(options.Language, $"{siteName}：{kind.Chinese} {page}/{pages}", []);
-        html.Append("<h1>").Append(HtmlPage.Encode(siteName)).Append("：").Append(kind.Heading).Append("</h1>\n")
-            .Append("<p class=\"muted\">").Link(urls.Index, "所有訂閱源 · All feeds")
-            .Append(CultureInfo.InvariantCulture, $" · 第 {page} 頁，共 {pages} 頁 · page {page} of {pages}</p>\n");
-        IndexPage.NameList(html, urls, kind, byName.Skip((page - 1) * PageSize).Take(PageSize));
+        var twin = script.Twin(twinUrls => twinUrls.Directory(kind, page));
+        var html = HtmlPage.Begin(script.Language, $"{siteName}：{say(kind.Chinese)} {page}/{pages}", twin is null ? [] : [twin]);
+        html.TwinLink(twin);
+        html.Append("<h1>").Append(HtmlPage.Encode(siteName)).Append("：").Append(say(kind.Heading)).Append("</h1>\n")
+            .Append("<p class=\"muted\">").Link(urls.Index, $"{say("所有訂閱源")} · All feeds")
+            .Append(CultureInfo.InvariantCulture, $" · {say($"第 {page} 頁，共 {pages} 頁")} · page {page} of {pages}</p>\n");
+        IndexPage.NameList(html, script, kind, byName.Skip((page - 1) * PageSize).Take(PageSize));
         if (pages > 1)
         {
             html.Append("<nav class=\"pages\">");

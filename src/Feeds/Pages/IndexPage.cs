@@ -17,24 +17,29 @@ internal static class IndexPage
     /// <summary>How many names of each kind the index shows.</summary>
     public const int ActiveNames = 100;
 
-    public static byte[] Render(FeedsOptions options, FeedUrls urls, IReadOnlyList<CategoryRow> categories, FeedVersions versions)
+    public static byte[] Render(FeedsOptions options, PageScript script, IReadOnlyList<CategoryRow> categories, FeedVersions versions)
     {
-        var siteName = Content.XmlText.Clean(options.SiteName);
-        var html = HtmlPage.Begin(options.Language, $"{siteName}：訂閱源",
-            FeedFormat.All.Select(format => (format.MediaType, $"{siteName} ({format.Extension})", urls.Feed(FeedKey.Site, format))));
-        html.Append("<h1>").Append(HtmlPage.Encode(siteName)).Append("：訂閱源 · Subscribe</h1>\n")
-            .Append("<p class=\"muted\">").Append(HtmlPage.Encode(Content.XmlText.Clean(options.SiteDescription))).Append("</p>\n")
-            .Append("<section class=\"about\">\n<p>每個分類都有 RSS、Atom 與 JSON Feed 三種訂閱源。把網址貼到你的閱讀器，")
-            .Append("或一次匯入全部：").Link(urls.Opml, "OPML 清單").Append("；每篇文章只出現一次的清單：").Link(urls.CategoriesOpml, "各分類 OPML").Append("。")
+        var (urls, say) = (script.Urls, script.Say);
+        var siteName = say(Content.XmlText.Clean(options.SiteName));
+        var twin = script.Twin(twinUrls => twinUrls.Index);
+        var html = HtmlPage.Begin(script.Language, $"{siteName}：{say("訂閱源")}", [
+            .. FeedFormat.All.Select(format => new PageAlternate(format.MediaType, $"{siteName} ({format.Extension})", urls.Feed(FeedKey.Site, format))),
+            .. twin is null ? Array.Empty<PageAlternate>() : [twin],
+            .. script.TwinFeeds(FeedKey.Site, siteName)]);
+        html.TwinLink(twin);
+        html.Append("<h1>").Append(HtmlPage.Encode(siteName)).Append('：').Append(say("訂閱源")).Append(" · Subscribe</h1>\n")
+            .Append("<p class=\"muted\">").Append(HtmlPage.Encode(say(Content.XmlText.Clean(options.SiteDescription)))).Append("</p>\n")
+            .Append("<section class=\"about\">\n<p>").Append(say("每個分類都有 RSS、Atom 與 JSON Feed 三種訂閱源。把網址貼到你的閱讀器，或一次匯入全部："))
+            .Link(urls.Opml, say("OPML 清單")).Append(say("；每篇文章只出現一次的清單：")).Link(urls.CategoriesOpml, say("各分類 OPML")).Append("。")
             .Append("Every section, category and tag has a feed in three formats; paste one into your feed reader, or import them all with the OPML list, or the categories' list, in which every article is in one feed only.</p>\n</section>\n")
-            .Append("<h2>全站 · Whole site</h2>\n<ul class=\"feeds\">\n");
-        Feed(html, urls, FeedKey.Site, "全部文章 · All articles");
-        html.Append("</ul>\n<h2>分類 · Sections and categories</h2>\n<ul class=\"feeds\">\n");
+            .Append("<h2>").Append(say("全站")).Append(" · Whole site</h2>\n<ul class=\"feeds\">\n");
+        Feed(html, urls, FeedKey.Site, $"{say("全部文章")} · All articles");
+        html.Append("</ul>\n<h2>").Append(say("分類")).Append(" · Sections and categories</h2>\n<ul class=\"feeds\">\n");
         var children = categories.Where(row => row.ParentId is not null).ToLookup(row => row.ParentId!.Value);
         var seen = new HashSet<long>();
         foreach (var section in categories.Where(row => row.ParentId is null).OrderBy(row => row.Id))
         {
-            Tree(html, urls, section, children, seen);
+            Tree(html, script, section, children, seen);
         }
         html.Append("</ul>\n");
         foreach (var kind in FeedKind.Named)
@@ -44,42 +49,42 @@ internal static class IndexPage
             {
                 continue;
             }
-            html.Append("<h2>").Append(kind.Heading).Append("</h2>\n");
+            html.Append("<h2>").Append(say(kind.Heading)).Append("</h2>\n");
             if (versions.MostRecentlyUsed(kind, ActiveNames) is { Count: > 0 } active)
             {
-                html.Append("<p class=\"muted\">最近使用的").Append(kind.Chinese).Append(" · ").Append(kind.Plural).Append(" with the newest articles</p>\n");
-                NameList(html, urls, kind, active);
+                html.Append("<p class=\"muted\">").Append(say($"最近使用的{kind.Chinese}")).Append(" · ").Append(kind.Plural).Append(" with the newest articles</p>\n");
+                NameList(html, script, kind, active);
             }
-            html.Append("<p>").Link(urls.Directory(kind, 1), $"全部 {count} 個{kind.Chinese} · All {count} {kind.Plural.ToLowerInvariant()}").Append("</p>\n");
+            html.Append("<p>").Link(urls.Directory(kind, 1), $"{say($"全部 {count} 個{kind.Chinese}")} · All {count} {kind.Plural.ToLowerInvariant()}").Append("</p>\n");
         }
         return HtmlPage.End(html);
     }
 
     /// <summary>Names of one kind as links to their pages, in the order given, in a list of the kind's class ("tags").</summary>
-    public static void NameList(System.Text.StringBuilder html, FeedUrls urls, NamedKind kind, IEnumerable<NamedFeed> names)
+    public static void NameList(System.Text.StringBuilder html, PageScript script, NamedKind kind, IEnumerable<NamedFeed> names)
     {
         html.Append("<ul class=\"names ").Append(kind.Segment).Append("\">\n");
         foreach (var named in names)
         {
-            html.Append("<li>").Link(urls.Preview(named.Key), named.Kind.TitleOf(Content.XmlText.Clean(named.Name))).Append("</li>\n");
+            html.Append("<li>").Link(script.Urls.Preview(named.Key), named.Kind.TitleOf(script.Say(Content.XmlText.Clean(named.Name)))).Append("</li>\n");
         }
         html.Append("</ul>\n");
     }
 
-    private static void Tree(System.Text.StringBuilder html, FeedUrls urls, CategoryRow category, ILookup<long, CategoryRow> children, HashSet<long> seen)
+    private static void Tree(System.Text.StringBuilder html, PageScript script, CategoryRow category, ILookup<long, CategoryRow> children, HashSet<long> seen)
     {
         if (!seen.Add(category.Id))
         {
             return;
         }
-        Feed(html, urls, FeedKey.Category(category.Slug), Content.XmlText.Clean(category.Name), close: false);
+        Feed(html, script.Urls, FeedKey.Category(category.Slug), script.Say(Content.XmlText.Clean(category.Name)), close: false);
         var below = children[category.Id].OrderBy(row => row.Id).ToList();
         if (below.Count > 0)
         {
             html.Append("<ul>\n");
             foreach (var child in below)
             {
-                Tree(html, urls, child, children, seen);
+                Tree(html, script, child, children, seen);
             }
             html.Append("</ul>\n");
         }

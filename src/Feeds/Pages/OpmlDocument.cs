@@ -23,9 +23,10 @@ internal static class OpmlDocument
         Indent = true,
     };
 
-    public static byte[] Render(FeedsOptions options, FeedUrls urls, IReadOnlyList<CategoryRow> categories, DateTime lastChangeUtc, bool categoriesOnly = false)
+    public static byte[] Render(FeedsOptions options, PageScript script, IReadOnlyList<CategoryRow> categories, DateTime lastChangeUtc, bool categoriesOnly = false)
     {
-        var siteName = Content.XmlText.Clean(options.SiteName);
+        var (urls, say, language) = (script.Urls, script.Say, script.Language);
+        var siteName = say(Content.XmlText.Clean(options.SiteName));
         using var buffer = new MemoryStream();
         using (var writer = XmlWriter.Create(buffer, Settings))
         {
@@ -33,7 +34,7 @@ internal static class OpmlDocument
             writer.WriteStartElement("opml");
             writer.WriteAttributeString("version", "2.0");
             writer.WriteStartElement("head");
-            writer.WriteElementString("title", categoriesOnly ? $"{siteName}：各分類訂閱源" : $"{siteName}：訂閱源");
+            writer.WriteElementString("title", $"{siteName}：{say(categoriesOnly ? "各分類訂閱源" : "訂閱源")}");
             // OPML 2.0 dates are RFC 822, like RSS.
             writer.WriteElementString("dateModified", lastChangeUtc.ToString("ddd, dd MMM yyyy HH:mm:ss 'GMT'", CultureInfo.InvariantCulture));
             // No <docs>: OPML 2.0 allows it, but the W3C Feed Validation Service (OPML 1.0's head) calls it undefined,
@@ -42,13 +43,13 @@ internal static class OpmlDocument
             writer.WriteStartElement("body");
             if (!categoriesOnly)
             {
-                Subscription(writer, urls, FeedKey.Site, $"{siteName}：全部文章", options.Language);
+                Subscription(writer, urls, FeedKey.Site, $"{siteName}：{say("全部文章")}", language);
             }
             var children = categories.Where(row => row.ParentId is not null).ToLookup(row => row.ParentId!.Value);
             var seen = new HashSet<long>();
             foreach (var section in categories.Where(row => row.ParentId is null).OrderBy(row => row.Id))
             {
-                Folder(writer, urls, section, children, seen, options.Language, categoriesOnly);
+                Folder(writer, script, section, children, seen, categoriesOnly);
             }
             writer.WriteEndElement();
             writer.WriteEndElement();
@@ -57,13 +58,14 @@ internal static class OpmlDocument
         return buffer.ToArray();
     }
 
-    private static void Folder(XmlWriter writer, FeedUrls urls, CategoryRow category, ILookup<long, CategoryRow> children, HashSet<long> seen, string language, bool categoriesOnly)
+    private static void Folder(XmlWriter writer, PageScript script, CategoryRow category, ILookup<long, CategoryRow> children, HashSet<long> seen, bool categoriesOnly)
     {
         if (!seen.Add(category.Id))
         {
             return;
         }
-        var name = Content.XmlText.Clean(category.Name);
+        var (urls, language) = (script.Urls, script.Language);
+        var name = script.Say(Content.XmlText.Clean(category.Name));
         var below = children[category.Id].OrderBy(row => row.Id).ToList();
         if (below.Count == 0)
         {
@@ -74,11 +76,11 @@ internal static class OpmlDocument
         writer.WriteAttributeString("text", name);
         if (!categoriesOnly)
         {
-            Subscription(writer, urls, FeedKey.Category(category.Slug), $"{name}：全部", language);
+            Subscription(writer, urls, FeedKey.Category(category.Slug), $"{name}：{script.Say("全部")}", language);
         }
         foreach (var child in below)
         {
-            Folder(writer, urls, child, children, seen, language, categoriesOnly);
+            Folder(writer, script, child, children, seen, categoriesOnly);
         }
         writer.WriteEndElement();
     }

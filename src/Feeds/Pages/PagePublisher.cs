@@ -1,3 +1,4 @@
+using Feeds.Content;
 using Feeds.Data;
 using Feeds.Formats;
 using Feeds.Publishing;
@@ -13,7 +14,7 @@ namespace Feeds.Pages;
 /// bytes, so it stays the same for the same content on every instance, and its Last-Modified is when those bytes
 /// first appeared (Data/DocumentTimes), the same on every instance too.
 /// </summary>
-public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetector, DocumentTimes documentTimes, FeedUrls urls, IOptions<FeedsOptions> options)
+public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetector, DocumentTimes documentTimes, FeedUrls urls, Scripts scripts, IOptions<FeedsOptions> options)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (string Token, Lazy<Task<RenderedFeed>> Rendering)> _pages = new(StringComparer.Ordinal);
@@ -26,44 +27,51 @@ public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetec
         ["logo.png"] = new(() => Shipped("logo.png", "image/png")),
     };
 
-    public Task<RenderedFeed> GetIndexAsync() => GetAsync("index", async () =>
+    public Task<RenderedFeed> GetIndexAsync(Script script = Script.Original)
     {
-        var (categories, _) = await ReadCatalogAsync();
-        var current = changeDetector.Current;
-        return await StoredAsync("index", current, $"{HtmlPage.MediaType}; charset=utf-8",
-            IndexPage.Render(options.Value, urls, categories, current));
-    });
+        var name = NameIn(script, "index");
+        return GetAsync(name, async () =>
+        {
+            var (categories, _) = await ReadCatalogAsync();
+            var current = changeDetector.Current;
+            return await StoredAsync(name, current, $"{HtmlPage.MediaType}; charset=utf-8",
+                IndexPage.Render(options.Value, PageScript.Of(scripts, urls, script), categories, current));
+        });
+    }
 
     /// <summary>A page of the directory of a kind of name (tags, authors, sources), or null past the last page.</summary>
-    public async Task<RenderedFeed?> GetDirectoryAsync(NamedKind kind, int page)
+    public async Task<RenderedFeed?> GetDirectoryAsync(NamedKind kind, int page, Script script = Script.Original)
     {
         if (page < 1 || page > DirectoryPage.PageCount(changeDetector.Current.CountOf(kind)))
         {
             return null;
         }
-        var name = $"{kind.Segment}:{page}";
+        var name = NameIn(script, $"{kind.Segment}:{page}");
         return await GetAsync(name, () =>
         {
             var current = changeDetector.Current;
             var byName = current.ByName(kind);
             return StoredAsync(name, current, $"{HtmlPage.MediaType}; charset=utf-8",
-                DirectoryPage.Render(options.Value, urls, kind, byName, Math.Min(page, DirectoryPage.PageCount(byName.Count))));
+                DirectoryPage.Render(options.Value, PageScript.Of(scripts, urls, script), kind, byName, Math.Min(page, DirectoryPage.PageCount(byName.Count))));
         });
     }
 
     /// <param name="categoriesOnly">The list of categories without subcategories (/categories.opml), in which every article is in one feed.</param>
-    public Task<RenderedFeed> GetOpmlAsync(bool categoriesOnly = false)
+    public Task<RenderedFeed> GetOpmlAsync(bool categoriesOnly = false, Script script = Script.Original)
     {
-        var name = categoriesOnly ? "opml:categories" : "opml";
+        var name = NameIn(script, categoriesOnly ? "opml:categories" : "opml");
         return GetAsync(name, async () =>
         {
             var (categories, lastChange) = await ReadCatalogAsync();
             // OPML 2.0 names no media type; text/x-opml is what feed readers and browsers know.
             var current = changeDetector.Current;
             return await StoredAsync(name, current, "text/x-opml; charset=utf-8",
-                OpmlDocument.Render(options.Value, urls, categories, lastChange, categoriesOnly));
+                OpmlDocument.Render(options.Value, PageScript.Of(scripts, urls, script), categories, lastChange, categoriesOnly));
         });
     }
+
+    /// <summary>A page's name (here and in Data/DocumentTimes) in a script: a twin's starts with its path.</summary>
+    private static string NameIn(Script script, string name) => script == Script.Original ? name : $"{Scripts.SimplifiedSegment}:{name}";
 
     /// <summary>A shipped file by its name: feed.xsl, icon.png, logo.png.</summary>
     public static RenderedFeed Asset(string name) => Assets[name].Value;

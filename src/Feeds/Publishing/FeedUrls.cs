@@ -26,6 +26,9 @@ public sealed partial class FeedUrls
     private readonly int _defaultLimit;
     private readonly FeedsOptions _options;
     private Uri? _listeningBase;
+    private readonly FeedUrls _original;
+    private FeedUrls? _simplified;
+    private Uri? _root;
 
     public FeedUrls(IOptions<FeedsOptions> options, IServer? server = null)
     {
@@ -34,10 +37,47 @@ public sealed partial class FeedUrls
         _server = server;
         _defaultLimit = _options.DefaultLimit;
         HubLinks = _options.WebSub.Hubs.Select(hub => new FeedLink(FeedRelations.Hub, hub, null)).ToArray();
+        _original = this;
     }
 
+    /// <summary>The addresses of the documents in another script, on the same base (<see cref="In"/>).</summary>
+    private FeedUrls(FeedUrls original, Script script)
+    {
+        _options = original._options;
+        _configuredBase = original._configuredBase;
+        _server = original._server;
+        _defaultLimit = original._defaultLimit;
+        HubLinks = original.HubLinks;
+        _original = original;
+        Script = script;
+    }
+
+    /// <summary>The script of the documents these addresses name.</summary>
+    public Script Script { get; }
+
+    /// <summary>The addresses of the documents in <paramref name="script"/>: the Simplified twins' start with /zh-hans/.</summary>
+    public FeedUrls In(Script script) => script == Script.Original
+        ? _original
+        : _original._simplified ??= new FeedUrls(_original, script);
+
     /// <summary>Where every link starts: Feeds:PublicBaseUrl, else the server's own address once it listens.</summary>
-    public Uri Base => _configuredBase ?? _listeningBase ?? ListeningBaseOrNull() ?? FallbackBase;
+    public Uri Base => _original == this ? _configuredBase ?? _listeningBase ?? ListeningBaseOrNull() ?? FallbackBase : _original.Base;
+
+    /// <summary>Where the addresses of this script's documents start: the base, or the base's zh-hans/.</summary>
+    private Uri Root
+    {
+        get
+        {
+            var root = _root;
+            var baseUrl = Base;
+            if (root is null || !root.AbsoluteUri.StartsWith(baseUrl.AbsoluteUri, StringComparison.Ordinal))
+            {
+                // Made again when the base is first known (the listening address): the root must follow it.
+                _root = root = Script == Script.Original ? baseUrl : new Uri(baseUrl, Scripts.PathOf(Script));
+            }
+            return root;
+        }
+    }
 
     /// <summary>
     /// The XSLT stylesheet the XML formats reference, as a path ("/feeds/feed.xsl"): the browser resolves it
@@ -99,25 +139,25 @@ public sealed partial class FeedUrls
     private static partial Regex WildcardHost();
 
     /// <summary>The HTML index of every feed.</summary>
-    public Uri Index => Base;
+    public Uri Index => Root;
 
-    public Uri Opml => new(Base, "feeds.opml");
+    public Uri Opml => new(Root, "feeds.opml");
 
     /// <summary>The OPML of the categories without subcategories: every article in one feed.</summary>
-    public Uri CategoriesOpml => new(Base, "categories.opml");
+    public Uri CategoriesOpml => new(Root, "categories.opml");
 
     /// <summary>A page of the directory of every name of a kind: /tags, then /tags/2, /tags/3, ... (/authors, /sources).</summary>
     public Uri Directory(NamedKind kind, int page) =>
-        page == 1 ? new(Base, kind.Segment) : new(Base, $"{kind.Segment}/{page.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        page == 1 ? new(Root, kind.Segment) : new(Root, $"{kind.Segment}/{page.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
 
     /// <summary>The configured WebSub hubs as feed links (none when WebSub is off).</summary>
     public IReadOnlyList<FeedLink> HubLinks { get; }
 
     /// <summary>A feed's current document with the default number of items.</summary>
-    public Uri Feed(FeedKey feed, FeedFormat format) => new(Base, $"feeds/{feed.Path}.{format.Extension}");
+    public Uri Feed(FeedKey feed, FeedFormat format) => new(Root, $"feeds/{feed.Path}.{format.Extension}");
 
     /// <summary>The HTML page that shows a feed to a person.</summary>
-    public Uri Preview(FeedKey feed) => new(Base, $"feeds/{feed.Path}");
+    public Uri Preview(FeedKey feed) => new(Root, $"feeds/{feed.Path}");
 
     /// <summary>What a feed's HTML page links to: the feed in each format, and the index of all feeds.</summary>
     public List<FeedLink> PreviewLinks(FeedKey feed) =>
@@ -129,12 +169,16 @@ public sealed partial class FeedUrls
     public Uri Archive(FeedKey feed, FeedFormat format, ArchivePage page)
     {
         var path = $"feeds/{feed.Path}/archive/{page.Month}.{format.Extension}";
-        return new Uri(Base, page.Before is { } before ? $"{path}?before={before}" : path);
+        return new Uri(Root, page.Before is { } before ? $"{path}?before={before}" : path);
     }
 
     /// <summary>The URL of exactly this document: its self link, and the URL WebSub pings name.</summary>
     public Uri Document(FeedRequest request)
     {
+        if (request.Script != Script)
+        {
+            return In(request.Script).Document(request);
+        }
         if (request.Archive is { } page)
         {
             return Archive(request.Feed, request.Format, page);

@@ -18,9 +18,9 @@ public readonly record struct EntryVersion(long Version, string ExternalId, Date
 }
 
 /// <summary>
-/// Each entry's bytes per format, kept while its version stays: a render reads the versions of its entries,
+/// Each entry's bytes per format and script, kept while its version stays: a render reads the versions of its entries,
 /// splices the bytes of those written before, and reads and writes only the others. Beside them, each article's
-/// content (its cleaned texts and tags, what every format writes from), kept with the article's version and text
+/// content in each script (its cleaned texts, converted for a twin, and its tags: what every format writes from), kept with the article's version and text
 /// version: an entry new to a format (or to a renamed category) is written from it without reading anything more,
 /// and one whose version moved while its text version stayed (a tag added or renamed) from its texts and its tags
 /// read anew, without reading its body. The settings that shape an entry (site URL, id prefix, time zone) are
@@ -31,10 +31,10 @@ public readonly record struct EntryVersion(long Version, string ExternalId, Date
 public sealed class EntryCache(long entryBytes = 64 * 1024 * 1024, long contentBytes = 32 * 1024 * 1024, bool keepTags = true) : IDisposable
 {
     // An entry's bytes, and its deflate form (Formats/FeedBytes), made when a gzip is spliced, of at most about as many.
-    private readonly BoundedMemo<(FeedFormat Format, long ArticleId), EntryVersion, BytePart> _entries =
+    private readonly BoundedMemo<(FeedFormat Format, Script Script, long ArticleId), EntryVersion, BytePart> _entries =
         new(entryBytes, (a, b) => a == b, part => 64 + 2L * part.Bytes.Length);
 
-    private readonly BoundedMemo<long, ContentVersion, ArticleContent> _contents = new(contentBytes, (a, b) => a == b, content => content.EstimatedBytes);
+    private readonly BoundedMemo<(Script Script, long ArticleId), ContentVersion, ArticleContent> _contents = new(contentBytes, (a, b) => a == b, content => content.EstimatedBytes);
     private long _contentsKept;
     private long _textsKept;
     private long _nothingKept;
@@ -58,14 +58,14 @@ public sealed class EntryCache(long entryBytes = 64 * 1024 * 1024, long contentB
     public long NothingKept => Interlocked.Read(ref _nothingKept);
 
     /// <summary>The entry written before from this version, or null.</summary>
-    public BytePart? Find(FeedFormat format, long articleId, EntryVersion version) =>
-        _entries.TryGet((format, articleId), version, out var entry) ? entry : null;
+    public BytePart? Find(FeedFormat format, Script script, long articleId, EntryVersion version) =>
+        _entries.TryGet((format, script, articleId), version, out var entry) ? entry : null;
 
     /// <summary>Keeps the entry's bytes, written in this format, under this version.</summary>
-    public BytePart Add(FeedFormat format, long articleId, EntryVersion version, byte[] entry)
+    public BytePart Add(FeedFormat format, Script script, long articleId, EntryVersion version, byte[] entry)
     {
         var written = new BytePart(entry);
-        _entries.Set((format, articleId), version, written);
+        _entries.Set((format, script, articleId), version, written);
         return written;
     }
 
@@ -73,10 +73,10 @@ public sealed class EntryCache(long entryBytes = 64 * 1024 * 1024, long contentB
     /// What is kept of the article's content at these versions: all of it while its version stays; its cleaned
     /// texts alone while its text version stays (a null text version is never the same); otherwise nothing.
     /// </summary>
-    public (ArticleContent? Content, CleanArticle? Texts) FindContent(long articleId, EntryVersion version, long? textVersion)
+    public (ArticleContent? Content, CleanArticle? Texts) FindContent(Script script, long articleId, EntryVersion version, long? textVersion)
     {
         var wanted = new ContentVersion(ContentOnly(version), textVersion);
-        if (_contents.TryGetKept(articleId, out var kept, out var content))
+        if (_contents.TryGetKept((script, articleId), out var kept, out var content))
         {
             if (keepTags && kept == wanted)
             {
@@ -95,9 +95,9 @@ public sealed class EntryCache(long entryBytes = 64 * 1024 * 1024, long contentB
     }
 
     /// <summary>Keeps the article's content under these versions.</summary>
-    public ArticleContent AddContent(long articleId, EntryVersion version, long? textVersion, ArticleContent content)
+    public ArticleContent AddContent(Script script, long articleId, EntryVersion version, long? textVersion, ArticleContent content)
     {
-        _contents.Set(articleId, new ContentVersion(ContentOnly(version), textVersion), content);
+        _contents.Set((script, articleId), new ContentVersion(ContentOnly(version), textVersion), content);
         return content;
     }
 

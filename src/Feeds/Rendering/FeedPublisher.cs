@@ -10,8 +10,8 @@ using Feeds.Versions;
 
 namespace Feeds.Rendering;
 
-/// <summary>A feed document: a feed in one format, its newest <paramref name="Limit"/> articles, or one archive page.</summary>
-public sealed record FeedRequest(FeedKey Feed, FeedFormat Format, int Limit, ArchivePage? Archive = null);
+/// <summary>A feed document: a feed in one format, its newest <paramref name="Limit"/> articles, or one archive page, in one script.</summary>
+public sealed record FeedRequest(FeedKey Feed, FeedFormat Format, int Limit, ArchivePage? Archive = null, Script Script = Script.Original);
 
 /// <summary>
 /// Serves a feed rendered once per version: the version token comes from the change detector's last poll
@@ -30,6 +30,7 @@ public sealed class FeedPublisher(
     RenderAdmission admission,
     MemoryBudget budget,
     DocumentTimes documentTimes,
+    Scripts scripts,
     IOptions<FeedsOptions> options,
     TimeProvider clock)
 {
@@ -195,14 +196,16 @@ public sealed class FeedPublisher(
         {
             return null;
         }
-        var links = request.Format == FeedFormat.HtmlPreview ? urls.PreviewLinks(request.Feed) : new List<FeedLink>(urls.HubLinks);
-        var entries = new RenderEntries(entryCache, request.Format);
+        var documentUrls = urls.In(request.Script);
+        var links = request.Format == FeedFormat.HtmlPreview ? documentUrls.PreviewLinks(request.Feed) : new List<FeedLink>(urls.HubLinks);
+        links.AddRange(TwinLinks(request));
+        var entries = new RenderEntries(entryCache, request.Format, request.Script);
         // The categories arrive with the keys: their catalog names each entry's category, here and below.
         CategoryCatalog? catalog = null;
         ArticlesWanted articlesWanted = (categories, keys) => entries.ArticlesWanted(catalog = new CategoryCatalog(categories), keys);
         var read = request.Archive is { } page
-            ? await ReadArchivePageAsync(request, page, scope, links, articlesWanted)
-            : await ReadCurrentAsync(request, scope, links, articlesWanted);
+            ? await ReadArchivePageAsync(request, page, scope, documentUrls, links, articlesWanted)
+            : await ReadCurrentAsync(request, scope, documentUrls, links, articlesWanted);
         if (read is null)
         {
             return null;
@@ -225,7 +228,7 @@ public sealed class FeedPublisher(
         {
             name = name is null ? archivePage.Month.ToString() : $"{name} ({archivePage.Month})";
         }
-        var document = builder.Document(new FeedSubject(request.Feed.Name, name), urls.Document(request), lastChange) with
+        var document = builder.Document(new FeedSubject(request.Feed.Name, name), documentUrls.Document(request), lastChange, request.Script) with
         {
             Links = links,
             IsArchive = request.Archive is not null,
@@ -234,7 +237,10 @@ public sealed class FeedPublisher(
             Stylesheet = request.Format.UsesStylesheet ? urls.Stylesheet : null,
         };
         var bytes = request.Format.WriteParts(
-            document, entries.Complete(read, article => builder.Content(article, read.Tags[article.Id]), (key, content) => builder.Entry(key, content, catalog.Get(key.CategoryId)?.Name, name => PageOf(versions, name)),
+            document, entries.Complete(
+                read,
+                article => builder.Content(article, read.Tags[article.Id], request.Script),
+                (key, content) => builder.Entry(key, content, catalog.Get(key.CategoryId)?.Name, name => PageOf(versions, name, documentUrls), request.Script),
                 key => builder.ArticleId(key.ExternalId)));
         // Last-Modified is when these bytes first appeared, the same on every instance; not a date in the feed: an
         // article imported late, edited or removed changes a feed without moving any date in it.
@@ -248,11 +254,35 @@ public sealed class FeedPublisher(
         };
     }
 
+    /// <summary>
+    /// The same document in the other script, when twins are served: a feed links its twin in its own format; a
+    /// page for people links the twin page and announces the twin's feeds (RSS Autodiscovery), each with its
+    /// language (hreflang), so a reader or a search engine can offer either.
+    /// </summary>
+    private IEnumerable<FeedLink> TwinLinks(FeedRequest request)
+    {
+        if (scripts.TwinOf(request.Script) is not { } twin)
+        {
+            yield break;
+        }
+        var language = scripts.LanguageOf(twin);
+        var twinRequest = request with { Script = twin };
+        yield return new FeedLink(FeedRelations.Alternate, urls.Document(twinRequest), request.Format.MediaType) { HrefLang = language };
+        if (request.Format == FeedFormat.HtmlPreview)
+        {
+            foreach (var format in FeedFormat.All)
+            {
+                yield return new FeedLink(FeedRelations.Alternate, urls.In(twin).Feed(request.Feed, format), format.MediaType) { HrefLang = language };
+            }
+        }
+    }
+
     /// <summary>The page of an author's or a source's feed, or null when no poll has seen the name yet.</summary>
-    private Uri? PageOf(FeedVersions versions, FiledName name) => versions.FeedOf(name) is { } feed ? urls.Preview(feed.Key) : null;
+    private static Uri? PageOf(FeedVersions versions, FiledName name, FeedUrls documentUrls) =>
+        versions.FeedOf(name) is { } feed ? documentUrls.Preview(feed.Key) : null;
 
     /// <summary>The newest articles; a feed links to the newest page of its archive (RFC 5005 section 4), a page for people does not.</summary>
-    private async Task<FeedRead> ReadCurrentAsync(FeedRequest request, FeedScope scope, List<FeedLink> links, ArticlesWanted articlesWanted)
+    private async Task<FeedRead> ReadCurrentAsync(FeedRequest request, FeedScope scope, FeedUrls urls, List<FeedLink> links, ArticlesWanted articlesWanted)
     {
         var read = await store.ReadFeedAsync(scope, clock.GetUtcNow().UtcDateTime, request.Limit, CancellationToken.None, articlesWanted);
         if (read.Keys.Count > 0)
@@ -267,7 +297,7 @@ public sealed class FeedPublisher(
     }
 
     /// <summary>One archive page, linked to the current document and its neighbours (RFC 5005 section 4); null when empty.</summary>
-    private async Task<FeedRead?> ReadArchivePageAsync(FeedRequest request, ArchivePage page, FeedScope scope, List<FeedLink> links, ArticlesWanted articlesWanted)
+    private async Task<FeedRead?> ReadArchivePageAsync(FeedRequest request, ArchivePage page, FeedScope scope, FeedUrls urls, List<FeedLink> links, ArticlesWanted articlesWanted)
     {
         var archive = await store.ReadArchiveAsync(
             scope, page.Month.StartUtc(siteTime), page.Month.Next.StartUtc(siteTime),
@@ -331,22 +361,23 @@ public sealed class FeedPublisher(
     /// <summary>A document's name in Data/DocumentTimes: its address without the version, short whatever the feed's slug.</summary>
     private static string DocumentName(FeedRequest request) => Hash(Address(request), 16);
 
-    /// <summary>What tells one document from another, whatever its version: format, length, feed, archive page.</summary>
-    private static string Address(FeedRequest request) => $"{request.Format.Extension}\n{request.Limit}\n{request.Feed}\n{request.Archive}";
+    /// <summary>What tells one document from another, whatever its version: format, length, feed, archive page, script (a twin's only, so the originals' names stayed as they were).</summary>
+    private static string Address(FeedRequest request) =>
+        $"{request.Format.Extension}\n{request.Limit}\n{request.Feed}\n{request.Archive}{(request.Script == Script.Original ? "" : $"\n{request.Script}")}";
 
     /// <summary>The first <paramref name="bytes"/> of the text's SHA-256, in hex.</summary>
     private static string Hash(string text, int bytes) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, bytes));
 
     /// <summary>The settings that shape every rendering, as one text: instances that differ in it share no rendering.</summary>
-    private string Fingerprint => _settingsFingerprint ??= SettingsFingerprint(_options, urls.Base);
+    private string Fingerprint => _settingsFingerprint ??= SettingsFingerprint(_options, urls.Base, scripts.Configuration);
 
     /// <summary>A short hash of the code's render version and <see cref="Fingerprint"/>: equal on instances that render alike (FleetChanges compares them).</summary>
     public string RenderingsFingerprint => Hash($"{RenderVersion}\n{Fingerprint}", 8);
 
-    private static string SettingsFingerprint(FeedsOptions options, Uri publicBase) => string.Join('\n',
+    private static string SettingsFingerprint(FeedsOptions options, Uri publicBase, string? twinConfiguration) => string.Join('\n',
         publicBase, options.SiteUrl, options.SiteName, options.SiteDescription, options.SiteIcon, options.SiteLogo, options.Language,
         options.SiteTimeZone, options.IdPrefix, options.DefaultLimit, options.TimeToLiveMinutes, options.ArchivePageSize,
-        string.Join(' ', options.WebSub.Hubs));
+        string.Join(' ', options.WebSub.Hubs), twinConfiguration);
 
     private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
 }

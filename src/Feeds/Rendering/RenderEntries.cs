@@ -11,7 +11,7 @@ namespace Feeds.Rendering;
 /// tags are asked for). Only the other articles' bodies are asked for. Then the new entries are written and kept,
 /// and all are returned in feed order.
 /// </summary>
-internal sealed class RenderEntries(EntryCache cache, FeedFormat format)
+internal sealed class RenderEntries(EntryCache cache, FeedFormat format, Script script)
 {
     private IReadOnlyList<ArticleKey> _keys = [];
     private EntryVersion[] _versions = [];
@@ -35,12 +35,12 @@ internal sealed class RenderEntries(EntryCache cache, FeedFormat format)
         for (var i = 0; i < keys.Count; i++)
         {
             _versions[i] = EntryVersion.Of(keys[i], catalog.Get(keys[i].CategoryId)?.Name);
-            _found[i] = cache.Find(format, keys[i].Id, _versions[i]);
+            _found[i] = cache.Find(format, script, keys[i].Id, _versions[i]);
             if (_found[i] is not null)
             {
                 continue;
             }
-            (_contents[i], _texts[i]) = cache.FindContent(keys[i].Id, _versions[i], keys[i].TextVersion);
+            (_contents[i], _texts[i]) = cache.FindContent(script, keys[i].Id, _versions[i], keys[i].TextVersion);
             if (_contents[i] is null)
             {
                 tags.Add(keys[i].Id);
@@ -87,12 +87,12 @@ internal sealed class RenderEntries(EntryCache cache, FeedFormat format)
             // An entry that names an author or source no poll has seen yet (read after the versions were) links
             // no page for it: written for this render only, and written again with the page by the next.
             _found[i] = newEntries[n].Entry.Names.All(name => name.Page is not null)
-                ? cache.Add(format, _keys[i].Id, _versions[i], written[n])
+                ? cache.Add(format, script, _keys[i].Id, _versions[i], written[n])
                 : new BytePart(written[n]);
         }
         Written = newEntries.Count;
         return [.. _keys.Select((key, i) => _found[i] is { } entry ? new WrittenEntry(idOf(key), entry) : null).OfType<WrittenEntry>()];
     }
 
-    private ArticleContent Keep(int i, ArticleContent content) => cache.AddContent(_keys[i].Id, _versions[i], _keys[i].TextVersion, content);
+    private ArticleContent Keep(int i, ArticleContent content) => cache.AddContent(script, _keys[i].Id, _versions[i], _keys[i].TextVersion, content);
 }
