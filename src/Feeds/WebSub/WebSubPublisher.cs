@@ -37,11 +37,13 @@ public sealed class WebSubPublisher : BackgroundService
     private readonly RedisFeedStore _shared;
     private readonly FeedPublisher _publisher;
     private readonly int _defaultLimit;
+    private readonly Content.Scripts _scripts;
 
     public WebSubPublisher(
         ChangeDetector changeDetector, FeedUrls urls, IHttpClientFactory httpClients, IOptions<FeedsOptions> options,
-        ILogger<WebSubPublisher> logger, FeedsMetrics metrics, RedisFeedStore shared, FeedPublisher publisher)
+        ILogger<WebSubPublisher> logger, FeedsMetrics metrics, RedisFeedStore shared, FeedPublisher publisher, Content.Scripts scripts)
     {
+        _scripts = scripts;
         _publisher = publisher;
         _defaultLimit = options.Value.DefaultLimit;
         _metrics = metrics;
@@ -62,14 +64,15 @@ public sealed class WebSubPublisher : BackgroundService
         foreach (var feed in changed)
         {
             var version = versions.TokenOf(feed) ?? "";
-            foreach (var format in FeedFormat.All)
+            // A twin is a topic of its own, with subscribers of its own: it changes with its original.
+            foreach (var (script, format) in _scripts.Served.SelectMany(script => FeedFormat.All.Select(format => (script, format))))
             {
-                var topic = _urls.Feed(feed, format);
+                var topic = _urls.In(script).Feed(feed, format);
                 foreach (var hub in _options.Hubs)
                 {
                     if (_pending.TryAdd((hub, topic), true))
                     {
-                        _queue.Writer.TryWrite(new Ping(hub, topic, new FeedRequest(feed, format, _defaultLimit), version, Attempt: 1));
+                        _queue.Writer.TryWrite(new Ping(hub, topic, new FeedRequest(feed, format, _defaultLimit, Script: script), version, Attempt: 1));
                     }
                 }
             }

@@ -8,7 +8,7 @@ namespace Feeds.Tests.Http;
 /// <summary>
 /// Every document the server renders for a fixed data set (the demo articles at a fixed time): the index, the
 /// tag directory, OPML, stylesheet and images, every feed in every format and its page, and every archive page reached from the
-/// site's and a section's feeds, each with its status, validators and a hash of its bytes. A refactoring that
+/// site's and a section's feeds, and the Simplified-Chinese twin (/zh-hans/) of each but the shipped files, each with its status, validators and a hash of its bytes. A refactoring that
 /// keeps every answer the same keeps this file the same; a change that means to change output updates it
 /// (FEEDS_UPDATE_SNAPSHOTS=1 writes it) and says so in its commit. The record begins with the render version of
 /// the key under which Redis shares renderings: changed documents are recorded only under a new one.
@@ -46,6 +46,10 @@ public sealed class DocumentSnapshotTests : FeedsTest
                 paths.Enqueue($"{feed}.{extension}");
             }
         }
+        foreach (var original in paths.Where(path => !Shipped.Contains(path)).ToList())
+        {
+            paths.Enqueue("/zh-hans" + original);
+        }
         while (paths.TryDequeue(out var path))
         {
             if (!seen.Add(path))
@@ -60,7 +64,8 @@ public sealed class DocumentSnapshotTests : FeedsTest
                 response.Headers.CacheControl?.ToString(),
                 Convert.ToHexStringLower(SHA256.HashData(body))));
             // Follow the archive of the site's and the news section's feeds, page by page.
-            if ((path.StartsWith("/feeds/all", StringComparison.Ordinal) || path.StartsWith("/feeds/news", StringComparison.Ordinal)) && !path.EndsWith(".json", StringComparison.Ordinal))
+            if (path.Replace("/zh-hans/", "/", StringComparison.Ordinal) is var original
+                && (original.StartsWith("/feeds/all", StringComparison.Ordinal) || original.StartsWith("/feeds/news", StringComparison.Ordinal)) && !path.EndsWith(".json", StringComparison.Ordinal))
             {
                 foreach (var href in ArchiveLinks(body))
                 {
