@@ -110,14 +110,5 @@ public sealed class OpenCcConverterTests
         return converter;
     }
 
-    /// <summary>What OpenCC's command-line tool makes of the text (its input and output are files, so no newline is added).</summary>
-    private static async Task<string> OracleAsync(string configuration, string text)
-    {
-        using var folder = new TempFolder("feeds-opencc-");
-        var input = Path.Combine(folder.FullName, "in.txt");
-        var output = Path.Combine(folder.FullName, "out.txt");
-        await File.WriteAllTextAsync(input, text, new System.Text.UTF8Encoding(false), TestContext.Current.CancellationToken);
-        await ExternalProgram.RunAsync("opencc", ["-c", configuration, "-i", input, "-o", output]);
-        return await File.ReadAllTextAsync(output, TestContext.Current.CancellationToken);
-    }
+    private static Task<string> OracleAsync(string configuration, string text) => OpenCcOracle.ConvertAsync(configuration, text);
 }
