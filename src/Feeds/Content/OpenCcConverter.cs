@@ -28,10 +28,12 @@ public sealed class OpenCcConverter : IDisposable
     private static readonly string[] TextAttributes = ["alt", "title"];
 
     private readonly HtmlParser _parser = new();
+    private readonly OpenCcLibrary _library;
     private IntPtr _handle;
 
-    private OpenCcConverter(IntPtr handle, string configuration)
+    private OpenCcConverter(OpenCcLibrary library, IntPtr handle, string configuration)
     {
+        _library = library;
         _handle = handle;
         Configuration = configuration;
     }
@@ -44,25 +46,24 @@ public sealed class OpenCcConverter : IDisposable
     /// <paramref name="problem"/>, one line saying why: the library is not installed, or the configuration cannot be
     /// opened.
     /// </summary>
-    public static OpenCcConverter? TryOpen(string configuration, out string? problem)
+    public static OpenCcConverter? TryOpen(string configuration, out string? problem) => TryOpen(configuration, Library, out problem);
+
+    /// <summary>As <see cref="TryOpen(string, out string?)"/>, from the library file <paramref name="library"/> (a test names one that is not there).</summary>
+    internal static OpenCcConverter? TryOpen(string configuration, string library, out string? problem)
     {
         problem = null;
-        IntPtr handle;
-        try
+        if (OpenCcLibrary.Load(library) is not { } loaded)
         {
-            handle = opencc_open(configuration);
-        }
-        catch (Exception exception) when (exception is DllNotFoundException or EntryPointNotFoundException)
-        {
-            problem = $"OpenCC ({Library}) is not installed: apt-get install libopencc1.1 libopencc-data";
+            problem = $"OpenCC ({library}) is not installed: apt-get install libopencc1.1 libopencc-data";
             return null;
         }
+        var handle = loaded.Open(configuration);
         if (handle == OpenFailed || handle == IntPtr.Zero)
         {
-            problem = $"OpenCC cannot open the configuration '{configuration}': {Marshal.PtrToStringUTF8(opencc_error())}";
+            problem = $"OpenCC cannot open the configuration '{configuration}': {Marshal.PtrToStringUTF8(loaded.Error())?.ReplaceLineEndings(" ").Trim()}";
             return null;
         }
-        return new OpenCcConverter(handle, configuration);
+        return new OpenCcConverter(loaded, handle, configuration);
     }
 
     /// <summary>The text converted; null stays null.</summary>
@@ -73,10 +74,10 @@ public sealed class OpenCcConverter : IDisposable
             return text;
         }
         var input = Encoding.UTF8.GetBytes(text);
-        var output = opencc_convert_utf8(Handle, input, (nuint)input.Length);
+        var output = _library.ConvertUtf8(Handle, input, (nuint)input.Length);
         if (output == IntPtr.Zero)
         {
-            throw new InvalidOperationException($"OpenCC could not convert a text: {Marshal.PtrToStringUTF8(opencc_error())}");
+            throw new InvalidOperationException($"OpenCC could not convert a text: {Marshal.PtrToStringUTF8(_library.Error())}");
         }
         try
         {
@@ -84,7 +85,7 @@ public sealed class OpenCcConverter : IDisposable
         }
         finally
         {
-            opencc_convert_utf8_free(output);
+            _library.FreeUtf8(output);
         }
     }
 
@@ -147,24 +148,64 @@ public sealed class OpenCcConverter : IDisposable
         var handle = Interlocked.Exchange(ref _handle, IntPtr.Zero);
         if (handle != IntPtr.Zero)
         {
-            _ = opencc_close(handle);
+            _ = _library.Close(handle);
         }
     }
 
     private IntPtr Handle => _handle != IntPtr.Zero ? _handle : throw new ObjectDisposedException(nameof(OpenCcConverter));
+}
 
-    [DllImport(Library)]
-    private static extern IntPtr opencc_open([MarshalAs(UnmanagedType.LPUTF8Str)] string configFileName);
+/// <summary>
+/// OpenCC's C API (opencc.h), loaded by file name: a missing library is an answer (null), not an exception at the
+/// first call, and a test can name one that is not there.
+/// </summary>
+internal sealed class OpenCcLibrary
+{
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    public delegate IntPtr OpenFunction([MarshalAs(UnmanagedType.LPUTF8Str)] string configFileName);
 
-    [DllImport(Library)]
-    private static extern IntPtr opencc_convert_utf8(IntPtr opencc, byte[] input, nuint length);
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    public delegate IntPtr ConvertFunction(IntPtr opencc, byte[] input, nuint length);
 
-    [DllImport(Library)]
-    private static extern void opencc_convert_utf8_free(IntPtr text);
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    public delegate void FreeFunction(IntPtr text);
 
-    [DllImport(Library)]
-    private static extern int opencc_close(IntPtr opencc);
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    public delegate int CloseFunction(IntPtr opencc);
 
-    [DllImport(Library)]
-    private static extern IntPtr opencc_error();
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    public delegate IntPtr ErrorFunction();
+
+    public required OpenFunction Open { get; init; }
+    public required ConvertFunction ConvertUtf8 { get; init; }
+    public required FreeFunction FreeUtf8 { get; init; }
+    public required CloseFunction Close { get; init; }
+    public required ErrorFunction Error { get; init; }
+
+    /// <summary>The API of the library file, or null when it cannot be loaded or lacks a function.</summary>
+    public static OpenCcLibrary? Load(string library)
+    {
+        if (!NativeLibrary.TryLoad(library, out var handle))
+        {
+            return null;
+        }
+        try
+        {
+            return new OpenCcLibrary
+            {
+                Open = Function<OpenFunction>(handle, "opencc_open"),
+                ConvertUtf8 = Function<ConvertFunction>(handle, "opencc_convert_utf8"),
+                FreeUtf8 = Function<FreeFunction>(handle, "opencc_convert_utf8_free"),
+                Close = Function<CloseFunction>(handle, "opencc_close"),
+                Error = Function<ErrorFunction>(handle, "opencc_error"),
+            };
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static T Function<T>(IntPtr library, string name) where T : Delegate =>
+        Marshal.GetDelegateForFunctionPointer<T>(NativeLibrary.GetExport(library, name));
 }

@@ -102,6 +102,15 @@ public sealed class OpenCcConverterTests
         Assert.Contains("no-such-config.json", problem, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void WithoutTheLibrary_NoConverterIsOpened_AndTheProblemSaysWhatToInstall_InOneLine()
+    {
+        var converter = OpenCcConverter.TryOpen("t2s.json", "libopencc-not-here.so.1.1", out var problem);
+
+        Assert.Null(converter);
+        Assert.Equal("OpenCC (libopencc-not-here.so.1.1) is not installed: apt-get install libopencc1.1 libopencc-data", problem);
+    }
+
     private static OpenCcConverter Open(string configuration)
     {
         var converter = OpenCcConverter.TryOpen(configuration, out var problem);

@@ -250,6 +250,26 @@ public sealed partial class FirstHourTests : FeedsTest
         Assert.EndsWith("Feeds stopped", lines[^1].TrimEnd(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AConfigurationOpenCcCannotOpen_TurnsTheTwinsOff_InOneLineAtStart_AndTheOriginalsAreServed()
+    {
+        using var folder = new TempFolder("feeds-first-hour-");
+        var port = FeedsApp.FreePort();
+        await using var server = await RunningServer.StartAsync(folder.FullName, port, "--urls", $"http://127.0.0.1:{port}", "--Feeds:SimplifiedChinese:Configuration=no-such-config.json");
+
+        var original = await server.Client.GetAsync("/feeds/all.rss", Cancel);
+        var twin = await server.Client.GetAsync("/zh-hans/feeds/all.rss", Cancel);
+        var body = await original.Content.ReadAsStringAsync(Cancel);
+        var output = await server.StopAsync();
+
+        Assert.Equal(HttpStatusCode.OK, original.StatusCode);
+        Assert.DoesNotContain("hreflang", body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, twin.StatusCode);
+        var line = Assert.Single(output.Split('\n'), line => line.Contains("Simplified-Chinese twins", StringComparison.Ordinal));
+        Assert.Contains("warn: ", line, StringComparison.Ordinal);
+        Assert.Contains("Simplified-Chinese twins are off: OpenCC cannot open the configuration 'no-such-config.json'", line, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("migrate", "--force")]
     [InlineData("import", "articles.ndjson", "--skip-bad-line")]
