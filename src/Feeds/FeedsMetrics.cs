@@ -32,6 +32,7 @@ public sealed class FeedsMetrics : IDisposable
     private readonly Counter<long> _renderAdmissions;
     private readonly Counter<long> _sourceRows;
     private readonly Counter<long> _edgePurges;
+    private readonly Counter<long> _conversions;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Func<int>> _trackedState = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Func<long> Bytes, Func<long> Entries)> _caches = new();
 
@@ -58,6 +59,8 @@ public sealed class FeedsMetrics : IDisposable
             "Renders asked for, by outcome: admitted, busy (no slot: last rendering or 503), over-budget and over-share (429), stale (the last rendering served).");
         _edgePurges = _meter.CreateCounter<long>("feeds.edge.purged.keys", "{key}", "Surrogate keys purged from the CDN, by outcome: ok, failed.");
         _sourceRows = _meter.CreateCounter<long>("feeds.source.rows", "{row}", "Rows of the followed CMS applied, by outcome: inserted, updated, unchanged, deleted, bad (skipped).");
+        _conversions = _meter.CreateCounter<long>("feeds.conversions", "{text}",
+            "Texts of articles a Simplified-Chinese twin needed, by outcome: converted (by OpenCC, here), shared (converted by another instance, read from Redis).");
         _webSubPings = _meter.CreateCounter<long>("feeds.websub.pings", "{ping}", "WebSub publish pings, by outcome: accepted, refused (retried), abandoned, other-instance (another instance pinged).");
     }
 
@@ -126,6 +129,14 @@ public sealed class FeedsMetrics : IDisposable
     }
 
     public void EdgePurged(string outcome, int keys) => _edgePurges.Add(keys, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void Converted(string outcome, int texts)
+    {
+        if (texts > 0)
+        {
+            _conversions.Add(texts, new KeyValuePair<string, object?>("outcome", outcome));
+        }
+    }
 
     public void WebSubPing(string outcome) => _webSubPings.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 

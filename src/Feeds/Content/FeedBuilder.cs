@@ -66,11 +66,14 @@ public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTim
     /// What an article's entries show in every format, its category apart: its cleaned texts (cleaned once per
     /// text, then converted to the script) and its tags (named in the script when an entry is written).
     /// </summary>
-    public ArticleContent Content(ArticleRow article, IEnumerable<string> tags, Script script = Script.Original)
+    public ArticleContent Content(ArticleRow article, IEnumerable<string> tags, Script script = Script.Original, SharedConversions? shared = null)
     {
-        var clean = cleanArticles.GetOrAdd(article, Clean);
-        return new(script == Script.Original ? clean : Scripts.Article(script, clean), [.. tags]);
+        var clean = Cleaned(article);
+        return new(script == Script.Original ? clean : Scripts.Article(script, clean, shared), [.. tags]);
     }
+
+    /// <summary>The article's texts cleaned (once per text, kept in the CleanArticleCache).</summary>
+    public CleanArticle Cleaned(ArticleRow article) => cleanArticles.GetOrAdd(article, Clean);
 
     /// <summary>
     /// The entry of the article <paramref name="key"/> names, from its content (read now or kept from an earlier

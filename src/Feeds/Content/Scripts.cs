@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+using Feeds.Fleet;
 using Feeds.Rendering;
 using Microsoft.Extensions.Options;
 
@@ -14,9 +17,11 @@ public enum Script
 /// What makes a Simplified-Chinese twin of a document: its language, and its texts converted by OpenCC
 /// (Content/OpenCcConverter) with Feeds:SimplifiedChinese:Configuration. Only text is converted: titles,
 /// summaries, the text of bodies, the names of categories, tags, authors and sources, and Feeds' own words;
-/// never a URL, an id or markup. Bodies are converted once per text version and kept with the article's other
-/// contents (Rendering/EntryCache); names and Feeds' words are kept here, bounded in bytes. Without OpenCC, or
-/// with a configuration it cannot open, the twins are off and <see cref="Problem"/> says why.
+/// never a URL, an id or markup. An article's texts are converted once per text version and kept with its other
+/// contents (Rendering/EntryCache), and shared with the other instances through Redis by what they are
+/// (<see cref="FindSharedAsync"/>), so a fleet converts each text once; names and Feeds' words are kept here,
+/// bounded in bytes. Without OpenCC, or with a configuration it cannot open, the twins are off and
+/// <see cref="Problem"/> says why.
 /// </summary>
 public sealed class Scripts : IDisposable
 {
@@ -26,12 +31,19 @@ public sealed class Scripts : IDisposable
     /// <summary>BCP 47 (RFC 5646): Chinese in the Simplified script.</summary>
     public const string SimplifiedLanguage = "zh-Hans";
 
+    // Part of every shared conversion's name: bump it when the way a text is converted changes (ConvertHtml).
+    private const string ConversionVersion = "1";
+
     private readonly OpenCcConverter? _converter;
     private readonly string _originalLanguage;
     private readonly BoundedMemo<string, bool, string> _texts;
+    private readonly RedisFeedStore? _shared;
+    private readonly FeedsMetrics? _metrics;
 
-    public Scripts(IOptions<FeedsOptions> options, MemoryBudget budget)
+    public Scripts(IOptions<FeedsOptions> options, MemoryBudget budget, RedisFeedStore? shared = null, FeedsMetrics? metrics = null)
     {
+        _shared = shared;
+        _metrics = metrics;
         var settings = options.Value.SimplifiedChinese;
         _originalLanguage = options.Value.Language;
         _texts = new BoundedMemo<string, bool, string>(budget.ConvertedTextBytes, (_, _) => true, converted => 2 * MemoryBudget.BytesOf(converted));
@@ -73,14 +85,76 @@ public sealed class Scripts : IDisposable
     /// <summary>A text in this script, converted each time: for the texts of one article, kept with its contents.</summary>
     public string? Convert(Script script, string? text) => script == Script.Original ? text : Converter.Convert(text);
 
-    /// <summary>The article's cleaned texts in this script; its link, image and the names it is filed under (which name its feeds) unchanged.</summary>
-    public CleanArticle Article(Script script, CleanArticle clean) => script == Script.Original ? clean : clean with
+    /// <summary>
+    /// The article's cleaned texts in this script, each taken from <paramref name="shared"/> when another instance
+    /// converted it, else converted here (and noted there, to be shared); its link, image and the names it is filed
+    /// under (which name its feeds) unchanged.
+    /// </summary>
+    public CleanArticle Article(Script script, CleanArticle clean, SharedConversions? shared = null)
     {
-        Title = Converter.Convert(clean.Title)!,
-        Summary = Converter.Convert(clean.Summary),
-        ContentHtml = Converter.ConvertHtml(clean.ContentHtml),
-        Authors = [.. clean.Authors.Select(author => Text(script, author))],
-    };
+        if (script == Script.Original)
+        {
+            return clean;
+        }
+        shared ??= new SharedConversions(new Dictionary<string, string>());
+        return clean with
+        {
+            Title = shared.Get(NameOf(TextKind, clean.Title), () => Converter.Convert(clean.Title)!),
+            Summary = clean.Summary is null ? null : shared.Get(NameOf(TextKind, clean.Summary), () => Converter.Convert(clean.Summary)!),
+            ContentHtml = clean.ContentHtml is null ? null : shared.Get(NameOf(HtmlKind, clean.ContentHtml), () => Converter.ConvertHtml(clean.ContentHtml)!),
+            Authors = [.. clean.Authors.Select(author => Text(script, author))],
+        };
+    }
+
+    /// <summary>
+    /// What any instance converted before of these articles' texts, read from Redis in one round trip (none
+    /// without Redis); null for the original script.
+    /// </summary>
+    public async Task<SharedConversions?> FindSharedAsync(Script script, IEnumerable<CleanArticle> articles)
+    {
+        if (script == Script.Original)
+        {
+            return null;
+        }
+        var names = _shared is { Enabled: true } ? articles.SelectMany(Names).Distinct().ToList() : [];
+        var texts = names.Count == 0 ? [] : await _shared!.GetTextsAsync(names);
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (texts[i] is { } text)
+            {
+                found[names[i]] = text;
+            }
+        }
+        _metrics?.Converted("shared", found.Count);
+        return new SharedConversions(found);
+
+        IEnumerable<string> Names(CleanArticle clean) =>
+            new[] { (TextKind, clean.Title), (TextKind, clean.Summary), (HtmlKind, clean.ContentHtml) }
+                .Where(text => text.Item2 is not null).Select(text => NameOf(text.Item1, text.Item2!));
+    }
+
+    /// <summary>Gives the other instances what this render converted (in one round trip).</summary>
+    public async Task ShareAsync(SharedConversions? conversions)
+    {
+        if (conversions is null)
+        {
+            return;
+        }
+        var made = conversions.Made();
+        _metrics?.Converted("converted", made.Count);
+        if (_shared is { Enabled: true })
+        {
+            await _shared.SetTextsAsync(made);
+        }
+    }
+
+    private const string TextKind = "text";
+    private const string HtmlKind = "html";
+
+    /// <summary>A converted text's name among the instances: what it was, how it is written, and how it was converted.</summary>
+    private string NameOf(string kind, string text) =>
+        "zh-hans:" + System.Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{ConversionVersion}\n{Configuration}\n{kind}\n{text}")).AsSpan(0, 16));
 
     public long TextBytes => _texts.Bytes;
     public int TextCount => _texts.Count;
@@ -91,5 +165,37 @@ public sealed class Scripts : IDisposable
     {
         _converter?.Dispose();
         _texts.Dispose();
+    }
+}
+
+/// <summary>
+/// One render's converted texts: those found in Redis by name (Content/Scripts), and those converted here, to be
+/// shared after the render.
+/// </summary>
+public sealed class SharedConversions(Dictionary<string, string> found)
+{
+    private readonly List<(string Name, string Text)> _made = [];
+
+    /// <summary>The text converted before under this name, or <paramref name="convert"/>'s, noted to be shared.</summary>
+    public string Get(string name, Func<string> convert)
+    {
+        if (found.TryGetValue(name, out var text))
+        {
+            return text;
+        }
+        text = convert();
+        lock (_made)
+        {
+            _made.Add((name, text));
+        }
+        return text;
+    }
+
+    public IReadOnlyList<(string Name, string Text)> Made()
+    {
+        lock (_made)
+        {
+            return [.. _made];
+        }
     }
 }

@@ -124,6 +124,43 @@ public sealed class RedisFeedStore : IAsyncDisposable
     }
 
     /// <summary>
+    /// The texts any instance stored under <paramref name="names"/> (null where none), each kept TimeToLive longer
+    /// (GETEX), in one round trip; all null without Redis.
+    /// </summary>
+    public async Task<string?[]> GetTextsAsync(IReadOnlyList<string> names)
+    {
+        if (!Enabled || names.Count == 0)
+        {
+            return new string?[names.Count];
+        }
+        var values = await CallAsync(async database =>
+        {
+            var batch = database.CreateBatch();
+            var reads = names.Select(name => batch.StringGetSetExpiryAsync(Key(name), _options.TimeToLive)).ToArray();
+            batch.Execute();
+            return await Task.WhenAll(reads);
+        }, new RedisValue[names.Count]);
+        return [.. values.Select(value => value.IsNull ? null : (string?)value)];
+    }
+
+    /// <summary>Shares texts under their names for TimeToLive, in one round trip; nothing without Redis.</summary>
+    public async Task SetTextsAsync(IReadOnlyList<(string Name, string Text)> texts)
+    {
+        if (!Enabled || texts.Count == 0)
+        {
+            return;
+        }
+        await CallAsync(async database =>
+        {
+            var batch = database.CreateBatch();
+            var writes = texts.Select(text => batch.StringSetAsync(Key(text.Name), text.Text, _options.TimeToLive)).ToArray();
+            batch.Execute();
+            await Task.WhenAll(writes);
+            return true;
+        }, false);
+    }
+
+    /// <summary>
     /// True for the first instance to claim <paramref name="name"/> within <paramref name="time"/>, and for every
     /// instance when Redis cannot tell (doing a thing twice beats not doing it).
     /// </summary>

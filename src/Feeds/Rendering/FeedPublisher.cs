@@ -236,12 +236,15 @@ public sealed class FeedPublisher(
             Logo = urls.Logo,
             Stylesheet = request.Format.UsesStylesheet ? urls.Stylesheet : null,
         };
+        // A twin's texts another instance converted before are read from Redis at once (Content/Scripts).
+        var shared = await scripts.FindSharedAsync(request.Script, read.Articles.Values.Select(builder.Cleaned));
         var bytes = request.Format.WriteParts(
             document, entries.Complete(
                 read,
-                article => builder.Content(article, read.Tags[article.Id], request.Script),
+                article => builder.Content(article, read.Tags[article.Id], request.Script, shared),
                 (key, content) => builder.Entry(key, content, catalog.Get(key.CategoryId)?.Name, name => PageOf(versions, name, documentUrls), request.Script),
                 key => builder.ArticleId(key.ExternalId)));
+        await scripts.ShareAsync(shared);
         // Last-Modified is when these bytes first appeared, the same on every instance; not a date in the feed: an
         // article imported late, edited or removed changes a feed without moving any date in it.
         var etag = bytes.EntityTag();

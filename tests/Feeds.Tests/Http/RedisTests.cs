@@ -132,6 +132,31 @@ public sealed class RedisTests : FeedsTest
         Assert.Equal(18, urls.Distinct().Count());
     }
 
+    [Fact]
+    public async Task ATwinsTexts_ConvertedByOneInstance_AreTakenFromRedisByTheOthers()
+    {
+        OpenCcOracle.SkipUnlessLibraryInstalled();
+        await using var redis = await RedisServer.StartAsync();
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-1", title: "國際航運業務報導"));
+        var settings = new Dictionary<string, string?>(Settings(redis)) { ["Feeds:SimplifiedChinese:Enabled"] = "true" };
+        await using var a = new FeedsApp(db, settings: settings);
+        await using var b = new FeedsApp(db, settings: settings);
+
+        var fromA = await a.CreateRawClient().GetStringAsync("/zh-hans/feeds/logistics.rss", Cancel);
+        // What A converted is in Redis by what it was. Marked there, it shows where B's twin takes its title from.
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var keys = connection.GetServer(redis.Configuration).Keys(pattern: "feeds:zh-hans:*").ToList();
+        var database = connection.GetDatabase();
+        var title = Assert.Single(keys, key => database.StringGet(key) == "国际航运业务报导");
+        await database.StringSetAsync(title, "共享的标题");
+        var fromB = await b.CreateRawClient().GetStringAsync("/zh-hans/feeds/news.rss", Cancel);
+
+        Assert.Contains("<title>国际航运业务报导</title>", fromA, StringComparison.Ordinal);
+        Assert.Equal(3, keys.Count);
+        Assert.Contains("<title>共享的标题</title>", fromB, StringComparison.Ordinal);
+    }
+
     private static long Renders(FeedsApp app) => app.Services.GetRequiredService<FeedPublisher>().Renders;
 
     /// <summary>
