@@ -43,6 +43,8 @@ public class HotPathBenchmarks
     private string _path = "";
     private FeedHeaders _headers = null!;
     private FeedRequest _request = null!;
+    private FeedRequest _twinRequest = null!;
+    private CleanArticle _cleanArticle = null!;
     private string _etag = "";
     private byte[] _document = [];
     private string _token = "";
@@ -89,6 +91,11 @@ public class HotPathBenchmarks
         // The contents are kept by a first render; every later one writes every entry anew from them.
         await _newToFormatPublisher.RenderAsync(_request, _token);
         await _newTagsPublisher.RenderAsync(_request, _token);
+        // The Simplified-Chinese twin of the same feed (Content/Scripts), its articles converted by a first render.
+        _twinRequest = _request with { Script = Script.Simplified };
+        await _publisher.RenderAsync(_twinRequest, _token);
+        await _newToFormatPublisher.RenderAsync(_twinRequest, _token);
+        _cleanArticle = _services.GetRequiredService<FeedBuilder>().Cleaned(SampleData.Article(1));
     }
 
     // Async: some services (RedisFeedStore) are only IAsyncDisposable, and a synchronous Dispose throws, which
@@ -147,6 +154,16 @@ public class HotPathBenchmarks
 
     [Benchmark(Description = "uncached render, every article new: read all, sanitise, write XML")]
     public Task<RenderedFeed?> RenderNewArticles() => _newArticlePublisher.RenderAsync(_request, _token);
+
+    [Benchmark(Description = "twin: uncached render, entries written before: read keys, splice")]
+    public Task<RenderedFeed?> RenderTwin() => _publisher.RenderAsync(_twinRequest, _token);
+
+    [Benchmark(Description = "twin: uncached render, every entry new to its format (converted contents kept): read keys, write XML")]
+    public Task<RenderedFeed?> RenderTwinNewToFormat() => _newToFormatPublisher.RenderAsync(_twinRequest, _token);
+
+    [Benchmark(Description = "one article's texts converted to Simplified Chinese (OpenCC t2s: title, summary, body's HTML)")]
+    public Task<CleanArticle> ConvertArticle() =>
+        Task.FromResult(_services.GetRequiredService<Scripts>().Article(Script.Simplified, _cleanArticle, new SharedConversions([])));
 
     [Benchmark(Description = "uncached render + gzip, entries written before (spliced)")]
     public async Task<byte[]> RenderGzip() => (await _publisher.RenderAsync(_request, _token))!.Gzip;
