@@ -63,17 +63,22 @@ public sealed partial class FeedUrls
     /// <summary>Where every link starts: Feeds:PublicBaseUrl, else the server's own address once it listens.</summary>
     public Uri Base => _original == this ? _configuredBase ?? _listeningBase ?? ListeningBaseOrNull() ?? FallbackBase : _original.Base;
 
-    /// <summary>Where the addresses of this script's documents start: the base, or the base's zh-hans/.</summary>
+    /// <summary>
+    /// Where the addresses of this script's documents start: the base, or the base's zh-hans/, made again when the
+    /// base changes (it becomes the listening address once the server has bound).
+    /// </summary>
     private Uri Root
     {
         get
         {
-            var root = _root;
             var baseUrl = Base;
-            if (root is null || !root.AbsoluteUri.StartsWith(baseUrl.AbsoluteUri, StringComparison.Ordinal))
+            if (Script == Script.Original)
             {
-                // Made again when the base is first known (the listening address): the root must follow it.
-                _root = root = Script == Script.Original ? baseUrl : new Uri(baseUrl, Scripts.PathOf(Script));
+                return baseUrl;
+            }
+            if (_root is not { } root || !root.AbsoluteUri.StartsWith(baseUrl.AbsoluteUri, StringComparison.Ordinal))
+            {
+                _root = root = new Uri(baseUrl, Scripts.PathOf(Script));
             }
             return root;
         }

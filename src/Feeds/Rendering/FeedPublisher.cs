@@ -285,7 +285,7 @@ public sealed class FeedPublisher(
         versions.FeedOf(name) is { } feed ? documentUrls.Preview(feed.Key) : null;
 
     /// <summary>The newest articles; a feed links to the newest page of its archive (RFC 5005 section 4), a page for people does not.</summary>
-    private async Task<FeedRead> ReadCurrentAsync(FeedRequest request, FeedScope scope, FeedUrls urls, List<FeedLink> links, ArticlesWanted articlesWanted)
+    private async Task<FeedRead> ReadCurrentAsync(FeedRequest request, FeedScope scope, FeedUrls documentUrls, List<FeedLink> links, ArticlesWanted articlesWanted)
     {
         var read = await store.ReadFeedAsync(scope, clock.GetUtcNow().UtcDateTime, request.Limit, CancellationToken.None, articlesWanted);
         if (read.Keys.Count > 0)
@@ -294,13 +294,13 @@ public sealed class FeedPublisher(
             // links the RSS archive, which browsers show through the XSLT view.
             var newestMonth = ArchiveMonth.Of(read.Keys[0].PublishedAt, siteTime);
             var format = request.Format == FeedFormat.HtmlPreview ? FeedFormat.Rss : request.Format;
-            links.Add(new FeedLink(FeedRelations.PrevArchive, urls.Archive(request.Feed, format, new ArchivePage(newestMonth, null)), format.MediaType));
+            links.Add(new FeedLink(FeedRelations.PrevArchive, documentUrls.Archive(request.Feed, format, new ArchivePage(newestMonth, null)), format.MediaType));
         }
         return read;
     }
 
     /// <summary>One archive page, linked to the current document and its neighbours (RFC 5005 section 4); null when empty.</summary>
-    private async Task<FeedRead?> ReadArchivePageAsync(FeedRequest request, ArchivePage page, FeedScope scope, FeedUrls urls, List<FeedLink> links, ArticlesWanted articlesWanted)
+    private async Task<FeedRead?> ReadArchivePageAsync(FeedRequest request, ArchivePage page, FeedScope scope, FeedUrls documentUrls, List<FeedLink> links, ArticlesWanted articlesWanted)
     {
         var archive = await store.ReadArchiveAsync(
             scope, page.Month.StartUtc(siteTime), page.Month.Next.StartUtc(siteTime),
@@ -311,14 +311,14 @@ public sealed class FeedPublisher(
             return null;
         }
         var mediaType = request.Format.MediaType;
-        links.Add(new FeedLink(FeedRelations.Current, urls.Feed(request.Feed, request.Format), mediaType));
+        links.Add(new FeedLink(FeedRelations.Current, documentUrls.Feed(request.Feed, request.Format), mediaType));
         if (archive.Older is { } older)
         {
-            links.Add(new FeedLink(FeedRelations.PrevArchive, urls.Archive(request.Feed, request.Format, PageOf(older)), mediaType));
+            links.Add(new FeedLink(FeedRelations.PrevArchive, documentUrls.Archive(request.Feed, request.Format, PageOf(older)), mediaType));
         }
         if (archive.Newer is { } newer)
         {
-            links.Add(new FeedLink(FeedRelations.NextArchive, urls.Archive(request.Feed, request.Format, PageOf(newer)), mediaType));
+            links.Add(new FeedLink(FeedRelations.NextArchive, documentUrls.Archive(request.Feed, request.Format, PageOf(newer)), mediaType));
         }
         return archive.Feed;
     }
