@@ -11,7 +11,7 @@ namespace Feeds.Http;
 /// <summary>The documents for people and feed readers besides the feeds: index, OPML, stylesheet, feed pages.</summary>
 public static class PageEndpoints
 {
-    /// <summary>The pages in <paramref name="script"/>: at the root, or the twins' under /zh-hans/; the files Feeds ships, once.</summary>
+    /// <summary>The pages in <paramref name="script"/>: at the root, or the twins' under /zh-hans/; the images Feeds ships, once.</summary>
     public static IEndpointRouteBuilder MapPages(this IEndpointRouteBuilder routes, Script script = Script.Original)
     {
         var pages = routes.MapDocuments(FeedEndpoints.PrefixOf(script));
@@ -24,9 +24,9 @@ public static class PageEndpoints
         }
         pages.MapDocument("/feeds.opml", async (PagePublisher pages) => new DocumentAnswer(await pages.GetOpmlAsync(script: script), FeedKey.CatalogSurrogateKey)).Serves("opml");
         pages.MapDocument("/categories.opml", async (PagePublisher pages) => new DocumentAnswer(await pages.GetOpmlAsync(categoriesOnly: true, script), FeedKey.CatalogSurrogateKey)).Serves("opml");
+        pages.MapDocument("/feeds/feed.xsl", (PagePublisher pages) => new DocumentAnswer(pages.Stylesheet(script))).Serves("stylesheet");
         if (script == Script.Original)
         {
-            pages.MapDocument("/feeds/feed.xsl", () => new DocumentAnswer(PagePublisher.Asset("feed.xsl"))).Serves("stylesheet");
             // The demo site's icon and logo (the defaults of Feeds:SiteIcon and Feeds:SiteLogo).
             pages.MapDocument("/icon.png", () => new DocumentAnswer(PagePublisher.Asset("icon.png"))).Serves("image");
             pages.MapDocument("/logo.png", () => new DocumentAnswer(PagePublisher.Asset("logo.png"))).Serves("image");

@@ -76,6 +76,31 @@ public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetec
     /// <summary>A shipped file by its name: feed.xsl, icon.png, logo.png.</summary>
     public static RenderedFeed Asset(string name) => Assets[name].Value;
 
+    /// <summary>
+    /// The XSLT stylesheet a twin's RSS and Atom reference (/zh-hans/feeds/feed.xsl): the shipped one with its text
+    /// converted, so a browser shows a twin's page in its script; its XPath, in attributes, unchanged.
+    /// </summary>
+    public RenderedFeed Stylesheet(Script script) => script == Script.Original
+        ? Asset("feed.xsl")
+        : LazyInitializer.EnsureInitialized(ref _twinStylesheet, () => Shipped("feed.xsl", "text/xsl; charset=utf-8", bytes => ConvertText(bytes, script)));
+
+    private RenderedFeed? _twinStylesheet;
+
+    private byte[] ConvertText(byte[] xml, Script script)
+    {
+        var document = System.Xml.Linq.XDocument.Parse(System.Text.Encoding.UTF8.GetString(xml), System.Xml.Linq.LoadOptions.PreserveWhitespace);
+        foreach (var text in document.DescendantNodes().OfType<System.Xml.Linq.XText>().Where(text => !string.IsNullOrWhiteSpace(text.Value)))
+        {
+            text.Value = scripts.Convert(script, text.Value)!;
+        }
+        using var output = new MemoryStream();
+        using (var writer = System.Xml.XmlWriter.Create(output, new System.Xml.XmlWriterSettings { Encoding = new System.Text.UTF8Encoding(false) }))
+        {
+            document.Save(writer);
+        }
+        return output.ToArray();
+    }
+
     /// <summary>One rendering per catalog token, shared by concurrent requests.</summary>
     private async Task<RenderedFeed> GetAsync(string name, Func<Task<RenderedFeed>> render)
     {
@@ -131,13 +156,13 @@ public sealed class PagePublisher(ArticleStore store, ChangeDetector changeDetec
     }
 
     /// <summary>A file embedded in the assembly; its Last-Modified is when this build was made (its ETag, a hash of its bytes, is what validates).</summary>
-    private static RenderedFeed Shipped(string name, string contentType)
+    private static RenderedFeed Shipped(string name, string contentType, Func<byte[], byte[]>? convert = null)
     {
         using var stream = typeof(PagePublisher).Assembly.GetManifestResourceStream($"Feeds.Pages.{name}")
             ?? throw new InvalidOperationException($"{name} is not embedded in the assembly.");
         using var buffer = new MemoryStream();
         stream.CopyTo(buffer);
-        var identity = FeedBytes.Whole(buffer.ToArray());
+        var identity = FeedBytes.Whole(convert is null ? buffer.ToArray() : convert(buffer.ToArray()));
         // Images are compressed already: gzip or Brotli would only cost time.
         return Stored("static", contentType, identity, identity.EntityTag(), File.GetLastWriteTimeUtc(typeof(PagePublisher).Assembly.Location),
             compressible: !contentType.StartsWith("image/", StringComparison.Ordinal));

@@ -88,7 +88,7 @@ public sealed partial class FeedUrls
     /// The XSLT stylesheet the XML formats reference, as a path ("/feeds/feed.xsl"): the browser resolves it
     /// against the address it opened, so the view works behind any host name.
     /// </summary>
-    public Uri Stylesheet => new(Base.AbsolutePath + "feeds/feed.xsl", UriKind.Relative);
+    public Uri Stylesheet => new(Root.AbsolutePath + "feeds/feed.xsl", UriKind.Relative);
 
     /// <summary>The site's icon (Feeds:SiteIcon), or null.</summary>
     public Uri? Icon => SiteImage(Base, _options.SiteIcon);

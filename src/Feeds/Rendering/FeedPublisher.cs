@@ -37,7 +37,7 @@ public sealed class FeedPublisher(
     // Part of every shared rendering's key: bump it when the rendering changes, so that no instance serves
     // another version's output from Redis (DocumentSnapshotTests refuses to record changed documents without it).
     // ETags are hashes of the bytes and follow by themselves.
-    internal const string RenderVersion = "20";
+    internal const string RenderVersion = "21";
 
     private readonly FeedsOptions _options = options.Value;
     private long _renders;
@@ -234,7 +234,7 @@ public sealed class FeedPublisher(
             IsArchive = request.Archive is not null,
             Icon = urls.Icon,
             Logo = urls.Logo,
-            Stylesheet = request.Format.UsesStylesheet ? urls.Stylesheet : null,
+            Stylesheet = request.Format.UsesStylesheet ? documentUrls.Stylesheet : null,
         };
         // A twin's texts another instance converted before are read from Redis at once (Content/Scripts).
         var shared = await scripts.FindSharedAsync(request.Script, read.Articles.Values.Select(builder.Cleaned));

@@ -15,7 +15,7 @@ namespace Feeds.Tests.Http;
 /// </summary>
 public sealed class DocumentSnapshotTests : FeedsTest
 {
-    private static readonly string[] Shipped = ["/feeds/feed.xsl", "/icon.png", "/logo.png"];
+    private static readonly string[] Shipped = ["/feeds/feed.xsl", "/zh-hans/feeds/feed.xsl", "/icon.png", "/logo.png"];
 
     private static string SnapshotPath => Path.Combine(RepositoryRoot(), "tests", "Feeds.Tests", "Snapshots", "documents.txt");
 

@@ -337,8 +337,11 @@ public sealed partial class FirstHourTests : FeedsTest
             .Concat(ReadmePath().Matches(readme).Select(match => match.Groups["path"].Value))
             .Distinct()
             .ToList();
+        // The twins' examples (/zh-hans/…) answer where OpenCC is installed, as they do for a newcomer who has it.
+        var twins = OpenCcOracle.LibraryInstalled();
+        examples = [.. examples.Where(path => twins || !path.StartsWith("/zh-hans", StringComparison.Ordinal))];
         await using var db = await TestDatabase.CreateAsync("sqlite", migrate: false);
-        await using var app = new FeedsApp(db, settings: new Dictionary<string, string?> { ["Feeds:DemoData"] = "true" });
+        await using var app = new FeedsApp(db, settings: new Dictionary<string, string?> { ["Feeds:DemoData"] = "true", ["Feeds:SimplifiedChinese:Enabled"] = twins ? "true" : "false" });
         var client = app.CreateRawClient();
 
         Assert.True(examples.Count >= 5, $"only {examples.Count} example URLs found");

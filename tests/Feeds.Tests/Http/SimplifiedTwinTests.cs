@@ -129,6 +129,16 @@ public sealed class SimplifiedTwinTests : FeedsTest
         Assert.Equal($"{FeedsApp.PublicBaseUrl}feeds/logistics", page.QuerySelector("main a[hreflang=zh-Hant]")!.GetAttribute("href"));
         Assert.All(page.QuerySelectorAll("p.meta a"), link => Assert.StartsWith($"{FeedsApp.PublicBaseUrl}zh-hans/feeds/", link.GetAttribute("href"), StringComparison.Ordinal));
 
+        // A browser opening a twin feed shows it through the stylesheet in Simplified Chinese; its XPath unchanged.
+        var rss = await client.GetStringAsync("/zh-hans/feeds/logistics.rss", Cancel);
+        Assert.Contains("<?xml-stylesheet type=\"text/xsl\" href=\"/zh-hans/feeds/feed.xsl\"?>", rss, StringComparison.Ordinal);
+        var stylesheet = XDocument.Parse(await client.GetStringAsync("/zh-hans/feeds/feed.xsl", Cancel));
+        var shipped = XDocument.Parse(await client.GetStringAsync("/feeds/feed.xsl", Cancel));
+        Assert.Contains(await OracleAsync("這是一個訂閱源"), stylesheet.ToString(), StringComparison.Ordinal);
+        Assert.Equal(
+            shipped.Descendants().SelectMany(element => element.Attributes()).Select(attribute => attribute.ToString()),
+            stylesheet.Descendants().SelectMany(element => element.Attributes()).Select(attribute => attribute.ToString()));
+
         // The original page announces the twin's feeds for autodiscovery, with their language.
         using var originalPage = parser.ParseDocument(await client.GetStringAsync("/feeds/logistics", Cancel));
         Assert.Equal(

@@ -9,16 +9,20 @@ public static class OpenCcOracle
     public static void SkipUnlessInstalled() =>
         Assert.SkipUnless(File.Exists(Tool), $"{Tool} is not installed (apt-get install opencc libopencc1.1 libopencc-data; .ci/run does).");
 
-    /// <summary>Skips the test when OpenCC's library is not installed: without it the server serves no twins.</summary>
-    public static void SkipUnlessLibraryInstalled()
+    /// <summary>Whether OpenCC's library is installed: without it the server serves no twins.</summary>
+    public static bool LibraryInstalled()
     {
         var installed = System.Runtime.InteropServices.NativeLibrary.TryLoad("libopencc.so.1.1", out var library);
         if (installed)
         {
             System.Runtime.InteropServices.NativeLibrary.Free(library);
         }
-        Assert.SkipUnless(installed, "libopencc.so.1.1 is not installed (apt-get install libopencc1.1 libopencc-data; .ci/run does): the server serves no Simplified-Chinese twins.");
+        return installed;
     }
+
+    /// <summary>Skips the test when OpenCC's library is not installed.</summary>
+    public static void SkipUnlessLibraryInstalled() =>
+        Assert.SkipUnless(LibraryInstalled(), "libopencc.so.1.1 is not installed (apt-get install libopencc1.1 libopencc-data; .ci/run does): the server serves no Simplified-Chinese twins.");
 
     /// <summary>What the tool makes of the text (its input and output are files, so no newline is added).</summary>
     public static async Task<string> ConvertAsync(string configuration, string text)
