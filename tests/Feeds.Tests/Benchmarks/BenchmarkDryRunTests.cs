@@ -42,6 +42,8 @@ public sealed class BenchmarkDryRunTests : FeedsTest
             .AddLogger(log)
             .AddColumnProvider(DefaultColumnProviders.Instance)
             .AddFilter(new SimpleFilter(SmallestParameters(type)))
+            // The twins' benchmarks need OpenCC (.ci/run installs it); without it they are left out.
+            .AddFilter(new SimpleFilter(benchmark => OpenCcOracle.LibraryInstalled() || !benchmark.Descriptor.HasCategory(Feeds.Benchmarks.HotPathBenchmarks.Twins)))
             // The benchmark assembly is optimised; the app it references is a Debug build in the test run.
             .WithOptions(ConfigOptions.DisableOptimizationsValidator | ConfigOptions.DisableLogFile)
             .WithArtifactsPath(artifacts.FullName);
