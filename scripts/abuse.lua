@@ -2,7 +2,8 @@
 -- each would need a render if Feeds let it: archive pages at arbitrary cursors, every ?limit of every feed and
 -- tag in every format, feeds with unique junk query strings, and tags that do not exist. Counts every status,
 -- and 503s or 429s without Retry-After, which Feeds must never send. ABUSE_CLIENT=many: each request names one
--- of 10,000 addresses, each in a /24 of its own (100.X.Y.1), as a flood from many networks would.
+-- of 10,000 addresses, each in a /24 of its own (100.X.Y.1), as a flood from many networks would. ABUSE_PREFIX=/zh-hans
+-- asks for the Simplified-Chinese twins instead, whose first renders convert their articles.
 local threads = {}
 local counts
 local counter = 0
@@ -35,6 +36,7 @@ function request()
     client = string.format("100.%d.%d.1", 64 + math.floor(n / 100), n % 100)
   end
   local headers = { ["X-Forwarded-For"] = client, ["Accept-Encoding"] = "gzip" }
+  local prefix = os.getenv("ABUSE_PREFIX") or ""
   local kind = math.random()
   local path
   if kind < 0.35 then
@@ -48,7 +50,7 @@ function request()
   else
     path = string.format("/feeds/tags/no-such-tag-%d-%d.rss", id, counter)
   end
-  return wrk.format("GET", path, headers)
+  return wrk.format("GET", prefix .. path, headers)
 end
 
 function response(status, headers, body)

@@ -8,11 +8,12 @@
 #   flood     one client (203.0.113.66) asks for what would each need a render: archive pages at arbitrary
 #             cursors, every ?limit of every feed, junk query strings, unknown tags (scripts/abuse.lua);
 #   many      the same from 10,000 addresses in 10,000 /24s (X-Forwarded-For 100.X.Y.1);
+#   twins     the flood of one client at the Simplified-Chinese twins (/zh-hans/), whose renders convert text;
 #   loopback  the same from 10,000 loopback sources in 10,000 /24s (127.X.Y.1), one connection per request;
 #   idle      25,000 idle connections held for DURATION (two processes: one has 20,000 descriptors here);
 #   crawl     every feed x format x limit Feeds offers, then every archive page of every feed and format;
 #   changes   1,000 published changes to the newest articles (sqlite3 UPDATEs, one every 20 ms).
-# Goals: under flood, many and loopback the poller keeps >= 0.5x its unloaded throughput and p99 <= 5x + 5 ms;
+# Goals: under flood, many, twins and loopback the poller keeps >= 0.5x its unloaded throughput and p99 <= 5x + 5 ms;
 # the flood gets 200, 304, 30x, 404, 429 or 503 only, every 429 and 503 with Retry-After; under idle the
 # poller is answered (>= 0.5x) and the server accepts again afterwards; after changes the poller keeps >= 0.8x
 # and the render cache counts no more bytes than its budget; after every shape resident memory is within the
@@ -27,7 +28,7 @@ cd "$(dirname "$0")/.."
 
 ARTICLES=${ARTICLES:-6000}
 DURATION=${DURATION:-20}
-SHAPES=${SHAPES:-flood many loopback idle crawl changes}
+SHAPES=${SHAPES:-flood many twins loopback idle crawl changes}
 FLOOD_CONNECTIONS=${FLOOD_CONNECTIONS:-16}
 CLIENT_CONNECTIONS=${CLIENT_CONNECTIONS:-8}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-25000}
@@ -108,6 +109,7 @@ flood_shape() {
   echo "  poller alone:       $rate req/s, p99 $p99 ms; $(poll_status)"
   case $shape in
     flood) ABUSE_CLIENT=203.0.113.66 wrk -t1 -c"$FLOOD_CONNECTIONS" -d"$((DURATION + 2))s" --timeout 10s -s scripts/abuse.lua "http://127.0.0.1:$PORT" > "$WORK/flood.txt" & ;;
+    twins) ABUSE_CLIENT=203.0.113.66 ABUSE_PREFIX=/zh-hans wrk -t1 -c"$FLOOD_CONNECTIONS" -d"$((DURATION + 2))s" --timeout 10s -s scripts/abuse.lua "http://127.0.0.1:$PORT" > "$WORK/flood.txt" & ;;
     many) ABUSE_CLIENT=many wrk -t1 -c"$FLOOD_CONNECTIONS" -d"$((DURATION + 2))s" --timeout 10s -s scripts/abuse.lua "http://127.0.0.1:$PORT" > "$WORK/flood.txt" & ;;
     loopback) tool flood "$PORT" "$((DURATION + 2))" "$FLOOD_CONNECTIONS" > "$WORK/flood.txt" & ;;
   esac
@@ -183,7 +185,7 @@ changes_shape() {
 for shape in $SHAPES; do
   echo "== $shape"
   case $shape in
-    flood | many | loopback) flood_shape "$shape" ;;
+    flood | many | twins | loopback) flood_shape "$shape" ;;
     idle) idle_shape ;;
     crawl) crawl_shape ;;
     changes) changes_shape ;;
