@@ -18,6 +18,7 @@ internal static class HtmlPage
         @media (prefers-color-scheme:dark){:root{--fg:#ececec;--muted:#a8abb0;--bg:#17181a;--accent:#ff8a80;--line:#2c2d30}}
         *{box-sizing:border-box}
         body{margin:0;background:var(--bg);color:var(--fg);font:17px/1.7 system-ui,-apple-system,"PingFang TC","Noto Sans CJK TC","Microsoft JhengHei",sans-serif}
+        :lang(zh-Hans) body{font-family:system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif}
         main{max-width:46rem;margin:0 auto;padding:1.25rem 1rem 3rem}
         h1{font-size:1.6rem;line-height:1.3;margin:.5rem 0}
         h2{font-size:1.15rem;margin:2rem 0 .5rem;border-bottom:1px solid var(--line);padding-bottom:.25rem}

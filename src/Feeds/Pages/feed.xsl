@@ -21,6 +21,7 @@
         <title><xsl:value-of select="$title"/></title>
         <style>
           body{margin:0;background:#fdfdfc;color:#1b1b1b;font:17px/1.7 system-ui,-apple-system,"PingFang TC","Noto Sans CJK TC","Microsoft JhengHei",sans-serif}
+          :lang(zh-Hans) body{font-family:system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif}
           main{max-width:46rem;margin:0 auto;padding:1.25rem 1rem 3rem}
           h1{font-size:1.6rem;line-height:1.3}
           h2{font-size:1.15rem;border-bottom:1px solid #e3e3e0;padding-bottom:.25rem}

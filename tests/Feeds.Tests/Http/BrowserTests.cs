@@ -52,6 +52,35 @@ public sealed class BrowserTests : FeedsTest
         AssertPng(screenshot);
     }
 
+    /// <summary>A Simplified-Chinese twin, as a page and through the twin stylesheet: its texts and Feeds' own words converted.</summary>
+    [Theory]
+    [InlineData("/zh-hans/feeds/news", "twin-preview")]
+    [InlineData("/zh-hans/feeds/news.rss", "twin-xslt-rss")]
+    public async Task ATwin_OpenedInABrowser_ShowsItsTitleItemsAndWordsInSimplifiedChinese(string path, string name)
+    {
+        Chromium.RequireInstalled();
+        OpenCcOracle.SkipUnlessInstalled();
+        OpenCcOracle.SkipUnlessLibraryInstalled();
+        await using var db = await TestDatabase.CreateAsync("sqlite");
+        await Articles.WriteAsync(db.Database,
+            Articles.Sample("a-1", title: "港口吞吐量創新高"),
+            Articles.Sample("a-2", category: "express", title: "冷鏈快遞加開夜間班次", publishedAt: TestClock.Start.UtcDateTime.AddHours(-2)));
+        await using var app = FeedsApp.SelfAddressed(db, new Dictionary<string, string?> { ["Feeds:SimplifiedChinese:Enabled"] = "true" });
+        var url = new Uri(app.Address, path);
+
+        var dom = new HtmlParser().ParseDocument(await Chromium.DumpDomAsync(url));
+        var screenshot = Chromium.ScreenshotPath($"{name}.png");
+        await Chromium.ScreenshotAsync(url, screenshot, width: 420);
+
+        Assert.Equal("zh-Hans", dom.DocumentElement.GetAttribute("lang"));
+        Assert.Equal(await OpenCcOracle.ConvertAsync("t2s.json", "Feeds 示範新聞網 - 資訊中心"), dom.QuerySelector("h1")?.TextContent.Trim());
+        Assert.Equal(
+            [await OpenCcOracle.ConvertAsync("t2s.json", "港口吞吐量創新高"), await OpenCcOracle.ConvertAsync("t2s.json", "冷鏈快遞加開夜間班次")],
+            dom.QuerySelectorAll("ol.items > li").Select(item => item.QuerySelector("h3")!.TextContent.Trim()));
+        Assert.Contains("这是一个订阅源", dom.Body!.TextContent, StringComparison.Ordinal);
+        AssertPng(screenshot);
+    }
+
     [Fact]
     public async Task TheIndex_OpenedInABrowser_ListsTheSectionsAndTheirFeeds()
     {
