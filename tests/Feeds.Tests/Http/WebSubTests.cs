@@ -74,4 +74,32 @@ public sealed class WebSubTests : FeedsTest
         Assert.Equal(18, Prometheus.Value(metrics, "feeds_websub_pings_total", ("outcome", "accepted")));
         Assert.Equal(36, Prometheus.Value(metrics, "feeds_websub_pings_total", ("outcome", "refused")));
     }
+
+    [Fact]
+    public async Task WithTwins_EachTwinIsATopicOfItsOwn_NamedInItsHeaders_AndPingedWithItsOriginal()
+    {
+        OpenCcOracle.SkipUnlessLibraryInstalled();
+        await using var hub = await HubListener.StartAsync();
+        var settings = new Dictionary<string, string?>(Settings(hub)) { ["Feeds:SimplifiedChinese:Enabled"] = "true" };
+        await using var site = await TestSite.StartAsync("sqlite", settings, Articles.Sample("a-1"));
+        var (db, _, client) = site;
+        var twin = await client.GetAsync("/zh-hans/feeds/all.atom", Cancel);
+
+        await Articles.WriteAsync(db.Database, Articles.Sample("a-2", category: "express"));
+        string[] changed = ["express", "news", "all", "tags/%E4%BE%9B%E6%87%89%E9%8F%88",
+            $"authors/{Uri.EscapeDataString("林雅婷")}", $"sources/{Uri.EscapeDataString("示範物流協會")}"];
+        var expected = (from prefix in new[] { "", "zh-hans/" }
+                        from feed in changed
+                        from format in new[] { "rss", "atom", "json" }
+                        select $"{FeedsApp.PublicBaseUrl}{prefix}feeds/{feed}.{format}").Order().ToList();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (hub.Pings.Count(ping => ping.Status == 204) < expected.Count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, Cancel);
+        }
+        await Task.Delay(TimeSpan.FromMilliseconds(500), Cancel);
+
+        Assert.Contains($"<{FeedsApp.PublicBaseUrl}zh-hans/feeds/all.atom>; rel=\"self\"", twin.Headers.GetValues("Link"));
+        Assert.Equal(expected, hub.Pings.Where(ping => ping.Status == 204).Select(ping => ping.Url).Order());
+    }
 }
