@@ -31,14 +31,15 @@ public sealed class FeedBuilder(IOptions<FeedsOptions> options, SiteTime siteTim
             Entries = [.. articles.Select(article => Entry(article, tags[article.Id], categoryName(article.CategoryId)))],
         };
 
-    /// <summary>The feed's own elements, without entries; its id is the same in every script.</summary>
+    /// <summary>The feed's own elements, without entries.</summary>
     public FeedDocument Document(FeedSubject subject, Uri selfLink, DateTime updatedUtc, Script script = Script.Original)
     {
         var name = subject.Name is null ? null : Text(script, XmlText.Clean(subject.Name));
         var siteName = Text(script, _siteName);
         var siteDescription = Text(script, _siteDescription);
         return new FeedDocument(
-            Id: FeedId(subject.Slug),
+            // A twin is a feed of its own (another language), so its id is its own; its entries' ids are the originals'.
+            Id: FeedId(script == Script.Original ? subject.Slug : $"{Scripts.SimplifiedSegment}/{subject.Slug}"),
             Title: name is null ? siteName : $"{siteName} - {name}",
             Description: name is null ? siteDescription : $"{name} - {siteDescription}",
             Language: scripts?.LanguageOf(script) ?? _options.Language,

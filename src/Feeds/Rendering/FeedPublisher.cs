@@ -37,7 +37,7 @@ public sealed class FeedPublisher(
     // Part of every shared rendering's key: bump it when the rendering changes, so that no instance serves
     // another version's output from Redis (DocumentSnapshotTests refuses to record changed documents without it).
     // ETags are hashes of the bytes and follow by themselves.
-    internal const string RenderVersion = "22";
+    internal const string RenderVersion = "23";
 
     private readonly FeedsOptions _options = options.Value;
     private long _renders;

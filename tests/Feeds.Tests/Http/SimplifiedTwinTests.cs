@@ -48,7 +48,9 @@ public sealed class SimplifiedTwinTests : FeedsTest
         FeedRules.AssertValid(twin, $"{FeedsApp.PublicBaseUrl}zh-hans/feeds/logistics.atom");
         Assert.Equal("zh-Hant", original.Root!.Attribute(XNamespace.Xml + "lang")!.Value);
         Assert.Equal("zh-Hans", twin.Root!.Attribute(XNamespace.Xml + "lang")!.Value);
-        Assert.Equal(original.Root.Element(FeedXml.Atom + "id")!.Value, twin.Root.Element(FeedXml.Atom + "id")!.Value);
+        // The twin is a feed of its own (RFC 4287 4.2.6); its entries are the original's (below).
+        Assert.Equal("tag:news.example.com,2026:feed:logistics", original.Root.Element(FeedXml.Atom + "id")!.Value);
+        Assert.Equal("tag:news.example.com,2026:feed:zh-hans%2Flogistics", twin.Root.Element(FeedXml.Atom + "id")!.Value);
         Assert.Equal(await OracleAsync(original.Root.Element(FeedXml.Atom + "title")!.Value), twin.Root.Element(FeedXml.Atom + "title")!.Value);
         // Each links the other, with its language (RFC 4287 4.2.7.4).
         Assert.Equal($"{FeedsApp.PublicBaseUrl}zh-hans/feeds/logistics.atom", AtomLink(original, "alternate", "zh-Hans"));
