@@ -82,7 +82,7 @@ public sealed class Scripts : IDisposable
     public string Text(Script script, string text) =>
         script == Script.Original || text.Length == 0 ? text : _texts.GetOrAdd(text, true, () => Converter.Convert(text)!);
 
-    /// <summary>A text in this script, converted each time: for the texts of one article, kept with its contents.</summary>
+    /// <summary>A text in this script, converted each time and not kept here: for a text its caller keeps (the twin stylesheet's).</summary>
     public string? Convert(Script script, string? text) => script == Script.Original ? text : Converter.Convert(text);
 
     /// <summary>
