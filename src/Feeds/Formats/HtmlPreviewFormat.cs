@@ -21,14 +21,13 @@ internal sealed class HtmlPreviewFormat() : FeedFormat("html", HtmlPage.MediaTyp
         var say = document.Say;
         var alternates = document.Links.Where(link => link.Relation == FeedRelations.Alternate).ToList();
         var formats = alternates.Where(link => link.HrefLang is null).ToList();
-        var twinPage = alternates.FirstOrDefault(link => link.HrefLang is not null && link.MediaType == MediaType);
-        var html = HtmlPage.Begin(document.Language, document.Title, alternates.Select(link =>
-            new PageAlternate(link.MediaType!, $"{document.Title} ({NameOf(link)})", link.Href, link.HrefLang)));
+        var pageAlternates = alternates.Select(link => new PageAlternate(link.MediaType!, $"{document.Title} ({NameOf(link)})", link.Href, link.HrefLang)).ToList();
+        var html = HtmlPage.Begin(document.Language, document.Title, pageAlternates);
         if (document.LinkOf(FeedRelations.Index) is { } index)
         {
             html.Append("<p class=\"muted\">").Link(index, $"{document.Publisher}：{say("所有訂閱源")} All feeds").Append("</p>\n");
         }
-        html.TwinLink(twinPage is null ? null : new PageAlternate(MediaType, document.Title, twinPage.Href, twinPage.HrefLang));
+        html.TwinLink(pageAlternates.FirstOrDefault(alternate => alternate.HrefLang is not null && alternate.MediaType == MediaType));
         html.Append("<h1>").Append(HtmlPage.Encode(document.Title)).Append("</h1>\n")
             .Append("<p class=\"muted\">").Append(HtmlPage.Encode(document.Description)).Append("</p>\n")
             .Append("<section class=\"about\">\n<h2>").Append(say("這是一個訂閱源")).Append(" · This is a news feed</h2>\n")

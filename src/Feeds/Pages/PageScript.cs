@@ -10,10 +10,12 @@ namespace Feeds.Pages;
 /// </summary>
 internal sealed record PageScript(FeedUrls Urls, string Language, Func<string, string> Say, FeedUrls? TwinUrls, string? TwinLanguage)
 {
-    public static PageScript Of(Scripts scripts, FeedUrls urls, Script script) =>
-        new(urls.In(script), scripts.LanguageOf(script), text => scripts.Text(script, text),
-            scripts.TwinOf(script) is { } twin ? urls.In(twin) : null,
-            scripts.TwinOf(script) is { } other ? scripts.LanguageOf(other) : null);
+    public static PageScript Of(Scripts scripts, FeedUrls urls, Script script)
+    {
+        var twin = scripts.TwinOf(script);
+        return new(urls.In(script), scripts.LanguageOf(script), text => scripts.Text(script, text),
+            twin is null ? null : urls.In(twin.Value), twin is null ? null : scripts.LanguageOf(twin.Value));
+    }
 
     /// <summary>The page at <paramref name="address"/> in the other script, as an alternate with its language; null without twins.</summary>
     public PageAlternate? Twin(Func<FeedUrls, Uri> address) =>
